@@ -1,0 +1,134 @@
+"""Turning a student's answer into numbers, and comparing numbers with a reference.
+
+Tolerances follow the float semantics of the course: a student's float32 torch run and a float64
+numpy run of the same algorithm differ in the last bits (3363.744384765625 vs 3363.7499… for
+lr = 1.05 on x², a relative difference of 1.7e-6), so values are compared with a relative
+tolerance `DEFAULT_RTOL = 1e-5` and a tiny absolute floor for values that reach zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograder.checks.report import CheckFailed
+
+__all__ = [
+    "DEFAULT_RTOL",
+    "DEFAULT_ATOL",
+    "Mismatch",
+    "to_float_array",
+    "to_float",
+    "first_mismatch",
+    "arrays_match",
+    "describe_number",
+]
+
+DEFAULT_RTOL = 1e-5
+"""Relative tolerance for float32-vs-float64 implementations of the same computation."""
+DEFAULT_ATOL = 1e-12
+"""Absolute floor, so that values which reach (almost) zero compare sensibly."""
+
+
+def _scalarise(item: Any) -> Any:
+    """A 0-d tensor/array or numpy scalar as a Python number; anything else unchanged."""
+    if hasattr(item, "detach"):  # torch tensor, without importing torch
+        item = item.detach().cpu().numpy()
+    if isinstance(item, np.ndarray | np.generic) and np.ndim(item) == 0:
+        return item.item()
+    return item
+
+
+def to_float_array(value: Any, what: str) -> np.ndarray:
+    """`value` (list, tuple, numpy array, torch tensor, or a list of 0-d tensors) as a float64
+    array; a `CheckFailed` naming `what` if it is not numbers."""
+    if value is None:
+        raise CheckFailed(f"{what} is None — did the function forget to `return` it?")
+    if isinstance(value, str | bytes | dict | set):
+        raise CheckFailed(
+            f"{what} should be a list or array of numbers, not a {type(value).__name__}."
+        )
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    elif isinstance(value, Sequence) and not isinstance(value, np.ndarray):
+        value = [_scalarise(item) for item in value]
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise CheckFailed(
+            f"{what} should contain only numbers (one per step); converting it to numbers "
+            f"failed: {error}."
+        ) from None
+    return array
+
+
+def to_float(value: Any, what: str) -> float:
+    """A single number from a float, int, numpy scalar or 0-d tensor."""
+    if isinstance(value, bool):
+        raise CheckFailed(f"{what} should be a number, not {value!r}.")
+    array = to_float_array(value, what)
+    if array.size != 1:
+        raise CheckFailed(f"{what} should be a single number, got {array.size} values.")
+    return float(array.reshape(()))
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Where a student's array first differs from the reference."""
+
+    index: int | None  # None when the shapes differ
+    student: float | None
+    expected: float | None
+    student_shape: tuple[int, ...]
+    expected_shape: tuple[int, ...]
+
+    @property
+    def shape_differs(self) -> bool:
+        return self.index is None
+
+
+def first_mismatch(
+    student: np.ndarray,
+    expected: np.ndarray,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+) -> Mismatch | None:
+    """None if the arrays agree within |s − e| ≤ atol + rtol·|e| everywhere (NaN never agrees,
+    ±inf agrees only with the same inf); else the first place they differ."""
+    student = np.asarray(student, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if student.shape != expected.shape:
+        return Mismatch(None, None, None, student.shape, expected.shape)
+    close = np.isclose(student, expected, rtol=rtol, atol=atol, equal_nan=False)
+    if close.all():
+        return None
+    flat_index = int(np.argmin(close.reshape(-1)))
+    return Mismatch(
+        flat_index,
+        float(student.reshape(-1)[flat_index]),
+        float(expected.reshape(-1)[flat_index]),
+        student.shape,
+        expected.shape,
+    )
+
+
+def arrays_match(
+    student: np.ndarray,
+    expected: np.ndarray,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
+) -> bool:
+    """Same shape and equal within tolerance."""
+    return first_mismatch(student, expected, rtol, atol) is None
+
+
+def describe_number(value: float) -> str:
+    """A number as a student reads it: 5.7646, 3363.7444, 1.51e-07, nan, inf."""
+    if not np.isfinite(value):
+        return str(value)
+    if value == 0 or 1e-3 <= abs(value) < 1e6:
+        return f"{value:.6g}"
+    return f"{value:.3e}"

@@ -1,0 +1,172 @@
+"""The instructor's commands: `python -m autograder <command>` (or `lrlab <command>`).
+
+A term's workflow, in order:
+
+  release   make the student versions in release/ from source/ (nbgrader generate_assignment)
+  collect   copy a folder or .zip of handed-in notebooks into submitted/<student>/<assignment>/
+  grade     autograde every collected submission (nbgrader autograde), with a progress bar
+  feedback  write one HTML feedback page per student into feedback/
+  export    write the grade table as CSV
+  report    grade distribution and pass rate per test, as PNG + HTML
+  demo      all of the above on a sample class, then print the grade table
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from autograder.course import Course, find_course_root
+
+__all__ = ["main", "build_parser"]
+
+
+def _course(args: argparse.Namespace) -> Course:
+    return Course(args.course or find_course_root(), db_url=args.db_url)
+
+
+def _assignments(course: Course, args: argparse.Namespace) -> list[str]:
+    if getattr(args, "all", False) or not getattr(args, "assignment", None):
+        return course.assignments()
+    course.notebooks(args.assignment)  # fails clearly for an unknown assignment
+    return [args.assignment]
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from autograder.release import release_assignment
+
+    course = _course(args)
+    for assignment in _assignments(course, args):
+        for path in release_assignment(course, assignment):
+            print(f"released {path}")
+    return 0
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from autograder.collect import collect_submissions
+
+    course = _course(args)
+    report = collect_submissions(course, args.assignment, Path(args.inbox))
+    for student, path in report.collected:
+        print(f"collected {student}: {path}")
+    for name, warning in report.warnings:
+        print(f"warning   {name}: {warning}")
+    for name, reason in report.skipped:
+        print(f"skipped   {name}: {reason}")
+    print(f"{len(report.collected)} notebooks collected, {len(report.skipped)} files skipped.")
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from autograder.grade import grade_assignment
+
+    course = _course(args)
+    failed = 0
+    for assignment in _assignments(course, args):
+        students = args.student or None
+        results = grade_assignment(course, assignment, students, progress=not args.quiet)
+        failed += sum(r.failed for r in results)
+        for result in results:
+            if result.failed:
+                print(f"FAILED {assignment}/{result.student}: {result.message}")
+    print(f"graded; {failed} submission(s) failed to grade (reported, not scored as 0).")
+    return 1 if failed and args.strict else 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from autograder.feedback import generate_feedback
+
+    course = _course(args)
+    for assignment in _assignments(course, args):
+        failures = generate_feedback(course, assignment, args.student or None)
+        for student in failures:
+            print(f"no feedback for {assignment}/{student}: nbgrader failed")
+    print(f"feedback in {course.feedback_dir}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from autograder.export import export_csv
+
+    course = _course(args)
+    count = export_csv(course, Path(args.to), _assignments(course, args))
+    print(f"wrote {count} rows to {args.to}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from autograder.report import write_report
+
+    course = _course(args)
+    page = write_report(course, Path(args.to), _assignments(course, args))
+    print(f"report: {page}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from autograder.demo import run_demo
+
+    return run_demo(_course(args), keep=args.keep)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--course", help="the course directory (default: found from here)")
+    parser.add_argument("--db-url", help="gradebook URL, e.g. postgresql://… (default: "
+                        "nbgrader_config.py, i.e. sqlite:///gradebook.db)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    def add(name: str, help_text: str, with_assignment: bool = True):  # noqa: ANN202
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        if with_assignment:
+            sub.add_argument("assignment", nargs="?", help="e.g. ps01_constant_lr (default: all)")
+            sub.add_argument("--all", action="store_true", help="every assignment in source/")
+        return sub
+
+    add("release", "Generate release/<assignment>/ from source/ with nbgrader."
+        ).set_defaults(func=cmd_release)
+    collect = commands.add_parser("collect", help="Copy handed-in notebooks into submitted/.",
+                                  description=__doc__.split("\n")[0])
+    collect.add_argument("assignment", help="e.g. ps01_constant_lr")
+    collect.add_argument("inbox", help="a folder or .zip: <student>/<file>.ipynb or "
+                         "<student>.ipynb or <student>_<notebook>.ipynb")
+    collect.set_defaults(func=cmd_collect)
+    grade = add("grade", "Autograde the collected submissions.")
+    grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--strict", action="store_true", help="exit 1 if any grading failed")
+    grade.set_defaults(func=cmd_grade)
+    feedback = add("feedback", "Write HTML feedback per student into feedback/.")
+    feedback.add_argument("--student", action="append", help="only this student (repeatable)")
+    feedback.set_defaults(func=cmd_feedback)
+    export = add("export", "Write the grade table as CSV.")
+    export.add_argument("--to", default="exports/grades.csv", help="CSV path")
+    export.set_defaults(func=cmd_export)
+    report = add("report", "Grade distribution and per-test pass rates (PNG + HTML).")
+    report.add_argument("--to", default="reports", help="output folder")
+    report.set_defaults(func=cmd_report)
+    demo = commands.add_parser("demo", help="Release, grade a sample class, print the grades.")
+    demo.add_argument("--keep", action="store_true",
+                      help="keep earlier grading results instead of starting afresh")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        code = args.func(args)
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.command != "demo":
+        print(f"({time.perf_counter() - started:.1f} s)")
+    return code

@@ -1,0 +1,105 @@
+"""Reading grades back: one row per (assignment, student), and per-test pass rates.
+
+Scores come from nbgrader's gradebook; whether grading failed comes from the ledger
+(`autograder.status`). A student whose grading failed has status "failed" and no score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autograder.course import Course
+from autograder.status import read_all_statuses
+
+__all__ = ["GradeRow", "PassRate", "grade_rows", "pass_rates_per_test", "format_grade_table"]
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    assignment: str
+    student: str
+    status: str  # graded | failed | needs manual grading
+    score: float | None
+    max_score: float | None
+    auto_score: float | None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class PassRate:
+    assignment: str
+    test: str
+    points: float
+    passed: int
+    graded: int
+
+    @property
+    def rate(self) -> float:
+        return self.passed / self.graded if self.graded else 0.0
+
+
+def grade_rows(course: Course, assignments: list[str] | None = None) -> list[GradeRow]:
+    """Every recorded grading outcome, with scores from the gradebook."""
+    from nbgrader.api import MissingEntry
+
+    rows = []
+    with course.gradebook() as gradebook:
+        for assignment in assignments or course.assignments():
+            for status in read_all_statuses(course.autograded_dir, assignment):
+                if status.failed:
+                    rows.append(GradeRow(assignment, status.student, "failed", None, None, None,
+                                         status.message))
+                    continue
+                try:
+                    submission = gradebook.find_submission(assignment, status.student)
+                except MissingEntry:
+                    rows.append(GradeRow(assignment, status.student, "failed", None, None, None,
+                                         "graded, but the gradebook has no submission"))
+                    continue
+                auto = sum(
+                    grade.auto_score or 0.0
+                    for notebook in submission.notebooks for grade in notebook.grades
+                    if grade.auto_score is not None
+                )
+                label = "needs manual grading" if submission.needs_manual_grade else "graded"
+                rows.append(GradeRow(assignment, status.student, label, float(submission.score),
+                                     float(submission.max_score), float(auto)))
+    return rows
+
+
+def pass_rates_per_test(course: Course, assignments: list[str] | None = None) -> list[PassRate]:
+    """For every autograded test cell: how many graded submissions got its full points."""
+    rates = []
+    with course.gradebook() as gradebook:
+        for assignment in assignments or course.assignments():
+            graded_students = {s.student for s in read_all_statuses(course.autograded_dir,
+                                                                    assignment) if not s.failed}
+            counts: dict[str, list[float]] = {}
+            for submission in gradebook.assignment_submissions(assignment):
+                if submission.student.id not in graded_students:
+                    continue
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        if grade.cell.cell_type != "code" or grade.auto_score is None:
+                            continue
+                        entry = counts.setdefault(grade.name, [grade.max_score, 0, 0])
+                        entry[1] += grade.auto_score >= grade.max_score
+                        entry[2] += 1
+            rates.extend(PassRate(assignment, name, points, int(ok), int(total))
+                         for name, (points, ok, total) in sorted(counts.items()))
+    return rates
+
+
+def format_grade_table(rows: list[GradeRow]) -> str:
+    """A plain-text table for the terminal."""
+    header = f"{'assignment':<20} {'student':<24} {'auto':>6} {'score':>12}  status"
+    lines = [header, "-" * len(header)]
+    for row in sorted(rows, key=lambda r: (r.assignment, r.student)):
+        if row.status == "failed":
+            lines.append(f"{row.assignment:<20} {row.student:<24} {'—':>6} {'—':>12}  "
+                         f"FAILED: {row.message[:60]}")
+            continue
+        score = f"{row.score:g} / {row.max_score:g}"
+        lines.append(f"{row.assignment:<20} {row.student:<24} {row.auto_score:>6g} {score:>12}  "
+                     f"{row.status}")
+    return "\n".join(lines)

@@ -1,0 +1,240 @@
+'''Sample students of ps01: the solution, a blank notebook, realistic mistakes, and a correct
+solution written differently. The end-to-end tests grade them through real nbgrader and check
+that each loses exactly the points of `failing_tests`, with feedback that names the mistake.'''
+
+from __future__ import annotations
+
+from autograder.samples.build import Sample
+
+ALL_TESTS = frozenset({
+    "test_gradient_descent_numpy", "test_optimize_published_values", "test_optimize_unseen_runs",
+    "test_divergence_threshold_on_paper", "test_divergence_threshold_by_experiment",
+    "test_iterations_needed", "test_runs_figure_layout", "test_runs_figure_x_lines",
+    "test_runs_figure_lr_lines", "test_parabola_trajectory_plot", "test_regression_loss_curves",
+    "test_sweep_figure_lines",
+})
+
+WRITTEN_ANSWER = """A constant learning rate cannot be large at the start and small at the end: in my
+fig_runs lr = 0.01 is still at |x| ≈ 334 after 20 steps while lr = 1.05 blows up to 3363.7.
+Any lr above 1/a diverges, so the safe choice is slow."""
+
+SIGN_FLIPPED_NUMPY = '''
+def gradient_descent_numpy(lr, num_iterations, x0, a=1.0):
+    x = float(x0)
+    history = np.empty(num_iterations)
+    for step in range(num_iterations):
+        x = x + lr * (2 * a * x)
+        history[step] = x
+    return history
+'''
+
+NO_ZERO_GRAD = '''
+def optimize(initial_lr, num_iterations, x0):
+    x = torch.tensor(float(x0), requires_grad=True)
+    optimizer = torch.optim.SGD([x], lr=initial_lr)
+    x_history, lr_history = [], []
+    for _ in range(num_iterations):
+        loss = x ** 2
+        loss.backward()
+        lr_history.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        x_history.append(x.item())
+    return x_history, lr_history
+'''
+
+HISTORY_BEFORE_STEP = '''
+def optimize(initial_lr, num_iterations, x0):
+    x = torch.tensor(float(x0), requires_grad=True)
+    optimizer = torch.optim.SGD([x], lr=initial_lr)
+    x_history, lr_history = [], []
+    for _ in range(num_iterations):
+        optimizer.zero_grad()
+        loss = x ** 2
+        loss.backward()
+        x_history.append(x.item())
+        lr_history.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+    return x_history, lr_history
+'''
+
+INTEGER_X0 = '''
+def optimize(initial_lr, num_iterations, x0):
+    x = torch.tensor(x0, requires_grad=True)
+    optimizer = torch.optim.SGD([x], lr=initial_lr)
+    x_history, lr_history = [], []
+    for _ in range(num_iterations):
+        optimizer.zero_grad()
+        loss = x ** 2
+        loss.backward()
+        lr_history.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        x_history.append(x.item())
+    return x_history, lr_history
+'''
+
+NO_LOG_SCALE = '''
+fig_runs, (ax_x, ax_lr) = plt.subplots(1, 2, figsize=(11, 4))
+steps = np.arange(1, RUN_ITERATIONS + 1)
+for lr in RUN_LRS:
+    xs, lrs = optimize(lr, RUN_ITERATIONS, RUN_X0)
+    ax_x.plot(steps, np.abs(xs), label=f"lr = {lr}")
+    ax_lr.plot(steps, lrs, label=f"lr = {lr}")
+ax_x.set(xlabel="iteration", ylabel="|x|", title="Distance to the minimum")
+ax_lr.set(xlabel="iteration", ylabel="learning rate", title="Learning rate")
+ax_x.legend()
+ax_lr.legend()
+
+fig_parabola, ax = plt.subplots()
+grid = np.linspace(-550, 550, 300)
+xs = np.array([RUN_X0] + optimize(0.9, RUN_ITERATIONS, RUN_X0)[0])
+ax.plot(grid, grid**2)
+ax.plot(xs, xs**2, "o-")
+ax.set(xlabel="x", ylabel="f(x)", title="lr = 0.9")
+'''
+
+LOSS_AFTER_STEP = '''
+def train_linear_regression(X, y, lr, epochs=100):
+    features = torch.as_tensor(X).reshape(-1, 1)
+    targets = torch.as_tensor(y).reshape(-1, 1)
+    model = torch.nn.Linear(1, 1)
+    torch.nn.init.zeros_(model.weight)
+    torch.nn.init.zeros_(model.bias)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(features), targets)
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            losses.append(torch.nn.functional.mse_loss(model(features), targets).item())
+    return losses
+'''
+
+# A correct solution that shares no code with the instructor's: closed forms, lists and
+# tensors instead of arrays, autograd without torch.optim, numpy regression in float64, a
+# vertical figure with a figure-level legend and x axes that start at 0.
+DIFFERENT_CELLS = {
+    "gradient_descent_numpy": '''
+def gradient_descent_numpy(lr, num_iterations, x0, a=1.0):
+    factor = 1 - 2 * a * lr
+    return [x0 * factor ** (t + 1) for t in range(num_iterations)]
+''',
+    "optimize": '''
+def optimize(initial_lr, num_iterations, x0):
+    x = torch.tensor([float(x0)], requires_grad=True)
+    xs, lrs = [], []
+    for _ in range(num_iterations):
+        (grad,) = torch.autograd.grad((x ** 2).sum(), x)
+        with torch.no_grad():
+            x -= initial_lr * grad
+        xs.append(x.detach().clone()[0])
+        lrs.append(torch.tensor(initial_lr))
+    return torch.stack(xs), lrs
+''',
+    "divergence_threshold": '''
+import math
+
+def divergence_threshold(a):
+    return 1 / a
+
+def find_divergence_threshold(a):
+    lrs = np.geomspace(1e-3, 1e3, 40_001)
+    final = np.abs(1 - 2 * a * lrs) ** 60
+    return float(lrs[np.argmax(final >= 1)])
+
+def iterations_needed(lr, x0, tol=1e-3, a=1.0):
+    if abs(x0) < tol:
+        return 0
+    q = abs(1 - 2 * a * lr)
+    if q >= 1:
+        return None
+    if q == 0:
+        return 1
+    return math.floor(math.log(tol / abs(x0)) / math.log(q)) + 1
+''',
+    "runs_figure": '''
+fig_runs, axes = plt.subplots(2, 1, figsize=(7, 7), sharex=True)
+for lr in RUN_LRS:
+    xs, lrs = optimize(lr, RUN_ITERATIONS, RUN_X0)
+    xs = [RUN_X0] + [float(v) for v in xs]
+    axes[0].semilogy(range(len(xs)), [abs(v) for v in xs], label=f"η={lr:g}")
+    axes[1].plot(range(len(lrs)), [float(v) for v in lrs], "--", label=f"η={lr:g}")
+axes[0].set_ylabel("|x_t| (log)")
+axes[0].set_title("How far from 0?")
+axes[1].set_ylabel("η (learning rate)")
+axes[1].set_xlabel("step")
+axes[0].set_xlabel("step")
+axes[1].set_title("The learning rate of each run")
+fig_runs.legend(loc="center right")
+
+fig_parabola = plt.figure()
+ax = fig_parabola.add_subplot()
+path = np.array([RUN_X0] + [float(v) for v in optimize(0.9, RUN_ITERATIONS, RUN_X0)[0]])
+ax.plot(np.linspace(-600, 600, 101), np.linspace(-600, 600, 101) ** 2, "k-")
+ax.plot(path, path ** 2, "r.-")
+ax.set_xlabel("x")
+ax.set_ylabel("f(x) = x^2")
+''',
+    "train_linear_regression": '''
+def train_linear_regression(X, y, lr, epochs=100):
+    X = np.asarray(X, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    w = b = 0.0
+    losses = []
+    for _ in range(epochs):
+        error = w * X + b - y
+        losses.append(np.mean(error ** 2))
+        w, b = w - lr * 2 * np.mean(error * X), b - lr * 2 * np.mean(error)
+    return np.array(losses)
+''',
+    "sweep_figure": '''
+fig_sweep = plt.figure(figsize=(6, 4))
+ax = fig_sweep.gca()
+for lr in SWEEP_LRS:
+    ax.semilogy(range(1, 101), train_linear_regression(X, y, lr), label=f"lr={lr}")
+ax.set_xlabel("Epoch")
+ax.set_ylabel("MSE loss")
+ax.set_title("Learning-rate sweep")
+ax.legend(title="learning rate")
+''',
+}
+
+SAMPLES = (
+    Sample("s01_solution", "the instructor's solution",
+           cells={"written_constant_lr_limits": WRITTEN_ANSWER}),
+    Sample("s02_blank", "the release, untouched", blank=True, failing_tests=ALL_TESTS,
+           feedback={"test_gradient_descent_numpy": "you have not written this function yet"}),
+    Sample("s03_sign_flipped", "gradient ascent in the numpy version",
+           cells={"gradient_descent_numpy": SIGN_FLIPPED_NUMPY},
+           failing_tests=frozenset({"test_gradient_descent_numpy",
+                                    "test_divergence_threshold_by_experiment"}),
+           feedback={"test_gradient_descent_numpy": "sign is flipped"}),
+    Sample("s04_no_zero_grad", "optimizer.zero_grad() forgotten",
+           cells={"optimize": NO_ZERO_GRAD},
+           failing_tests=frozenset({"test_optimize_published_values", "test_optimize_unseen_runs",
+                                    "test_runs_figure_x_lines", "test_parabola_trajectory_plot"}),
+           feedback={"test_optimize_published_values": "zero_grad()",
+                     "test_runs_figure_x_lines": "zero_grad()"}),
+    Sample("s05_history_before_step", "x recorded before optimizer.step()",
+           cells={"optimize": HISTORY_BEFORE_STEP},
+           failing_tests=frozenset({"test_optimize_published_values", "test_optimize_unseen_runs",
+                                    "test_runs_figure_x_lines", "test_parabola_trajectory_plot"}),
+           feedback={"test_optimize_published_values": "shifted by one step"}),
+    Sample("s06_integer_x0", "torch.tensor(x0) breaks for an integer x0",
+           cells={"optimize": INTEGER_X0},
+           failing_tests=frozenset({"test_optimize_published_values",
+                                    "test_optimize_unseen_runs"}),
+           feedback={"test_optimize_published_values": "x0 was an integer"}),
+    Sample("s07_no_log_scale", "|x| panel on a linear axis",
+           cells={"runs_figure": NO_LOG_SCALE},
+           failing_tests=frozenset({"test_runs_figure_layout"}),
+           feedback={"test_runs_figure_layout": "log scale"}),
+    Sample("s08_loss_after_step", "loss recorded after the update",
+           cells={"train_linear_regression": LOSS_AFTER_STEP},
+           failing_tests=frozenset({"test_regression_loss_curves", "test_sweep_figure_lines"}),
+           feedback={"test_regression_loss_curves": "one epoch late",
+                     "test_sweep_figure_lines": "one epoch late"}),
+    Sample("s09_different_but_right", "correct, written differently",
+           cells={**DIFFERENT_CELLS, "written_constant_lr_limits": WRITTEN_ANSWER}),
+)

@@ -1,0 +1,30 @@
+"""lrcore — the Learning-Rate Lab's reference package: what is true.
+
+Every value and plot a student submits is compared with what `lrcore` computes:
+
+- `lrcore.schedules` — every `torch.optim.lr_scheduler` policy as a pure function of the step;
+- `lrcore.optim` — numpy optimisers with torch's exact update rules;
+- `lrcore.quadratic` — gradient descent on f(x) = a·x², the course's opening experiment;
+- `lrcore.regression` — the one-feature linear-regression learning-rate sweep;
+- `lrcore.mistakes` — models of the usual student mistakes, used to diagnose wrong answers;
+- `lrcore.widgets` — the exploration widgets.
+
+Submodules are imported on first use so that `import lrcore` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+__version__ = "0.1.0"
+
+_SUBMODULES = ("schedules", "optim", "quadratic", "regression", "mistakes", "widgets")
+
+__all__ = ["__version__", *_SUBMODULES]
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'lrcore' has no attribute {name!r}")

@@ -1,0 +1,44 @@
+"""nbgrader configuration of the Learning-Rate Lab course.
+
+The repository root is the nbgrader course directory: `source/` holds the instructor's
+assignments, `release/` the student versions, and grading writes `submitted/`, `autograded/`,
+`feedback/` and the SQLite gradebook `gradebook.db` here (all git-ignored).
+"""
+
+import os
+
+c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this file)
+
+course_root = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "learning-rate-lab"
+c.CourseDirectory.root = course_root
+# One gradebook for the whole course; switch to PostgreSQL for large classes (see README).
+c.CourseDirectory.db_url = os.environ.get(
+    "LRLAB_DB_URL", "sqlite:///" + os.path.join(course_root, "gradebook.db")
+)
+# Only the notebooks travel with a release; data ships inside lrcore, never beside the notebook.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.png", "*.pdf",
+]
+
+# Student-facing stubs for solution regions.
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError()",
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Every solution notebook runs in seconds; a cell that takes a minute is a student's bug.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True
+# Kernels keep no history file and do not log their own start/stop chatter to the grader's terminal.
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
+
+# Feedback shows the student what each test said, never the hidden tests or a traceback wall.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.feedback.RedactHiddenTests",
+    "autograder.feedback.ShortenErrors",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
