@@ -33,7 +33,10 @@ c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.allow_errors = True
 # Kernels keep no history file and do not log their own start/stop chatter to the grader's terminal.
-c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.log_level=CRITICAL",
+]
 
 # Feedback shows the student what each test said, never the hidden tests or a traceback wall.
 c.GenerateFeedback.preprocessors = [

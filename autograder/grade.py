@@ -27,13 +27,35 @@ def _failure_reason(result: dict) -> str:
     return "nbgrader reported an error without a message"
 
 
-def grade_submission(course: Course, assignment: str, student: str) -> GradingStatus:
-    """Autograde one student's submission and record the outcome in the ledger."""
-    started = time.perf_counter()
+KERNEL_START_FAILURES = (
+    "Kernel died before replying to kernel_info",
+    "Kernel didn't respond",
+    "Address already in use",
+    "Timeout waiting for kernel_info reply",
+)
+"""Failures of the grading machinery, not of the submission: these are retried."""
+START_ATTEMPTS = 3
+
+
+def _autograde_once(course: Course, assignment: str, student: str) -> dict:
     try:
-        result = course.api.autograde(assignment, student, force=True, create=True)
+        return course.api.autograde(assignment, student, force=True, create=True)
     except Exception as error:  # nbgrader itself crashed: record it, keep the batch going
-        result = {"success": False, "error": f"{type(error).__name__}: {error}"}
+        return {"success": False, "error": f"{type(error).__name__}: {error}"}
+
+
+def grade_submission(course: Course, assignment: str, student: str) -> GradingStatus:
+    """Autograde one student's submission and record the outcome in the ledger.
+
+    A kernel that fails to start (a busy machine, a port taken between choosing and binding it)
+    is retried; any other failure is recorded as failed with nbgrader's reason.
+    """
+    started = time.perf_counter()
+    for _attempt in range(START_ATTEMPTS):
+        result = _autograde_once(course, assignment, student)
+        text = (result.get("error") or "") + (result.get("log") or "")
+        if result.get("success") or not any(sign in text for sign in KERNEL_START_FAILURES):
+            break
     seconds = time.perf_counter() - started
     if not result.get("success"):
         status = GradingStatus(student, assignment, FAILED, seconds=seconds,

@@ -83,6 +83,14 @@ def require_own_function(function: Any, name: str) -> None:
     code = getattr(function, "__code__", None)
     if code is None:
         return
+    for cell in getattr(function, "__closure__", None) or ():
+        try:
+            origin = _from_reference(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+        if origin:
+            raise CheckFailed(f"{name} calls {origin}; the exercise is to write the computation "
+                              "yourself, not to call the reference.")
     namespace = getattr(function, "__globals__", {})
     for inner in _code_objects(code):
         for used in inner.co_names:

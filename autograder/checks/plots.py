@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 
 from autograder.checks.report import CheckFailed
-from autograder.checks.values import DEFAULT_ATOL, DEFAULT_RTOL, arrays_match, describe_number
+from autograder.checks.values import (
+    DEFAULT_ATOL,
+    DEFAULT_RTOL,
+    arrays_match,
+    describe_number,
+    same_pattern,
+)
 
 __all__ = [
     "ExpectedLine",
@@ -191,7 +197,7 @@ def _wrong_line_message(
         return (f"{where}: the line for {run.name} has the right values but the wrong x "
                 "positions; plot them against the iteration number.")
     for mistake_message, y_mistake in run.mistakes.items():
-        if arrays_match(y_data, y_mistake, rtol=1e-4, atol=atol):
+        if same_pattern(y_data, y_mistake):
             return f"{where}: the line for {run.name} is wrong. {mistake_message}"
     _, y_ref = run.variants[0]
     if y_data.shape != y_ref.shape:

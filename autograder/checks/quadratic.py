@@ -18,6 +18,7 @@ from autograder.checks.values import (
     arrays_match,
     describe_number,
     first_mismatch,
+    same_pattern,
 )
 from lrcore.mistakes.quadratic import QUADRATIC_MISTAKES
 
@@ -62,7 +63,7 @@ def diagnose_run(
     equals the student's; None when no model fits."""
     for name, model in QUADRATIC_MISTAKES.items():
         mistaken_x, mistaken_lrs = model(lr_at, num_iterations, x0, a)
-        if not arrays_match(student_x, mistaken_x, DIAGNOSIS_RTOL, DEFAULT_ATOL):
+        if not same_pattern(student_x, mistaken_x, DIAGNOSIS_RTOL):
             continue
         if student_lrs is not None and name == "scheduler_stepped_first" and not arrays_match(
             student_lrs, mistaken_lrs, DIAGNOSIS_RTOL, DEFAULT_ATOL

@@ -24,6 +24,7 @@ __all__ = [
     "to_float",
     "first_mismatch",
     "arrays_match",
+    "same_pattern",
     "describe_number",
 ]
 
@@ -123,6 +124,26 @@ def arrays_match(
 ) -> bool:
     """Same shape and equal within tolerance."""
     return first_mismatch(student, expected, rtol, atol) is None
+
+
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+def same_pattern(student: np.ndarray, model: np.ndarray, rtol: float = 1e-4) -> bool:
+    """Whether a student's values follow a model of a mistake: equal within `rtol` where both
+    are ordinary numbers, and overflowed (inf, nan or beyond float32's range) at the same places —
+    a diverging float32 run and its float64 model overflow at slightly different values."""
+    student = np.asarray(student, dtype=np.float64)
+    model = np.asarray(model, dtype=np.float64)
+    if student.shape != model.shape:
+        return False
+    with np.errstate(invalid="ignore"):
+        student_over = ~np.isfinite(student) | (np.abs(student) > FLOAT32_MAX / 10)
+        model_over = ~np.isfinite(model) | (np.abs(model) > FLOAT32_MAX / 10)
+    if not np.array_equal(student_over, model_over):
+        return False
+    ordinary = ~student_over
+    return bool(np.allclose(student[ordinary], model[ordinary], rtol=rtol, atol=DEFAULT_ATOL))
 
 
 def describe_number(value: float) -> str:

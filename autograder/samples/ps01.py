@@ -14,8 +14,8 @@ ALL_TESTS = frozenset({
     "test_sweep_figure_lines",
 })
 
-WRITTEN_ANSWER = """A constant learning rate cannot be large at the start and small at the end: in my
-fig_runs lr = 0.01 is still at |x| ≈ 334 after 20 steps while lr = 1.05 blows up to 3363.7.
+WRITTEN_ANSWER = """A constant learning rate cannot be large at the start and small at the end:
+in my fig_runs lr = 0.01 is still at |x| ≈ 334 after 20 steps while lr = 1.05 blows up to 3363.7.
 Any lr above 1/a diverges, so the safe choice is slow."""
 
 SIGN_FLIPPED_NUMPY = '''

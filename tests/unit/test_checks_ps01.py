@@ -1,0 +1,233 @@
+"""autograder.checks.ps01 on plain Python functions: right answers pass, each mistake is named."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from autograder.checks import ps01
+from autograder.checks.report import CheckFailed
+from lrcore import quadratic, regression
+
+
+def gd_numpy(lr, num_iterations, x0, a=1.0):
+    x, history = float(x0), []
+    for _ in range(num_iterations):
+        x = x - lr * 2 * a * x
+        history.append(x)
+    return np.array(history)
+
+
+def make_optimize(zero_grad=True, record_before=False, integer=False, extra_step=False):
+    def optimize(initial_lr, num_iterations, x0):
+        x = torch.tensor(x0 if integer else float(x0), requires_grad=True)
+        opt = torch.optim.SGD([x], lr=initial_lr)
+        xs, lrs = [], []
+        for _ in range(num_iterations + extra_step):
+            if zero_grad:
+                opt.zero_grad()
+            (x**2).backward()
+            if record_before:
+                xs.append(x.item())
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            if not record_before:
+                xs.append(x.item())
+        return xs, lrs
+    return optimize
+
+
+def test_correct_numpy_and_torch_pass(capsys):
+    ps01.check_gradient_descent_numpy(gd_numpy)
+    ps01.check_gradient_descent_numpy_unseen(gd_numpy)
+    ps01.check_optimize_published(make_optimize())
+    ps01.check_optimize_unseen(make_optimize())
+    assert capsys.readouterr().out.count("✓") == 4
+
+
+def test_numpy_function_passes_the_torch_check_too():
+    def numpy_optimize(lr, n, x0):
+        xs = gd_numpy(lr, n, x0)
+        return xs, np.full(n, lr)
+
+    ps01.check_optimize_published(numpy_optimize)
+    ps01.check_optimize_unseen(numpy_optimize)
+
+
+@pytest.mark.parametrize(("function", "words"), [
+    (lambda lr, n, x0, a=1.0: gd_numpy(-lr, n, x0, a), "sign is flipped"),
+    (lambda lr, n, x0, a=1.0: gd_numpy(lr / 2, n, x0, a), re.escape("f'(x) = a·x")),
+    (lambda lr, n, x0, a=1.0: gd_numpy(lr, n + 1, x0, a), "one step too many"),
+    (lambda lr, n, x0, a=1.0: gd_numpy(lr, n - 1, x0, a), "one step too few"),
+    (lambda lr, n, x0, a=1.0: np.trunc(gd_numpy(lr, n, x0, a)), "whole numbers"),
+    (lambda lr, n, x0, a=1.0: np.concatenate(([x0], gd_numpy(lr, n - 1, x0, a))), "shifted"),
+    (lambda lr, n, x0, a=1.0: None, "forget to `return`"),
+])
+def test_numpy_mistakes_are_named(function, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps01.check_gradient_descent_numpy(function)
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"zero_grad": False}, "zero_grad"),
+    ({"record_before": True}, "shifted by one step"),
+    ({"integer": True}, "x0 was an integer"),
+    ({"extra_step": True}, "one step too many"),
+])
+def test_torch_mistakes_are_named(kwargs, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps01.check_optimize_published(make_optimize(**kwargs))
+
+
+def test_hard_coded_published_answers_fail_the_hidden_check():
+    published = {lr: quadratic.optimize(lr, 20, 500.0) for lr in (1.05, 0.1)}
+
+    def hard_coded(lr, n, x0):
+        return published[lr]
+
+    ps01.check_optimize_published(hard_coded)
+    with pytest.raises(CheckFailed):
+        ps01.check_optimize_unseen(hard_coded)
+
+
+def test_the_reference_itself_is_not_accepted():
+    with pytest.raises(CheckFailed, match="yourself"):
+        ps01.check_optimize_published(quadratic.optimize)
+
+
+def test_thresholds():
+    ps01.check_divergence_threshold_on_paper(lambda a: 1 / a, hidden=True)
+    with pytest.raises(CheckFailed, match="1 − 2a·lr"):
+        ps01.check_divergence_threshold_on_paper(lambda a: 1 / (2 * a))
+    with pytest.raises(CheckFailed, match="0.1 %"):
+        ps01.check_divergence_threshold_by_experiment(lambda a: 1.0, hidden=True)
+    ps01.check_divergence_threshold_by_experiment(lambda a: 1 / a * (1 + 5e-4), hidden=True)
+
+
+def test_iterations_needed():
+    def simulate(lr, x0, tol=1e-3, a=1.0):
+        return quadratic.iterations_to_tolerance(lr, x0, tol, a)
+
+    ps01.check_iterations_needed(simulate)
+    ps01.check_iterations_needed(simulate, hidden=True)
+    with pytest.raises(CheckFailed, match="Off by one"):
+        ps01.check_iterations_needed(lambda lr, x0, tol=1e-3, a=1.0: (simulate(lr, x0, tol, a)
+                                                                       or 0) + 1)
+    def infinite_for_never(lr, x0, tol=1e-3, a=1.0):
+        steps = simulate(lr, x0, tol, a)
+        return math.inf if steps is None else steps
+
+    with pytest.raises(CheckFailed, match="return None"):
+        ps01.check_iterations_needed(infinite_for_never)
+
+
+def test_hidden_iteration_cases_are_far_from_rounding_boundaries():
+    """A closed-form ceil() and a simulation must agree on every graded case."""
+    for lr, x0, tol, a in ps01.ITERATION_CASES_VISIBLE + ps01.ITERATION_CASES_HIDDEN:
+        q = abs(1 - 2 * a * lr)
+        if abs(x0) < tol or q >= 1 or q == 0:
+            continue
+        exact = math.log(tol / abs(x0)) / math.log(q)
+        assert abs(exact - round(exact)) > 1e-6
+        assert quadratic.iterations_to_tolerance(lr, x0, tol, a) == math.floor(exact) + 1
+
+
+def runs_figure(log=True, absolute=True, labels=True, start_at_zero=False):
+    fig, (ax_x, ax_lr) = plt.subplots(1, 2)
+    for lr in ps01.RUN_LRS:
+        xs, lrs = quadratic.optimize(lr, 20, 500.0)
+        steps = np.arange(20) if start_at_zero else np.arange(1, 21)
+        label = f"lr = {lr}" if labels else None
+        ax_x.plot(steps, np.abs(xs) if absolute else xs, label=label)
+        ax_lr.plot(steps, lrs, label=label)
+    ax_x.set(xlabel="iteration", ylabel="|x|", title="x", yscale="log" if log else "linear")
+    ax_lr.set(xlabel="iteration", ylabel="learning rate", title="lr")
+    if labels:
+        ax_x.legend()
+        ax_lr.legend()
+    return fig
+
+
+def test_runs_figure_checks():
+    fig = runs_figure()
+    ps01.check_runs_figure_layout(fig)
+    ps01.check_runs_figure_x(fig)
+    ps01.check_runs_figure_lr(fig)
+    ps01.check_runs_figure_x(runs_figure(start_at_zero=True))
+    with pytest.raises(CheckFailed, match="log scale"):
+        ps01.check_runs_figure_layout(runs_figure(log=False))
+    with pytest.raises(CheckFailed, match="not |x|"):
+        ps01.check_runs_figure_x(runs_figure(absolute=False))
+    with pytest.raises(CheckFailed, match="no legend"):
+        ps01.check_runs_figure_layout(runs_figure(labels=False))
+    with pytest.raises(CheckFailed, match="labelled with lr = 0.01"):
+        ps01.check_runs_figure_x(runs_figure(labels=False))
+    with pytest.raises(CheckFailed, match="2 panels"):
+        ps01.check_parabola_figure(fig)
+    with pytest.raises(CheckFailed, match="Figure"):
+        ps01.check_runs_figure_layout("fig")
+    plt.close("all")
+
+
+def test_missing_run_and_extra_run_are_named():
+    fig, (ax_x, ax_lr) = plt.subplots(1, 2)
+    for lr in ps01.RUN_LRS[:-1] + (0.7,):
+        xs, _ = quadratic.optimize(lr, 20, 500.0)
+        ax_x.plot(np.arange(1, 21), np.abs(xs), label=f"lr={lr}")
+    ax_x.legend()
+    with pytest.raises(CheckFailed, match="lr = 1.05"):
+        ps01.check_runs_figure_x(fig)
+    plt.close("all")
+
+
+def test_parabola_figure():
+    fig, ax = plt.subplots()
+    grid = np.linspace(-600, 600, 50)
+    xs = np.array([500.0] + quadratic.optimize(0.9, 20, 500.0)[0])
+    ax.plot(grid, grid**2)
+    ax.set(xlabel="x", ylabel="f(x)")
+    with pytest.raises(CheckFailed, match="points"):
+        ps01.check_parabola_figure(fig)
+    ax.plot(xs, xs**2, "o-")
+    ps01.check_parabola_figure(fig)
+    plt.close("all")
+
+
+def torch_regression(X, y, lr, epochs=100):
+    return regression.train_linear_regression(X, y, lr, epochs)
+
+
+def test_regression_and_sweep_figure():
+    def own(X, y, lr, epochs=100):
+        w = b = 0.0
+        X, y = np.ravel(X).astype(float), np.ravel(y).astype(float)
+        out = []
+        for _ in range(epochs):
+            err = w * X + b - y
+            out.append(np.mean(err**2))
+            w, b = w - lr * 2 * np.mean(err * X), b - lr * 2 * np.mean(err)
+        return out
+
+    ps01.check_train_linear_regression(own)
+    ps01.check_train_linear_regression(own, hidden=True)
+
+    def summed(X, y, lr, epochs=100):
+        return own(X, y, lr * len(np.ravel(X)), epochs)
+
+    with pytest.raises(CheckFailed, match="summed"):
+        ps01.check_train_linear_regression(lambda X, y, lr, epochs=100: [
+            v * len(np.ravel(X)) for v in summed(X, y, lr, epochs)])
+
+    fig, ax = plt.subplots()
+    X, y = regression.linear_regression_data()
+    for lr in regression.SWEEP_LRS:
+        ax.plot(own(X, y, lr), label=f"lr {lr}")
+    ax.set(xlabel="epoch", ylabel="loss", title="sweep", yscale="log")
+    ax.legend()
+    ps01.check_sweep_figure(fig)
+    plt.close("all")
