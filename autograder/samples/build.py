@@ -20,8 +20,9 @@ class Sample:
     """One sample student.
 
     `cells` replaces the answer cells named by grade_id (after the solution is filled in,
-    unless `blank`); `failing_tests` are the grade ids that must lose all their points;
-    `feedback` maps a grade id to words its output must contain.
+    unless `blank`); `failing_tests` are the grade ids that must lose all their points (a blank
+    sample fails every autograded test); `feedback` maps a grade id to words its output and
+    feedback page must contain.
     """
 
     student: str
