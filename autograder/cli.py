@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograder.course import Course, find_course_root
+from autograder.grade import default_workers
 
 __all__ = ["main", "build_parser"]
 
@@ -67,7 +68,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     failed = 0
     for assignment in _assignments(course, args):
         students = args.student or None
-        results = grade_assignment(course, assignment, students, progress=not args.quiet)
+        results = grade_assignment(course, assignment, students, workers=args.workers,
+                                   progress=not args.quiet)
         failed += sum(r.failed for r in results)
         for result in results:
             if result.failed:
@@ -141,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade = add("grade", "Autograde the collected submissions.")
     grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--workers", type=int, default=default_workers(),
+                       help="notebooks executed at once (default: the number of cores)")
     grade.add_argument("--strict", action="store_true", help="exit 1 if any grading failed")
     grade.set_defaults(func=cmd_grade)
     feedback = add("feedback", "Write HTML feedback per student into feedback/.")

@@ -74,6 +74,11 @@ class Course:
     def feedback_dir(self) -> Path:
         return self.root / "feedback"
 
+    @property
+    def grading_dir(self) -> Path:
+        """Our own grading state beside nbgrader's: the ledger and executed notebooks."""
+        return self.root / ".grading"
+
     def assignments(self) -> list[str]:
         """Assignment ids: the folders of `source/` named like `psNN_topic`."""
         return sorted(

@@ -14,7 +14,7 @@ from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.export import export_csv
 from autograder.feedback import generate_feedback
-from autograder.grade import grade_assignment
+from autograder.grade import default_workers, grade_assignment
 from autograder.release import release_assignment
 from autograder.report import write_report
 from autograder.results import format_grade_table, grade_rows
@@ -22,8 +22,8 @@ from autograder.samples import samples_for, write_inbox
 
 __all__ = ["run_demo", "GENERATED"]
 
-GENERATED = ("submitted", "autograded", "feedback", "gradebook.db", "demo_inbox", "reports",
-             "exports")
+GENERATED = ("submitted", "autograded", "feedback", "gradebook.db", ".grading", "demo_inbox",
+             "reports", "exports")
 
 
 @contextmanager
@@ -55,9 +55,11 @@ def run_demo(course: Course, keep: bool = False) -> int:
             for sample in write_inbox(course, assignment, inbox / assignment):
                 descriptions[(assignment, sample.student)] = sample.description
             collect_submissions(course, assignment, inbox / assignment)
-    with _step("grade (nbgrader autograde, one kernel per notebook)", timings):
+    workers = default_workers()
+    with _step(f"grade (nbgrader autograde, a fresh kernel per notebook, {workers} at once)",
+               timings):
         for assignment in assignments:
-            grade_assignment(course, assignment)
+            grade_assignment(course, assignment, workers=workers)
     with _step("feedback (HTML, hidden tests redacted)", timings):
         for assignment in assignments:
             generate_feedback(course, assignment)

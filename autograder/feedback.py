@@ -85,7 +85,7 @@ def generate_feedback(course, assignment: str, students: list[str] | None = None
     above, configured in `nbgrader_config.py`); returns the students it failed for."""
     from autograder.status import read_all_statuses
 
-    graded = [s.student for s in read_all_statuses(course.autograded_dir, assignment)
+    graded = [s.student for s in read_all_statuses(course.grading_dir, assignment)
               if not s.failed]
     chosen = [s for s in graded if students is None or s in students]
     failures = []

@@ -1,31 +1,37 @@
-"""`grade`: autograde submitted notebooks with nbgrader, one student at a time.
+"""`grade`: autograde submissions with nbgrader — prepared and scored centrally, executed in
+parallel.
 
-Each student is graded by nbgrader's own `Autograde` converter (through `NbGraderAPI`), which
-restores locked and hidden-test cells from the gradebook, runs the notebook in a fresh kernel
-and stores the scores. A student whose grading fails is recorded as failed (see
-`autograder.status`) and the batch goes on.
+Three steps per submission, all nbgrader's own code:
+
+1. **prepare** (one process, in order): `nbgrader autograde` with no autograde preprocessors —
+   it registers the student and submission in the gradebook and writes the sanitised notebook
+   (outputs cleared, locked and test cells restored from the gradebook, hidden tests included).
+2. **execute** (a pool of `workers` processes): nbgrader's `Execute` runs each sanitised
+   notebook in a fresh kernel. No gradebook access, so any number can run at once.
+3. **score** (one process, in order): `nbgrader autograde` again with `Execute` replaced by
+   `ReplayExecution` — the gradebook is written by a single writer, as SQLite requires.
+
+A submission that fails at any step is recorded as failed (`autograder.status`), with the
+reason, and the batch goes on. The result is identical to serial `nbgrader autograde`: the same
+preprocessors run on the same notebooks; only where the kernel runs differs.
 """
 
 from __future__ import annotations
 
+import copy
+import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 
 from autograder.course import Course
+from autograder.execution import ExecutionOutcome, ExecutionTask, execute_task
 from autograder.progress import ProgressBar
+from autograder.replay import executed_path
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
 
-__all__ = ["grade_submission", "grade_assignment"]
-
-
-def _failure_reason(result: dict) -> str:
-    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
-    for line in reversed(text.strip().splitlines()):
-        line = line.strip()
-        if line and not line.startswith(("File ", "Traceback", "^")):
-            return line.removeprefix("[ERROR] ")[:300]
-    return "nbgrader reported an error without a message"
-
+__all__ = ["grade_submission", "grade_assignment", "default_workers"]
 
 KERNEL_START_FAILURES = (
     "Kernel died before replying to kernel_info",
@@ -36,52 +42,158 @@ KERNEL_START_FAILURES = (
 """Failures of the grading machinery, not of the submission: these are retried."""
 START_ATTEMPTS = 3
 
+SCORING_PREPROCESSORS = [
+    "autograder.replay.ReplayExecution",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+"""nbgrader's `Autograde.autograde_preprocessors`, with `Execute` replaced by the replay."""
 
-def _autograde_once(course: Course, assignment: str, student: str) -> dict:
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else (os.cpu_count() or 1))
+
+
+def _run_autograde(course: Course, assignment: str, student: str, preprocessors: list) -> dict:
+    """nbgrader's Autograde converter (as `NbGraderAPI.autograde` runs it) with the given
+    autograde preprocessors."""
+    from nbgrader.converters import Autograde
+    from nbgrader.utils import capture_log, temp_attrs
+
+    config = copy.deepcopy(course.config)
+    config.Autograde.autograde_preprocessors = preprocessors
+    config.ReplayExecution.executed_dir = str(course.grading_dir / "executed")
+    coursedir = course.api.coursedir
     try:
-        return course.api.autograde(assignment, student, force=True, create=True)
+        with temp_attrs(coursedir, assignment_id=assignment, student_id=student):
+            app = Autograde(coursedir=coursedir, config=config, parent=course.api)
+            app.force = True
+            app.create_student = True
+            return capture_log(app)
     except Exception as error:  # nbgrader itself crashed: record it, keep the batch going
         return {"success": False, "error": f"{type(error).__name__}: {error}"}
 
 
-def grade_submission(course: Course, assignment: str, student: str) -> GradingStatus:
-    """Autograde one student's submission and record the outcome in the ledger.
+def _failure_reason(result: dict) -> str:
+    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
+    useful = [line.strip().removeprefix("[ERROR] ") for line in text.strip().splitlines()]
+    useful = [line for line in useful if line and not line.startswith(
+        ("File ", "Traceback", "^", "There was an error processing", "Please see the"))]
+    return useful[-1][:300] if useful else "nbgrader reported an error without a message"
 
-    A kernel that fails to start (a busy machine, a port taken between choosing and binding it)
-    is retried; any other failure is recorded as failed with nbgrader's reason.
-    """
-    started = time.perf_counter()
-    for _attempt in range(START_ATTEMPTS):
-        result = _autograde_once(course, assignment, student)
-        text = (result.get("error") or "") + (result.get("log") or "")
-        if result.get("success") or not any(sign in text for sign in KERNEL_START_FAILURES):
-            break
-    seconds = time.perf_counter() - started
+
+def _prepare(course: Course, assignment: str, student: str) -> tuple[list[ExecutionTask], str]:
+    result = _run_autograde(course, assignment, student, [])
     if not result.get("success"):
-        status = GradingStatus(student, assignment, FAILED, seconds=seconds,
-                               message=_failure_reason(result))
-    else:
-        with course.gradebook() as gradebook:
-            submission = gradebook.find_submission(assignment, student)
-            status = GradingStatus(
-                student, assignment, GRADED,
-                score=float(submission.score), max_score=float(submission.max_score),
-                needs_manual_grade=bool(submission.needs_manual_grade), seconds=seconds,
-            )
-    write_status(course.autograded_dir, status)
-    return status
+        return [], _failure_reason(result)
+    workdir = course.autograded_dir / student / assignment
+    tasks = [
+        ExecutionTask(str(course.root), student, assignment, notebook, str(workdir),
+                      str(executed_path(course.grading_dir / "executed", assignment, student,
+                                        notebook)))
+        for notebook in course.notebooks(assignment)
+        if (workdir / f"{notebook}.ipynb").is_file()
+    ]
+    return tasks, "" if tasks else "no notebook of the assignment was submitted"
+
+
+def _score(course: Course, assignment: str, student: str, seconds: float) -> GradingStatus:
+    result = _run_autograde(course, assignment, student, SCORING_PREPROCESSORS)
+    if not result.get("success"):
+        return GradingStatus(student, assignment, FAILED, seconds=seconds,
+                             message=_failure_reason(result))
+    with course.gradebook() as gradebook:
+        submission = gradebook.find_submission(assignment, student)
+        return GradingStatus(
+            student, assignment, GRADED,
+            score=float(submission.score), max_score=float(submission.max_score),
+            needs_manual_grade=bool(submission.needs_manual_grade), seconds=seconds,
+        )
+
+
+def _execute_with_retries(task: ExecutionTask) -> ExecutionOutcome:
+    for _attempt in range(START_ATTEMPTS):
+        outcome = execute_task(task)
+        if outcome.ok or not any(sign in outcome.message for sign in KERNEL_START_FAILURES):
+            return outcome
+    return outcome
+
+
+def _execute_all(
+    tasks: list[ExecutionTask], workers: int, on_done: Callable[[ExecutionOutcome], None]
+) -> None:
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            on_done(_execute_with_retries(task))
+        return
+    # "forkserver": workers do not inherit the parent's open gradebook connections or threads.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
+        futures: list[Future] = [pool.submit(_execute_with_retries, task) for task in tasks]
+        for future in as_completed(futures):
+            on_done(future.result())
 
 
 def grade_assignment(
-    course: Course, assignment: str, students: Iterable[str] | None = None, progress: bool = True
+    course: Course,
+    assignment: str,
+    students: Iterable[str] | None = None,
+    workers: int = 1,
+    progress: bool = True,
 ) -> list[GradingStatus]:
-    """Grade every submitted student (or the given ones) of an assignment."""
+    """Grade every submitted student (or the given ones); returns one status per student, in
+    the order given, each also written to the ledger."""
     chosen = list(students) if students is not None else course.submitted_students(assignment)
-    results: list[GradingStatus] = []
-    if not progress:
-        return [grade_submission(course, assignment, student) for student in chosen]
-    with ProgressBar(len(chosen), f"grading {assignment}") as bar:
-        for student in chosen:
-            results.append(grade_submission(course, assignment, student))
+    started = {student: time.perf_counter() for student in chosen}
+    statuses: dict[str, GradingStatus] = {}
+    pending: dict[str, int] = {}
+    tasks: list[ExecutionTask] = []
+    for student in chosen:
+        student_tasks, problem = _prepare(course, assignment, student)
+        if problem:
+            statuses[student] = GradingStatus(student, assignment, FAILED, message=problem)
+            write_status(course.grading_dir, statuses[student])
+            continue
+        pending[student] = len(student_tasks)
+        tasks.extend(student_tasks)
+
+    failures: dict[str, str] = {}
+    bar = ProgressBar(len(chosen), f"grading {assignment}") if progress else None
+
+    def on_done(outcome: ExecutionOutcome) -> None:
+        if not outcome.ok:
+            failures.setdefault(outcome.student, f"{outcome.notebook}: {outcome.message}")
+        pending[outcome.student] -= 1
+        if pending[outcome.student] == 0:
+            student = outcome.student
+            seconds = time.perf_counter() - started[student]
+            if student in failures:
+                statuses[student] = GradingStatus(student, assignment, FAILED, seconds=seconds,
+                                                  message=failures[student])
+            else:
+                statuses[student] = _score(course, assignment, student, seconds)
+            write_status(course.grading_dir, statuses[student])
+            if bar:
+                bar.advance(student)
+
+    if bar:
+        bar.__enter__()
+        for student in statuses:  # failed while preparing
             bar.advance(student)
-    return results
+    try:
+        _execute_all(tasks, workers, on_done)
+    finally:
+        if bar:
+            bar.__exit__(None, None, None)
+    return [statuses[student] for student in chosen]
+
+
+def grade_submission(course: Course, assignment: str, student: str) -> GradingStatus:
+    """Grade one student's submission (regrading never touches another student's grades)."""
+    (status,) = grade_assignment(course, assignment, [student], progress=False)
+    return status
+

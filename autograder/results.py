@@ -45,7 +45,7 @@ def grade_rows(course: Course, assignments: list[str] | None = None) -> list[Gra
     rows = []
     with course.gradebook() as gradebook:
         for assignment in assignments or course.assignments():
-            for status in read_all_statuses(course.autograded_dir, assignment):
+            for status in read_all_statuses(course.grading_dir, assignment):
                 if status.failed:
                     rows.append(GradeRow(assignment, status.student, "failed", None, None, None,
                                          status.message))
@@ -72,7 +72,7 @@ def pass_rates_per_test(course: Course, assignments: list[str] | None = None) ->
     rates = []
     with course.gradebook() as gradebook:
         for assignment in assignments or course.assignments():
-            graded_students = {s.student for s in read_all_statuses(course.autograded_dir,
+            graded_students = {s.student for s in read_all_statuses(course.grading_dir,
                                                                     assignment) if not s.failed}
             counts: dict[str, list[float]] = {}
             for submission in gradebook.assignment_submissions(assignment):

@@ -3,7 +3,7 @@
 nbgrader's gradebook holds scores; it cannot say "grading failed" — a failed run simply leaves
 no score, which exports as 0. The ledger records every attempt so that a failure is reported as
 a failure, with its reason, and never exported as a zero. One small JSON file per submission
-under `autograded/.status/<assignment>/`, written atomically.
+under `.grading/status/<assignment>/` in the course directory, written atomically.
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ class GradingStatus:
         return self.status == FAILED
 
 
-def _ledger_dir(autograded_dir: Path, assignment: str) -> Path:
-    return autograded_dir / ".status" / assignment
+def _ledger_dir(grading_dir: Path, assignment: str) -> Path:
+    return grading_dir / "status" / assignment
 
 
-def write_status(autograded_dir: Path, status: GradingStatus) -> None:
-    folder = _ledger_dir(autograded_dir, status.assignment)
+def write_status(grading_dir: Path, status: GradingStatus) -> None:
+    folder = _ledger_dir(grading_dir, status.assignment)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{status.student}.json"
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
@@ -51,15 +51,15 @@ def write_status(autograded_dir: Path, status: GradingStatus) -> None:
     os.replace(temporary, target)
 
 
-def read_status(autograded_dir: Path, assignment: str, student: str) -> GradingStatus | None:
-    path = _ledger_dir(autograded_dir, assignment) / f"{student}.json"
+def read_status(grading_dir: Path, assignment: str, student: str) -> GradingStatus | None:
+    path = _ledger_dir(grading_dir, assignment) / f"{student}.json"
     if not path.is_file():
         return None
     return GradingStatus(**json.loads(path.read_text(encoding="utf-8")))
 
 
-def read_all_statuses(autograded_dir: Path, assignment: str) -> list[GradingStatus]:
-    folder = _ledger_dir(autograded_dir, assignment)
+def read_all_statuses(grading_dir: Path, assignment: str) -> list[GradingStatus]:
+    folder = _ledger_dir(grading_dir, assignment)
     if not folder.is_dir():
         return []
     return [

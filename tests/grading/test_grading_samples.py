@@ -45,7 +45,8 @@ def graded_course(tmp_path_factory):
         write_inbox(course, assignment, course.root / "inbox")
         report = collect_submissions(course, assignment, course.root / "inbox")
         assert not report.skipped
-        statuses = {s.student: s for s in grade_assignment(course, assignment, progress=False)}
+        statuses = {s.student: s for s in grade_assignment(course, assignment, workers=2,
+                                                                progress=False)}
         assert not generate_feedback(course, assignment)
         return course, statuses
 
