@@ -24,7 +24,7 @@ setup: $(STAMP)
 $(STAMP): constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null \
-		|| $(PIP) install $(TORCH_PIN)
+		|| $(PIP) install -c constraints.txt $(TORCH_PIN)
 	$(PIP) install -c constraints.txt -e ".[dev]" --no-build-isolation
 	@touch $(STAMP)
 
