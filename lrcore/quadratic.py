@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
+
+from lrcore.schedules.protocol import LrSchedule
 
 __all__ = [
     "LrSchedule",
@@ -37,15 +39,6 @@ __all__ = [
     "classify_lr",
     "iterations_to_tolerance",
 ]
-
-
-@runtime_checkable
-class LrSchedule(Protocol):
-    """What lrcore calls a schedule: `s(t)` is the lr of step t, `s.values(n)` the first n."""
-
-    def __call__(self, t: int) -> float: ...
-
-    def values(self, n: int) -> np.ndarray: ...
 
 
 TorchSchedulerFactory = Callable[[Any], Any]

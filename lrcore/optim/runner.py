@@ -9,7 +9,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -19,6 +19,7 @@ from lrcore.optim.adam import Adam, AdamW
 from lrcore.optim.base import FloatArray, Optimizer, as_parameters
 from lrcore.optim.rmsprop import RMSprop
 from lrcore.optim.sgd import SGD
+from lrcore.schedules.protocol import LrSchedule
 
 __all__ = ["OPTIMIZERS", "LrSchedule", "optimizer_class", "run"]
 
@@ -38,19 +39,6 @@ _IMPLEMENTATION_OPTIONS: Mapping[str, tuple[object, ...]] = MappingProxyType(
         "differentiable": (False,),
     }
 )
-
-
-@runtime_checkable
-class LrSchedule(Protocol):
-    """What `run` accepts as a schedule: `values(n)` gives the lrs of steps 0..n−1.
-
-    A schedule that also has `momenta(n)` (cyclic and one-cycle schedules) has its momenta
-    applied too, unless its `cycle_momentum` attribute is false.
-    """
-
-    def __call__(self, t: int) -> float: ...
-
-    def values(self, n: int) -> np.ndarray: ...
 
 
 GradientFunction = Callable[[FloatArray], ArrayLike]

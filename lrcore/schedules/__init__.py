@@ -36,9 +36,11 @@ from .decay import (
 )
 from .lambdas import lambda_lr, multiplicative_lr
 from .plateau import PlateauScheduler, plateau_lrs, reduce_lr_on_plateau
+from .protocol import LrSchedule
 from .torch_bridge import to_torch
 
 __all__ = [
+    "LrSchedule",
     "PlateauScheduler",
     "Schedule",
     "chained_scheduler",
