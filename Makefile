@@ -8,7 +8,7 @@ STAMP := $(VENV)/.lrlab-installed
 TORCH_PIN := torch==2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: setup test demo release lab lint bench clean-grading help
+.PHONY: setup system-deps test demo release lab lint bench clean-grading help
 
 help:
 	@echo "make demo     release, grade sample submissions, print grades (the main job)"
@@ -20,6 +20,10 @@ help:
 
 setup: $(STAMP)
 
+# Debian packages (bubblewrap, chromium, postgresql), installed only when missing.
+system-deps:
+	@bash .ci/system-deps.sh test
+
 # torch first and alone: an unpinned torch pulled in by another package would bring CUDA.
 $(STAMP): constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +32,7 @@ $(STAMP): constraints.txt pyproject.toml
 	$(PIP) install -c constraints.txt -e ".[dev]" --no-build-isolation
 	@touch $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -36,6 +40,7 @@ release: $(STAMP)
 	$(PY) -m autograder release --all
 
 demo: $(STAMP)
+	@bash .ci/system-deps.sh grading
 	$(PY) -m autograder demo
 
 lab: $(STAMP)
