@@ -69,7 +69,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for assignment in _assignments(course, args):
         students = args.student or None
         results = grade_assignment(course, assignment, students, workers=args.workers,
-                                   progress=not args.quiet)
+                                   progress=not args.quiet, use_dask=args.dask,
+                                   scheduler=args.scheduler)
         failed += sum(r.failed for r in results)
         for result in results:
             if result.failed:
@@ -145,6 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument("--workers", type=int, default=default_workers(),
                        help="notebooks executed at once (default: the number of cores)")
+    grade.add_argument("--dask", action="store_true",
+                       help="execute on a Dask LocalCluster of --workers worker processes")
+    grade.add_argument("--scheduler", metavar="tcp://host:port",
+                       help="execute on an existing Dask cluster (gradebook stays here)")
     grade.add_argument("--strict", action="store_true", help="exit 1 if any grading failed")
     grade.set_defaults(func=cmd_grade)
     feedback = add("feedback", "Write HTML feedback per student into feedback/.")

@@ -6,8 +6,9 @@ Three steps per submission, all nbgrader's own code:
 1. **prepare** (one process, in order): `nbgrader autograde` with no autograde preprocessors —
    it registers the student and submission in the gradebook and writes the sanitised notebook
    (outputs cleared, locked and test cells restored from the gradebook, hidden tests included).
-2. **execute** (a pool of `workers` processes): nbgrader's `Execute` runs each sanitised
-   notebook in a fresh kernel. No gradebook access, so any number can run at once.
+2. **execute** (`autograder.executors`: here, a pool of `workers` processes, or Dask):
+   nbgrader's `Execute` runs each sanitised notebook in a fresh kernel. No gradebook access, so
+   any number can run at once, on any machine.
 3. **score** (one process, in order): `nbgrader autograde` again with `Execute` replaced by
    `ReplayExecution` — the gradebook is written by a single writer, as SQLite requires.
 
@@ -21,12 +22,11 @@ from __future__ import annotations
 import copy
 import os
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
+from collections.abc import Iterable
 
 from autograder.course import Course
 from autograder.execution import ExecutionOutcome, ExecutionTask, execute_task
+from autograder.executors import run_tasks
 from autograder.progress import ProgressBar
 from autograder.replay import executed_path
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
@@ -124,26 +124,14 @@ def _execute_with_retries(task: ExecutionTask) -> ExecutionOutcome:
     return outcome
 
 
-def _execute_all(
-    tasks: list[ExecutionTask], workers: int, on_done: Callable[[ExecutionOutcome], None]
-) -> None:
-    if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            on_done(_execute_with_retries(task))
-        return
-    # "forkserver": workers do not inherit the parent's open gradebook connections or threads.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
-        futures: list[Future] = [pool.submit(_execute_with_retries, task) for task in tasks]
-        for future in as_completed(futures):
-            on_done(future.result())
-
-
 def grade_assignment(
     course: Course,
     assignment: str,
     students: Iterable[str] | None = None,
     workers: int = 1,
     progress: bool = True,
+    use_dask: bool = False,
+    scheduler: str | None = None,
 ) -> list[GradingStatus]:
     """Grade every submitted student (or the given ones); returns one status per student, in
     the order given, each also written to the ledger."""
@@ -185,7 +173,8 @@ def grade_assignment(
         for student in statuses:  # failed while preparing
             bar.advance(student)
     try:
-        _execute_all(tasks, workers, on_done)
+        for outcome in run_tasks(_execute_with_retries, tasks, workers, use_dask, scheduler):
+            on_done(outcome)
     finally:
         if bar:
             bar.__exit__(None, None, None)
