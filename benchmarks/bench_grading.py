@@ -1,0 +1,167 @@
+"""Grading throughput: plain serial `nbgrader autograde` vs this project's pipeline, same run.
+
+A synthetic class — `--students` students (default 40) for every assignment, cycling through
+each assignment's sample submissions (solution, blank, realistic mistakes, a different correct
+solution) — is graded twice in two throw-away copies of the course:
+
+1. baseline: `nbgrader autograde <assignment> --force` (nbgrader's own command line, serial);
+2. ours: `autograder.grade.grade_assignment(workers=N)`.
+
+Printed: wall time, students per minute, the ratio, the mean overhead per notebook beyond the
+student's compute (compute = the sum of the cells' execution times recorded by nbclient), peak
+memory of the whole process tree, and a projection for 1,000 and 10,000 students on k workers.
+
+    .venv/bin/python benchmarks/bench_grading.py --students 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from autograder.collect import collect_submissions  # noqa: E402
+from autograder.course import Course, ensure_environment_on_path  # noqa: E402
+from autograder.grade import default_workers, grade_assignment  # noqa: E402
+from autograder.release import release_assignment  # noqa: E402
+from autograder.samples import write_inbox  # noqa: E402
+
+
+class PeakMemory:
+    """Samples the resident memory of this process and all its children every 0.2 s."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    continue
+            self.peak = max(self.peak, total)
+            time.sleep(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def make_class(root: Path, students: int) -> Course:
+    """A course copy with `students` submissions per assignment, released and collected."""
+    root.mkdir(parents=True)
+    shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(REPO / "source", root / "source")
+    course = Course(root)
+    for assignment in course.assignments():
+        release_assignment(course, assignment)
+        samples_dir = root / "samples" / assignment
+        samples = write_inbox(course, assignment, samples_dir)
+        inbox = root / "inbox" / assignment
+        for index in range(students):
+            sample = samples[index % len(samples)]
+            shutil.copytree(samples_dir / sample.student, inbox / f"student{index:04d}")
+        collect_submissions(course, assignment, inbox)
+    return course
+
+
+def compute_seconds(course: Course) -> float:
+    """The student's compute: the execution time of every cell of every autograded notebook."""
+    total = 0.0
+    for path in course.autograded_dir.glob("*/*/*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            timing = cell.get("metadata", {}).get("execution", {})
+            start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+            if start and end:
+                total += (datetime.fromisoformat(end.replace("Z", "+00:00"))
+                          - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+    return total
+
+
+def run_baseline(course: Course) -> float:
+    ensure_environment_on_path()
+    started = time.perf_counter()
+    for assignment in course.assignments():
+        subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", assignment,
+                        "--force", "--log-level=ERROR"], cwd=course.root, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def run_ours(course: Course, workers: int) -> float:
+    started = time.perf_counter()
+    for assignment in course.assignments():
+        statuses = grade_assignment(course, assignment, workers=workers, progress=False)
+        failed = [s for s in statuses if s.failed]
+        assert not failed, failed[0].message
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="lrlab-bench-"))
+    try:
+        results = {}
+        runs = [("ours", lambda c: run_ours(c, args.workers))]
+        if not args.skip_baseline:
+            runs.insert(0, ("plain nbgrader (serial)", run_baseline))
+        for name, run in runs:
+            course = make_class(scratch / name.split()[0], args.students)
+            notebooks = sum(len(course.notebooks(a)) * args.students for a in course.assignments())
+            with PeakMemory() as memory:
+                seconds = run(course)
+            compute = compute_seconds(course)
+            results[name] = (seconds, notebooks, compute, memory.peak)
+        print(f"\n{args.students} students × {len(Course(REPO).assignments())} assignments, "
+              f"{os.cpu_count()} cores, {args.workers} workers for ours\n")
+        print(f"{'run':<26}{'wall s':>9}{'students/min':>14}{'overhead s/nb':>15}"
+              f"{'compute s/nb':>14}{'peak MiB':>10}")
+        for name, (seconds, notebooks, compute, peak) in results.items():
+            per_minute = args.students * len(Course(REPO).assignments()) / seconds * 60
+            workers = args.workers if name == "ours" else 1
+            overhead = (seconds * workers - compute) / notebooks
+            print(f"{name:<26}{seconds:>9.1f}{per_minute:>14.1f}{overhead:>15.2f}"
+                  f"{compute / notebooks:>14.2f}{peak / 2**20:>10.0f}")
+        if len(results) == 2:
+            base, ours = results["plain nbgrader (serial)"][0], results["ours"][0]
+            print(f"\nratio: ours is {base / ours:.2f}× plain nbgrader (target ≥ 2.5×)")
+        seconds, notebooks, _, _ = results["ours"]
+        per_notebook_worker_seconds = seconds * args.workers / notebooks
+        per_student = notebooks / args.students
+        print("\nprojection (ours, from the measured seconds per notebook per worker):")
+        for students in (1_000, 10_000):
+            for k in (2, 16, 64):
+                hours = students * per_student * per_notebook_worker_seconds / k / 3600
+                print(f"  {students:>6} students on {k:>2} workers: {hours:6.2f} h")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
