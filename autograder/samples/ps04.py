@@ -1,0 +1,217 @@
+'''Sample students of ps04: the solution, a blank notebook, four realistic mistakes, and a
+correct solution written differently. The end-to-end tests grade them through real nbgrader
+and check that each loses exactly the points of `failing_tests`, with feedback that names the
+mistake.'''
+
+from __future__ import annotations
+
+from autograder.samples.build import Sample
+
+WRITTEN_ANSWER = """A constant α, around 0.05. Every schedule that goes to zero
+(1/n, 1/n^ω) eventually stops listening: after thousands of visits a new target only moves Q by
+1/n of the way, so when the ice changes the agent keeps acting on the old lake. A constant α
+averages over roughly the last 1/α targets and follows the drift. The cost is the noise floor in
+my fig_alpha: α = 0.1 never got below about 0.13 while 1/n^0.6 reached 0.025, so on a lake that
+never changes I would use 1/n^0.6 instead."""
+
+ALPHA_PER_EPISODE = '''
+def q_learning(env, n_episodes, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
+    Q = np.zeros((env.observation_space.n, env.action_space.n))
+    counts = np.zeros(Q.shape, dtype=int)
+    env.action_space.seed(seed)
+    rng = np.random.default_rng(seed)
+    for episode in range(n_episodes):
+        alpha = alpha_at(episode + 1)  # decays as the agent gains experience
+        state, _ = env.reset(seed=seed) if episode == 0 else env.reset()
+        done = False
+        while not done:
+            action = epsilon_greedy(Q, state, epsilon, rng, env)
+            next_state, reward, terminated, truncated, _ = env.step(action)
+            counts[state, action] += 1
+            q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma)
+            state = next_state
+            done = terminated or truncated
+    return Q, counts
+'''
+
+BOOTSTRAP_AT_TERMINAL = '''
+def q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma):
+    td_error = reward + gamma * np.max(Q[next_state]) - Q[state, action]
+    Q[state, action] += alpha * td_error
+'''
+
+GAMMA_MISSING_IN_VALUE_ITERATION = '''
+def value_iteration(P, gamma, tol=1e-10):
+    n_states, n_actions = len(P), len(P[0])
+    V = np.zeros(n_states)
+    while True:
+        Q = np.zeros((n_states, n_actions))
+        for s in range(n_states):
+            for a in range(n_actions):
+                for probability, next_state, reward, terminated in P[s][a]:
+                    future = 0.0 if terminated else V[next_state]
+                    Q[s, a] += probability * (reward + future)
+        new_V = Q.max(axis=1)
+        if np.max(np.abs(new_V - V)) < tol:
+            return Q
+        V = new_V
+'''
+
+COUNT_AFTER_ALPHA = '''
+def q_learning(env, n_episodes, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
+    Q = np.zeros((env.observation_space.n, env.action_space.n))
+    counts = np.zeros(Q.shape, dtype=int)
+    env.action_space.seed(seed)
+    rng = np.random.default_rng(seed)
+    for episode in range(n_episodes):
+        state, _ = env.reset(seed=seed) if episode == 0 else env.reset()
+        done = False
+        while not done:
+            action = epsilon_greedy(Q, state, epsilon, rng, env)
+            next_state, reward, terminated, truncated, _ = env.step(action)
+            alpha = alpha_at(counts[state, action])
+            counts[state, action] += 1
+            q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma)
+            state = next_state
+            done = terminated or truncated
+    return Q, counts
+'''
+
+# A correct solution that shares no code with the instructor's: value iteration on arrays, a
+# (1 − α)·Q + α·target update, lambdas, a dict of visit counts, torch for the synchronous
+# learner, full-resolution error curves on a figure-level legend, and a comprehension for the
+# Monte Carlo rate.
+DIFFERENT_CELLS = {
+    "value_iteration": '''
+def value_iteration(P, gamma, tol=1e-10):
+    S, A = len(P), len(P[0])
+    T = np.zeros((S, A, S))
+    target = np.zeros((S, A, S))
+    alive = np.ones((S, A, S))
+    for s in P:
+        for a in P[s]:
+            for p, s2, r, done in P[s][a]:
+                T[s, a, s2] += p
+                target[s, a, s2] = r
+                alive[s, a, s2] = 0.0 if done else 1.0
+    V = np.zeros(S)
+    delta = np.inf
+    while delta >= tol:
+        Q = np.einsum("ijk,ijk->ij", T, target + gamma * alive * V)
+        delta = np.abs(Q.max(axis=1) - V).max()
+        V = Q.max(axis=1)
+    return Q
+''',
+    "q_learning_update": '''
+def q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma):
+    target = reward
+    if not terminated:
+        target += gamma * max(Q[next_state])
+    Q[state][action] = (1 - alpha) * Q[state][action] + alpha * target
+    return Q
+''',
+    "step_sizes": '''
+constant_step_size = lambda alpha: (lambda n: alpha)
+polynomial_step_size = lambda omega: (lambda n: float(n) ** (-omega))
+''',
+    "q_learning": '''
+from collections import defaultdict
+
+def q_learning(env, n_episodes, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
+    n_s, n_a = env.observation_space.n, env.action_space.n
+    Q = np.zeros((n_s, n_a))
+    visits = defaultdict(int)
+    env.action_space.seed(seed)
+    rng = np.random.default_rng(seed)
+    for episode in range(n_episodes):
+        s = env.reset(seed=seed)[0] if episode == 0 else env.reset()[0]
+        while True:
+            a = epsilon_greedy(Q, s, epsilon, rng, env)
+            s2, r, terminated, truncated, _ = env.step(a)
+            visits[s, a] += 1
+            Q = q_learning_update(Q, s, a, r, s2, terminated, alpha_at(visits[s, a]), gamma)
+            if terminated or truncated:
+                break
+            s = s2
+    return Q, [[visits[s, a] for a in range(n_a)] for s in range(n_s)]
+''',
+    "synchronous_q_learning": '''
+import torch
+
+def synchronous_q_learning(model, alpha_at, n_sweeps, gamma=0.99, seed=0):
+    rng = np.random.default_rng(seed)
+    Q = torch.zeros(model.n_states, model.n_actions, dtype=torch.float64)
+    out = []
+    for k in range(n_sweeps):
+        sample = model.sample(rng)
+        nxt = torch.as_tensor(sample.next_state)
+        done = torch.as_tensor(sample.terminated)
+        best = Q[nxt].amax(dim=-1)
+        target = torch.as_tensor(sample.reward) + gamma * torch.where(done, 0.0, best)
+        alpha = alpha_at(k + 1)
+        Q = (1 - alpha) * Q + alpha * target
+        out.append(Q)
+    return torch.stack(out)
+''',
+    "alpha_figure": '''
+runs = [("constant α=" + str(a), constant_step_size(a)) for a in CONSTANT_ALPHAS]
+runs += [("α_n = 1/n", polynomial_step_size(1.0))]
+runs += [(f"ω = {w}", polynomial_step_size(w)) for w in OMEGAS[1:]]
+fig_alpha = plt.figure(figsize=(12, 4))
+left = fig_alpha.add_subplot(1, 2, 1)
+right = fig_alpha.add_subplot(1, 2, 2)
+final_Q = {}
+for name, schedule in runs:
+    history = np.asarray(synchronous_q_learning(model, schedule, N_SWEEPS, GAMMA, SWEEP_SEED))
+    gap = np.abs(history - Q_star).reshape(N_SWEEPS, -1).max(axis=1)
+    left.loglog(np.arange(1, N_SWEEPS + 1), gap, label=name)
+    wins = [success_probability(model, history[k - 1].argmax(axis=1)) for k in CHECKPOINTS]
+    right.semilogx(CHECKPOINTS, wins, "o-", ms=3, label=name)
+    final_Q[name.replace("ω = ", "1/n^").replace("α_n = ", "")] = history[-1]
+left.set_xlabel("sweeps")
+left.set_ylabel("max |Q - Q*| (sup-norm error)")
+left.set_title("Error")
+right.set_xlabel("sweeps")
+right.set_ylabel("P(success)")
+right.set_title("Greedy policy")
+fig_alpha.legend(loc="upper center", ncol=6)
+''',
+    "success_rate": '''
+def success_rate(env, policy, n_episodes, seed=0):
+    def one_episode(first):
+        s = env.reset(seed=seed)[0] if first else env.reset()[0]
+        for _ in range(10_000):
+            s, r, terminated, truncated, _ = env.step(policy[s])
+            if terminated or truncated:
+                return r > 0
+    return float(np.mean([one_episode(i == 0) for i in range(n_episodes)]))
+''',
+}
+
+SAMPLES = (
+    Sample("s01_solution", "the instructor's solution",
+           cells={"written_deploy_alpha": WRITTEN_ANSWER}),
+    Sample("s02_blank", "the release, untouched", blank=True,
+           feedback={"test_value_iteration_published": "you have not written this function yet"}),
+    Sample("s03_alpha_per_episode", "α decayed per episode instead of per visit",
+           cells={"q_learning": ALPHA_PER_EPISODE},
+           failing_tests=frozenset({"test_q_learning_seeded"}),
+           feedback={"test_q_learning_seeded": "α decays per episode, not per visit"}),
+    Sample("s04_bootstrap_at_terminal", "max over Q(s') also at terminal transitions",
+           cells={"q_learning_update": BOOTSTRAP_AT_TERMINAL},
+           failing_tests=frozenset({"test_q_learning_update"}),
+           feedback={"test_q_learning_update": "bootstrap at a terminal transition"}),
+    Sample("s05_gamma_missing", "γ left out of the value-iteration backup",
+           cells={"value_iteration": GAMMA_MISSING_IN_VALUE_ITERATION},
+           failing_tests=frozenset({"test_value_iteration_published",
+                                    "test_value_iteration_unseen",
+                                    "test_alpha_figure_error_lines"}),
+           feedback={"test_value_iteration_published": "the discount is missing",
+                     "test_alpha_figure_error_lines": "γ = 1 solution"}),
+    Sample("s06_count_after_alpha", "visit count incremented after computing α",
+           cells={"q_learning": COUNT_AFTER_ALPHA},
+           failing_tests=frozenset({"test_q_learning_seeded"}),
+           feedback={"test_q_learning_seeded": "increment counts[s, a] first"}),
+    Sample("s07_different_but_right", "correct, written differently",
+           cells={**DIFFERENT_CELLS, "written_deploy_alpha": WRITTEN_ANSWER}),
+)

@@ -1,0 +1,429 @@
+"""autograder.checks.ps04 on plain Python functions: right answers pass (written in several
+ways), each diagnosis is triggered by the buggy code it names, hard-coded answers fail the
+hidden checks."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from autograder.checks import ps04
+from autograder.checks.report import CheckFailed
+from lrcore import rl
+
+# --- a correct solution, as a student writes it ------------------------------------------------
+
+
+def value_iteration(P, gamma, tol=1e-10, discount=True, combine=np.max, skip_terminal=False):
+    n_states, n_actions = len(P), len(P[0])
+    V = np.zeros(n_states)
+    while True:
+        Q = np.zeros((n_states, n_actions))
+        for s in range(n_states):
+            for a in range(n_actions):
+                for p, s2, r, done in P[s][a]:
+                    if skip_terminal and done:
+                        continue
+                    future = 0.0 if done else (gamma if discount else 1.0) * V[s2]
+                    Q[s, a] += p * (r + future)
+        new_V = combine(Q, axis=1)
+        if np.max(np.abs(new_V - V)) < tol:
+            return Q
+        V = new_V
+
+
+def q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma):
+    target = reward if terminated else reward + gamma * np.max(Q[next_state])
+    Q[state, action] += alpha * (target - Q[state, action])
+
+
+def constant_step_size(alpha):
+    return lambda n: alpha
+
+
+def polynomial_step_size(omega):
+    return lambda n: 1.0 / n**omega
+
+
+def epsilon_greedy(Q, state, epsilon, rng, env):
+    if rng.random() < epsilon:
+        return int(env.action_space.sample())
+    best = np.flatnonzero(Q[state] == Q[state].max())
+    return int(best[0]) if len(best) == 1 else int(best[rng.integers(len(best))])
+
+
+def make_q_learning(alpha_count="visit", sarsa=False, reseed=False, stop_on_truncation=False,
+                    discount=True, counts_from_one=False, seed_actions=True):
+    def q_learning(env, n_episodes, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
+        Q = np.zeros((env.observation_space.n, env.action_space.n))
+        counts = np.full(Q.shape, 1 if counts_from_one else 0)
+        if seed_actions:
+            env.action_space.seed(seed)
+        rng = np.random.default_rng(seed)
+        factor = gamma if discount else 1.0
+        for episode in range(n_episodes):
+            state, _ = env.reset(seed=seed) if episode == 0 or reseed else env.reset()
+            action = epsilon_greedy(Q, state, epsilon, rng, env)
+            while True:
+                next_state, reward, terminated, truncated, _ = env.step(action)
+                if alpha_count == "before_increment":
+                    alpha = alpha_at(counts[state, action])
+                counts[state, action] += 1
+                if alpha_count == "visit":
+                    alpha = alpha_at(counts[state, action] - counts_from_one)
+                elif alpha_count == "episode":
+                    alpha = alpha_at(episode + 1)
+                elif alpha_count == "plus_one":
+                    alpha = alpha_at(counts[state, action] + 1)
+                ends = terminated or (stop_on_truncation and truncated)
+                if sarsa:
+                    next_action = epsilon_greedy(Q, next_state, epsilon, rng, env)
+                    future = 0.0 if ends else factor * Q[next_state, next_action]
+                else:
+                    future = 0.0 if ends else factor * np.max(Q[next_state])
+                Q[state, action] += alpha * (reward + future - Q[state, action])
+                if terminated or truncated:
+                    break
+                state = next_state
+                action = next_action if sarsa else epsilon_greedy(Q, state, epsilon, rng, env)
+        return Q, counts
+    return q_learning
+
+
+def make_synchronous(offset=0, discount=True, axis=-1, keep_initial=False, final_only=False,
+                     torch_backend=False):
+    def synchronous_q_learning(model, alpha_at, n_sweeps, gamma=0.99, seed=0):
+        rng = np.random.default_rng(seed)
+        Q = np.zeros((model.n_states, model.n_actions))
+        history = [Q] if keep_initial else []
+        for k in range(1 + offset, n_sweeps + 1 + offset):
+            next_state, reward, terminated = model.sample(rng)
+            best = Q[next_state].max(axis=axis)
+            target = reward + (gamma if discount else 1.0) * np.where(terminated, 0.0, best)
+            alpha = alpha_at(k)
+            Q = (1 - alpha) * Q + alpha * target if torch_backend else Q + alpha * (target - Q)
+            history.append(Q)
+        if final_only:
+            return Q
+        return torch.tensor(np.array(history)) if torch_backend else np.array(history)
+    return synchronous_q_learning
+
+
+def make_success_rate(reseed=False, scale=None):
+    def success_rate(env, policy, n_episodes, seed=0):
+        wins = 0
+        for episode in range(n_episodes):
+            state, _ = env.reset(seed=seed) if episode == 0 or reseed else env.reset()
+            while True:
+                state, reward, terminated, truncated, _ = env.step(int(policy[state]))
+                if terminated or truncated:
+                    wins += reward > 0
+                    break
+        return wins if scale == "count" else wins / n_episodes * (100 if scale == "%" else 1)
+    return success_rate
+
+
+# --- value iteration ---------------------------------------------------------------------------
+
+def test_value_iteration_passes(capsys):
+    ps04.check_value_iteration_published(value_iteration)
+    ps04.check_value_iteration_unseen(value_iteration)
+    ps04.check_value_iteration_published(lambda P, gamma: value_iteration(P, gamma, tol=1e-13))
+    assert capsys.readouterr().out.count("✓") == 3
+
+
+@pytest.mark.parametrize(("function", "words"), [
+    (lambda P, gamma: value_iteration(P, gamma, discount=False), "discount is missing"),
+    (lambda P, gamma: value_iteration(P, gamma, combine=np.mean), "random policy"),
+    (lambda P, gamma: value_iteration(P, gamma, skip_terminal=True), "Q is 0 everywhere"),
+    (lambda P, gamma: value_iteration(P, gamma, tol=10.0), "one backup only"),
+    (lambda P, gamma: value_iteration(P, gamma, tol=1e-5), "not converged"),
+    (lambda P, gamma: value_iteration(P, gamma).max(axis=1), "one value per state"),
+    (lambda P, gamma: value_iteration(P, gamma).T, "shape"),
+    (rl.value_iteration, "yourself"),
+])
+def test_value_iteration_mistakes_are_named(function, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps04.check_value_iteration_published(function)
+
+
+def test_hard_coded_q_star_fails_the_hidden_check():
+    table = value_iteration(rl.make_frozen_lake().unwrapped.P, 0.99)
+    ps04.check_value_iteration_published(lambda P, gamma: table)
+    with pytest.raises(CheckFailed, match="value_iteration"):
+        ps04.check_value_iteration_unseen(lambda P, gamma: table)
+
+
+# --- the update ------------------------------------------------------------------------------
+
+def test_update_passes_in_place_or_returned(capsys):
+    def functional(Q, state, action, reward, next_state, terminated, alpha, gamma):
+        new = Q.copy()
+        target = reward + (0 if terminated else gamma * max(Q[next_state]))
+        new[state][action] = (1 - alpha) * Q[state][action] + alpha * target
+        return new
+
+    for function in (q_learning_update, functional):
+        ps04.check_q_learning_update(function)
+        ps04.check_q_learning_update(function, hidden=True)
+    assert capsys.readouterr().out.count("✓") == 4
+
+
+def _update(target_rule):
+    def update(Q, state, action, reward, next_state, terminated, alpha, gamma):
+        Q[state, action] = target_rule(Q, state, action, reward, next_state, terminated, alpha,
+                                       gamma)
+    return update
+
+
+@pytest.mark.parametrize(("rule", "words"), [
+    (lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + (0 if t else np.max(Q[s2])) - Q[s, a]),
+     "γ is missing"),
+    (lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + g * np.max(Q[s2]) - Q[s, a]),
+     "bootstrap at a terminal"),
+    (lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + (0 if t else g * Q[s2, a]) - Q[s, a]),
+     "SARSA"),
+    (lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + (0 if t else g * np.max(Q[s2]))),
+     "misses − Q"),
+    (lambda Q, s, a, r, s2, t, al, g: al * (r + (0 if t else g * np.max(Q[s2]))),
+     "overwritten"),
+    (lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + (0 if t else g * np.max(Q[s])) - Q[s, a]),
+     "current state"),
+    (lambda Q, s, a, r, s2, t, al, g: Q[s, a] - al * (r + (0 if t else g * np.max(Q[s2]))
+                                                      - Q[s, a]), "should become"),
+])
+def test_update_mistakes_are_named(rule, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps04.check_q_learning_update(_update(rule))
+
+
+def test_update_that_changes_nothing_or_too_much():
+    with pytest.raises(CheckFailed, match="unchanged"):
+        ps04.check_q_learning_update(lambda Q, *args: Q.copy() * 1.0 if False else None)
+
+    def everywhere(Q, state, action, reward, next_state, terminated, alpha, gamma):
+        Q += alpha * (reward - Q)
+
+    with pytest.raises(CheckFailed, match="other than"):
+        ps04.check_q_learning_update(everywhere)
+
+
+# --- step sizes -----------------------------------------------------------------------------
+
+def test_step_sizes_pass(capsys):
+    ps04.check_step_sizes(constant_step_size, polynomial_step_size)
+    ps04.check_step_sizes(constant_step_size, polynomial_step_size, hidden=True)
+    ps04.check_step_sizes(constant_step_size, lambda omega: (lambda n: np.power(n, -omega)),
+                          hidden=True)
+    assert capsys.readouterr().out.count("✓") == 3
+
+
+@pytest.mark.parametrize(("polynomial", "words"), [
+    (lambda omega: (lambda n: 1 / (n + 1) ** omega), "first visit"),
+    (lambda omega: (lambda n: omega / n), "ω/n"),
+    (lambda omega: (lambda n: 1 / (n * omega)), "1/\\(n·ω\\)"),
+    (lambda omega: 1.0, "should return a function"),
+])
+def test_step_size_mistakes_are_named(polynomial, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps04.check_step_sizes(constant_step_size, polynomial)
+
+
+def test_hard_coded_omega_fails_the_hidden_check():
+    def only_visible(omega):
+        return (lambda n: 1 / n) if omega == 1.0 else (lambda n: 1 / n**0.6)
+
+    ps04.check_step_sizes(constant_step_size, only_visible)
+    with pytest.raises(CheckFailed, match="polynomial_step_size"):
+        ps04.check_step_sizes(constant_step_size, only_visible, hidden=True)
+
+
+# --- the online learner ----------------------------------------------------------------------
+
+def test_q_learning_passes(capsys):
+    ps04.check_q_learning_seeded(make_q_learning())
+    ps04.check_q_learning_seeded(make_q_learning(), hidden=True)
+    assert capsys.readouterr().out.count("✓") == 2
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"alpha_count": "episode"}, "per episode, not per visit"),
+    ({"alpha_count": "plus_one"}, "one visit late"),
+    ({"alpha_count": "before_increment"}, "increment counts\\[s, a\\] first"),
+    ({"sarsa": True}, "SARSA"),
+    ({"reseed": True}, "replays the same slips"),
+    ({"discount": False}, "γ is missing"),
+    ({"counts_from_one": True}, "one more than the visits"),
+    ({"seed_actions": False}, "seeding protocol"),
+])
+def test_q_learning_mistakes_are_named(kwargs, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps04.check_q_learning_seeded(make_q_learning(**kwargs))
+
+
+def test_truncation_mistake_is_caught_by_the_hidden_runs():
+    learner = make_q_learning(stop_on_truncation=True)
+    ps04.check_q_learning_seeded(learner)  # no visible episode reaches the 100-step limit
+    with pytest.raises(CheckFailed, match="truncated still bootstraps"):
+        ps04.check_q_learning_seeded(learner, hidden=True)
+
+
+def test_q_learning_output_shapes():
+    with pytest.raises(CheckFailed, match="pair \\(Q, counts\\)"):
+        ps04.check_q_learning_seeded(lambda env, n, alpha_at, **kw: make_q_learning()(
+            env, n, alpha_at, **kw)[0])
+    with pytest.raises(CheckFailed, match="counts"):
+        ps04.check_q_learning_seeded(lambda env, n, alpha_at, **kw: (make_q_learning()(
+            env, n, alpha_at, **kw)[0], 0))
+
+
+def test_hard_coded_runs_fail_the_hidden_check():
+    visible = {n: make_q_learning()(rl.make_frozen_lake(), n, step, seed=seed)
+               for n, step, _, _, seed, _ in ps04.LEARNER_CASES_VISIBLE}
+
+    def replay(env, n, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
+        return visible[n]
+
+    ps04.check_q_learning_seeded(replay)
+    with pytest.raises(CheckFailed):
+        ps04.check_q_learning_seeded(replay, hidden=True)
+
+
+# --- the synchronous learner -------------------------------------------------------------------
+
+def test_synchronous_passes(capsys):
+    for function in (make_synchronous(), make_synchronous(torch_backend=True)):
+        ps04.check_synchronous_q_learning(function)
+        ps04.check_synchronous_q_learning(function, hidden=True)
+    assert capsys.readouterr().out.count("✓") == 4
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"offset": 1}, "one sweep late"),
+    ({"offset": -1}, "first sweep uses alpha_at\\(1\\)"),
+    ({"discount": False}, "γ is missing"),
+    ({"axis": 1}, "wrong axis"),
+    ({"keep_initial": True}, "initial zeros"),
+    ({"final_only": True}, "one table"),
+])
+def test_synchronous_mistakes_are_named(kwargs, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps04.check_synchronous_q_learning(make_synchronous(**kwargs))
+
+
+# --- the figure ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def runs():
+    """label → Q after every sweep, computed here with the test's own learner."""
+    model = rl.frozen_lake_model()
+    schedules = {f"α = {a}": constant_step_size(a) for a in ps04.CONSTANT_ALPHAS}
+    schedules.update({("1/n" if w == 1 else f"1/n^{w}"): polynomial_step_size(w)
+                      for w in ps04.OMEGAS})
+    learner = make_synchronous()
+    return {label: learner(model, step, ps04.N_SWEEPS, 0.99, ps04.SWEEP_SEED)
+            for label, step in schedules.items()}
+
+
+def alpha_figure(runs, q_star=None, measure=None, labels=None, skip=(), extra=False, log=True,
+                 every_sweep=False):
+    model = rl.frozen_lake_model()
+    q_star = rl.value_iteration(model, 0.99) if q_star is None else q_star
+    measure = measure or (lambda history: np.abs(history - q_star).max(axis=(1, 2)))
+    fig, (left, right) = plt.subplots(1, 2)
+    marks = ps04.CHECKPOINTS
+    for label, history in runs.items():
+        if label in skip:
+            continue
+        shown = (labels or {}).get(label, label)
+        x = np.arange(1, ps04.N_SWEEPS + 1) if every_sweep else marks
+        errors = measure(history if every_sweep else history[marks - 1])
+        left.plot(x, errors, label=shown)
+        right.plot(marks, [rl.success_probability(model, q.argmax(axis=1))
+                           for q in history[marks - 1]], label=shown)
+    if extra:
+        left.plot(marks, np.ones(marks.size), label="α = 0.2")
+    right.axhline(0.74, ls=":")
+    left.set(xscale="log", yscale="log" if log else "linear", xlabel="sweep",
+             ylabel="‖Q − Q*‖∞", title="error")
+    right.set(xscale="log", xlabel="sweep", ylabel="success probability", title="policy")
+    left.legend()
+    right.legend()
+    return fig
+
+
+def test_figure_passes(runs, capsys):
+    for fig in (alpha_figure(runs), alpha_figure(runs, every_sweep=True),
+                alpha_figure(runs, labels={"α = 0.5": "alpha=0.5", "1/n^0.6": "ω = 0.6",
+                                           "1/n^0.8": "n**-0.8", "1/n": "α_n = 1/n"})):
+        ps04.check_alpha_figure_layout(fig)
+        ps04.check_alpha_figure_errors(fig)
+        ps04.check_alpha_figure_success(fig)
+    assert capsys.readouterr().out.count("✓") == 9
+    plt.close("all")
+
+
+def test_figure_mistakes_are_named(runs):
+    q_star = rl.value_iteration(rl.frozen_lake_model(), 0.99)
+    with pytest.raises(CheckFailed, match="log scale"):
+        ps04.check_alpha_figure_layout(alpha_figure(runs, log=False))
+    with pytest.raises(CheckFailed, match="mean of \\|Q − Q\\*\\|"):
+        ps04.check_alpha_figure_errors(alpha_figure(
+            runs, measure=lambda h: np.abs(h - q_star).mean(axis=(1, 2))))
+    gamma_one = rl.value_iteration(rl.frozen_lake_model(), 1.0)
+    with pytest.raises(CheckFailed, match="γ = 1 solution"):
+        ps04.check_alpha_figure_errors(alpha_figure(runs, q_star=gamma_one))
+    with pytest.raises(CheckFailed, match="no line shows the run of 1/n\\^0.8"):
+        ps04.check_alpha_figure_errors(alpha_figure(runs, skip=("1/n^0.8",)))
+    with pytest.raises(CheckFailed, match="not among the schedules"):
+        ps04.check_alpha_figure_errors(alpha_figure(runs, extra=True))
+    with pytest.raises(CheckFailed, match="labelled"):
+        ps04.check_alpha_figure_errors(alpha_figure(runs, labels={"1/n^0.6": "best"}))
+    with pytest.raises(CheckFailed, match="should have 2"):
+        ps04.check_alpha_figure_layout(plt.subplots()[0])
+    plt.close("all")
+
+
+def test_figure_of_a_learner_one_sweep_late_is_diagnosed(runs):
+    late = make_synchronous(offset=1)(rl.frozen_lake_model(), polynomial_step_size(0.6),
+                                      ps04.N_SWEEPS, 0.99, 0)
+    with pytest.raises(CheckFailed, match="the line of 1/n\\^0.6 is wrong.*one sweep late"):
+        ps04.check_alpha_figure_errors(alpha_figure({**runs, "1/n^0.6": late}))
+    plt.close("all")
+
+
+# --- Monte Carlo evaluation ---------------------------------------------------------------------
+
+def test_success_rate_passes(capsys):
+    ps04.check_success_rate(make_success_rate())
+    ps04.check_success_rate(make_success_rate(), hidden=True)
+    assert capsys.readouterr().out.count("✓") == 2
+
+
+@pytest.mark.parametrize(("function", "words"), [
+    (make_success_rate(reseed=True), "same episode"),
+    (make_success_rate(scale="count"), "number of successes"),
+    (make_success_rate(scale="%"), "percentage"),
+    (lambda env, policy, n, seed=0: make_success_rate()(env, policy, n, seed + 1),
+     "seeded episodes give"),
+])
+def test_success_rate_mistakes_are_named(function, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps04.check_success_rate(function)
+
+
+def test_settings_match_the_notebook():
+    import nbformat
+    from conftest import REPO
+
+    nb = nbformat.read(REPO / "source" / "ps04_q_learning" / "ps04_q_learning.ipynb", 4)
+    (settings,) = [c for c in nb.cells
+                   if c.metadata.get("nbgrader", {}).get("grade_id") == "experiment_settings"]
+    namespace = {"np": np}
+    exec(settings.source, namespace)
+    assert namespace["CONSTANT_ALPHAS"] == ps04.CONSTANT_ALPHAS
+    assert namespace["OMEGAS"] == ps04.OMEGAS
+    assert namespace["N_SWEEPS"] == ps04.N_SWEEPS and namespace["SWEEP_SEED"] == ps04.SWEEP_SEED
+    np.testing.assert_array_equal(namespace["CHECKPOINTS"], ps04.CHECKPOINTS)
