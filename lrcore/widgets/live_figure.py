@@ -1,9 +1,17 @@
 """A figure that widgets update in place.
 
 With the ipympl backend (`%matplotlib widget`) the figure is created once, shown as a canvas
-widget, and each change only sets line data and redraws (`draw_idle`). With any other backend
-(inline, or no frontend at all while grading) the same figure is rendered into an `Output`
-widget after each change — slower, but it works everywhere.
+widget, and each change only sets line data and redraws. With any other backend (inline, or
+no frontend at all while grading) the same figure is rendered into an `Output` widget after
+each change — slower, but it works everywhere.
+
+Redrawing a whole figure with Agg costs 30–150 ms (tick labels and text layout dominate), too
+slow for a slider. So an explorer registers the artists that move with `animate(...)`; a
+refresh then *blits*: it restores the saved background (axes, ticks, labels) and draws only
+those artists (a few ms). The background is saved after every full draw (the `draw_event`),
+and a full draw is requested (`draw_idle`) only when something in it changed: axis limits,
+scales, labels, titles or the figure's size. Explorers keep their axis limits "sticky" (see
+`common.sticky_limits`) so that most slider moves blit.
 """
 
 from __future__ import annotations
@@ -22,9 +30,27 @@ def is_interactive_backend() -> bool:
 
 
 class LiveFigure:
-    """Owns one matplotlib figure and the widget that shows it."""
+    """Owns one matplotlib figure and the widget that shows it.
 
-    def __init__(self, nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (10, 3.6)):
+    Attributes:
+        figure: the matplotlib figure.
+        axes: its axes as a flat list (row by row).
+        widget: what to put in a widget layout — the ipympl canvas, or an `Output`.
+        interactive: True under ipympl.
+        full_draws / blits: how many refreshes asked for a full draw / were blitted (for
+            benchmarks and tests).
+    """
+
+    def __init__(
+        self,
+        nrows: int = 1,
+        ncols: int = 1,
+        figsize: tuple[float, float] = (10, 3.6),
+        *,
+        dpi: float | None = None,
+        sharex: bool | str = False,
+        sharey: bool | str = False,
+    ):
         import ipywidgets as widgets
 
         self.interactive = is_interactive_backend()
@@ -32,22 +58,48 @@ class LiveFigure:
             import matplotlib.pyplot as plt
 
             with plt.ioff():
-                self.figure = plt.figure(figsize=figsize)
+                self.figure = plt.figure(figsize=figsize, dpi=dpi)
             self.figure.canvas.header_visible = False
             self.figure.canvas.toolbar_visible = False
             self.widget: Any = self.figure.canvas
         else:
             from matplotlib.figure import Figure
 
-            self.figure = Figure(figsize=figsize)
+            self.figure = Figure(figsize=figsize, dpi=dpi)
             self.widget = widgets.Output()
-        self.axes = self.figure.subplots(nrows, ncols, squeeze=False).ravel().tolist()
+        self.axes = (
+            self.figure.subplots(nrows, ncols, squeeze=False, sharex=sharex, sharey=sharey)
+            .ravel()
+            .tolist()
+        )
+        self._animated: list[Any] = []
+        self._background: Any = None
+        self._drawn_layout: tuple | None = None
+        self.full_draws = 0
+        self.blits = 0
+        self.figure.canvas.mpl_connect("draw_event", self._on_draw)
 
-    def refresh(self) -> None:
-        """Show the figure's current state."""
+    def animate(self, *artists: Any) -> None:
+        """Register artists that change on every update: they are redrawn by blitting.
+
+        Anything else in the figure (limits, labels, titles, legends) is background: change
+        it only together with something the layout check sees (limits, scales, labels,
+        titles) or call `refresh(full=True)`.
+        """
+        for artist in artists:
+            artist.set_animated(True)
+            self._animated.append(artist)
+
+    def refresh(self, full: bool = False) -> None:
+        """Show the figure's current state (blitting when only animated artists changed)."""
         if self.interactive:
-            self.figure.canvas.draw_idle()
+            if not full and self._can_blit():
+                self._blit()
+            else:
+                self.full_draws += 1
+                self.figure.canvas.draw_idle()
             return
+        self.full_draws += 1
         from IPython import get_ipython
         from IPython.display import clear_output, display
 
@@ -56,3 +108,45 @@ class LiveFigure:
         with self.widget:
             clear_output(wait=True)
             display(self.figure)
+
+    # -- blitting ---------------------------------------------------------------------------
+
+    def _layout(self) -> tuple:
+        """What the saved background depends on; a change means a full draw."""
+        parts: list[Any] = [tuple(self.figure.bbox.bounds)]
+        for ax in self.figure.axes:
+            parts.append((
+                ax.get_visible(), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(),
+                ax.get_yscale(), ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
+                tuple(ax.get_position().bounds),
+            ))
+        return tuple(parts)
+
+    def _can_blit(self) -> bool:
+        return (
+            bool(self._animated)
+            and self._background is not None
+            and self._drawn_layout == self._layout()
+        )
+
+    def _on_draw(self, _event: object) -> None:
+        """After a full draw (whoever asked for it): save the background, add the artists."""
+        canvas = self.figure.canvas
+        # Saving (inline display, downloads) draws animated artists itself.
+        if not (self.interactive and self._animated) or canvas.is_saving():
+            return
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        self._drawn_layout = self._layout()
+        self._draw_animated()
+
+    def _draw_animated(self) -> None:
+        for artist in self._animated:
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+
+    def _blit(self) -> None:
+        canvas = self.figure.canvas
+        canvas.restore_region(self._background)
+        self._draw_animated()
+        canvas.blit(self.figure.bbox)
+        self.blits += 1
