@@ -848,6 +848,12 @@ def check_challenge_config(challenge_config: Any, hidden: bool = False) -> None:
     target, ceiling = plateau_challenge.VAL_TARGET, plateau_challenge.TRAIN_CEILING
     lrs = run.lrs
     constant = bool(np.allclose(lrs, lrs[0], rtol=1e-12)) and run.config["scheduler"] is None
+    if constant and run.meets_target:
+        # A well-tuned constant Adam can reach the target too; the challenge is the schedule.
+        raise CheckFailed(
+            f"With challenge_config (seed {seed}) the validation accuracy is "
+            f"{describe_number(val)}, but the lr never changes: this challenge is about the "
+            "schedule. Add a scheduler that lowers the lr once the validation accuracy stalls.")
     if not run.meets_target:
         hint = (" The lr never changes: let a scheduler lower it once the accuracy stalls."
                 if constant else " Look at your curve: does the lr drop once the validation "

@@ -527,3 +527,13 @@ def test_challenge_check(capsys):
         ps05.check_challenge_config({**SOLUTION, "scheduler": "StepLR"})
     with pytest.raises(CheckFailed, match="target"):
         ps05.check_challenge_config({"optimizer": "SGD", "optimizer_options": {"lr": 5.0}})
+
+
+def test_a_constant_lr_that_reaches_the_target_is_still_refused():
+    """Constant Adam at lr 0.01 reaches the accuracy target, but the task is the schedule."""
+    from autograder.checks import ps05
+    from autograder.checks.report import CheckFailed
+
+    config = {"optimizer": "Adam", "optimizer_options": {"lr": 0.01}, "scheduler": None}
+    with pytest.raises(CheckFailed, match="this challenge is about the schedule"):
+        ps05.check_challenge_config(config)
