@@ -6,6 +6,11 @@ Every value and plot a student submits is compared with what `lrcore` computes:
 - `lrcore.optim` — numpy optimisers with torch's exact update rules;
 - `lrcore.quadratic` — gradient descent on f(x) = a·x², the course's opening experiment;
 - `lrcore.regression` — the one-feature linear-regression learning-rate sweep;
+- `lrcore.batch_size`, `lrcore.range_test`, `lrcore.digits` — batch-size scaling rules, warmup,
+  the LR range test and the small digits task (ps03);
+- `lrcore.rl` — FrozenLake value iteration and Q-learning with step-size schedules (ps04);
+- `lrcore.optimizer_sweep`, `lrcore.classification`, `lrcore.plateau_challenge` — adaptive
+  optimisers on regression, the Gaussian-quantiles classifier, the plateau challenge (ps05);
 - `lrcore.mistakes` — models of the usual student mistakes, used to diagnose wrong answers;
 - `lrcore.widgets` — the exploration widgets.
 
@@ -19,7 +24,10 @@ from types import ModuleType
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("schedules", "optim", "quadratic", "regression", "mistakes", "widgets")
+_SUBMODULES = (
+    "schedules", "optim", "quadratic", "regression", "batch_size", "range_test", "digits", "rl",
+    "optimizer_sweep", "classification", "plateau_challenge", "mistakes", "widgets",
+)
 
 __all__ = ["__version__", *_SUBMODULES]
 
