@@ -1,0 +1,191 @@
+'''Sample students of ps03: the solution, a blank notebook, realistic mistakes, and a correct
+solution written differently. The end-to-end tests grade them through real nbgrader and check
+that each loses exactly the points of `failing_tests`, with feedback that names the mistake.'''
+
+from __future__ import annotations
+
+from autograder.samples.build import Sample
+
+WRITTEN_ANSWER = """The linear rule stops working when the scaled lr gets larger than the largest lr
+the network can take: in my fig_batch_size it matches batch 16 up to batch 128 (lr 0.8), fails at
+256 (lr 1.6) unless I warm up, and fails at 512 (lr 3.2) even with warmup. My range test has its
+minimum near lr 0.8-1.5 for both batch sizes, so no batch can use much more. I would run a range
+test at the large batch and compare its minimum with the scaled lr, and measure the gradient noise
+scale: once the batch is far above it, a larger batch no longer makes the gradient much better."""
+
+INVERTED_LINEAR_RULE = '''
+def linear_scaled_lr(base_lr, batch_size, base_batch_size=256):
+    return base_lr * base_batch_size / batch_size
+
+
+def sqrt_scaled_lr(base_lr, batch_size, base_batch_size=256):
+    return base_lr * math.sqrt(batch_size / base_batch_size)
+'''
+
+WARMUP_STARTS_AT_ZERO = '''
+def warmup_lr(step, target_lr, warmup_steps):
+    if step >= warmup_steps:
+        return target_lr
+    return target_lr * step / warmup_steps
+'''
+
+WARMUP_IN_EPOCHS = '''
+def batch_size_sweep(batch_sizes, scaling_rule=None, warmup_epochs=0, base_lr=BASE_LR,
+                     base_batch_size=BASE_BATCH_SIZE, epochs=EPOCHS, seed=0):
+    runs = {}
+    for b in batch_sizes:
+        lr = base_lr if scaling_rule is None else scaling_rule(base_lr, b, base_batch_size)
+        runs[b] = train(b, lr, epochs, warmup_steps=warmup_epochs, seed=seed)
+    return runs
+'''
+
+EMA_NOT_DEBIASED = '''
+def smooth_losses(losses, beta=0.98):
+    average, smoothed = 0.0, []
+    for loss in losses:
+        average = beta * average + (1 - beta) * loss
+        smoothed.append(average)
+    return smoothed
+'''
+
+RANGE_TEST_NEVER_STOPS = '''
+def lr_range_test(train_step, start_lr=1e-7, end_lr=10.0, num_iters=100, beta=0.98,
+                  diverge_factor=4.0):
+    lrs = list(exponential_lrs(start_lr, end_lr, num_iters))
+    losses = [train_step(lr) for lr in lrs]
+    return lrs, smooth_losses(losses, beta)
+'''
+
+SUGGESTION_AT_MINIMUM = '''
+def suggest_lr(lrs, smoothed_losses):
+    return lrs[int(np.argmin(smoothed_losses))]
+'''
+
+# A correct solution that shares no code with the instructor's: numpy floats, a ceil without
+# math, torch for the lrs, a vectorised moving average, a range test that leaves the diverging
+# step out of its record, accuracy in percent, figure-level legends and vlines.
+DIFFERENT_CELLS = {
+    "scaling_rules": '''
+def linear_scaled_lr(base_lr, batch_size, base_batch_size=256):
+    ratio = np.float64(batch_size) / base_batch_size
+    return ratio * base_lr
+
+
+def sqrt_scaled_lr(base_lr, batch_size, base_batch_size=256):
+    return base_lr * np.sqrt(np.float64(batch_size) / base_batch_size)
+''',
+    "warmup_lr": '''
+def warmup_lr(step, target_lr, warmup_steps):
+    return target_lr * min(1.0, (step + 1) / warmup_steps) if warmup_steps else target_lr
+''',
+    "batch_size_sweep": '''
+def batch_size_sweep(batch_sizes, scaling_rule=None, warmup_epochs=0, base_lr=BASE_LR,
+                     base_batch_size=BASE_BATCH_SIZE, epochs=EPOCHS, seed=0):
+    rule = scaling_rule or (lambda lr, b, b0: lr)
+    return {
+        b: train(b, rule(base_lr, b, base_batch_size), epochs,
+                 warmup_steps=warmup_epochs * -(-N_TRAIN // b), seed=seed)
+        for b in batch_sizes
+    }
+''',
+    "batch_size_figure": '''
+results = {}
+for name, settings in SWEEPS.items():
+    runs = batch_size_sweep(BATCH_SIZES, **settings)
+    results[name] = ([runs[b].train_loss[-1] for b in BATCH_SIZES],
+                     [100 * runs[b].test_accuracy[-1] for b in BATCH_SIZES])
+
+fig_batch_size = plt.figure(figsize=(10, 4))
+left = fig_batch_size.add_subplot(1, 2, 1)
+right = fig_batch_size.add_subplot(1, 2, 2)
+for name, (loss, accuracy) in results.items():
+    left.semilogx(BATCH_SIZES, loss, "s--", base=2, label=name)
+    right.semilogx(BATCH_SIZES, accuracy, "s--", base=2)
+left.set_xlabel("Batch size")
+left.set_ylabel("Training loss (last epoch)")
+left.set_title("Loss")
+right.set_xlabel("Batch size")
+right.set_ylabel("Test accuracy (%)")
+right.set_title("Accuracy")
+fig_batch_size.legend(loc="upper center", ncol=4)
+''',
+    "exponential_lrs": '''
+def exponential_lrs(start_lr, end_lr, num_iters):
+    return torch.logspace(math.log10(start_lr), math.log10(end_lr), num_iters, dtype=torch.float64)
+''',
+    "smooth_losses": '''
+def smooth_losses(losses, beta=0.98):
+    values = np.asarray(losses, dtype=float)
+    i = np.arange(values.size)
+    weights = np.tril(beta ** (i[:, None] - i[None, :]).clip(min=0))
+    return (1 - beta) * (weights @ values) / (1 - beta ** (i + 1))
+''',
+    "lr_range_test": '''
+def lr_range_test(train_step, start_lr=1e-7, end_lr=10.0, num_iters=100, beta=0.98,
+                  diverge_factor=4.0):
+    recorded_lrs, recorded, average, best = [], [], 0.0, None
+    for i, lr in enumerate(exponential_lrs(start_lr, end_lr, num_iters).tolist()):
+        average = beta * average + (1 - beta) * float(train_step(lr))
+        value = average / (1 - beta ** (i + 1))
+        best = value if best is None else min(best, value)
+        if value > diverge_factor * best:
+            break  # the diverging step is left out of the record
+        recorded_lrs.append(lr)
+        recorded.append(value)
+    return np.array(recorded_lrs), np.array(recorded)
+''',
+    "suggest_lr": '''
+def suggest_lr(lrs, smoothed_losses):
+    best_loss, best_lr = min(zip(smoothed_losses, lrs))
+    return 0.1 * best_lr
+''',
+    "range_test_figure": '''
+fig_range_test = plt.figure(figsize=(7, 4))
+ax = fig_range_test.gca()
+for b in RANGE_TEST_BATCH_SIZES:
+    rates, curve = lr_range_test(range_test_step(b), **RANGE_TEST_OPTIONS)
+    line, = ax.plot(rates, curve, label=f"B={b}")
+    ax.vlines(suggest_lr(rates, curve), 0.8, 2.4, colors=line.get_color(), linestyles=":")
+ax.set_xscale("log")
+ax.set_xlabel("lr")
+ax.set_ylabel("Loss (smoothed)")
+ax.set_title("LR finder")
+ax.legend()
+''',
+}
+
+SAMPLES = (
+    Sample("s01_solution", "the instructor's solution",
+           cells={"written_linear_scaling_limits": WRITTEN_ANSWER}),
+    Sample("s02_blank", "the release, untouched", blank=True,
+           feedback={"test_linear_scaled_lr": "you have not written this function yet"}),
+    Sample("s03_inverted_linear_rule", "the linear rule scaled by base/batch",
+           cells={"scaling_rules": INVERTED_LINEAR_RULE},
+           failing_tests=frozenset({"test_linear_scaled_lr", "test_batch_size_figure_lines"}),
+           feedback={"test_linear_scaled_lr": "wrong way round"}),
+    Sample("s04_warmup_starts_at_zero", "the warmup ramp starts at lr 0",
+           cells={"warmup_lr": WARMUP_STARTS_AT_ZERO},
+           failing_tests=frozenset({"test_warmup_lr"}),
+           feedback={"test_warmup_lr": "starts at lr 0"}),
+    Sample("s05_warmup_in_epochs", "warmup_epochs passed to train as steps",
+           cells={"batch_size_sweep": WARMUP_IN_EPOCHS},
+           failing_tests=frozenset({"test_batch_size_sweep", "test_batch_size_figure_lines"}),
+           feedback={"test_batch_size_sweep": "counts the warmup in optimizer steps"}),
+    Sample("s06_ema_not_debiased", "the moving average without the debiasing",
+           cells={"smooth_losses": EMA_NOT_DEBIASED},
+           failing_tests=frozenset({"test_smooth_losses", "test_lr_range_test",
+                                    "test_range_test_figure"}),
+           feedback={"test_smooth_losses": "not debiased",
+                     "test_lr_range_test": "not debiased"}),
+    Sample("s07_range_test_never_stops", "the range test runs every step",
+           cells={"lr_range_test": RANGE_TEST_NEVER_STOPS},
+           failing_tests=frozenset({"test_lr_range_test"}),
+           feedback={"test_lr_range_test": "never stops early"}),
+    Sample("s08_suggestion_at_minimum", "the suggestion is the lr at the minimum",
+           cells={"suggest_lr": SUGGESTION_AT_MINIMUM},
+           failing_tests=frozenset({"test_suggest_lr", "test_range_test_figure"}),
+           feedback={"test_suggest_lr": "ten times smaller",
+                     "test_range_test_figure": "at the minimum"}),
+    Sample("s09_different_but_right", "correct, written differently",
+           cells={**DIFFERENT_CELLS, "written_linear_scaling_limits": WRITTEN_ANSWER}),
+)
