@@ -38,6 +38,17 @@ c.Execute.extra_arguments = [
     "--IPKernelApp.log_level=CRITICAL",
 ]
 
+# A test cell the student deleted is put back from the gradebook (and run), not scored as missing.
+c.OverwriteCells.add_missing_cells = True
+
+# Every notebook runs in a sandbox (autograder/SANDBOX.md): bubblewrap hides this directory and the
+# network, a cgroup caps memory and processes. Grading refuses to start without it unless
+# `enabled = False` here or `grade --no-sandbox`. A kernel with torch needs about 0.5 GiB.
+c.SandboxPolicy.enabled = True
+c.SandboxPolicy.memory_bytes = "2 GiB"  # the kernel and everything it starts, together
+c.SandboxPolicy.max_processes = 256  # processes and threads
+c.SandboxPolicy.wall_seconds = 300  # the whole notebook; the per-cell limit is Execute.timeout
+
 # Feedback shows the student what each test said, never the hidden tests or a traceback wall.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

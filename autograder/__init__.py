@@ -4,6 +4,7 @@
 - `autograder.feedback` — nbgrader preprocessors that keep hidden tests out of feedback;
 - `autograder.course`, `release`, `collect`, `grade`, `export`, `report` — thin steps over
   nbgrader's own API, tied together by `autograder.cli` (`python -m autograder --help`);
+- `autograder.sandbox` — where student code runs: bubblewrap, a cgroup, limits (`SANDBOX.md`);
 - `autograder.samples` — sample submissions for the demo and the end-to-end tests.
 """
 

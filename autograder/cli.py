@@ -63,14 +63,21 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grade import grade_assignment
+    from autograder.sandbox import SandboxPolicy
 
     course = _course(args)
+    policy = SandboxPolicy.from_config(course.config)
+    if args.no_sandbox:
+        policy = policy.replace(enabled=False)
+        print("warning: --no-sandbox: student code runs with your permissions (it can read the "
+              "hidden tests and write the gradebook); only the resource limits apply.",
+              file=sys.stderr)
     failed = 0
     for assignment in _assignments(course, args):
         students = args.student or None
         results = grade_assignment(course, assignment, students, workers=args.workers,
                                    progress=not args.quiet, use_dask=args.dask,
-                                   scheduler=args.scheduler)
+                                   scheduler=args.scheduler, sandbox=policy)
         failed += sum(r.failed for r in results)
         for result in results:
             if result.failed:
@@ -151,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--scheduler", metavar="tcp://host:port",
                        help="execute on an existing Dask cluster (gradebook stays here)")
     grade.add_argument("--strict", action="store_true", help="exit 1 if any grading failed")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run notebooks without the bubblewrap sandbox (see "
+                       "autograder/SANDBOX.md); limits still apply")
     grade.set_defaults(func=cmd_grade)
     feedback = add("feedback", "Write HTML feedback per student into feedback/.")
     feedback.add_argument("--student", action="append", help="only this student (repeatable)")

@@ -4,21 +4,36 @@ It uses nbgrader's own `Execute` preprocessor (configured by `nbgrader_config.py
 timeout, errors recorded as outputs, kernel arguments), so an execution here is exactly what
 `nbgrader autograde` would do, but it needs no gradebook: it can run in any process — a local
 worker pool or a Dask worker — while the gradebook is written by one process only.
+
+`Execute` itself runs in a subprocess (`autograder.sandbox.worker`), confined by the task's
+`SandboxPolicy`: bubblewrap, a cgroup with memory and process limits, a wall limit. The worker
+gets the sanitised notebook and a copy of the submission's other files — never the course
+directory — and hands back the executed notebook, which is checked against the one sent
+(`notebook_fingerprint`) before it is written where `ReplayExecution` will read it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
-__all__ = ["ExecutionTask", "ExecutionOutcome", "execute_task", "notebook_fingerprint"]
+from autograder.sandbox import SandboxPolicy, SandboxUnavailable, require_sandbox
+
+__all__ = ["ExecutionTask", "ExecutionOutcome", "execute_task", "notebook_fingerprint",
+           "execute_config"]
 
 FINGERPRINT_KEY = "lrlab_input_fingerprint"
+CONFIG_SECTIONS = ("NotebookClient", "ExecutePreprocessor", "Execute")
+"""The configuration the worker's `Execute` reads (the rest of nbgrader_config.py may hold
+secrets, such as a gradebook URL, and never enters the sandbox)."""
 
 
 def notebook_fingerprint(nb: nbformat.NotebookNode) -> str:
@@ -32,7 +47,7 @@ def notebook_fingerprint(nb: nbformat.NotebookNode) -> str:
 
 @dataclass(frozen=True)
 class ExecutionTask:
-    """Execute `notebook` with the working directory `workdir`; write it to `output`."""
+    """Execute `notebook` with the files of `workdir`; write it to `output`."""
 
     course_root: str
     student: str
@@ -40,10 +55,13 @@ class ExecutionTask:
     notebook: str
     workdir: str
     output: str
+    sandbox: SandboxPolicy = field(default_factory=SandboxPolicy)
 
 
 @dataclass(frozen=True)
 class ExecutionOutcome:
+    """`message` says why a failed execution failed, or what to know about one that ran."""
+
     student: str
     assignment: str
     notebook: str
@@ -52,40 +70,78 @@ class ExecutionOutcome:
     message: str = ""
 
 
+def execute_config(config: Any, policy: SandboxPolicy) -> tuple[dict, int | None]:
+    """nbgrader's execution settings as plain JSON for the worker, and the cell timeout."""
+    sections = {name: json.loads(json.dumps(dict(config[name]), default=str))
+                for name in CONFIG_SECTIONS if name in config}
+    execute = sections.setdefault("Execute", {})
+    from nbgrader.preprocessors import Execute
+
+    timeout = policy.cell_timeout_for(execute.get("timeout", Execute.timeout.default_value))
+    execute["timeout"] = timeout
+    return sections, timeout
+
+
+def _copy_files(workdir: Path, target: Path, notebooks: set[str]) -> None:
+    """The submission's files except its notebooks: those hold the hidden tests, and the kernel
+    gets only the cells it executes."""
+    shutil.copytree(workdir, target, symlinks=True, dirs_exist_ok=True,
+                    ignore=lambda folder, names: [n for n in names if Path(folder) == workdir
+                                                  and n in notebooks])
+
+
+def _run(task: ExecutionTask) -> str:
+    """Execute and write the output; returns a note for the instructor ("" if none)."""
+    from autograder.course import Course
+    from autograder.sandbox.outcome import completion_note, failure_message
+    from autograder.sandbox.runner import run_worker
+
+    policy = task.sandbox
+    require_sandbox(policy)
+    course = Course(Path(task.course_root))
+    workdir = Path(task.workdir)
+    nb = nbformat.read(workdir / f"{task.notebook}.ipynb", as_version=4)
+    fingerprint = notebook_fingerprint(nb)
+    config, timeout = execute_config(course.config, policy)
+    notebooks = {f"{name}.ipynb" for name in course.notebooks(task.assignment)}
+    with tempfile.TemporaryDirectory(prefix="lrlab-files-") as files:
+        _copy_files(workdir, Path(files), notebooks | {f"{task.notebook}.ipynb"})
+        task_spec = {"notebook": nbformat.writes(nb), "config": config, "cell_timeout": timeout,
+                     "max_output_chars": policy.max_output_chars}
+        run = run_worker(task_spec, Path(files), course.root, policy)
+    problem = failure_message(run, policy, timeout)
+    if problem:
+        raise ExecutionFailed(problem)
+    executed = nbformat.reads(run.result["notebook"], as_version=4)
+    if notebook_fingerprint(executed) != fingerprint:
+        raise ExecutionFailed("the executed notebook does not match the submission")
+    executed.metadata[FINGERPRINT_KEY] = fingerprint
+    output = Path(task.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_suffix(".tmp")
+    nbformat.write(executed, temporary)
+    temporary.replace(output)
+    return completion_note(run.result, timeout, policy)
+
+
+class ExecutionFailed(RuntimeError):
+    """The notebook did not run to the end; the message says why, in plain words."""
+
+
 def _plain_error(error: BaseException) -> str:
-    name = type(error).__name__
-    if name == "DeadKernelError":
-        return "the kernel died while running the notebook (a crash, os._exit or out of memory)"
-    if name in {"CellTimeoutError", "TimeoutError"}:
-        return "a cell ran longer than the time limit"
+    if isinstance(error, ExecutionFailed | SandboxUnavailable):
+        return str(error)
     text = str(error).strip().splitlines()
-    return f"{name}: {text[-1] if text else ''}".strip()
+    return f"{type(error).__name__}: {text[-1] if text else ''}".strip()
 
 
 def execute_task(task: ExecutionTask) -> ExecutionOutcome:
     """Run one notebook; never raises — a failure comes back as an outcome with a message."""
-    from nbgrader.preprocessors import Execute
-    from nbgrader.utils import setenv
-
-    from autograder.course import Course
-
     started = time.perf_counter()
     try:
-        config = Course(Path(task.course_root)).config
-        workdir = Path(task.workdir)
-        nb = nbformat.read(workdir / f"{task.notebook}.ipynb", as_version=4)
-        fingerprint = notebook_fingerprint(nb)
-        executor = Execute(config=config)
-        with setenv(NBGRADER_EXECUTION="autograde"):
-            nb, _ = executor.preprocess(nb, {"metadata": {"path": str(workdir)}})
-        nb.metadata[FINGERPRINT_KEY] = fingerprint
-        output = Path(task.output)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        temporary = output.with_suffix(".tmp")
-        nbformat.write(nb, temporary)
-        temporary.replace(output)
+        note = _run(task)
     except Exception as error:  # the notebook's failure must not stop the batch
         return ExecutionOutcome(task.student, task.assignment, task.notebook, False,
                                 time.perf_counter() - started, _plain_error(error))
     return ExecutionOutcome(task.student, task.assignment, task.notebook, True,
-                            time.perf_counter() - started)
+                            time.perf_counter() - started, note)

@@ -7,8 +7,10 @@ Three steps per submission, all nbgrader's own code:
    it registers the student and submission in the gradebook and writes the sanitised notebook
    (outputs cleared, locked and test cells restored from the gradebook, hidden tests included).
 2. **execute** (`autograder.executors`: here, a pool of `workers` processes, or Dask):
-   nbgrader's `Execute` runs each sanitised notebook in a fresh kernel. No gradebook access, so
-   any number can run at once, on any machine.
+   nbgrader's `Execute` runs each sanitised notebook in a fresh kernel, confined by the
+   sandbox (`autograder.sandbox`: bubblewrap, a cgroup, limits — grading refuses to start
+   without it unless the instructor opted out). No gradebook access, so any number can run at
+   once, on any machine.
 3. **score** (one process, in order): `nbgrader autograde` again with `Execute` replaced by
    `ReplayExecution` — the gradebook is written by a single writer, as SQLite requires.
 
@@ -25,10 +27,12 @@ import time
 from collections.abc import Iterable
 
 from autograder.course import Course
+from autograder.diagnose import describe_unreadable_submission
 from autograder.execution import ExecutionOutcome, ExecutionTask, execute_task
 from autograder.executors import run_tasks
 from autograder.progress import ProgressBar
 from autograder.replay import executed_path
+from autograder.sandbox import SandboxPolicy, require_sandbox
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
 
 __all__ = ["grade_submission", "grade_assignment", "default_workers"]
@@ -87,22 +91,28 @@ def _failure_reason(result: dict) -> str:
     return useful[-1][:300] if useful else "nbgrader reported an error without a message"
 
 
-def _prepare(course: Course, assignment: str, student: str) -> tuple[list[ExecutionTask], str]:
+def _prepare(
+    course: Course, assignment: str, student: str, policy: SandboxPolicy
+) -> tuple[list[ExecutionTask], str]:
     result = _run_autograde(course, assignment, student, [])
     if not result.get("success"):
-        return [], _failure_reason(result)
+        folder = course.submitted_dir / student / assignment
+        return [], (describe_unreadable_submission(folder, course.notebooks(assignment))
+                    or _failure_reason(result))
     workdir = course.autograded_dir / student / assignment
     tasks = [
         ExecutionTask(str(course.root), student, assignment, notebook, str(workdir),
                       str(executed_path(course.grading_dir / "executed", assignment, student,
-                                        notebook)))
+                                        notebook)), policy)
         for notebook in course.notebooks(assignment)
         if (workdir / f"{notebook}.ipynb").is_file()
     ]
     return tasks, "" if tasks else "no notebook of the assignment was submitted"
 
 
-def _score(course: Course, assignment: str, student: str, seconds: float) -> GradingStatus:
+def _score(
+    course: Course, assignment: str, student: str, seconds: float, note: str = ""
+) -> GradingStatus:
     result = _run_autograde(course, assignment, student, SCORING_PREPROCESSORS)
     if not result.get("success"):
         return GradingStatus(student, assignment, FAILED, seconds=seconds,
@@ -113,6 +123,7 @@ def _score(course: Course, assignment: str, student: str, seconds: float) -> Gra
             student, assignment, GRADED,
             score=float(submission.score), max_score=float(submission.max_score),
             needs_manual_grade=bool(submission.needs_manual_grade), seconds=seconds,
+            message=note,
         )
 
 
@@ -132,16 +143,21 @@ def grade_assignment(
     progress: bool = True,
     use_dask: bool = False,
     scheduler: str | None = None,
+    sandbox: SandboxPolicy | None = None,
 ) -> list[GradingStatus]:
     """Grade every submitted student (or the given ones); returns one status per student, in
-    the order given, each also written to the ledger."""
+    the order given, each also written to the ledger. `sandbox` defaults to the policy of
+    `nbgrader_config.py`; `SandboxUnavailable` is raised before anything runs when it asks for a
+    sandbox this machine cannot provide."""
+    policy = sandbox or SandboxPolicy.from_config(course.config)
+    require_sandbox(policy)
     chosen = list(students) if students is not None else course.submitted_students(assignment)
     started = {student: time.perf_counter() for student in chosen}
     statuses: dict[str, GradingStatus] = {}
     pending: dict[str, int] = {}
     tasks: list[ExecutionTask] = []
     for student in chosen:
-        student_tasks, problem = _prepare(course, assignment, student)
+        student_tasks, problem = _prepare(course, assignment, student, policy)
         if problem:
             statuses[student] = GradingStatus(student, assignment, FAILED, message=problem)
             write_status(course.grading_dir, statuses[student])
@@ -150,11 +166,14 @@ def grade_assignment(
         tasks.extend(student_tasks)
 
     failures: dict[str, str] = {}
+    notes: dict[str, list[str]] = {}
     bar = ProgressBar(len(chosen), f"grading {assignment}") if progress else None
 
     def on_done(outcome: ExecutionOutcome) -> None:
         if not outcome.ok:
             failures.setdefault(outcome.student, f"{outcome.notebook}: {outcome.message}")
+        elif outcome.message:
+            notes.setdefault(outcome.student, []).append(f"{outcome.notebook}: {outcome.message}")
         pending[outcome.student] -= 1
         if pending[outcome.student] == 0:
             student = outcome.student
@@ -163,7 +182,8 @@ def grade_assignment(
                 statuses[student] = GradingStatus(student, assignment, FAILED, seconds=seconds,
                                                   message=failures[student])
             else:
-                statuses[student] = _score(course, assignment, student, seconds)
+                statuses[student] = _score(course, assignment, student, seconds,
+                                           "; ".join(notes.get(student, [])))
             write_status(course.grading_dir, statuses[student])
             if bar:
                 bar.advance(student)

@@ -1,0 +1,34 @@
+"""The sandbox every notebook executes in while it is graded (see `autograder/SANDBOX.md`).
+
+- `policy` — `SandboxPolicy`: the on/off switch and the limits, from `nbgrader_config.py`;
+- `bwrap` — the bubblewrap command line: no network, hidden course directory, read-only system;
+- `cgroups` — one cgroup per execution: memory and process limits, a kill that leaves nothing;
+- `runner` — launches `worker` (the process inside) and enforces the wall limit;
+- `outcome` — what happened, in plain words.
+"""
+
+from __future__ import annotations
+
+from autograder.sandbox.bwrap import probe_bwrap
+from autograder.sandbox.policy import SandboxPolicy
+
+__all__ = ["SandboxPolicy", "SandboxUnavailable", "require_sandbox"]
+
+
+class SandboxUnavailable(RuntimeError):
+    """The policy asks for a sandbox and this machine cannot provide one."""
+
+
+def require_sandbox(policy: SandboxPolicy) -> None:
+    """Refuse, loudly, to run student code unconfined unless the instructor opted out."""
+    if not policy.enabled:
+        return
+    problem = probe_bwrap()
+    if problem:
+        raise SandboxUnavailable(
+            f"refusing to grade: the sandbox for student code cannot start ({problem}). "
+            "Install it with `make system-deps` (Debian: apt-get install bubblewrap). "
+            "To grade without it — student code then runs with your permissions and can read "
+            "the hidden tests and write the gradebook — pass --no-sandbox, or set "
+            "c.SandboxPolicy.enabled = False in nbgrader_config.py."
+        )

@@ -1,0 +1,207 @@
+"""Launching the worker for one notebook, watching its limits, and leaving nothing behind.
+
+`run_worker` starts `python -m autograder.sandbox.worker` — inside bubblewrap when the policy
+enables the sandbox — in a cgroup of its own (joined before exec, so every process the
+notebook starts is counted) with rlimits set in the same pre-exec hook. The task goes in on
+stdin; the result comes back through an inherited file descriptor of a private temporary file,
+which no process of the notebook can reach. The parent enforces the wall limit and stops the
+run as soon as the cgroup reports a refused fork or an OOM kill; at the end it kills whatever
+is left in the group and removes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from autograder.sandbox.bwrap import HOME_DIR, INPUT_DIR, WORK_DIR, bwrap_command
+from autograder.sandbox.cgroups import Cgroup
+from autograder.sandbox.policy import SandboxPolicy, format_size
+
+__all__ = ["SandboxRun", "run_worker", "worker_environment"]
+
+POLL_SECONDS = 0.2
+PASSED_THROUGH = ("LANG", "LANGUAGE", "TZ", "JUPYTER_PLATFORM_DIRS", "PYTHONHASHSEED",
+                  "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+@dataclass
+class SandboxRun:
+    """What happened to one worker: its result (None if it wrote none), the limit that stopped
+    it (plain words, or None), and the facts behind them."""
+
+    result: dict | None
+    limit: str | None
+    returncode: int | None
+    log_tail: str
+    seconds: float
+    memory_peak: int | None = None
+    left_behind: bool = False
+
+
+def worker_environment(policy: SandboxPolicy) -> dict[str, str]:
+    """The worker's (and so the kernel's) environment: inside the sandbox a clean one — no
+    secrets of the grader's (database URLs, tokens) — outside it the grader's own."""
+    venv_bin = str(Path(sys.executable).parent)
+    if policy.enabled:
+        env = {k: v for k, v in os.environ.items() if k in PASSED_THROUGH or k.startswith("LC_")}
+        env.update(PATH=os.pathsep.join([venv_bin, "/usr/local/bin", "/usr/bin", "/bin"]),
+                   HOME=HOME_DIR, TMPDIR="/tmp", PYTHONDONTWRITEBYTECODE="1")
+    else:
+        env = dict(os.environ)
+        env["PATH"] = os.pathsep.join([venv_bin, env.get("PATH", os.defpath)])
+    for name in THREAD_VARIABLES:
+        env.setdefault(name, str(policy.threads_per_notebook))
+    return env
+
+
+def _rlimits(policy: SandboxPolicy, group: Cgroup | None) -> list[tuple[int, tuple[int, int]]]:
+    limits = [
+        (resource.RLIMIT_CORE, (0, 0)),  # a crash must not write (or pipe) a core dump
+        (resource.RLIMIT_CPU, (policy.cpu_seconds, policy.cpu_seconds + 5)),
+        (resource.RLIMIT_FSIZE, (policy.file_size_bytes, policy.file_size_bytes)),
+    ]
+    if group is None or not group.limits_memory:
+        # Address space, not memory: torch maps far more than it touches, hence the margin.
+        size = 3 * policy.memory_bytes
+        limits.append((resource.RLIMIT_AS, (size, size)))
+    if (group is None or not group.limits_processes) and os.getuid() != 0:
+        limits.append((resource.RLIMIT_NPROC, (policy.max_processes, policy.max_processes)))
+    return limits
+
+
+def _before_exec(group: Cgroup | None, limits: list) -> Callable[[], None]:
+    """Runs in the child between fork and exec: join the cgroup, then set the rlimits."""
+    procs = group.procs_files() if group else []
+
+    def hook() -> None:
+        for path in procs:
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                os.write(fd, b"0")
+            finally:
+                os.close(fd)
+        for which, value in limits:
+            resource.setrlimit(which, value)
+
+    return hook
+
+
+def _feed(stream: IO[bytes], data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        stream.write(data)
+    with contextlib.suppress(OSError):
+        stream.close()
+
+
+def _stop(process: subprocess.Popen, group: Cgroup | None, graceful: bool) -> None:
+    """Stop the worker and everything it started."""
+    if graceful and process.poll() is None:  # no sandbox, no cgroup: let it stop its kernel
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+    if group is not None and process.poll() is None:
+        # Everything but the launched process first, so that bwrap reaps its own children
+        # (orphans would wait for the machine's init to reap them).
+        group.kill(timeout=5, spare=frozenset({process.pid}))
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+    with contextlib.suppress(OSError):
+        os.killpg(process.pid, signal.SIGKILL)
+    if group is not None:
+        group.kill()
+    process.wait()
+
+
+def _limit_reached(group: Cgroup | None, policy: SandboxPolicy) -> str | None:
+    if group is None:
+        return None
+    if group.processes_exceeded():
+        return f"the notebook started more than {policy.max_processes} processes"
+    if group.memory_exceeded():
+        return f"the notebook used more than {format_size(policy.memory_bytes)} of memory"
+    return None
+
+
+def _watch(process: subprocess.Popen, group: Cgroup | None, policy: SandboxPolicy,
+           deadline: float) -> str | None:
+    while True:
+        try:
+            process.wait(timeout=POLL_SECONDS)
+            return None
+        except subprocess.TimeoutExpired:
+            pass
+        limit = _limit_reached(group, policy)
+        if limit:
+            return limit
+        if time.monotonic() > deadline:
+            return f"the whole notebook took longer than {policy.wall_seconds:g} s"
+
+
+def _tail(handle: IO[bytes], size: int = 4000) -> str:
+    handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, handle.tell() - size))
+    return handle.read().decode("utf-8", errors="replace")
+
+
+def _read_result(handle: IO[bytes]) -> dict | None:
+    handle.seek(0)
+    try:
+        result = json.loads(handle.read().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return result if isinstance(result, dict) else None
+
+
+def run_worker(task: dict[str, Any], files: Path, course_root: Path,
+               policy: SandboxPolicy) -> SandboxRun:
+    """Run the worker on `task` (see `autograder.sandbox.worker`) with the submission's
+    `files`, under `policy`; never leaves a process behind when a cgroup or the sandbox is
+    available."""
+    started = time.monotonic()
+    group = Cgroup.create(policy.memory_bytes, policy.max_processes)
+    env = worker_environment(policy)
+    command = [sys.executable, "-I", "-m", "autograder.sandbox.worker"]
+    if policy.enabled:
+        task = {**task, "input_dir": INPUT_DIR, "workdir": WORK_DIR, "isolated": True}
+        command = bwrap_command(command, course_root, files, env, policy.memory_bytes)
+    unconfined_workdir = (contextlib.nullcontext("") if policy.enabled
+                          else tempfile.TemporaryDirectory(prefix="lrlab-work-"))
+    with tempfile.TemporaryFile() as result, tempfile.TemporaryFile() as log, \
+            unconfined_workdir as scratch:
+        if not policy.enabled:
+            task = {**task, "input_dir": str(files), "workdir": scratch, "isolated": False}
+        payload = json.dumps({**task, "result_fd": result.fileno()}).encode("utf-8")
+        try:
+            process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=log, stderr=log,
+                pass_fds=(result.fileno(),), env=None if policy.enabled else env,
+                cwd="/", start_new_session=True,
+                preexec_fn=_before_exec(group, _rlimits(policy, group)),
+            )
+        except BaseException:
+            if group is not None:
+                group.remove()
+            raise
+        threading.Thread(target=_feed, args=(process.stdin, payload), daemon=True).start()
+        limit = _watch(process, group, policy, started + policy.wall_seconds)
+        _stop(process, group, graceful=not policy.enabled and group is None and limit is not None)
+        limit = limit or _limit_reached(group, policy)
+        peak = group.memory_peak() if group else None
+        left_behind = group is not None and not group.remove()
+        return SandboxRun(_read_result(result), limit, process.returncode, _tail(log),
+                          time.monotonic() - started, peak, left_behind)

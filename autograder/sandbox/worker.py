@@ -1,0 +1,163 @@
+"""`python -m autograder.sandbox.worker`: execute one notebook — the process inside the sandbox.
+
+It reads its task as JSON on stdin (the notebook, nbgrader's `Execute` configuration, where
+the submission's files are), copies the files into a fresh working directory, runs nbgrader's
+`Execute` there — the kernel is its child, in the same namespaces — and writes one JSON result
+to the file descriptor it was given: the executed notebook, or what went wrong in terms the
+parent turns into plain words. Before writing, it stops every other process of the sandbox, so
+nothing the notebook started can touch the result. It never writes outside its sandbox.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+
+__all__ = ["main", "WatchedKernelManager", "truncate_outputs"]
+
+PR_SET_DUMPABLE = 4
+TIMEOUT_ENAME = "CellTimeoutError"
+
+
+class WatchedKernelManager(AsyncKernelManager):
+    """A kernel manager that remembers how the kernel process ended (its exit status)."""
+
+    exit_statuses: list[int] = []
+
+    async def is_alive(self) -> bool:
+        if self.has_kernel and self.provisioner is not None:
+            status = await self.provisioner.poll()
+            if status is not None and not type(self).exit_statuses:
+                type(self).exit_statuses.append(status)
+        return await super().is_alive()
+
+
+def _not_dumpable() -> None:
+    """Keep the notebook's processes (same uid, no capabilities) out of this one's memory and
+    file descriptors (/proc/<pid>/fd, ptrace)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def _kill_everything_else() -> None:
+    """SIGKILL every other process of this pid namespace (the kernel, anything it started)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(-1, signal.SIGKILL)  # all we may signal, except pid 1 and ourselves
+        others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
+        alive = []
+        for pid in others:
+            with contextlib.suppress(OSError):
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    alive.append(pid)
+        if not alive:
+            return
+        time.sleep(0.02)
+
+
+def truncate_outputs(nb: Any, max_chars: int) -> int:
+    """Cut every output text longer than `max_chars`; returns how many were cut."""
+    cut = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            fields = [("text", output)] if "text" in output else []
+            fields += [(key, output["data"]) for key in output.get("data", {})
+                       if isinstance(output["data"][key], str)]
+            for key, holder in fields:
+                text = holder[key]
+                text = "".join(text) if isinstance(text, list) else text
+                if len(text) > max_chars:
+                    holder[key] = (text[:max_chars] + f"\n[output cut by the grader: "
+                                   f"{len(text):,} characters, more than {max_chars:,}]\n")
+                    cut += 1
+    return cut
+
+
+def _cell_label(nb: Any, index: int | None) -> str:
+    if index is None or index >= len(nb.cells):
+        return ""
+    cell = nb.cells[index]
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    if grade_id:
+        return f"cell '{grade_id}'"
+    first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+    return f"cell {index + 1}, `{first[:40]}`"
+
+
+def _timed_out_cells(nb: Any) -> list[str]:
+    return [_cell_label(nb, i) for i, cell in enumerate(nb.cells)
+            if any(o.get("ename") == TIMEOUT_ENAME for o in cell.get("outputs", []))]
+
+
+def run(task: dict) -> dict:
+    """Execute the task's notebook; the result for the parent (a failure of the notebook is
+    a result; only the worker's own failures raise, and `main` reports those)."""
+    import nbformat
+    from nbgrader.preprocessors import Execute
+    from nbgrader.utils import setenv
+    from traitlets.config import Config
+
+    nb = nbformat.reads(task["notebook"], as_version=4)
+    workdir = Path(task["workdir"])
+    shutil.copytree(task["input_dir"], workdir, symlinks=True, dirs_exist_ok=True)
+    config = Config(task["config"])
+    timeout = task.get("cell_timeout")
+    config.Execute.error_on_timeout = {
+        "ename": TIMEOUT_ENAME,
+        "evalue": f"this cell ran longer than {timeout} s and was stopped by the grader",
+        "traceback": [f"{TIMEOUT_ENAME}: this cell ran longer than {timeout} s and was "
+                      "stopped by the grader"],
+    }
+    executor = Execute(config=config, kernel_manager_class=WatchedKernelManager)
+    current: dict[str, int] = {}
+    executor.on_cell_start = lambda cell, cell_index, **_: current.update(index=cell_index)
+    try:
+        with setenv(NBGRADER_EXECUTION="autograde"):
+            nb, _ = executor.preprocess(nb, {"metadata": {"path": str(workdir)}})
+    except Exception as error:  # reported to the parent, which decides what it means
+        statuses = WatchedKernelManager.exit_statuses
+        text = str(error).strip().splitlines()
+        return {"error": {
+            "type": type(error).__name__,
+            "message": text[-1][:500] if text else "",
+            "exit_status": statuses[0] if statuses else None,
+            "cell": _cell_label(nb, current.get("index")),
+        }}
+    outputs_cut = truncate_outputs(nb, task["max_output_chars"])
+    return {"notebook": nbformat.writes(nb), "timed_out_cells": _timed_out_cells(nb),
+            "outputs_cut": outputs_cut}
+
+
+def main() -> int:
+    # jsonschema compiles an IRI grammar when rfc3987_syntax is importable (≈1 s of CPU per
+    # worker); the notebook schema has no IRI formats, so nbformat does not need it.
+    sys.modules.setdefault("rfc3987_syntax", None)
+    task = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    result_fd = int(task["result_fd"])
+    os.set_inheritable(result_fd, False)  # the kernel must not inherit the result channel
+    _not_dumpable()
+    try:
+        result = run(task)
+    except Exception as error:
+        result = {"error": {"type": type(error).__name__, "message": str(error)[:500]}}
+    if task.get("isolated") and os.getpid() == 2:  # pid namespace of bwrap: pid 1 is its init
+        _kill_everything_else()
+    with os.fdopen(result_fd, "w", encoding="utf-8") as channel:
+        json.dump(result, channel)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
