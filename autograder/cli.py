@@ -178,8 +178,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_nbgrader_internals() -> None:
+    """nbgrader 0.9's own SQLAlchemy session handling warns on every submission it reads;
+    the warning is about nbgrader's code, not the instructor's data."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _quiet_nbgrader_internals()
     started = time.perf_counter()
     try:
         code = args.func(args)
