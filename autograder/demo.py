@@ -71,10 +71,13 @@ def run_demo(course: Course, keep: bool = False) -> int:
     print()
     print(format_grade_table(rows))
     print()
+    print("The sample students:")
     for assignment in assignments:
+        print(f"  {assignment}")
         for sample in samples_for(assignment):
-            print(f"  {sample.student:<26} {sample.description}")
+            print(f"    {sample.student:<34} {sample.description}")
     print()
+    print("Time per step:")
     for name, seconds in timings:
         print(f"  {seconds:6.1f} s  {name}")
     print()

@@ -91,15 +91,17 @@ def pass_rates_per_test(course: Course, assignments: list[str] | None = None) ->
 
 
 def format_grade_table(rows: list[GradeRow]) -> str:
-    """A plain-text table for the terminal."""
-    header = f"{'assignment':<20} {'student':<24} {'auto':>6} {'score':>12}  status"
+    """A plain-text table for the terminal, its columns as wide as their longest entry."""
+    ordered = sorted(rows, key=lambda r: (r.assignment, r.student))
+    width_a = max([len("assignment"), *(len(r.assignment) for r in ordered)])
+    width_s = max([len("student"), *(len(r.student) for r in ordered)])
+    header = f"{'assignment':<{width_a}}  {'student':<{width_s}}  {'auto':>5}  {'score':>9}  status"
     lines = [header, "-" * len(header)]
-    for row in sorted(rows, key=lambda r: (r.assignment, r.student)):
+    for row in ordered:
+        start = f"{row.assignment:<{width_a}}  {row.student:<{width_s}}  "
         if row.status == "failed":
-            lines.append(f"{row.assignment:<20} {row.student:<24} {'—':>6} {'—':>12}  "
-                         f"FAILED: {row.message[:60]}")
+            lines.append(f"{start}{'—':>5}  {'—':>9}  FAILED: {row.message[:60]}")
             continue
         score = f"{row.score:g} / {row.max_score:g}"
-        lines.append(f"{row.assignment:<20} {row.student:<24} {row.auto_score:>6g} {score:>12}  "
-                     f"{row.status}")
+        lines.append(f"{start}{row.auto_score:>5g}  {score:>9}  {row.status}")
     return "\n".join(lines)

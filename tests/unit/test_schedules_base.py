@@ -143,8 +143,10 @@ def test_public_api() -> None:
         "to_torch",
         "Schedule",
         "PlateauScheduler",
+        "LrSchedule",
     }
     assert set(S.__all__) == names
+    assert all(isinstance(CATALOGUE[name](), S.LrSchedule) for name in CATALOGUE)
     assert all(isinstance(CATALOGUE[name](), S.Schedule) for name in CATALOGUE)
 
 
