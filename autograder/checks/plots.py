@@ -31,6 +31,7 @@ __all__ = [
     "check_axis_label",
     "check_title",
     "check_log_scale",
+    "check_legend",
     "check_lines",
     "labelled_lines",
     "numbers_in",
@@ -110,6 +111,12 @@ def check_log_scale(panel: Any, axis: str, where: str) -> None:
     if scale != "log":
         raise CheckFailed(f"The {axis}-axis of {where} should use a log scale "
                           f"(`ax.set_{axis}scale('log')`), it is '{scale}'.")
+
+
+def check_legend(panel: Any, where: str, how: str = "label each line") -> None:
+    """The panel shows a legend, its own or the figure's (`fig.legend()`)."""
+    if panel.get_legend() is None and not panel.figure.legends:
+        raise CheckFailed(f"{where} has no legend; {how} and call `ax.legend()`.")
 
 
 def numbers_in(label: str) -> list[float]:

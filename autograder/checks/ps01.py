@@ -248,8 +248,7 @@ def check_runs_figure_layout(fig_runs: Any) -> None:
     for panel, where in ((left, "the left panel"), (right, "the right panel")):
         plots.check_axis_label(panel, "x", ("iteration", "step"), where)
         plots.check_title(panel, where)
-        if panel.get_legend() is None and not panel.figure.legends:
-            raise CheckFailed(f"{where} has no legend; label each line and call `ax.legend()`.")
+        plots.check_legend(panel, where)
     plots.check_axis_label(left, "y", ("x",), "the left panel")
     plots.check_axis_label(right, "y", ("learning rate", "lr", "η"), "the right panel")
     plots.check_log_scale(left, "y", "the left panel (|x|)")

@@ -571,10 +571,6 @@ def _line_matches(line: Any, variants: list[tuple[np.ndarray | None, np.ndarray]
                for x_ref, y_ref in variants)
 
 
-def _has_legend(panel: Any) -> bool:
-    return panel.get_legend() is not None or bool(panel.figure.legends)
-
-
 def _check_named_lines(panel: Any, runs: Sequence[_NamedRun], where: str) -> None:
     if not panel.get_lines():
         raise CheckFailed(f"{where} has no lines; draw one line per run with `ax.plot(...)`.")
@@ -638,8 +634,7 @@ def check_rescue_figure_layout(fig_rescue: Any) -> None:
     for panel, where in ((left, "the left panel"), (right, "the right panel")):
         plots.check_axis_label(panel, "x", ("iteration", "step"), where)
         plots.check_title(panel, where)
-        if not _has_legend(panel):
-            raise CheckFailed(f"{where} has no legend; label each line and call `ax.legend()`.")
+        plots.check_legend(panel, where)
     plots.check_axis_label(left, "y", ("x",), "the left panel")
     plots.check_axis_label(right, "y", ("learning rate", "lr", "η"), "the right panel")
     plots.check_log_scale(left, "y", "the left panel (|x|)")

@@ -345,9 +345,7 @@ def check_batch_size_figure_layout(fig_batch_size: Any) -> None:
         plots.check_axis_label(panel, "x", ("batch",), where)
         plots.check_title(panel, where)
         plots.check_log_scale(panel, "x", where + " (batch size)")
-        if panel.get_legend() is None and not panel.figure.legends:
-            raise CheckFailed(f"{where} has no legend; label each line (e.g. label='linear') "
-                              "and call `ax.legend()`.")
+        plots.check_legend(panel, where, "label each line (e.g. label='linear')")
     plots.check_axis_label(left, "y", ("loss",), "the left panel")
     plots.check_axis_label(right, "y", ("acc",), "the right panel")
     passed("fig_batch_size has two labelled panels with the batch size on a log axis.")
@@ -721,9 +719,7 @@ def check_range_test_figure(fig_range_test: Any) -> None:
     plots.check_axis_label(panel, "x", ("lr", "learning rate", "η"), "fig_range_test")
     plots.check_axis_label(panel, "y", ("loss",), "fig_range_test")
     plots.check_title(panel, "fig_range_test")
-    if panel.get_legend() is None and not panel.figure.legends:
-        raise CheckFailed("fig_range_test has no legend; label each curve with its batch size "
-                          "and call `ax.legend()`.")
+    plots.check_legend(panel, "fig_range_test", "label each curve with its batch size")
     lines = _line_data(panel)
     logs = [line for line, x, _ in lines if x.size > 2 and np.all(x < 2) and np.all(x > -8)
             and np.any(x < 0)]

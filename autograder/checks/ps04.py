@@ -566,8 +566,7 @@ def check_alpha_figure_layout(fig_alpha: Any) -> None:
     for panel, where in ((left, "the left panel"), (right, "the right panel")):
         plots.check_axis_label(panel, "x", ("sweep",), where)
         plots.check_title(panel, where)
-        if panel.get_legend() is None and not panel.figure.legends:
-            raise CheckFailed(f"{where} has no legend; label each line and call `ax.legend()`.")
+        plots.check_legend(panel, where)
     plots.check_axis_label(left, "y", ("Q*", "Q^*", "error", "‖", "||", "norm", "distance"),
                            "the left panel")
     plots.check_axis_label(right, "y", ("success", "goal", "win"), "the right panel")
