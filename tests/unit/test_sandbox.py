@@ -60,9 +60,11 @@ def test_the_course_checkout_and_home_are_hidden_and_the_environment_bound_back(
 
 def test_the_sandbox_environment_keeps_no_secrets(monkeypatch):
     monkeypatch.setenv("LRLAB_DB_URL", "postgresql://teacher:secret@localhost/grades")
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "1")  # the grader's own choice is passed through
     inside = worker_environment(SandboxPolicy())
     assert "LRLAB_DB_URL" not in inside and inside["HOME"] == bwrap.HOME_DIR
-    assert inside["OMP_NUM_THREADS"] == "2"
+    assert inside["OMP_NUM_THREADS"] == "2" and inside["MKL_NUM_THREADS"] == "1"
     outside = worker_environment(SandboxPolicy(enabled=False))
     assert outside["LRLAB_DB_URL"].startswith("postgresql://")
 
