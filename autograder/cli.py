@@ -77,7 +77,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         students = args.student or None
         results = grade_assignment(course, assignment, students, workers=args.workers,
                                    progress=not args.quiet, use_dask=args.dask,
-                                   scheduler=args.scheduler, sandbox=policy)
+                                   scheduler=args.scheduler, sandbox=policy, fresh=args.fresh)
         failed += sum(r.failed for r in results)
         for result in results:
             if result.failed:
@@ -161,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run notebooks without the bubblewrap sandbox (see "
                        "autograder/SANDBOX.md); limits still apply")
+    grade.add_argument("--fresh", action="store_true",
+                       help="execute every notebook again, even one an earlier (interrupted) "
+                       "run already executed with the same tests and grader")
     grade.set_defaults(func=cmd_grade)
     feedback = add("feedback", "Write HTML feedback per student into feedback/.")
     feedback.add_argument("--student", action="append", help="only this student (repeatable)")

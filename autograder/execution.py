@@ -9,7 +9,9 @@ worker pool or a Dask worker — while the gradebook is written by one process o
 `SandboxPolicy`: bubblewrap, a cgroup with memory and process limits, a wall limit. The worker
 gets the sanitised notebook and a copy of the submission's other files — never the course
 directory — and hands back the executed notebook, which is checked against the one sent
-(`notebook_fingerprint`) before it is written where `ReplayExecution` will read it.
+(`notebook_fingerprint`) before it is written where `ReplayExecution` will read it. Before
+that, `autograder.judge` judges every passed test cell again, in this process, on the evidence
+the checks recorded: the kernel's verdict alone never earns a point.
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ def _copy_files(workdir: Path, target: Path, notebooks: set[str]) -> None:
 def _run(task: ExecutionTask) -> str:
     """Execute and write the output; returns a note for the instructor ("" if none)."""
     from autograder.course import Course
+    from autograder.judge import judge_notebook
+    from autograder.resume import GRADER_KEY, grader_signature
     from autograder.sandbox.outcome import completion_note, failure_message
     from autograder.sandbox.runner import run_worker
 
@@ -115,13 +119,19 @@ def _run(task: ExecutionTask) -> str:
     executed = nbformat.reads(run.result["notebook"], as_version=4)
     if notebook_fingerprint(executed) != fingerprint:
         raise ExecutionFailed("the executed notebook does not match the submission")
+    overturned = judge_notebook(executed)  # here, outside the sandbox: see autograder.judge
     executed.metadata[FINGERPRINT_KEY] = fingerprint
+    executed.metadata[GRADER_KEY] = grader_signature(policy)
     output = Path(task.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     temporary = output.with_suffix(".tmp")
     nbformat.write(executed, temporary)
     temporary.replace(output)
-    return completion_note(run.result, timeout, policy)
+    note = completion_note(run.result, timeout, policy)
+    if overturned:
+        note = "; ".join(filter(None, [note, f"{len(overturned)} test cell(s) passed in the "
+                                       "kernel but failed when the grader judged them again"]))
+    return note
 
 
 class ExecutionFailed(RuntimeError):

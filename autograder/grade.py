@@ -32,6 +32,7 @@ from autograder.execution import ExecutionOutcome, ExecutionTask, execute_task
 from autograder.executors import run_tasks
 from autograder.progress import ProgressBar
 from autograder.replay import executed_path
+from autograder.resume import reusable
 from autograder.sandbox import SandboxPolicy, require_sandbox
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
 
@@ -144,11 +145,13 @@ def grade_assignment(
     use_dask: bool = False,
     scheduler: str | None = None,
     sandbox: SandboxPolicy | None = None,
+    fresh: bool = False,
 ) -> list[GradingStatus]:
     """Grade every submitted student (or the given ones); returns one status per student, in
     the order given, each also written to the ledger. `sandbox` defaults to the policy of
     `nbgrader_config.py`; `SandboxUnavailable` is raised before anything runs when it asks for a
-    sandbox this machine cannot provide."""
+    sandbox this machine cannot provide. An execution left by an earlier (perhaps killed) run
+    of the same notebook by the same grader is reused unless `fresh` (`autograder.resume`)."""
     policy = sandbox or SandboxPolicy.from_config(course.config)
     require_sandbox(policy)
     chosen = list(students) if students is not None else course.submitted_students(assignment)
@@ -156,6 +159,7 @@ def grade_assignment(
     statuses: dict[str, GradingStatus] = {}
     pending: dict[str, int] = {}
     tasks: list[ExecutionTask] = []
+    reused: list[ExecutionOutcome] = []
     for student in chosen:
         student_tasks, problem = _prepare(course, assignment, student, policy)
         if problem:
@@ -163,7 +167,11 @@ def grade_assignment(
             write_status(course.grading_dir, statuses[student])
             continue
         pending[student] = len(student_tasks)
-        tasks.extend(student_tasks)
+        if not fresh and all(reusable(task) for task in student_tasks):
+            reused.extend(ExecutionOutcome(t.student, t.assignment, t.notebook, True, 0.0)
+                          for t in student_tasks)
+        else:
+            tasks.extend(student_tasks)
 
     failures: dict[str, str] = {}
     notes: dict[str, list[str]] = {}
@@ -193,6 +201,8 @@ def grade_assignment(
         for student in statuses:  # failed while preparing
             bar.advance(student)
     try:
+        for outcome in reused:
+            on_done(outcome)
         for outcome in run_tasks(_execute_with_retries, tasks, workers, use_dask, scheduler):
             on_done(outcome)
     finally:

@@ -14,6 +14,7 @@ import numpy as np
 
 from autograder.checks import plots
 from autograder.checks.calls import call_student, format_call, require_own_function
+from autograder.checks.evidence import judged
 from autograder.checks.plots import ExpectedLine
 from autograder.checks.quadratic import MISTAKE_EXPLANATIONS, compare_run
 from autograder.checks.report import CheckFailed, passed
@@ -87,6 +88,7 @@ def _check_numpy_runs(function: Any, runs: tuple[tuple[float, int, float, float]
         compare_run(call, student, expected, _constant(lr), n, x0, a)
 
 
+@judged
 def check_gradient_descent_numpy(gradient_descent_numpy: Any) -> None:
     """Visible: the two published runs from x0 = 500, 20 iterations."""
     published = tuple((lr, n, x0, 1.0) for lr, n, x0 in PUBLISHED_RUNS)
@@ -94,6 +96,7 @@ def check_gradient_descent_numpy(gradient_descent_numpy: Any) -> None:
     passed("gradient_descent_numpy reproduces the published runs (lr = 1.05 and lr = 0.1).")
 
 
+@judged
 def check_gradient_descent_numpy_unseen(gradient_descent_numpy: Any) -> None:
     """Hidden: other learning rates, starting points, curvatures a and lengths."""
     _check_numpy_runs(gradient_descent_numpy, UNSEEN_RUNS)
@@ -118,6 +121,7 @@ def _check_optimize_runs(function: Any, runs: tuple[tuple[float, int, float], ..
                     student_lrs=student_lrs, expected_lrs=np.asarray(expected_lrs))
 
 
+@judged
 def check_optimize_published(optimize: Any) -> None:
     """Visible: 3363.744… for lr = 1.05 and 5.7646… for lr = 0.1, and an integer x0."""
     _check_optimize_runs(optimize, PUBLISHED_RUNS + ((0.1, 20, 500),))
@@ -125,6 +129,7 @@ def check_optimize_published(optimize: Any) -> None:
            "an integer x0.")
 
 
+@judged
 def check_optimize_unseen(optimize: Any) -> None:
     """Hidden: unseen learning rates (incl. lr = 1/a and lr = 0), starting points and lengths."""
     _check_optimize_runs(optimize, UNSEEN_TORCH_RUNS)
@@ -137,6 +142,7 @@ CURVATURES_VISIBLE = (1.0,)
 CURVATURES_HIDDEN = (2.5, 0.3, 8.0)
 
 
+@judged
 def check_divergence_threshold_on_paper(divergence_threshold: Any, hidden: bool = False) -> None:
     """The paper answer as a function of a: 1/a."""
     for a in CURVATURES_HIDDEN if hidden else CURVATURES_VISIBLE:
@@ -153,6 +159,7 @@ def check_divergence_threshold_on_paper(divergence_threshold: Any, hidden: bool 
     passed("divergence_threshold(a) is right" + (" for other curvatures a." if hidden else "."))
 
 
+@judged
 def check_divergence_threshold_by_experiment(
     find_divergence_threshold: Any, hidden: bool = False
 ) -> None:
@@ -188,6 +195,7 @@ ITERATION_CASES_HIDDEN = (
 )
 
 
+@judged
 def check_iterations_needed(iterations_needed: Any, hidden: bool = False) -> None:
     """Smallest T with |x_T| < tol, or None when the run never gets there."""
     cases = ITERATION_CASES_HIDDEN if hidden else ITERATION_CASES_VISIBLE
@@ -242,6 +250,7 @@ def _panels(fig_runs: Any) -> list[Any]:
     return panels
 
 
+@judged
 def check_runs_figure_layout(fig_runs: Any) -> None:
     """Two panels; iteration on x; |x| (log) and the learning rate on y; titles; legends."""
     left, right = _panels(fig_runs)
@@ -255,6 +264,7 @@ def check_runs_figure_layout(fig_runs: Any) -> None:
     passed("fig_runs has two labelled panels, a log scale for |x| and legends.")
 
 
+@judged
 def check_runs_figure_x(fig_runs: Any) -> None:
     """The left panel: |x| vs iteration, one labelled line per lr in RUN_LRS."""
     left, _ = _panels(fig_runs)
@@ -273,6 +283,7 @@ def check_runs_figure_x(fig_runs: Any) -> None:
     passed("The left panel shows |x| of every run in RUN_LRS.")
 
 
+@judged
 def check_runs_figure_lr(fig_runs: Any) -> None:
     """The right panel: the learning rate vs iteration, one labelled line per run."""
     _, right = _panels(fig_runs)
@@ -284,6 +295,7 @@ def check_runs_figure_lr(fig_runs: Any) -> None:
     passed("The right panel shows the learning rate of every run in RUN_LRS.")
 
 
+@judged
 def check_parabola_figure(fig_parabola: Any) -> None:
     """The trajectory of lr = PARABOLA_LR drawn on the parabola f(x) = x²."""
     panels = plots.panels_of(fig_parabola, "fig_parabola")
@@ -331,6 +343,7 @@ REGRESSION_CASES_VISIBLE = ((0, 0.1, 100),)
 REGRESSION_CASES_HIDDEN = ((0, 0.3, 17), (7, 0.01, 40), (3, 0.5, 25))
 
 
+@judged
 def check_train_linear_regression(train_linear_regression: Any, hidden: bool = False) -> None:
     """Losses per epoch equal lrcore's full-batch SGD from w = b = 0."""
     require_own_function(train_linear_regression, "train_linear_regression")
@@ -360,6 +373,7 @@ def check_train_linear_regression(train_linear_regression: Any, hidden: bool = F
            + (" on unseen data, lrs and epochs." if hidden else "."))
 
 
+@judged
 def check_sweep_figure(fig_sweep: Any) -> None:
     """One panel: the loss of each lr in SWEEP_LRS vs epoch, log scale, labelled."""
     panels = plots.panels_of(fig_sweep, "fig_sweep")

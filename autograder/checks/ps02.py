@@ -23,6 +23,7 @@ import numpy as np
 
 from autograder.checks import plots
 from autograder.checks.calls import call_student, format_call, require_own_function
+from autograder.checks.evidence import EvidenceMismatch, judged, student_call
 from autograder.checks.quadratic import DIAGNOSIS_RTOL, diagnose_run
 from autograder.checks.report import CheckFailed, passed
 from autograder.checks.values import (
@@ -400,6 +401,7 @@ def _check_optimize_runs(
         _compare_scheduled_run(call, result, initial_lr, n, x0, case)
 
 
+@judged
 def check_optimize_with_scheduler(optimize: Any) -> None:
     """Visible: lr = 1.05 from x0 = 500 for 20 steps, without a scheduler (3363.744), with
     StepLR(5, 0.5) (1.33e-06) and with ExponentialLR(0.9) (1.51e-07)."""
@@ -408,6 +410,7 @@ def check_optimize_with_scheduler(optimize: Any) -> None:
            "(x = 1.33e-06) and ExponentialLR(0.9) (x = 1.51e-07).")
 
 
+@judged
 def check_optimize_with_scheduler_unseen(optimize: Any) -> None:
     """Hidden: other schedulers (cosine with eta_min, multi-step, linear, a growing exponential,
     one-cycle with its momentum), learning rates, starting points and lengths."""
@@ -453,7 +456,10 @@ def _class_name(case: SchedulerCase) -> str:
 def _run_factory(factory: Any, name: str, case: SchedulerCase) -> tuple[np.ndarray, np.ndarray]:
     """The student's scheduler factory driving the reference loop."""
     try:
-        xs, lrs = _quietly(quadratic.optimize, RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, factory)
+        xs, lrs = student_call(_quietly, name, (quadratic.optimize, RESCUE_LR, RESCUE_ITERATIONS,
+                                                RESCUE_X0, factory), {})
+    except EvidenceMismatch:
+        raise
     except Exception as error:  # the student's factory may raise anything
         text = str(error).splitlines()[0] if str(error) else ""
         raise CheckFailed(
@@ -500,6 +506,7 @@ def _check_rescue_factory(key: str, factory: Any) -> None:
     )
 
 
+@judged
 def check_rescue_final_x(rescue_schedulers: Any, optimize: Any) -> None:
     """The six scheduler factories are the asked ones, and the student's optimize, driven by
     them from lr = 1.05, x0 = 500 for 20 steps, ends where torch does."""
@@ -628,6 +635,7 @@ def _rescue_panels(fig_rescue: Any) -> list[Any]:
     return panels
 
 
+@judged
 def check_rescue_figure_layout(fig_rescue: Any) -> None:
     """Two panels; iteration on x; |x| (log) and the learning rate on y; titles; legends."""
     left, right = _rescue_panels(fig_rescue)
@@ -641,6 +649,7 @@ def check_rescue_figure_layout(fig_rescue: Any) -> None:
     passed("fig_rescue has two labelled panels, a log scale for |x| and legends.")
 
 
+@judged
 def check_rescue_figure_x(fig_rescue: Any) -> None:
     """The left panel: |x| vs iteration for the constant run and the six rescues, labelled."""
     left, _ = _rescue_panels(fig_rescue)
@@ -666,6 +675,7 @@ def check_rescue_figure_x(fig_rescue: Any) -> None:
     passed("The left panel shows |x| of the constant run and of the six rescues.")
 
 
+@judged
 def check_rescue_figure_lr(fig_rescue: Any) -> None:
     """The right panel: the learning rate vs iteration, one labelled line per run."""
     _, right = _rescue_panels(fig_rescue)
@@ -805,12 +815,14 @@ def _check_formula(function: Any, name: str, hidden: bool) -> None:
         raise CheckFailed(f"{sentence} {diagnosis}" if diagnosis else sentence)
 
 
+@judged
 def check_step_decay(step_decay: Any, hidden: bool = False) -> None:
     """step_decay(t, base_lr, step_size, gamma) = base_lr·gamma^⌊t/step_size⌋ (StepLR)."""
     _check_formula(step_decay, "step_decay", hidden)
     passed("step_decay equals torch's StepLR" + (" on unseen parameters." if hidden else "."))
 
 
+@judged
 def check_exponential_decay(exponential_decay: Any, hidden: bool = False) -> None:
     """exponential_decay(t, base_lr, gamma) = base_lr·gamma^t (ExponentialLR)."""
     _check_formula(exponential_decay, "exponential_decay", hidden)
@@ -818,6 +830,7 @@ def check_exponential_decay(exponential_decay: Any, hidden: bool = False) -> Non
            + (" on unseen parameters." if hidden else "."))
 
 
+@judged
 def check_cosine_annealing(cosine_annealing: Any, hidden: bool = False) -> None:
     """cosine_annealing(t, base_lr, T_max, eta_min=0.0) equals CosineAnnealingLR, past T_max
     too (where torch's cosine climbs back up)."""
@@ -826,6 +839,7 @@ def check_cosine_annealing(cosine_annealing: Any, hidden: bool = False) -> None:
            + (", on unseen parameters." if hidden else "."))
 
 
+@judged
 def check_linear_warmup(linear_warmup: Any, hidden: bool = False) -> None:
     """linear_warmup(t, base_lr, warmup_steps, start_factor) equals LinearLR(start_factor,
     end_factor=1, total_iters=warmup_steps)."""
@@ -834,6 +848,7 @@ def check_linear_warmup(linear_warmup: Any, hidden: bool = False) -> None:
            + (" on unseen parameters." if hidden else "."))
 
 
+@judged
 def check_warmup_cosine(warmup_cosine: Any, hidden: bool = False) -> None:
     """warmup_cosine(t, base_lr, warmup_steps, T_max, start_factor) equals SequentialLR of a
     LinearLR warmup and a CosineAnnealingLR that restarts at the milestone."""
@@ -854,6 +869,7 @@ GALLERY: dict[str, FormulaCase] = {
 """The four curves of fig_gallery: name → parameters, over steps 0..GALLERY_STEPS−1."""
 
 
+@judged
 def check_gallery_figure(fig_gallery: Any) -> None:
     """One panel per schedule of GALLERY (any order), each with a title and an x label, showing
     the schedule's lr over steps 0..59."""
@@ -897,6 +913,7 @@ FIRST_PITFALL_CASES: tuple[tuple[tuple[float, int, float, SchedulerCase], ...],
 )
 
 
+@judged
 def check_scheduler_first_pitfall(optimize_scheduler_first: Any, hidden: bool = False) -> None:
     """optimize_scheduler_first runs the loop with scheduler.step() *before* optimizer.step()
     (on purpose) and records the lr each step used."""
@@ -954,6 +971,7 @@ MOMENTUM_CASES: tuple[tuple[tuple[SchedulerCase, int], ...],
 )
 
 
+@judged
 def check_momentum_history(momentum_history: Any, hidden: bool = False) -> None:
     """momentum_history(scheduler, num_iterations) is the momentum each step of a plain SGD
     used under the scheduler (0 when it leaves the momentum alone)."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from autograder.checks import plots
 from autograder.checks.calls import call_student, format_call, require_own_function
+from autograder.checks.evidence import judged
 from autograder.checks.report import CheckFailed, passed
 from autograder.checks.values import (
     arrays_match,
@@ -135,6 +136,7 @@ def _check_scaling(
                       f"{describe_number(expected[first])} ({formula}).")
 
 
+@judged
 def check_linear_scaled_lr(linear_scaled_lr: Any, hidden: bool = False) -> None:
     """lr = base_lr · batch_size / base_batch_size, with base_batch_size = 256 by default."""
     _check_scaling(linear_scaled_lr, "linear_scaled_lr",
@@ -145,6 +147,7 @@ def check_linear_scaled_lr(linear_scaled_lr: Any, hidden: bool = False) -> None:
            + (" on unseen lrs and batch sizes." if hidden else "."))
 
 
+@judged
 def check_sqrt_scaled_lr(sqrt_scaled_lr: Any, hidden: bool = False) -> None:
     """lr = base_lr · √(batch_size / base_batch_size), with base_batch_size = 256 by default."""
     _check_scaling(sqrt_scaled_lr, "sqrt_scaled_lr",
@@ -174,6 +177,7 @@ WARMUP_EXPLANATIONS = {
 }
 
 
+@judged
 def check_warmup_lr(warmup_lr: Any, hidden: bool = False) -> None:
     """warmup_lr(step, target_lr, warmup_steps) = target · min(1, (step + 1) / warmup_steps)."""
     require_own_function(warmup_lr, "warmup_lr")
@@ -246,6 +250,7 @@ def _refuse_reference_sweep(function: Any) -> None:
                           "write it with train(...) yourself.")
 
 
+@judged
 def check_batch_size_sweep(batch_size_sweep: Any, hidden: bool = False) -> None:
     """{batch: train(batch, rule(base_lr, batch, base_batch), epochs, warmup steps, seed)}."""
     _refuse_reference_sweep(batch_size_sweep)
@@ -338,6 +343,7 @@ def _sweep_panels(fig_batch_size: Any) -> list[Any]:
     return panels
 
 
+@judged
 def check_batch_size_figure_layout(fig_batch_size: Any) -> None:
     """Two panels; batch size on a log x-axis; final loss and final accuracy; titles; legends."""
     left, right = _sweep_panels(fig_batch_size)
@@ -373,6 +379,7 @@ def _find_line(panel_lines: list[tuple[Any, np.ndarray, np.ndarray]], x_ref: np.
     return None
 
 
+@judged
 def check_batch_size_figure_lines(fig_batch_size: Any) -> None:
     """Left: the final training loss of each sweep vs batch size; right: the final test
     accuracy (as a fraction or in %); one labelled line per sweep of SWEEP_SETTINGS."""
@@ -432,6 +439,7 @@ EXPONENTIAL_EXPLANATIONS = {
 }
 
 
+@judged
 def check_exponential_lrs(exponential_lrs: Any, hidden: bool = False) -> None:
     """start_lr · (end_lr/start_lr)^(i/(num_iters − 1)) for i = 0 … num_iters − 1."""
     require_own_function(exponential_lrs, "exponential_lrs")
@@ -479,6 +487,7 @@ SMOOTHING_EXPLANATIONS = {
 }
 
 
+@judged
 def check_smooth_losses(smooth_losses: Any, hidden: bool = False) -> None:
     """The debiased EMA: a_i = β·a_{i−1} + (1 − β)·loss_i, smoothed_i = a_i / (1 − β^(i+1))."""
     require_own_function(smooth_losses, "smooth_losses")
@@ -524,6 +533,13 @@ class _CountingStep:
 
     def fresh(self) -> Callable[[float], float]:
         return range_test.noisy_quadratic_step(**self.settings)
+
+    def evidence_state(self) -> int:
+        """What the student's code changed: the number of calls (`checks.evidence`)."""
+        return self.calls
+
+    def restore_evidence_state(self, calls: int) -> None:
+        self.calls = int(calls)
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
@@ -577,6 +593,7 @@ def _matches_record(lrs: np.ndarray, smoothed: np.ndarray, ref_lrs: np.ndarray,
     return arrays_match(lrs, ref_lrs, rtol) and arrays_match(smoothed, ref_smoothed, rtol)
 
 
+@judged
 def check_lr_range_test(lr_range_test: Any, hidden: bool = False) -> None:
     """(lrs, smoothed) of the steps taken, stopping at the first smoothed loss above
     diverge_factor × the best; the stopping step may be recorded or left out."""
@@ -665,6 +682,7 @@ SUGGESTION_EXPLANATIONS = {
 }
 
 
+@judged
 def check_suggest_lr(suggest_lr: Any, hidden: bool = False) -> None:
     """The lr at the minimum of the smoothed loss, divided by 10."""
     require_own_function(suggest_lr, "suggest_lr")
@@ -710,6 +728,7 @@ def _vertical_positions(panel: Any) -> list[float]:
     return positions
 
 
+@judged
 def check_range_test_figure(fig_range_test: Any) -> None:
     """One panel: the smoothed loss against the lr (log x) of the range test at each batch size
     of RANGE_TEST_BATCH_SIZES, labelled with it, and a vertical line at each suggestion."""

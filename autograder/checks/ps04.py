@@ -19,6 +19,7 @@ import numpy as np
 
 from autograder.checks import plots
 from autograder.checks.calls import call_student, format_call, require_own_function
+from autograder.checks.evidence import judged
 from autograder.checks.report import CheckFailed, passed
 from autograder.checks.values import (
     arrays_match,
@@ -191,6 +192,7 @@ def _check_value_iteration(function: Any, cases: Sequence[tuple[float, tuple[str
                           f"{describe_number(float(expected[start].max()))}).")
 
 
+@judged
 def check_value_iteration_published(value_iteration: Any) -> None:
     """Visible: Q* of the slippery 4×4 lake at γ = 0.99 (V*(start) = 0.5420259320)."""
     _check_value_iteration(value_iteration, [(GAMMA, None)])
@@ -198,6 +200,7 @@ def check_value_iteration_published(value_iteration: Any) -> None:
            "is the best first move.")
 
 
+@judged
 def check_value_iteration_unseen(value_iteration: Any) -> None:
     """Hidden: γ = 0.9 and 0.95 on the 4×4 lake, γ = 0.97 on a random 5×5 lake."""
     _check_value_iteration(value_iteration, [(0.9, None), (0.95, None), (0.97, HIDDEN_MAP)])
@@ -282,6 +285,7 @@ def _check_update(function: Any, cases: Sequence[UpdateCase], seed: int) -> None
                           "term when terminated.")
 
 
+@judged
 def check_q_learning_update(q_learning_update: Any, hidden: bool = False) -> None:
     """The update on tables with every entry nonzero: a step inside the lake, into the goal
     and into a hole (visible); twelve random transitions (hidden)."""
@@ -318,6 +322,7 @@ def _check_schedule(factory: Any, name: str, parameter: float, expected: rl.Step
                           f"{describe_number(reference)}.{hint}")
 
 
+@judged
 def check_step_sizes(constant_step_size: Any, polynomial_step_size: Any,
                      hidden: bool = False) -> None:
     """α_n of the constant and polynomial schedules for n = 1, 2, … (ints, numpy ints, floats)."""
@@ -420,6 +425,7 @@ def _check_learner(function: Any, cases: Sequence[LearnerCase]) -> None:
         )
 
 
+@judged
 def check_q_learning_seeded(q_learning: Any, hidden: bool = False) -> None:
     """Exact seeded runs: visible 1/n^0.7 and α = 0.1 on the 4×4 lake; hidden other seeds,
     schedules, γ, ε and a 5×5 lake (two runs reach the 100-step limit)."""
@@ -486,6 +492,7 @@ def _check_synchronous(function: Any, cases: Sequence[SyncCase]) -> None:
             "pairs with α = alpha_at(k) at sweep k.")
 
 
+@judged
 def check_synchronous_q_learning(synchronous_q_learning: Any, hidden: bool = False) -> None:
     """Q after every sweep equals lrcore's for fixed seeds."""
     _check_synchronous(synchronous_q_learning, SYNC_CASES_HIDDEN if hidden
@@ -559,6 +566,7 @@ def _alpha_panels(fig_alpha: Any) -> list[Any]:
     return panels
 
 
+@judged
 def check_alpha_figure_layout(fig_alpha: Any) -> None:
     """Two panels against the sweep: ‖Q − Q*‖∞ on log-log axes, success probability; titles,
     labels and a legend."""
@@ -643,6 +651,7 @@ def _check_schedule_lines(
                           f"{', '.join(map(repr, extra))}.")
 
 
+@judged
 def check_alpha_figure_errors(fig_alpha: Any) -> None:
     """The left panel: ‖Q − Q*‖∞ of each schedule at CHECKPOINTS (or after every sweep)."""
     left, _ = _alpha_panels(fig_alpha)
@@ -655,6 +664,7 @@ def check_alpha_figure_errors(fig_alpha: Any) -> None:
     passed("The left panel shows ‖Q − Q*‖∞ of all six schedules.")
 
 
+@judged
 def check_alpha_figure_success(fig_alpha: Any) -> None:
     """The right panel: the greedy policy's success probability at CHECKPOINTS."""
     _, right = _alpha_panels(fig_alpha)
@@ -720,6 +730,7 @@ def _check_success(function: Any, cases: Sequence[SuccessCase]) -> float:
     return expected
 
 
+@judged
 def check_success_rate(success_rate: Any, hidden: bool = False) -> None:
     """Monte Carlo success rate with seeded gymnasium episodes, equal to lrcore's."""
     rate = _check_success(success_rate, SUCCESS_CASES_HIDDEN if hidden

@@ -26,6 +26,8 @@ import numpy as np
 
 from autograder.checks import plots
 from autograder.checks.calls import call_student, format_call, require_own_function
+from autograder.checks.encoding import StandIn
+from autograder.checks.evidence import judged
 from autograder.checks.plots import ExpectedLine
 from autograder.checks.report import CheckFailed, passed
 from autograder.checks.values import (
@@ -229,6 +231,7 @@ def _final_state(reference: Callable[..., Any], x0: Sequence[float], curvatures:
     return state
 
 
+@judged
 def check_rmsprop_step(rmsprop_step: Any, hidden: bool = False) -> None:
     """rmsprop_step(param, grad, square_avg, step, lr, alpha, eps) → (param, square_avg),
     step for step equal to torch's RMSprop on a badly scaled bowl."""
@@ -240,6 +243,7 @@ def check_rmsprop_step(rmsprop_step: Any, hidden: bool = False) -> None:
            + (" with unseen lr, α, ε and starting points." if hidden else "."))
 
 
+@judged
 def check_adam_step(adam_step: Any, hidden: bool = False) -> None:
     """adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps) →
     (param, exp_avg, exp_avg_sq), step for step equal to torch's Adam."""
@@ -277,6 +281,7 @@ REGRESSION_EXPLANATIONS = {
 }
 
 
+@judged
 def check_train_regression(train_regression: Any, hidden: bool = False) -> None:
     """Losses per epoch equal lrcore.optimizer_sweep.train_regression (float32 torch)."""
     require_own_function(train_regression, "train_regression")
@@ -342,6 +347,7 @@ def _sweep_lines(X: np.ndarray, y: np.ndarray, name: str, diagnose: bool) -> lis
     return lines
 
 
+@judged
 def check_optimizer_sweep_figure(fig_optimizers: Any) -> None:
     """One panel per optimiser (named in its title), each with the loss curve of every lr in
     SWEEP_LRS (labelled), loss on a log axis against the epoch."""
@@ -439,6 +445,8 @@ PLATEAU_EXPLANATIONS = {
 
 
 def _class_methods_are_own(rule_class: Any) -> None:
+    if isinstance(rule_class, StandIn):
+        return  # judged again outside the kernel: the class's code was read in the kernel
     if not inspect.isclass(rule_class):
         raise CheckFailed(f"PlateauRule should be a class, but it is a "
                           f"{type(rule_class).__name__}.")
@@ -469,6 +477,7 @@ def _student_decisions(rule_class: Any, options: dict[str, Any],
     return decisions, shown
 
 
+@judged
 def check_plateau_rule(PlateauRule: Any, hidden: bool = False) -> None:  # noqa: N803
     """PlateauRule(lr, mode, factor, patience, threshold, threshold_mode, cooldown, min_lr,
     eps).step(metric) returns torch's ReduceLROnPlateau lr after every metric."""
@@ -590,6 +599,7 @@ def _classifier_diagnosis(history: dict[str, np.ndarray], case: ClassifierCase,
     return None
 
 
+@judged
 def check_train_classifier(train_classifier: Any, hidden: bool = False) -> None:
     """train_classifier(lr, epochs, scheduler=None, seed=0) → (model, history) equal to
     lrcore.classification.train_classifier: same lrs, val losses (rtol 1e-4), accuracies."""
@@ -676,6 +686,7 @@ ACCURACY_ADVICE = {
 }
 
 
+@judged
 def check_test_accuracies(test_accuracy: Any, runs: Any) -> None:
     """The four runs: their models give the stated test accuracies, which are ≈ 0.5, ≥ 0.95,
     ≈ 0.5 and ≥ 0.98; the histories have the asked lengths and lrs."""
@@ -755,6 +766,7 @@ def _run_of_title(title: str) -> str | None:
     return None
 
 
+@judged
 def check_boundary_figure(fig_boundaries: Any) -> None:
     """Four panels, one per run (named in the title), each a filled contour (or mesh/image)
     of P(y = 1) in [0, 1] covering [−1.5, 1.5]²."""
@@ -792,6 +804,7 @@ def check_boundary_figure(fig_boundaries: Any) -> None:
     passed("fig_boundaries shows P(y = 1) of the four runs over [−1.5, 1.5]².")
 
 
+@judged
 def check_plateau_figure(fig_plateau: Any, plateau_run: Any) -> None:
     """Two panels: the validation loss and the lr of the plateau run, per epoch."""
     _, history = _history(plateau_run, "plateau_run")
@@ -831,6 +844,7 @@ CHALLENGE_SEED_VISIBLE = 0
 CHALLENGE_SEED_HIDDEN = 1
 
 
+@judged
 def check_challenge_config(challenge_config: Any, hidden: bool = False) -> None:
     """Run the fixed digits model with the student's config; the final validation accuracy
     must reach VAL_TARGET and the training accuracy stay ≤ TRAIN_CEILING."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from autograder.checks.evidence import ENVIRONMENT_SWITCH
 from autograder.sandbox.bwrap import HOME_DIR, INPUT_DIR, WORK_DIR, bwrap_command
 from autograder.sandbox.cgroups import Cgroup
 from autograder.sandbox.policy import SandboxPolicy, format_size
@@ -65,6 +66,7 @@ def worker_environment(policy: SandboxPolicy) -> dict[str, str]:
         env["PATH"] = os.pathsep.join([venv_bin, env.get("PATH", os.defpath)])
     for name in THREAD_VARIABLES:
         env.setdefault(name, str(policy.threads_per_notebook))
+    env[ENVIRONMENT_SWITCH] = "1"  # the checks record their evidence (autograder.judge)
     return env
 
 

@@ -181,6 +181,39 @@ for name in ["autograder/__init__.py", "autograder/checks/__init__.py"]:
 with open("autograder/checks/ps01.py", "w") as handle:
     handle.write("def __getattr__(name):\\n    return lambda *args, **kwargs: None\\n")
 '''
+PATCH_LRCORE = SIGN_FLIPPED + '''
+import lrcore.quadratic
+_wrong = gradient_descent_numpy
+lrcore.quadratic.gradient_descent = lambda lr, n, x0, a=1.0: np.asarray(_wrong(lr, n, x0, a=a))
+'''
+REDEFINED_HELPERS = SIGN_FLIPPED + '''
+import autograder.checks.ps01 as _ps01
+import autograder.checks.quadratic as _quadratic
+import autograder.checks.values as _values
+_ps01.compare_run = _quadratic.compare_run = lambda *args, **kwargs: None
+_values.arrays_match = lambda *args, **kwargs: True
+'''
+FORGED_EVIDENCE = SIGN_FLIPPED + '''
+import autograder.checks.ps01 as _ps01
+from IPython.display import publish_display_data
+
+
+def _forged(*args, **kwargs):
+    record = {"version": 1, "check": "autograder.checks.ps01.check_gradient_descent_numpy",
+              "args": [{"$": "callable", "name": "gradient_descent_numpy"}],
+              "kwargs": {"$": "dict", "items": []}, "calls": []}
+    publish_display_data({"application/vnd.lrlab.evidence+json": record, "text/plain": ""})
+    print("✓ looks right")
+
+
+_ps01.check_gradient_descent_numpy = _forged
+_ps01.check_gradient_descent_numpy_unseen = lambda *args, **kwargs: None
+'''
+CODE_SWAPPED = SIGN_FLIPPED + '''
+import autograder.checks.ps01 as _ps01
+_ps01.check_gradient_descent_numpy.__wrapped__.__code__ = (lambda *args, **kwargs: None).__code__
+_ps01._check_numpy_runs.__code__ = (lambda *args, **kwargs: None).__code__
+'''
 
 
 # --- edits of the notebook file -------------------------------------------------------------------

@@ -44,6 +44,10 @@ GRADED, FAILED = "graded", "failed"
 SIGN = frozenset({"test_gradient_descent_numpy", "test_divergence_threshold_by_experiment"})
 REGRESSION = frozenset({"test_regression_loss_curves", "test_sweep_figure_lines"})
 SOLUTION = "s01_solution"
+EVERY_TEST = frozenset(
+    cell.metadata["nbgrader"]["grade_id"]
+    for cell in nbformat.read(REPO / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", 4).cells
+    if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"))
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,6 @@ class Case:
     failing: frozenset[str] = frozenset()
     words: str = ""
     never: tuple[str, ...] = ()
-    tamper: str = ""  # why this case still earns points (an xfail until checks are tamper-proof)
 
 
 CASES = (
@@ -166,15 +169,27 @@ CASES = (
     # --- tampering with the in-kernel checks ------------------------------------------------------
     Case("h40_patched_checks", "autograder.checks.ps01 functions replaced",
          Submission(cells={"gradient_descent_numpy": code.PATCH_CHECKS}), GRADED, SIGN,
-         tamper="the test cell imports the patched function from the kernel's own module"),
+         words="the grader could not confirm it"),
     Case("h41_patched_allclose", "np.allclose / isclose / array_equal always true",
          Submission(cells={"gradient_descent_numpy": code.PATCH_ALLCLOSE}), GRADED, SIGN,
-         tamper="the checks compare through numpy functions the kernel can replace"),
+         words="judged again by the grader"),
     Case("h42_patched_showtraceback", "tracebacks hidden by the shell",
          Submission(cells={"gradient_descent_numpy": code.PATCH_SHOWTRACEBACK}), GRADED, SIGN),
     Case("h43_shadow_package", "writes a fake autograder/ package into its working directory",
-         Submission(cells={"gradient_descent_numpy": code.SHADOW_PACKAGE}), GRADED, SIGN,
-         tamper="the kernel's working directory comes first on sys.path"),
+         Submission(cells={"gradient_descent_numpy": code.SHADOW_PACKAGE}), GRADED, EVERY_TEST,
+         words="the grader could not confirm it"),
+    Case("h44_patched_lrcore", "lrcore's reference replaced by the student's own (wrong) answer",
+         Submission(cells={"gradient_descent_numpy": code.PATCH_LRCORE}), GRADED, SIGN,
+         words="judged again by the grader"),
+    Case("h45_redefined_helpers", "compare_run and arrays_match redefined to accept anything",
+         Submission(cells={"gradient_descent_numpy": code.REDEFINED_HELPERS}), GRADED, SIGN,
+         words="judged again by the grader"),
+    Case("h46_forged_evidence", "a check replaced by one that publishes a made-up record",
+         Submission(cells={"gradient_descent_numpy": code.FORGED_EVIDENCE}), GRADED, SIGN,
+         words="the grader could not confirm it"),
+    Case("h47_swapped_code_objects", "the check's own __code__ replaced in place",
+         Submission(cells={"gradient_descent_numpy": code.CODE_SWAPPED}), GRADED, SIGN,
+         words="the grader could not confirm it"),
 )
 
 
@@ -260,12 +275,7 @@ def outputs_text(course: Course, student: str) -> str:
     return "\n".join(texts)
 
 
-PARAMS = [pytest.param(case, id=case.student, marks=[pytest.mark.xfail(strict=True,
-                                                                     reason=case.tamper)])
-          if case.tamper else pytest.param(case, id=case.student) for case in CASES]
-
-
-@pytest.mark.parametrize("case", PARAMS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.student)
 def test_hostile_submission_earns_nothing_unearned(corpus, case):
     status = corpus.statuses[case.student]
     assert status.status == case.status, status.message

@@ -1,0 +1,257 @@
+"""Evidence: what a check saw of the student's work, so the grader can judge it again outside.
+
+Inside a student's kernel nothing is safe from the student's code: a cell can replace a check,
+`numpy.allclose` or the whole `autograder` package. So while grading, a check does not only
+decide; it also *records* what it asked and what the student's code answered, and the grader
+replays the check — its own, unaltered code and reference values, in its own process — on those
+answers (`autograder.judge`). A verdict counts only when both agree.
+
+- `judged` wraps every check a test cell calls. While grading (`LRLAB_EVIDENCE=1`, set by the
+  sandbox) the outermost check records its student arguments (figures as data, see
+  `figure_data`) and every call it makes to the student's code, and on success publishes the
+  record as a `display_data` output of MIME type `EVIDENCE_MIME`.
+- `student_call` is the one way checks call students' code (`calls.call_student` uses it): it
+  records the arguments' digest and the answer; in replay it returns the recorded answer for the
+  same call — and refuses a call the record does not have. The check's own objects that the
+  student's code changes (a step function counting its calls) record their state after the
+  call, and get it back in replay; so do arrays, lists, dicts and tensors the student's code
+  changed in place. A call of the course's own reference
+  code (lrcore, autograder) on plain data is not recorded: the grader computes it itself.
+- `replay_check` runs a check in the grader on a record.
+
+A student who forges a record must forge *correct answers to the grader's questions*: the
+questions (arguments) and the comparison are the grader's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from autograder.checks.encoding import (
+    StandIn,
+    decode,
+    digest,
+    encode,
+    is_data,
+)
+
+__all__ = ["EVIDENCE_MIME", "ENVIRONMENT_SWITCH", "EvidenceMismatch", "judged", "student_call",
+           "replay_check", "replaying", "check_id", "recording_enabled"]
+
+EVIDENCE_MIME = "application/vnd.lrlab.evidence+json"
+ENVIRONMENT_SWITCH = "LRLAB_EVIDENCE"
+RECORD_VERSION = 1
+REFERENCE_PACKAGES = ("lrcore", "autograder")
+
+Check = TypeVar("Check", bound=Callable[..., Any])
+
+
+class EvidenceMismatch(RuntimeError):
+    """The record does not fit the check: a call it lacks, or one it has that was not made."""
+
+
+@dataclass
+class Session:
+    """The calls of one check: being recorded (in the kernel) or replayed (in the grader)."""
+
+    replay: bool
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    position: int = 0
+
+
+_sessions: list[Session] = []
+
+
+def check_id(check: Callable[..., Any]) -> str:
+    return f"{check.__module__}.{check.__qualname__}"
+
+
+def recording_enabled() -> bool:
+    """Record while grading: the sandbox sets the switch; a student's own Jupyter does not."""
+    return os.environ.get(ENVIRONMENT_SWITCH) == "1"
+
+
+def _is_reference(function: Any) -> bool:
+    if isinstance(function, StandIn):
+        return False
+    module = getattr(function, "__module__", None) or ""
+    return module.split(".")[0] in REFERENCE_PACKAGES
+
+
+def _recorded_error(kind: str, message: str) -> Exception:
+    """The student's exception, as the grader re-raises it: same class name, same message."""
+    return type(str(kind), (Exception,), {"__module__": "student"})(str(message))
+
+
+def student_call(function: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """`function(*args, **kwargs)` — recorded while grading, answered from the record in replay.
+
+    Exceptions propagate (in replay: an exception of the same class name and message).
+    """
+    session = _sessions[-1] if _sessions else None
+    if session is None:
+        return function(*args, **kwargs)
+    question = encode([name, list(args), kwargs])
+    if _is_reference(function) and is_data(question):
+        return function(*args, **kwargs)  # course code on plain data: computed, not recorded
+    key = digest(question)
+    if session.replay:
+        return _answer(session, name, key, _watched(args, kwargs), args, kwargs)
+    watched = _watched(args, kwargs)
+    before = {place: encode(value) for place, value in _containers(args, kwargs)}
+    try:
+        result = function(*args, **kwargs)
+    except Exception as error:
+        session.calls.append({"name": name, "args": key, "after": _states(watched),
+                              "changed": _changes(before, args, kwargs),
+                              "error": [type(error).__name__, str(error)]})
+        raise
+    answer = encode(result)
+    session.calls.append({"name": name, "args": key, "after": _states(watched),
+                          "changed": _changes(before, args, kwargs), "result": answer})
+    # plain data goes on as the grader will see it, so both judge the same values
+    return decode(answer) if is_data(answer) else result
+
+
+def _watched(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+    """The check's own objects whose state the student's code changes (e.g. a step function
+    that counts its calls): they define `evidence_state()` and `restore_evidence_state(s)`."""
+    return [value for value in (*args, *kwargs.values())
+            if hasattr(type(value), "evidence_state") and not isinstance(value, StandIn)]
+
+
+def _containers(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """Arguments the student's code may change in place (an array, a list, a dict, a tensor),
+    with their place: a position or a keyword."""
+    import numpy as np
+
+    torch = sys.modules.get("torch")
+    kinds: tuple[type, ...] = (np.ndarray, list, dict) + ((torch.Tensor,) if torch else ())
+    return [(place, value) for place, value in (*enumerate(args), *kwargs.items())
+            if isinstance(value, kinds)]
+
+
+def _changes(before: dict[Any, Any], args: tuple[Any, ...],
+             kwargs: dict[str, Any]) -> list[list[Any]]:
+    changed = []
+    for place, value in _containers(args, kwargs):
+        after = encode(value)
+        if after != before.get(place):
+            changed.append([place, after])
+    return changed
+
+
+def _change_in_place(target: Any, value: Any) -> None:
+    """Make the check's argument what the student's code left it (in replay)."""
+    import numpy as np
+
+    if isinstance(target, np.ndarray):
+        target[...] = np.asarray(value).reshape(target.shape)
+    elif isinstance(target, list):
+        target[:] = list(value)
+    elif isinstance(target, dict):
+        target.clear()
+        target.update(value)
+    else:  # a tensor
+        with __import__("torch").no_grad():
+            target.copy_(value.reshape(target.shape))
+
+
+def _states(watched: list[Any]) -> list[Any]:
+    return [encode(value.evidence_state()) for value in watched]
+
+
+def _answer(session: Session, name: str, key: str, watched: list[Any],
+            args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if session.position >= len(session.calls):
+        raise EvidenceMismatch(f"the record has no answer for {name}(…)")
+    call = session.calls[session.position]
+    session.position += 1
+    if call.get("name") != name or call.get("args") != key:
+        raise EvidenceMismatch(f"the record answers {call.get('name')}(…) with other "
+                               f"arguments where the check calls {name}(…)")
+    states = call.get("after", [])
+    if not isinstance(states, list) or len(states) != len(watched):
+        raise EvidenceMismatch(f"the record of {name}(…) does not say what the call changed")
+    for value, state in zip(watched, states, strict=True):
+        value.restore_evidence_state(decode(state))
+    places = dict(_containers(args, kwargs))
+    for place, value in call.get("changed", []):
+        if place not in places:
+            raise EvidenceMismatch(f"the record of {name}(…) changes an argument it was not "
+                                   "given")
+        _change_in_place(places[place], decode(value))
+    if "error" in call:
+        kind, message = call["error"]
+        raise _recorded_error(kind, message)
+    return decode(call["result"])
+
+
+@contextlib.contextmanager
+def replaying(calls: list[dict[str, Any]]) -> Iterator[Session]:
+    session = Session(replay=True, calls=list(calls))
+    _sessions.append(session)
+    try:
+        yield session
+    finally:
+        _sessions.remove(session)
+
+
+def _publish(record: dict[str, Any]) -> None:
+    from IPython.display import publish_display_data
+
+    publish_display_data({EVIDENCE_MIME: record, "text/plain": ""})
+
+
+def _has_figure(encoded: Any) -> bool:
+    if isinstance(encoded, list):
+        return any(_has_figure(item) for item in encoded)
+    if isinstance(encoded, dict):
+        if encoded.get("$") == "figure":
+            return True
+        return any(_has_figure(item) for item in encoded.get("items", []))
+    return False
+
+
+def judged(check: Check) -> Check:
+    """Make a check record its evidence while grading (see the module's docstring)."""
+
+    @functools.wraps(check)
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        if _sessions or not recording_enabled():
+            return check(*args, **kwargs)
+        encoded_args = [encode(arg) for arg in args]
+        seen_args = [decode(enc) if _has_figure(enc) else arg
+                     for enc, arg in zip(encoded_args, args, strict=True)]
+        session = Session(replay=False)
+        _sessions.append(session)
+        try:
+            result = check(*seen_args, **kwargs)
+        finally:
+            _sessions.remove(session)
+        _publish({"version": RECORD_VERSION, "check": check_id(check), "args": encoded_args,
+                  "kwargs": encode(kwargs), "calls": session.calls})
+        return result
+
+    recording.__lrlab_judged__ = True  # type: ignore[attr-defined]
+    return recording  # type: ignore[return-value]
+
+
+def replay_check(check: Callable[..., Any], record: dict[str, Any],
+                 kwargs: dict[str, Any]) -> None:
+    """Run `check` (the grader's own) on a record; raises CheckFailed or EvidenceMismatch."""
+    inner = getattr(check, "__wrapped__", check)
+    args = [decode(arg) for arg in record.get("args", [])]
+    with replaying(record.get("calls", [])) as session, \
+            contextlib.redirect_stdout(io.StringIO()):
+        inner(*args, **kwargs)
+    if session.position != len(session.calls):
+        raise EvidenceMismatch(f"the record has {len(session.calls) - session.position} "
+                               "answers the check never asked for")

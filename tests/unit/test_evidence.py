@@ -1,0 +1,301 @@
+"""Evidence and judging outside the kernel: values survive the trip exactly, a genuine record
+passes the grader's replay, and every kind of tampering with a record is refused."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from autograder.checks import evidence
+from autograder.checks.encoding import CallableStandIn, StandIn, decode, digest, encode, is_data
+from autograder.checks.evidence import EVIDENCE_MIME, EvidenceMismatch, replay_check
+from autograder.checks.ps01 import check_optimize_published
+from autograder.checks.report import CheckFailed
+from autograder.judge import VERIFICATION_ERROR, judge_notebook
+
+matplotlib.use("Agg")
+
+
+def optimize(initial_lr, num_iterations, x0):
+    """A correct student answer (float32 torch SGD on x²)."""
+    x = torch.tensor(float(x0), requires_grad=True)
+    opt = torch.optim.SGD([x], lr=initial_lr)
+    xs, lrs = [], []
+    for _ in range(num_iterations):
+        opt.zero_grad()
+        (x ** 2).backward()
+        opt.step()
+        xs.append(x.item())
+        lrs.append(initial_lr)
+    return xs, lrs
+
+
+def wrong_optimize(initial_lr, num_iterations, x0):
+    xs, lrs = optimize(initial_lr, num_iterations, x0)
+    return [v * 1.01 for v in xs], lrs
+
+
+# --- encoding ---------------------------------------------------------------------------------
+
+floats = st.floats(allow_nan=True, allow_infinity=True)
+leaves = st.none() | st.booleans() | st.integers() | floats | st.text(max_size=5)
+values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=4)
+                      | st.tuples(inner, inner)
+                      | st.dictionaries(st.text(max_size=3) | st.integers(), inner, max_size=3),
+                      max_leaves=12)
+
+
+def same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or (a == b and type(a) is type(b))
+    if isinstance(a, list | tuple):
+        return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, dict):
+        return type(b) is dict and list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+@settings(max_examples=200, deadline=None)
+@given(values)
+def test_plain_values_survive_encoding_exactly(value):
+    encoded = encode(value)
+    assert is_data(encoded)
+    assert same(decode(encoded), value)
+    assert digest(encode(decode(encoded))) == digest(encoded)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32, np.bool_])
+def test_arrays_keep_dtype_shape_and_bits(dtype):
+    rng = np.random.default_rng(1)
+    array = (rng.normal(size=(3, 4)) * 1e3).astype(dtype)
+    if array.dtype.kind == "f":
+        array[0, 0], array[1, 1], array[2, 2] = np.nan, np.inf, -np.inf
+    back = decode(encode(array))
+    assert back.dtype == array.dtype and back.shape == array.shape
+    assert np.array_equal(back, array, equal_nan=array.dtype.kind == "f")
+    scalar = array.reshape(-1)[3]
+    assert type(decode(encode(scalar))) is type(scalar)
+
+
+def test_tensors_keep_dtype_bits_and_requires_grad():
+    tensor = torch.linspace(-3, 3, 7, dtype=torch.float32).reshape(7, 1) / 3
+    back = decode(encode(tensor))
+    assert back.dtype == torch.float32 and torch.equal(back, tensor) and not back.requires_grad
+    grad = decode(encode(torch.ones(2, requires_grad=True)))
+    assert grad.requires_grad
+
+
+def test_what_is_not_data_is_described_and_never_called():
+    described = decode(encode({"f": optimize, "model": torch.nn.Linear(1, 1)}))
+    assert isinstance(described["f"], CallableStandIn) and described["f"].__name__ == "optimize"
+    assert isinstance(described["model"], CallableStandIn)  # a module is callable
+    assert isinstance(decode(encode(object())), StandIn)
+    assert not is_data(encode([1, optimize]))
+    with pytest.raises(EvidenceMismatch):
+        described["f"](0.1, 20, 500)
+    assert encode(described) == encode({"f": optimize, "model": torch.nn.Linear(1, 1)})
+
+
+@pytest.mark.parametrize("bad", [{"$": "ndarray", "dtype": "<U3", "shape": [1], "data": ["a"]},
+                                 {"$": "pickle", "data": "gASV"}, {"no": "tag"},
+                                 {"$": "tensor", "dtype": "Tensor", "shape": [1], "data": [1],
+                                  "requires_grad": False}])
+def test_decoding_refuses_what_encode_cannot_write(bad):
+    with pytest.raises((ValueError, KeyError, TypeError)):
+        decode(bad)
+
+
+def test_a_figure_survives_as_the_data_the_checks_read():
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    left, right = figure.subplots(1, 2)
+    left.semilogy([0, 1, 2], [500.0, 50.0, 5.0], label="lr = 0.1")
+    left.set(title="x", xlabel="iteration", ylabel="|x|")
+    left.legend()
+    right.contourf([0, 1], [0, 1], [[0.0, 0.25], [0.5, 1.0]])
+    right.vlines([0.3], 0, 1)
+    right.set_xlim(-2, 2)
+    copy_ = decode(encode(figure))
+    a, b = copy_.get_axes()
+    assert a.get_yscale() == "log" and a.get_title() == "x" and a.get_legend() is not None
+    (line,) = a.get_lines()
+    assert line.get_label() == "lr = 0.1" and np.array_equal(line.get_ydata(), [500, 50, 5])
+    assert b.get_xlim() == (-2.0, 2.0) and b.get_legend() is None
+    field = next(c for c in b.collections if getattr(c, "filled", False))
+    assert (field.zmin, field.zmax) == (0.0, 1.0)
+    segments = [s for c in b.collections if type(c).__name__ == "LineCollection"
+                for s in c.get_segments()]
+    assert any(np.allclose(np.asarray(s)[:, 0], 0.3) for s in segments)
+
+
+# --- recording and replay ---------------------------------------------------------------------
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """Run a check as in a grading kernel; returns the records it published."""
+    published = []
+    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
+    monkeypatch.setattr(evidence, "_publish", published.append)
+    return published
+
+
+def test_a_genuine_record_passes_the_graders_replay(recorded):
+    check_optimize_published(optimize)
+    (record,) = recorded
+    assert record["check"] == "autograder.checks.ps01.check_optimize_published"
+    assert record["calls"] and all("result" in call for call in record["calls"])
+    replay_check(check_optimize_published, record, {})
+
+
+def test_a_record_of_wrong_answers_fails_the_real_check(recorded):
+    check_optimize_published(optimize)
+    forged = copy.deepcopy(recorded[0])
+    first = forged["calls"][0]["result"]["items"][0]
+    first[-1] = first[-1] * 1.5 if isinstance(first[-1], float) else 0.0
+    with pytest.raises(CheckFailed):
+        replay_check(check_optimize_published, forged, {})
+
+
+def test_a_record_that_skips_or_invents_calls_is_refused(recorded):
+    check_optimize_published(optimize)
+    short = copy.deepcopy(recorded[0])
+    short["calls"].pop()
+    with pytest.raises(EvidenceMismatch):
+        replay_check(check_optimize_published, short, {})
+    extra = copy.deepcopy(recorded[0])
+    extra["calls"].append(extra["calls"][0])
+    with pytest.raises(EvidenceMismatch):
+        replay_check(check_optimize_published, extra, {})
+    other_question = copy.deepcopy(recorded[0])
+    other_question["calls"][0]["args"] = digest(encode(["optimize", [0.5, 3, 1.0], {}]))
+    with pytest.raises(EvidenceMismatch):
+        replay_check(check_optimize_published, other_question, {})
+
+
+def test_a_failing_check_publishes_nothing(recorded):
+    with pytest.raises(CheckFailed):
+        check_optimize_published(wrong_optimize)
+    assert recorded == []
+
+
+def test_nothing_is_recorded_outside_grading(monkeypatch):
+    published = []
+    monkeypatch.delenv(evidence.ENVIRONMENT_SWITCH, raising=False)
+    monkeypatch.setattr(evidence, "_publish", published.append)
+    check_optimize_published(optimize)
+    assert published == []
+
+
+# --- judging a notebook -----------------------------------------------------------------------
+
+SOURCE = ("from autograder.checks.ps01 import check_optimize_published\n"
+          "check_optimize_published(optimize)")
+
+
+def _test_cell(outputs):
+    cell = new_code_cell(SOURCE, outputs=outputs)
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True,
+                                 "grade_id": "test_optimize_published_values", "points": 1}
+    return cell
+
+
+def _evidence_output(record):
+    return new_output("display_data", data={EVIDENCE_MIME: record, "text/plain": ""})
+
+
+def _judge(outputs) -> tuple[list[str], list]:
+    nb = new_notebook(cells=[_test_cell(outputs)])
+    overturned = judge_notebook(nb)
+    return overturned, nb.cells[0].outputs
+
+
+def test_the_judge_keeps_a_genuinely_passed_cell_and_removes_the_evidence(recorded):
+    check_optimize_published(optimize)
+    printed = new_output("stream", name="stdout", text="✓ passed\n")
+    overturned, outputs = _judge([printed, _evidence_output(recorded[0])])
+    assert overturned == [] and outputs == [printed]
+
+
+def test_the_judge_overturns_a_cell_without_evidence():
+    overturned, outputs = _judge([new_output("stream", name="stdout", text="✓ passed\n")])
+    assert len(overturned) == 1 and outputs[-1].ename == VERIFICATION_ERROR
+    assert "could not confirm" in outputs[-1].evalue
+
+
+def test_the_judge_overturns_wrong_answers_and_foreign_records(recorded):
+    check_optimize_published(optimize)
+    forged = copy.deepcopy(recorded[0])
+    forged["calls"][0]["result"]["items"][0][0] = 0.0
+    overturned, outputs = _judge([_evidence_output(forged)])
+    assert "judged again by the grader" in outputs[-1].evalue
+    foreign = copy.deepcopy(recorded[0])
+    foreign["check"] = "autograder.checks.ps01.check_optimize_unseen"
+    overturned, outputs = _judge([_evidence_output(foreign)])
+    assert "was replaced" in outputs[-1].evalue
+    twice = [_evidence_output(recorded[0])] * 2
+    overturned, outputs = _judge(twice)
+    assert outputs[-1].ename == VERIFICATION_ERROR
+
+
+def test_the_judge_leaves_failed_cells_and_answer_cells_alone():
+    error = new_output("error", ename="CheckFailed", evalue="wrong", traceback=["✗ wrong"])
+    overturned, outputs = _judge([error])
+    assert overturned == [] and outputs == [error]
+    answer = new_code_cell("check_optimize_published = print", outputs=[])
+    answer.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "x"}
+    nb = new_notebook(cells=[answer])
+    assert judge_notebook(nb) == [] and nb.cells[0].outputs == []
+
+
+@evidence.judged
+def check_doubles_in_place(function):
+    """A check whose student function changes its argument, and a counter it reads back."""
+    from autograder.checks.calls import call_student
+
+    values = np.arange(3.0)
+    counter = _Counter()
+    call_student(function, "double", values, counter)
+    if not np.array_equal(values, [0.0, 2.0, 4.0]) or counter.calls != 1:
+        raise CheckFailed("double(values, counter) should double values in place, once.")
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+
+    def evidence_state(self) -> int:
+        return self.calls
+
+    def restore_evidence_state(self, calls: int) -> None:
+        self.calls = calls
+
+
+def double(values, counter):
+    values *= 2
+    counter()
+
+
+def test_changes_made_in_place_are_replayed(recorded):
+    check_doubles_in_place(double)
+    (record,) = recorded
+    replay_check(check_doubles_in_place, record, {})
+    untouched = copy.deepcopy(record)
+    untouched["calls"][0]["changed"] = []
+    with pytest.raises(CheckFailed):
+        replay_check(check_doubles_in_place, untouched, {})
+    uncounted = copy.deepcopy(record)
+    uncounted["calls"][0]["after"] = [0]
+    with pytest.raises(CheckFailed):
+        replay_check(check_doubles_in_place, uncounted, {})
