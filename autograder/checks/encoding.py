@@ -1,20 +1,22 @@
 """Student values as plain JSON, so that a check's evidence can leave the kernel.
 
 `encode` turns what a student's function returned (numbers, lists, tuples, dicts, numpy arrays
-and scalars, torch tensors, matplotlib figures) into JSON that `decode` turns back into the same
-types with the same bits: float64 and float32 round-trip exactly (JSON numbers are written with
-`repr`), non-finite floats are tagged, a tensor keeps its dtype and `requires_grad`. What cannot
-be data — a function, a model, a generator — is written as a *description* (its kind and name)
-and decodes to a `StandIn` that carries the name but no behaviour: outside the kernel nothing a
-student wrote is ever called.
+and scalars, torch tensors, matplotlib figures, the dataclasses `lrcore` returns) into JSON
+that `decode` turns back into the same types with the same bits: float64 and float32
+round-trip exactly (JSON numbers are written with `repr`), non-finite floats are tagged, a
+tensor keeps its dtype and `requires_grad`. What cannot be data — a function, a model, a
+generator — is written as a *description* (its kind and name) and decodes to a `StandIn` that
+carries the name but no behaviour: outside the kernel nothing a student wrote is ever called.
 
 Only JSON is read back (never pickle), so decoding a hostile notebook's evidence can build
-arrays, tensors and figures, nothing else.
+arrays, tensors, figures and the course's own dataclasses, nothing else.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import importlib
 import json
 import math
 import sys
@@ -27,6 +29,7 @@ __all__ = ["encode", "decode", "digest", "is_data", "StandIn", "CallableStandIn"
 TAG = "$"
 """Key of a tagged value: {"$": kind, ...}. Plain JSON lists, strings and numbers stand for
 themselves."""
+REFERENCE_PACKAGES = ("lrcore", "autograder")
 MAX_DEPTH = 32
 MAX_ELEMENTS = 5_000_000
 NUMERIC_KINDS = "biuf"
@@ -159,10 +162,38 @@ def _encode(value: Any, depth: int) -> Any:
         return [_encode(item, depth + 1) for item in value]
     if isinstance(value, tuple):
         return {TAG: "tuple", "items": [_encode(item, depth + 1) for item in value]}
+    if _is_reference_dataclass(value):
+        return {TAG: "dataclass", "type": f"{type(value).__module__}:{type(value).__qualname__}",
+                "fields": [[f.name, _encode(getattr(value, f.name), depth + 1)]
+                           for f in dataclasses.fields(value)]}
     if isinstance(value, dict):
         return {TAG: "dict", "items": [[_encode(k, depth + 1), _encode(v, depth + 1)]
                                        for k, v in value.items()]}
     return _description(value)
+
+
+def _is_reference_dataclass(value: Any) -> bool:
+    """A result type of the course's own code (e.g. lrcore.digits.TrainingRun): data."""
+    return (dataclasses.is_dataclass(value) and not isinstance(value, type)
+            and type(value).__module__.split(".")[0] in REFERENCE_PACKAGES)
+
+
+def _reference_dataclass(data: dict[str, Any]) -> Any:
+    module_name, _, qualname = str(data["type"]).partition(":")
+    if module_name.split(".")[0] not in REFERENCE_PACKAGES:
+        raise ValueError(f"not a type of the course's code: {data['type']}")
+    kind: Any = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        kind = getattr(kind, part)
+    if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
+        raise ValueError(f"not a dataclass: {data['type']}")
+    names = {f.name for f in dataclasses.fields(kind)}
+    value = kind.__new__(kind)
+    for name, field_value in data["fields"]:
+        if name not in names:
+            raise ValueError(f"{data['type']} has no field {name!r}")
+        object.__setattr__(value, name, decode(field_value))
+    return value
 
 
 def _numbers(data: list[Any]) -> list[Any]:
@@ -204,6 +235,8 @@ def decode(data: Any) -> Any:
         return tuple(decode(item) for item in data["items"])
     if kind == "dict":
         return {_hashable(decode(key)): decode(value) for key, value in data["items"]}
+    if kind == "dataclass":
+        return _reference_dataclass(data)
     if kind == "figure":
         from autograder.checks.figure_data import rebuild
 
@@ -230,6 +263,8 @@ def is_data(encoded: Any) -> bool:
         return False
     if encoded.get(TAG) == "ndarray" and encoded.get("dtype") == "object":
         return all(is_data(item) for item in encoded["data"])
+    if encoded.get(TAG) == "dataclass":
+        return all(is_data(value) for _, value in encoded["fields"])
     return all(is_data(item) for item in encoded.get("items", []))
 
 

@@ -104,7 +104,22 @@ def test_what_is_not_data_is_described_and_never_called():
     assert encode(described) == encode({"f": optimize, "model": torch.nn.Linear(1, 1)})
 
 
-@pytest.mark.parametrize("bad", [{"$": "ndarray", "dtype": "<U3", "shape": [1], "data": ["a"]},
+def test_the_courses_own_result_types_are_data():
+    from lrcore.digits import TrainingRun
+
+    run = TrainingRun(batch_size=64, lr=0.4, epochs=2, warmup_steps=23, seed=0,
+                      steps_per_epoch=23, train_loss=np.array([2.3, 1.1], dtype=np.float32),
+                      test_accuracy=np.array([0.5, 0.9]), step_lrs=np.linspace(0, 0.4, 46))
+    encoded = encode({64: run})
+    assert is_data(encoded)
+    back = decode(encoded)[64]
+    assert type(back) is TrainingRun and back.lr == 0.4 and back.warmup_steps == 23
+    assert back.train_loss.dtype == np.float32 and np.array_equal(back.step_lrs, run.step_lrs)
+
+
+@pytest.mark.parametrize("bad", [{"$": "dataclass", "type": "subprocess:Popen", "fields": []},
+                                 {"$": "dataclass", "type": "lrcore.digits:TrainingRun",
+                                  "fields": [["__class__", 1]]},{"$": "ndarray", "dtype": "<U3", "shape": [1], "data": ["a"]},
                                  {"$": "pickle", "data": "gASV"}, {"no": "tag"},
                                  {"$": "tensor", "dtype": "Tensor", "shape": [1], "data": [1],
                                   "requires_grad": False}])
