@@ -70,6 +70,7 @@ class ExecutionOutcome:
     ok: bool
     seconds: float
     message: str = ""
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def execute_config(config: Any, policy: SandboxPolicy) -> tuple[dict, int | None]:
@@ -92,8 +93,25 @@ def _copy_files(workdir: Path, target: Path, notebooks: set[str]) -> None:
                                                   and n in notebooks])
 
 
-def _run(task: ExecutionTask) -> str:
-    """Execute and write the output; returns a note for the instructor ("" if none)."""
+PHASES = ("sandbox start", "worker imports", "kernel start", "cells", "kernel stop",
+          "teardown", "judge")
+"""Where an execution's time goes, in order (`cells` holds the student's compute)."""
+
+
+def _phases(run: Any) -> dict[str, float]:
+    clock = (run.result or {}).get("clock") or {}
+    marks = [run.launched_at, clock.get("started"), clock.get("imported"),
+             clock.get("kernel_ready"), clock.get("cells_done"), clock.get("kernel_stopped"),
+             run.stopped_at]
+    if not all(isinstance(mark, int | float) and mark for mark in marks):
+        return {}
+    return {name: max(0.0, end - start)
+            for name, start, end in zip(PHASES, marks, marks[1:], strict=False)}
+
+
+def _run(task: ExecutionTask, phases: dict[str, float]) -> str:
+    """Execute and write the output; returns a note for the instructor ("" if none) and
+    fills `phases` with where the time went."""
     from autograder.course import Course
     from autograder.judge import judge_notebook
     from autograder.resume import GRADER_KEY, grader_signature
@@ -113,13 +131,16 @@ def _run(task: ExecutionTask) -> str:
         task_spec = {"notebook": nbformat.writes(nb), "config": config, "cell_timeout": timeout,
                      "max_output_chars": policy.max_output_chars}
         run = run_worker(task_spec, Path(files), course.root, policy)
+    phases.update(_phases(run))
     problem = failure_message(run, policy, timeout)
     if problem:
         raise ExecutionFailed(problem)
     executed = nbformat.reads(run.result["notebook"], as_version=4)
     if notebook_fingerprint(executed) != fingerprint:
         raise ExecutionFailed("the executed notebook does not match the submission")
+    judging = time.monotonic()
     overturned = judge_notebook(executed)  # here, outside the sandbox: see autograder.judge
+    phases["judge"] = time.monotonic() - judging
     executed.metadata[FINGERPRINT_KEY] = fingerprint
     executed.metadata[GRADER_KEY] = grader_signature(policy)
     output = Path(task.output)
@@ -148,10 +169,11 @@ def _plain_error(error: BaseException) -> str:
 def execute_task(task: ExecutionTask) -> ExecutionOutcome:
     """Run one notebook; never raises — a failure comes back as an outcome with a message."""
     started = time.perf_counter()
+    phases: dict[str, float] = {}
     try:
-        note = _run(task)
+        note = _run(task, phases)
     except Exception as error:  # the notebook's failure must not stop the batch
         return ExecutionOutcome(task.student, task.assignment, task.notebook, False,
-                                time.perf_counter() - started, _plain_error(error))
+                                time.perf_counter() - started, _plain_error(error), phases)
     return ExecutionOutcome(task.student, task.assignment, task.notebook, True,
-                            time.perf_counter() - started, note)
+                            time.perf_counter() - started, note, phases)

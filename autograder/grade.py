@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable
 
 from autograder.course import Course
@@ -146,12 +147,17 @@ def grade_assignment(
     scheduler: str | None = None,
     sandbox: SandboxPolicy | None = None,
     fresh: bool = False,
+    phases: Counter[str] | None = None,
 ) -> list[GradingStatus]:
     """Grade every submitted student (or the given ones); returns one status per student, in
     the order given, each also written to the ledger. `sandbox` defaults to the policy of
     `nbgrader_config.py`; `SandboxUnavailable` is raised before anything runs when it asks for a
     sandbox this machine cannot provide. An execution left by an earlier (perhaps killed) run
-    of the same notebook by the same grader is reused unless `fresh` (`autograder.resume`)."""
+    of the same notebook by the same grader is reused unless `fresh` (`autograder.resume`).
+    `phases`, if given, adds up the seconds spent in each phase (prepare, the execution's
+    phases of `autograder.execution.PHASES`, score) — what `benchmarks/bench_grading.py`
+    prints."""
+    phases = phases if phases is not None else Counter()
     policy = sandbox or SandboxPolicy.from_config(course.config)
     require_sandbox(policy)
     chosen = list(students) if students is not None else course.submitted_students(assignment)
@@ -161,7 +167,9 @@ def grade_assignment(
     tasks: list[ExecutionTask] = []
     reused: list[ExecutionOutcome] = []
     for student in chosen:
+        preparing = time.perf_counter()
         student_tasks, problem = _prepare(course, assignment, student, policy)
+        phases["prepare"] += time.perf_counter() - preparing
         if problem:
             statuses[student] = GradingStatus(student, assignment, FAILED, message=problem)
             write_status(course.grading_dir, statuses[student])
@@ -178,6 +186,7 @@ def grade_assignment(
     bar = ProgressBar(len(chosen), f"grading {assignment}") if progress else None
 
     def on_done(outcome: ExecutionOutcome) -> None:
+        phases.update(outcome.phases)
         if not outcome.ok:
             failures.setdefault(outcome.student, f"{outcome.notebook}: {outcome.message}")
         elif outcome.message:
@@ -190,8 +199,10 @@ def grade_assignment(
                 statuses[student] = GradingStatus(student, assignment, FAILED, seconds=seconds,
                                                   message=failures[student])
             else:
+                scoring = time.perf_counter()
                 statuses[student] = _score(course, assignment, student, seconds,
                                            "; ".join(notes.get(student, [])))
+                phases["score"] += time.perf_counter() - scoring
             write_status(course.grading_dir, statuses[student])
             if bar:
                 bar.advance(student)

@@ -41,6 +41,7 @@ from autograder.checks.encoding import (
     encode,
     is_data,
 )
+from autograder.checks.report import CheckFailed
 
 __all__ = ["EVIDENCE_MIME", "ENVIRONMENT_SWITCH", "EvidenceMismatch", "judged", "student_call",
            "replay_check", "replaying", "check_id", "recording_enabled"]
@@ -228,8 +229,13 @@ def judged(check: Check) -> Check:
         if _sessions or not recording_enabled():
             return check(*args, **kwargs)
         encoded_args = [encode(arg) for arg in args]
-        seen_args = [decode(enc) if _has_figure(enc) else arg
-                     for enc, arg in zip(encoded_args, args, strict=True)]
+        try:  # the check sees figures as the grader will: rebuilt from their data
+            seen_args = [decode(enc) if _has_figure(enc) else arg
+                         for enc, arg in zip(encoded_args, args, strict=True)]
+        except Exception as error:
+            raise CheckFailed(f"The grader cannot read the figure given to {check.__name__} "
+                              f"({type(error).__name__}: {error}); draw it with plain "
+                              "matplotlib calls (plot, contourf, legend, set_…).") from None
         session = Session(replay=False)
         _sessions.append(session)
         try:

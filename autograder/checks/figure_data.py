@@ -17,6 +17,8 @@ import numpy as np
 
 __all__ = ["snapshot", "rebuild"]
 
+SIMPLE_SCALES = ("linear", "log", "symlog", "logit")
+
 
 def _floats(data: Any) -> list[Any]:
     from autograder.checks.encoding import encode
@@ -121,8 +123,9 @@ def _draw_panel(ax: Any, panel: dict[str, Any]) -> None:
         ax.add_collection(LineCollection([decode(segment) for segment in panel["segments"]]))
     for field in panel["fields"]:
         _draw_field(ax, field)
-    ax.set_xscale(str(panel["xscale"]))
-    ax.set_yscale(str(panel["yscale"]))
+    for axis, scale in (("x", panel["xscale"]), ("y", panel["yscale"])):
+        if scale in SIMPLE_SCALES:  # a "function" scale (a colorbar's) needs its functions
+            getattr(ax, f"set_{axis}scale")(str(scale))
     ax.set_title(str(panel["title"]))
     ax.set_xlabel(str(panel["xlabel"]))
     ax.set_ylabel(str(panel["ylabel"]))

@@ -51,6 +51,8 @@ class SandboxRun:
     seconds: float
     memory_peak: int | None = None
     left_behind: bool = False
+    launched_at: float = 0.0
+    stopped_at: float = 0.0
 
 
 def worker_environment(policy: SandboxPolicy) -> dict[str, str]:
@@ -206,4 +208,5 @@ def run_worker(task: dict[str, Any], files: Path, course_root: Path,
         peak = group.memory_peak() if group else None
         left_behind = group is not None and not group.remove()
         return SandboxRun(_read_result(result), limit, process.returncode, _tail(log),
-                          time.monotonic() - started, peak, left_behind)
+                          time.monotonic() - started, peak, left_behind, started,
+                          time.monotonic())

@@ -67,8 +67,13 @@ def _kill_everything_else() -> None:
         time.sleep(0.02)
 
 
+JSON_OUTPUT_FACTOR = 16
+"""A JSON output (e.g. a check's evidence) may be this many times `max_chars` long."""
+
+
 def truncate_outputs(nb: Any, max_chars: int) -> int:
-    """Cut every output text longer than `max_chars`; returns how many were cut."""
+    """Cut every output text longer than `max_chars`, and drop JSON data longer than
+    `JSON_OUTPUT_FACTOR × max_chars` (it cannot be cut and stay JSON); returns how many."""
     cut = 0
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -81,6 +86,14 @@ def truncate_outputs(nb: Any, max_chars: int) -> int:
                 if len(text) > max_chars:
                     holder[key] = (text[:max_chars] + f"\n[output cut by the grader: "
                                    f"{len(text):,} characters, more than {max_chars:,}]\n")
+                    cut += 1
+            data = output.get("data", {})
+            for key in [k for k, v in data.items() if not isinstance(v, str | list)]:
+                size = len(json.dumps(data[key]))
+                if size > JSON_OUTPUT_FACTOR * max_chars:
+                    data.pop(key)
+                    data["text/plain"] = (f"[output dropped by the grader: {key}, {size:,} "
+                                          "characters of JSON]")
                     cut += 1
     return cut
 
@@ -101,13 +114,16 @@ def _timed_out_cells(nb: Any) -> list[str]:
             if any(o.get("ename") == TIMEOUT_ENAME for o in cell.get("outputs", []))]
 
 
-def run(task: dict) -> dict:
+def run(task: dict, clock: dict[str, float]) -> dict:
     """Execute the task's notebook; the result for the parent (a failure of the notebook is
-    a result; only the worker's own failures raise, and `main` reports those)."""
+    a result; only the worker's own failures raise, and `main` reports those). `clock` gets
+    the moments (time.monotonic, one clock for the whole machine) the phases end."""
     import nbformat
     from nbgrader.preprocessors import Execute
     from nbgrader.utils import setenv
     from traitlets.config import Config
+
+    clock["imported"] = time.monotonic()
 
     nb = nbformat.reads(task["notebook"], as_version=4)
     workdir = Path(task["workdir"])
@@ -120,9 +136,14 @@ def run(task: dict) -> dict:
         "traceback": [f"{TIMEOUT_ENAME}: this cell ran longer than {timeout} s and was "
                       "stopped by the grader"],
     }
+    # the sandbox is torn down right after: no need to wait for the kernel to exit politely
+    config.Execute.shutdown_kernel = "immediate"
     executor = Execute(config=config, kernel_manager_class=WatchedKernelManager)
     current: dict[str, int] = {}
     executor.on_cell_start = lambda cell, cell_index, **_: current.update(index=cell_index)
+    executor.on_notebook_start = lambda **_: clock.update(kernel_ready=time.monotonic())
+    executor.on_cell_executed = lambda **_: clock.update(cells_done=time.monotonic())
+    executor.on_notebook_complete = lambda **_: clock.update(kernel_stopped=time.monotonic())
     try:
         with setenv(NBGRADER_EXECUTION="autograde"):
             nb, _ = executor.preprocess(nb, {"metadata": {"path": str(workdir)}})
@@ -141,6 +162,7 @@ def run(task: dict) -> dict:
 
 
 def main() -> int:
+    clock = {"started": time.monotonic()}
     # jsonschema compiles an IRI grammar when rfc3987_syntax is importable (≈1 s of CPU per
     # worker); the notebook schema has no IRI formats, so nbformat does not need it.
     sys.modules.setdefault("rfc3987_syntax", None)
@@ -149,11 +171,13 @@ def main() -> int:
     os.set_inheritable(result_fd, False)  # the kernel must not inherit the result channel
     _not_dumpable()
     try:
-        result = run(task)
+        result = run(task, clock)
     except Exception as error:
         result = {"error": {"type": type(error).__name__, "message": str(error)[:500]}}
     if task.get("isolated") and os.getpid() == 2:  # pid namespace of bwrap: pid 1 is its init
         _kill_everything_else()
+    clock["finished"] = time.monotonic()
+    result["clock"] = clock
     with os.fdopen(result_fd, "w", encoding="utf-8") as channel:
         json.dump(result, channel)
     return 0

@@ -119,7 +119,8 @@ def test_the_courses_own_result_types_are_data():
 
 @pytest.mark.parametrize("bad", [{"$": "dataclass", "type": "subprocess:Popen", "fields": []},
                                  {"$": "dataclass", "type": "lrcore.digits:TrainingRun",
-                                  "fields": [["__class__", 1]]},{"$": "ndarray", "dtype": "<U3", "shape": [1], "data": ["a"]},
+                                  "fields": [["__class__", 1]]},
+                                 {"$": "ndarray", "dtype": "<U3", "shape": [1], "data": ["a"]},
                                  {"$": "pickle", "data": "gASV"}, {"no": "tag"},
                                  {"$": "tensor", "dtype": "Tensor", "shape": [1], "data": [1],
                                   "requires_grad": False}])
@@ -150,6 +151,19 @@ def test_a_figure_survives_as_the_data_the_checks_read():
     segments = [s for c in b.collections if type(c).__name__ == "LineCollection"
                 for s in c.get_segments()]
     assert any(np.allclose(np.asarray(s)[:, 0], 0.3) for s in segments)
+
+
+def test_a_figure_with_a_colorbar_rebuilds():
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    axes = figure.subplots(1, 2)
+    xs = np.linspace(-1.5, 1.5, 20)
+    for ax in axes:
+        filled = ax.contourf(xs, xs, np.add.outer(xs, xs) / 3 + 0.5, levels=np.linspace(0, 1, 11))
+    figure.colorbar(filled, ax=axes)  # its axis has a "function" scale
+    copy_ = decode(encode(figure))
+    assert [ax.get_label() for ax in copy_.get_axes()] == ["", "", "<colorbar>"]
 
 
 # --- recording and replay ---------------------------------------------------------------------

@@ -154,3 +154,15 @@ def test_unreadable_submissions_are_described(tmp_path):
     (folder / "ps01.ipynb").write_text(json.dumps({"cells": [cell, cell]}))
     assert "several cells with the grade id test_a" in describe_unreadable_submission(
         folder, ["ps01"])
+
+
+def test_huge_json_outputs_are_dropped_small_ones_kept():
+    small = {"application/vnd.lrlab.evidence+json": {"calls": [1.0] * 10}, "text/plain": ""}
+    huge = {"application/json": {"numbers": list(range(2000))}}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("display(...)")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data=small),
+                           nbformat.v4.new_output("display_data", data=huge)]
+    assert truncate_outputs(nb, 20) == 1
+    assert nb.cells[0].outputs[0].data == small
+    kept = nb.cells[0].outputs[1].data
+    assert "application/json" not in kept and "dropped by the grader" in kept["text/plain"]
