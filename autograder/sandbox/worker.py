@@ -142,7 +142,13 @@ def run(task: dict, clock: dict[str, float]) -> dict:
     current: dict[str, int] = {}
     executor.on_cell_start = lambda cell, cell_index, **_: current.update(index=cell_index)
     executor.on_notebook_start = lambda **_: clock.update(kernel_ready=time.monotonic())
-    executor.on_cell_executed = lambda **_: clock.update(cells_done=time.monotonic())
+    record_error = executor.on_cell_executed  # nbgrader's: turns an error reply into an output
+
+    def on_cell_executed(**kwargs: Any) -> None:
+        record_error(**kwargs)
+        clock["cells_done"] = time.monotonic()
+
+    executor.on_cell_executed = on_cell_executed
     executor.on_notebook_complete = lambda **_: clock.update(kernel_stopped=time.monotonic())
     try:
         with setenv(NBGRADER_EXECUTION="autograde"):
