@@ -149,10 +149,10 @@ def run(task: dict, clock: dict[str, float]) -> dict:
         clock["cells_done"] = time.monotonic()
 
     executor.on_cell_executed = on_cell_executed
-    executor.on_notebook_complete = lambda **_: clock.update(kernel_stopped=time.monotonic())
     try:
         with setenv(NBGRADER_EXECUTION="autograde"):
             nb, _ = executor.preprocess(nb, {"metadata": {"path": str(workdir)}})
+        clock["kernel_stopped"] = time.monotonic()
     except Exception as error:  # reported to the parent, which decides what it means
         statuses = WatchedKernelManager.exit_statuses
         text = str(error).strip().splitlines()
