@@ -35,7 +35,11 @@ __all__ = ["SandboxRun", "run_worker", "worker_environment"]
 
 POLL_SECONDS = 0.2
 PASSED_THROUGH = ("LANG", "LANGUAGE", "TZ", "JUPYTER_PLATFORM_DIRS", "PYTHONHASHSEED",
-                  "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+                  "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                  "OMP_WAIT_POLICY", "KMP_BLOCKTIME")
+IDLE_THREADS_SLEEP = {"OMP_WAIT_POLICY": "PASSIVE", "KMP_BLOCKTIME": "0"}
+"""OpenMP threads (torch's) otherwise spin after each parallel region, taking the CPU the
+notebooks executing beside them and the grader need."""
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
@@ -68,6 +72,8 @@ def worker_environment(policy: SandboxPolicy) -> dict[str, str]:
         env["PATH"] = os.pathsep.join([venv_bin, env.get("PATH", os.defpath)])
     for name in THREAD_VARIABLES:
         env.setdefault(name, str(policy.threads_per_notebook))
+    for name, value in IDLE_THREADS_SLEEP.items():
+        env.setdefault(name, value)
     env[ENVIRONMENT_SWITCH] = "1"  # the checks record their evidence (autograder.judge)
     return env
 

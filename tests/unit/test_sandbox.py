@@ -8,6 +8,7 @@ grading refuses to run unconfined unless told to.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -65,6 +66,7 @@ def test_the_sandbox_environment_keeps_no_secrets(monkeypatch):
     inside = worker_environment(SandboxPolicy())
     assert "LRLAB_DB_URL" not in inside and inside["HOME"] == bwrap.HOME_DIR
     assert inside["OMP_NUM_THREADS"] == "2" and inside["MKL_NUM_THREADS"] == "1"
+    assert inside.get("OMP_WAIT_POLICY") in ("PASSIVE", os.environ.get("OMP_WAIT_POLICY"))
     outside = worker_environment(SandboxPolicy(enabled=False))
     assert outside["LRLAB_DB_URL"].startswith("postgresql://")
 
