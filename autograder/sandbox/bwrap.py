@@ -32,6 +32,8 @@ __all__ = ["INPUT_DIR", "WORK_DIR", "HOME_DIR", "bwrap_command", "probe_bwrap",
 INPUT_DIR = "/tmp/.lrlab-input"
 WORK_DIR = "/tmp/submission"
 HOME_DIR = "/tmp/home"
+PRIVATE_DIRS = (Path("/tmp"), Path("/run"))
+"""Empty in the sandbox (tmpfs); an environment installed below them is bound back."""
 NAMESPACE_ARGS = (
     "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "sandbox",
     "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
@@ -79,8 +81,8 @@ def _mounts(course_root: Path, input_dir: Path, tmp_bytes: int) -> list[str]:
             "--size", str(tmp_bytes), "--tmpfs", "/tmp", "--tmpfs", "/run"]
     for path in hidden:
         args += ["--tmpfs", str(path)]
-    for path in exposed_paths():
-        if any(path.is_relative_to(h) for h in hidden):
+    for path in exposed_paths():  # bound back where a hidden folder or the private /tmp hides it
+        if any(path.is_relative_to(h) for h in (*hidden, *PRIVATE_DIRS)):
             args += ["--ro-bind", str(path), str(path)]
     for path in hidden:
         args += ["--remount-ro", str(path)]

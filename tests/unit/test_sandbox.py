@@ -59,6 +59,15 @@ def test_the_course_checkout_and_home_are_hidden_and_the_environment_bound_back(
     assert tmp_path / "course" not in bwrap.hidden_paths(tmp_path / "course")
 
 
+def test_an_environment_under_tmp_is_bound_back_into_the_private_tmp(monkeypatch, tmp_path):
+    venv = Path("/tmp/a-clone/.venv")
+    monkeypatch.setattr(bwrap, "exposed_paths", lambda: [venv])
+    command = bwrap.bwrap_command(["python"], tmp_path / "course", tmp_path, {}, 2**20)
+    pairs = list(zip(command, command[1:], command[2:], strict=False))
+    assert ("--ro-bind", str(venv), str(venv)) in pairs
+    assert command.index(str(venv)) > command.index("/tmp")  # after the tmpfs that hides it
+
+
 def test_the_sandbox_environment_keeps_no_secrets(monkeypatch):
     monkeypatch.setenv("LRLAB_DB_URL", "postgresql://teacher:secret@localhost/grades")
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
