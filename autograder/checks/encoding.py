@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["encode", "decode", "digest", "is_data", "StandIn", "CallableStandIn", "TAG"]
+__all__ = ["encode", "decode", "digest", "is_data", "has_tag", "StandIn", "CallableStandIn", "TAG"]
 
 TAG = "$"
 """Key of a tagged value: {"$": kind, ...}. Plain JSON lists, strings and numbers stand for
@@ -253,19 +253,23 @@ def _hashable(key: Any) -> Any:
     return key
 
 
+def has_tag(encoded: Any, *kinds: str) -> bool:
+    """Whether an encoding holds a value of one of these kinds anywhere inside it."""
+    if isinstance(encoded, list):
+        return any(has_tag(item, *kinds) for item in encoded)
+    if not isinstance(encoded, dict):
+        return False
+    if encoded.get(TAG) in kinds:
+        return True
+    inner = (encoded["data"] if encoded.get(TAG) == "ndarray" and encoded.get("dtype") == "object"
+             else [value for _, value in encoded["fields"]] if encoded.get(TAG) == "dataclass"
+             else encoded.get("items", []))
+    return any(has_tag(item, *kinds) for item in inner)
+
+
 def is_data(encoded: Any) -> bool:
     """Whether an encoding holds only data (no function or object descriptions)."""
-    if isinstance(encoded, list):
-        return all(is_data(item) for item in encoded)
-    if not isinstance(encoded, dict):
-        return True
-    if encoded.get(TAG) in ("callable", "opaque"):
-        return False
-    if encoded.get(TAG) == "ndarray" and encoded.get("dtype") == "object":
-        return all(is_data(item) for item in encoded["data"])
-    if encoded.get(TAG) == "dataclass":
-        return all(is_data(value) for _, value in encoded["fields"])
-    return all(is_data(item) for item in encoded.get("items", []))
+    return not has_tag(encoded, "callable", "opaque")
 
 
 def digest(encoded: Any) -> str:

@@ -35,10 +35,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from autograder.checks.encoding import (
+    TAG,
     StandIn,
     decode,
     digest,
     encode,
+    has_tag,
     is_data,
 )
 from autograder.checks.report import CheckFailed
@@ -99,14 +101,18 @@ def student_call(function: Any, name: str, args: tuple[Any, ...], kwargs: dict[s
     session = _sessions[-1] if _sessions else None
     if session is None:
         return function(*args, **kwargs)
-    question = encode([name, list(args), kwargs])
+    # each argument encoded once: for the question's digest and for what the call changes
+    encoded: dict[int | str, Any] = {i: encode(arg) for i, arg in enumerate(args)}
+    encoded.update({key: encode(value) for key, value in kwargs.items()})
+    question = [name, [encoded[i] for i in range(len(args))],
+                {TAG: "dict", "items": [[k, encoded[k]] for k in kwargs]}]
     if _is_reference(function) and is_data(question):
         return function(*args, **kwargs)  # course code on plain data: computed, not recorded
     key = digest(question)
     if session.replay:
         return _answer(session, name, key, _watched(args, kwargs), args, kwargs)
     watched = _watched(args, kwargs)
-    before = {place: encode(value) for place, value in _containers(args, kwargs)}
+    before = {place: encoded[place] for place, _ in _containers(args, kwargs)}
     try:
         result = function(*args, **kwargs)
     except Exception as error:
@@ -211,16 +217,6 @@ def _publish(record: dict[str, Any]) -> None:
     publish_display_data({EVIDENCE_MIME: record, "text/plain": ""})
 
 
-def _has_figure(encoded: Any) -> bool:
-    if isinstance(encoded, list):
-        return any(_has_figure(item) for item in encoded)
-    if isinstance(encoded, dict):
-        if encoded.get("$") == "figure":
-            return True
-        return any(_has_figure(item) for item in encoded.get("items", []))
-    return False
-
-
 def judged(check: Check) -> Check:
     """Make a check record its evidence while grading (see the module's docstring)."""
 
@@ -230,7 +226,7 @@ def judged(check: Check) -> Check:
             return check(*args, **kwargs)
         encoded_args = [encode(arg) for arg in args]
         try:  # the check sees figures as the grader will: rebuilt from their data
-            seen_args = [decode(enc) if _has_figure(enc) else arg
+            seen_args = [decode(enc) if has_tag(enc, "figure") else arg
                          for enc, arg in zip(encoded_args, args, strict=True)]
         except Exception as error:
             raise CheckFailed(f"The grader cannot read the figure given to {check.__name__} "
