@@ -5,11 +5,13 @@ consumes outcomes as they finish; executors differ only in where the function ru
 
 - `workers <= 1` — here, one after another (what `nbgrader autograde` does);
 - `workers > 1` — a local `ProcessPoolExecutor` (forkserver: workers do not inherit the parent's
-  gradebook connections);
+  gradebook connections; the fork server imports the grading libraries once, see
+  `autograder.preload`);
 - Dask distributed — `LocalCluster(n_workers=workers)` with `use_dask=True`, or an existing cluster
   with `scheduler="tcp://host:port"`. Dask re-runs the task of a worker that dies; executing a
   notebook twice is harmless because the gradebook is written only by the caller, once per
-  student, after its outcome arrives.
+  student, after its outcome arrives. Each worker imports the grading libraries once when the
+  client connects.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from typing import TypeVar
+
+from autograder.preload import grading_modules, warm_up
 
 __all__ = ["run_tasks"]
 
@@ -30,10 +35,18 @@ def _serial(function: Callable[[Task], Outcome], tasks: Sequence[Task]) -> Itera
         yield function(task)
 
 
+def _forkserver() -> BaseContext:
+    """The forkserver context, its server importing the grading libraries once (this takes
+    effect when the server starts: the first pool of this process)."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload(grading_modules())
+    return context
+
+
 def _process_pool(
     function: Callable[[Task], Outcome], tasks: Sequence[Task], workers: int
 ) -> Iterator[Outcome]:
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver()) as pool:
         futures = [pool.submit(function, task) for task in tasks]
         for future in as_completed(futures):
             yield future.result()
@@ -55,6 +68,7 @@ def _dask(
                                dashboard_address=None, host="127.0.0.1")
     client = Client(scheduler or cluster)
     try:
+        client.run(warm_up)
         futures = [client.submit(function, task, pure=False, retries=2) for task in tasks]
         for future in dask_completed(futures):
             yield future.result()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -177,3 +178,31 @@ def test_huge_json_outputs_are_dropped_small_ones_kept():
     assert nb.cells[0].outputs[0].data == small
     kept = nb.cells[0].outputs[1].data
     assert "application/json" not in kept and "dropped by the grader" in kept["text/plain"]
+
+
+def test_the_worker_runs_nbgraders_own_execute_without_loading_the_rest_of_nbgrader():
+    """The worker imports only `Execute` (its import time is paid per notebook); the class is
+    the one `nbgrader autograde` runs, and the gradebook code never enters the sandbox."""
+    probe = (
+        "import sys\n"
+        "from autograder.sandbox.worker import nbgrader_execute\n"
+        "Execute = nbgrader_execute()\n"
+        "import nbgrader.preprocessors.execute as module\n"
+        "from nbconvert.preprocessors import ExecutePreprocessor\n"
+        "assert Execute is module.Execute and issubclass(Execute, ExecutePreprocessor)\n"
+        "assert Execute.__mro__[1].__module__ == 'nbgrader.preprocessors.base'\n"
+        "print(sorted(m for m in ('nbgrader.api', 'nbgrader.apps', 'sqlalchemy',\n"
+        "                         'nbgrader.server_extensions') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_execute_is_the_ordinary_class_when_nbgrader_is_already_imported():
+    from nbgrader.preprocessors import Execute
+
+    from autograder.sandbox.worker import nbgrader_execute
+
+    assert nbgrader_execute() is Execute

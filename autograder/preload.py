@@ -1,0 +1,71 @@
+"""What a grading process imports once, before its first notebook.
+
+The judge (`autograder.judge`) replays the checks in the process that received the executed
+notebook: a process-pool worker or a Dask worker. Its first notebook used to pay for every
+import the checks make lazily — torch (≈ 1.5 s), `torch._dynamo` (≈ 1.3 s, imported by the
+first `torch.optim` step), scikit-learn's datasets (≈ 1 s), gymnasium — about 5 s of CPU per
+worker process and per assignment. Importing them once where the workers come from removes
+that cost from every notebook:
+
+- the local pool's fork server imports `grading_modules()` once and forks every worker from
+  that state (`multiprocessing` forkserver preload);
+- every Dask worker imports them once when the client connects (`warm_up`, via `Client.run`).
+
+Nothing here runs student code or keeps state between notebooks: these are module imports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import pkgutil
+
+__all__ = ["grading_modules", "warm_up"]
+
+THIRD_PARTY = ("numpy", "torch", "torch.optim", "torch._dynamo", "matplotlib.figure",
+               "sklearn.datasets", "gymnasium", "nbformat", "nbgrader.preprocessors")
+"""The heavy libraries the checks and the pipeline import lazily."""
+OWN_PACKAGES = ("lrcore", "autograder.checks")
+SKIPPED = ("lrcore.widgets",)
+"""Interactive parts (ipywidgets, ipympl) that grading never uses."""
+
+
+def _submodules(package_name: str, path: list[str] | None = None) -> list[str]:
+    """The package and all its modules, found on disk without importing any of them."""
+    if path is None:
+        spec = importlib.util.find_spec(package_name)
+        if spec is None or not spec.submodule_search_locations:
+            return []
+        path = list(spec.submodule_search_locations)
+    names = [package_name]
+    for module in pkgutil.iter_modules(path, prefix=f"{package_name}."):
+        if module.name.startswith(SKIPPED):
+            continue
+        if module.ispkg:
+            folder = getattr(module.module_finder, "path", None)
+            inner = [f"{folder}/{module.name.rsplit('.', 1)[1]}"] if folder else []
+            names += _submodules(module.name, inner) if inner else [module.name]
+        else:
+            names.append(module.name)
+    return names
+
+
+def grading_modules() -> list[str]:
+    """Every module worth importing before the first notebook, heavy libraries first."""
+    names = [*THIRD_PARTY, "autograder.judge", "autograder.execution"]
+    for package in OWN_PACKAGES:
+        with contextlib.suppress(ImportError):
+            names += _submodules(package)
+    return list(dict.fromkeys(names))
+
+
+def warm_up() -> int:
+    """Import `grading_modules()` here; returns how many imported (a missing optional library
+    is skipped: the check that needs it reports its absence when it runs)."""
+    imported = 0
+    for name in grading_modules():
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+            imported += 1
+    return imported

@@ -1,0 +1,40 @@
+"""The imports a grading process makes once, before its first notebook (`autograder.preload`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from autograder.preload import THIRD_PARTY, grading_modules
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_every_module_of_lrcore_and_of_the_checks_is_listed_but_not_the_widgets():
+    names = grading_modules()
+    assert names[: len(THIRD_PARTY)] == list(THIRD_PARTY)  # heavy libraries first
+    lrcore_files = {
+        ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        for path in (REPO / "lrcore").rglob("*.py") if "widgets" not in path.parts}
+    assert lrcore_files <= set(names)
+    assert {"lrcore.optim.adam", "lrcore.rl.q_learning", "autograder.checks.ps05",
+            "autograder.checks.evidence", "autograder.judge"} <= set(names)
+    assert not [name for name in names if name.startswith("lrcore.widgets")]
+    assert len(names) == len(set(names))
+
+
+def test_listing_imports_nothing_and_warming_up_imports_everything():
+    probe = (
+        "import sys\n"
+        "from autograder.preload import grading_modules, warm_up\n"
+        "names = grading_modules()\n"
+        "print(any(n in sys.modules for n in ('torch', 'lrcore', 'autograder.checks')))\n"
+        "count = warm_up()\n"
+        "print(count == len(names), all(n in sys.modules for n in names))\n"
+        "print('lrcore.widgets' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "False"]
