@@ -21,7 +21,7 @@ import importlib
 import importlib.util
 import pkgutil
 
-__all__ = ["grading_modules", "warm_up"]
+__all__ = ["grading_modules", "submodules", "warm_up"]
 
 THIRD_PARTY = ("numpy", "torch", "torch.optim", "torch._dynamo", "matplotlib.figure",
                "sklearn.datasets", "gymnasium", "nbformat", "nbgrader.preprocessors")
@@ -31,7 +31,7 @@ SKIPPED = ("lrcore.widgets",)
 """Interactive parts (ipywidgets, ipympl) that grading never uses."""
 
 
-def _submodules(package_name: str, path: list[str] | None = None) -> list[str]:
+def submodules(package_name: str, path: list[str] | None = None) -> list[str]:
     """The package and all its modules, found on disk without importing any of them."""
     if path is None:
         spec = importlib.util.find_spec(package_name)
@@ -45,7 +45,7 @@ def _submodules(package_name: str, path: list[str] | None = None) -> list[str]:
         if module.ispkg:
             folder = getattr(module.module_finder, "path", None)
             inner = [f"{folder}/{module.name.rsplit('.', 1)[1]}"] if folder else []
-            names += _submodules(module.name, inner) if inner else [module.name]
+            names += submodules(module.name, inner) if inner else [module.name]
         else:
             names.append(module.name)
     return names
@@ -56,7 +56,7 @@ def grading_modules() -> list[str]:
     names = [*THIRD_PARTY, "autograder.judge", "autograder.execution"]
     for package in OWN_PACKAGES:
         with contextlib.suppress(ImportError):
-            names += _submodules(package)
+            names += submodules(package)
     return list(dict.fromkeys(names))
 
 

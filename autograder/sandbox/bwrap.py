@@ -96,12 +96,15 @@ def bwrap_command(
     input_dir: Path,
     env: Mapping[str, str],
     tmp_bytes: int,
+    options: Iterable[str] = (),
 ) -> list[str]:
-    """`bwrap … -- command`, with a clean environment made of `env` only."""
+    """`bwrap … -- command`, with a clean environment made of `env` only; `options` are more
+    bwrap options (e.g. `--as-pid-1`)."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise FileNotFoundError("bwrap")
-    args = [bwrap, *NAMESPACE_ARGS, *_mounts(course_root, input_dir, tmp_bytes), "--clearenv"]
+    args = [bwrap, *NAMESPACE_ARGS, *options, *_mounts(course_root, input_dir, tmp_bytes),
+            "--clearenv"]
     for name, value in env.items():
         args += ["--setenv", name, value]
     return [*args, "--chdir", "/tmp", "--", *command]

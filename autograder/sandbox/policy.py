@@ -60,7 +60,10 @@ class SandboxPolicy:
     process. `cell_timeout` overrides nbgrader's `Execute.timeout` (per cell) when set.
     `max_output_chars` cuts any single output text beyond that length, and
     `threads_per_notebook` sets OMP/MKL/OpenBLAS thread counts so that torch does not start a
-    thread per core of a large grading machine in every kernel.
+    thread per core of a large grading machine in every kernel. `preforked_kernels` forks each
+    notebook's worker and kernel from a template process that has imported the libraries
+    already (`autograder.sandbox.zygote`), inside the same sandbox, instead of starting two new
+    Pythons per notebook.
     """
 
     enabled: bool = True
@@ -72,6 +75,7 @@ class SandboxPolicy:
     file_size_bytes: int = 256 * MiB
     max_output_chars: int = 1_000_000
     threads_per_notebook: int = 2
+    preforked_kernels: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "memory_bytes", parse_size(self.memory_bytes))

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from autograder.checks.evidence import ENVIRONMENT_SWITCH
 from autograder.sandbox.bwrap import HOME_DIR, INPUT_DIR, WORK_DIR, bwrap_command
 from autograder.sandbox.cgroups import Cgroup
 from autograder.sandbox.policy import SandboxPolicy, format_size
+from autograder.sandbox.zygote import HOLDER, Zygote
 
 __all__ = ["SandboxRun", "run_worker", "worker_environment"]
 
@@ -177,11 +179,95 @@ def _read_result(handle: IO[bytes]) -> dict | None:
     return result if isinstance(result, dict) else None
 
 
+def _read_ready(fd: int, deadline: float, size: int = 1) -> bytes:
+    """Up to `size` bytes from `fd` once some arrive (b"" at end of file or at the deadline)."""
+    ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+    return os.read(fd, size) if ready else b""
+
+
+def _sandbox_pid(ready_fd: int, info_fd: int, deadline: float) -> int:
+    """The host pid of the sandbox's pid 1, once the sandbox is fully built: bwrap reports
+    the pid on its info descriptor, and the placeholder says "R" when it runs — after every
+    mount is in place."""
+    if _read_ready(ready_fd, deadline) != b"R":
+        raise RuntimeError("the sandbox did not start")
+    data = b""
+    while chunk := _read_ready(info_fd, deadline, 4096):
+        data += chunk
+        with contextlib.suppress(ValueError):
+            return int(json.loads(data)["child-pid"])
+    raise RuntimeError("bwrap did not report the sandbox's pid")
+
+
+def _run_forked(zygote: Zygote, task: dict[str, Any], files: Path, course_root: Path,
+                policy: SandboxPolicy) -> SandboxRun:
+    """`run_worker` with worker and kernel forked from the template (`Zygote`) into a sandbox
+    built by bwrap around a placeholder pid 1: same namespaces, mounts, cgroup, limits."""
+    started = time.monotonic()
+    group = Cgroup.create(policy.memory_bytes, policy.max_processes)
+    env = worker_environment(policy)
+    limits = _rlimits(policy, group)
+    task = {**task, "input_dir": INPUT_DIR, "workdir": WORK_DIR, "isolated": True,
+            "result_fd": -1}
+    ready_read, ready_write = os.pipe()
+    info_read, info_write = os.pipe()
+    command = bwrap_command([sys.executable, "-I", "-S", "-c", HOLDER, str(ready_write)],
+                            course_root, files, env, policy.memory_bytes,
+                            options=("--as-pid-1", "--info-fd", str(info_write)))
+    with tempfile.TemporaryFile() as result, tempfile.TemporaryFile() as log, \
+            tempfile.TemporaryFile() as task_file:
+        task_file.write(json.dumps(task).encode("utf-8"))
+        task_file.flush()
+        task_file.seek(0)
+        try:
+            holder = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                pass_fds=(ready_write, info_write), cwd="/", start_new_session=True,
+                preexec_fn=_before_exec(group, limits),
+            )
+        except BaseException:
+            for fd in (ready_read, info_read):
+                os.close(fd)
+            if group is not None:
+                group.remove()
+            raise
+        finally:
+            os.close(ready_write)
+            os.close(info_write)
+        notebook = None
+        try:
+            sandbox_pid = _sandbox_pid(ready_read, info_read, time.monotonic() + 60)
+            procs = [os.fsdecode(path) for path in group.procs_files()] if group else []
+            notebook = zygote.launch(sandbox_pid, procs,
+                                     [[which, *values] for which, values in limits], env,
+                                     [task_file.fileno(), result.fileno(), log.fileno()])
+            limit = _watch(notebook, group, policy, started + policy.wall_seconds)
+        except (OSError, RuntimeError) as error:
+            log.write(f"\nthe sandbox could not be entered: {error}\n".encode())
+            limit = None
+        finally:
+            os.close(ready_read)
+            os.close(info_read)
+        _stop(holder, group, graceful=False)
+        limit = limit or _limit_reached(group, policy)
+        peak = group.memory_peak() if group else None
+        left_behind = group is not None and not group.remove()
+        returncode = notebook.returncode if notebook is not None else holder.returncode
+        return SandboxRun(_read_result(result), limit, returncode, _tail(log),
+                          time.monotonic() - started, peak, left_behind, started,
+                          time.monotonic())
+
+
 def run_worker(task: dict[str, Any], files: Path, course_root: Path,
                policy: SandboxPolicy) -> SandboxRun:
     """Run the worker on `task` (see `autograder.sandbox.worker`) with the submission's
     `files`, under `policy`; never leaves a process behind when a cgroup or the sandbox is
-    available."""
+    available. With `policy.preforked_kernels`, worker and kernel are forks of this process's
+    template (`autograder.sandbox.zygote`) rather than new Pythons, when it can start."""
+    if policy.enabled and policy.preforked_kernels:
+        zygote = Zygote.shared(worker_environment(policy))
+        if zygote is not None:
+            return _run_forked(zygote, task, files, course_root, policy)
     started = time.monotonic()
     group = Cgroup.create(policy.memory_bytes, policy.max_processes)
     env = worker_environment(policy)

@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import DottedObjectName, Type
+
+from autograder.sandbox.channels import SlicedPollKernelClient
 
 __all__ = ["main", "WatchedKernelManager", "truncate_outputs", "nbgrader_execute"]
 
@@ -32,9 +35,12 @@ TIMEOUT_ENAME = "CellTimeoutError"
 
 
 class WatchedKernelManager(AsyncKernelManager):
-    """A kernel manager that remembers how the kernel process ended (its exit status)."""
+    """A kernel manager that remembers how the kernel process ended (its exit status), with
+    a client that cannot miss a message for a whole cell timeout (`autograder.sandbox.channels`)."""
 
     exit_statuses: list[int] = []
+    client_class = DottedObjectName("autograder.sandbox.channels.SlicedPollKernelClient")
+    client_factory = Type(klass=SlicedPollKernelClient)
 
     async def is_alive(self) -> bool:
         if self.has_kernel and self.provisioner is not None:
@@ -126,7 +132,10 @@ def nbgrader_execute() -> type:
     imported — the same class `nbgrader autograde` runs. Should nbgrader's layout change, the
     ordinary import is used.
     """
-    if "nbgrader.preprocessors" in sys.modules:  # already imported the ordinary way
+    loaded = sys.modules.get("nbgrader.preprocessors.execute")
+    if loaded is not None:  # imported before, either way
+        return loaded.Execute
+    if "nbgrader.preprocessors" in sys.modules:  # imported the ordinary way
         from nbgrader.preprocessors import Execute
         return Execute
     stubs = []
@@ -151,7 +160,8 @@ def nbgrader_execute() -> type:
     return Execute
 
 
-def run(task: dict, clock: dict[str, float]) -> dict:
+def run(task: dict, clock: dict[str, float],
+        kernel_manager_class: type[AsyncKernelManager] | None = None) -> dict:
     """Execute the task's notebook; the result for the parent (a failure of the notebook is
     a result; only the worker's own failures raise, and `main` reports those). `clock` gets
     the moments (time.monotonic, one clock for the whole machine) the phases end."""
@@ -176,7 +186,8 @@ def run(task: dict, clock: dict[str, float]) -> dict:
     }
     # the sandbox is torn down right after: no need to wait for the kernel to exit politely
     config.Execute.shutdown_kernel = "immediate"
-    executor = Execute(config=config, kernel_manager_class=WatchedKernelManager)
+    manager = kernel_manager_class or WatchedKernelManager
+    executor = Execute(config=config, kernel_manager_class=manager)
     current: dict[str, int] = {}
     executor.on_cell_start = lambda cell, cell_index, **_: current.update(index=cell_index)
     executor.on_notebook_start = lambda **_: clock.update(kernel_ready=time.monotonic())
@@ -192,7 +203,7 @@ def run(task: dict, clock: dict[str, float]) -> dict:
             nb, _ = executor.preprocess(nb, {"metadata": {"path": str(workdir)}})
         clock["kernel_stopped"] = time.monotonic()
     except Exception as error:  # reported to the parent, which decides what it means
-        statuses = WatchedKernelManager.exit_statuses
+        statuses = manager.exit_statuses  # type: ignore[attr-defined]
         text = str(error).strip().splitlines()
         return {"error": {
             "type": type(error).__name__,
@@ -205,25 +216,36 @@ def run(task: dict, clock: dict[str, float]) -> dict:
             "outputs_cut": outputs_cut}
 
 
-def main() -> int:
-    clock = {"started": time.monotonic()}
-    # jsonschema compiles an IRI grammar when rfc3987_syntax is importable (≈1 s of CPU per
-    # worker); the notebook schema has no IRI formats, so nbformat does not need it.
+def skip_iri_grammar() -> None:
+    """jsonschema compiles an IRI grammar when rfc3987_syntax is importable (≈1 s of CPU per
+    worker); the notebook schema has no IRI formats, so nbformat does not need it."""
     sys.modules.setdefault("rfc3987_syntax", None)
-    task = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    result_fd = int(task["result_fd"])
-    os.set_inheritable(result_fd, False)  # the kernel must not inherit the result channel
+
+
+def serve(payload: bytes, result_fd: int | None, clock: dict[str, float],
+          kernel_manager_class: type[AsyncKernelManager] | None = None) -> None:
+    """Execute the task in `payload` and write the result to `result_fd` (the task's
+    `result_fd` when None), after stopping every other process of the sandbox."""
     _not_dumpable()
+    task = json.loads(payload.decode("utf-8"))
+    result_fd = int(task["result_fd"]) if result_fd is None else result_fd
+    os.set_inheritable(result_fd, False)  # the kernel must not inherit the result channel
     try:
-        result = run(task, clock)
+        result = run(task, clock, kernel_manager_class)
     except Exception as error:
         result = {"error": {"type": type(error).__name__, "message": str(error)[:500]}}
-    if task.get("isolated") and os.getpid() == 2:  # pid namespace of bwrap: pid 1 is its init
+    if task.get("isolated") and os.getpid() == 2:  # pid 1 is the sandbox's init
         _kill_everything_else()
     clock["finished"] = time.monotonic()
     result["clock"] = clock
     with os.fdopen(result_fd, "w", encoding="utf-8") as channel:
         json.dump(result, channel)
+
+
+def main() -> int:
+    clock = {"started": time.monotonic()}
+    skip_iri_grammar()
+    serve(sys.stdin.buffer.read(), None, clock)
     return 0
 
 

@@ -175,9 +175,13 @@ CASES = (
          words="judged again by the grader"),
     Case("h42_patched_showtraceback", "tracebacks hidden by the shell",
          Submission(cells={"gradient_descent_numpy": code.PATCH_SHOWTRACEBACK}), GRADED, SIGN),
+    # The kernel is forked from a template that imported the checks before the notebook ran
+    # (autograder/sandbox/zygote.py): the fake package is never imported, the real checks run,
+    # and only the flipped sign loses its points. (A kernel started the ordinary way imports
+    # the fake package; then the judge refuses every test: "the grader could not confirm it".)
     Case("h43_shadow_package", "writes a fake autograder/ package into its working directory",
-         Submission(cells={"gradient_descent_numpy": code.SHADOW_PACKAGE}), GRADED, EVERY_TEST,
-         words="the grader could not confirm it"),
+         Submission(cells={"gradient_descent_numpy": code.SHADOW_PACKAGE}), GRADED, SIGN,
+         never=("could not confirm",)),
     Case("h44_patched_lrcore", "lrcore's reference replaced by the student's own (wrong) answer",
          Submission(cells={"gradient_descent_numpy": code.PATCH_LRCORE}), GRADED, SIGN,
          words="judged again by the grader"),

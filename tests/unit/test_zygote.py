@@ -1,0 +1,134 @@
+"""Worker and kernel forked from the template (`autograder.sandbox.zygote`): confined exactly
+like a worker started by bubblewrap, and executing notebooks exactly like it.
+
+Each test executes a small notebook through `run_worker` — the real sandbox — once forked and,
+where the two are compared, once started the ordinary way.
+"""
+
+from __future__ import annotations
+
+import json
+from ast import literal_eval
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from autograder.sandbox import SandboxPolicy
+from autograder.sandbox.runner import run_worker
+from autograder.sandbox.zygote import Zygote
+
+REPO = Path(__file__).resolve().parents[2]
+FORKED = SandboxPolicy(memory_bytes="1.5 GiB", wall_seconds=120)
+ORDINARY = FORKED.replace(preforked_kernels=False)
+
+pytestmark = pytest.mark.filterwarnings("ignore::nbformat.warnings.MissingIDFieldWarning")
+
+
+def execute(sources: list[str], policy: SandboxPolicy, tmp_path: Path) -> list[str]:
+    """Run the cells in the sandbox; each cell's outputs as one text (errors as `ename: …`)."""
+    nb = new_notebook(cells=[new_code_cell(source) for source in sources],
+                      metadata={"kernelspec": {"name": "python3", "language": "python",
+                                               "display_name": "Python 3"}})
+    files = tmp_path / f"files-{policy.preforked_kernels}"
+    files.mkdir()
+    (files / "data.txt").write_text("the student's file\n")
+    (files / "helper.py").write_text("GREETING = 'a module beside the notebook'\n")
+    task = {"notebook": nbformat.writes(nb), "config": {"Execute": {"timeout": 60}},
+            "cell_timeout": 60, "max_output_chars": 100_000}
+    run = run_worker(task, files, REPO, policy)
+    assert run.result is not None and "notebook" in run.result, (run.result, run.log_tail)
+    executed = nbformat.reads(run.result["notebook"], as_version=4)
+    texts = []
+    for cell in executed.cells:
+        parts = []
+        for output in cell.outputs:
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif output.output_type == "error":
+                parts.append(f"{output.ename}: {output.evalue} | {len(output.traceback)} lines")
+            else:
+                parts.append(" ".join(sorted(output.get("data", {}))))
+        texts.append("".join(parts).strip())
+    return texts
+
+
+PROBE = [
+    "import sys\nprint(sorted(m for m in ('torch', 'numpy', 'ipykernel') if m in sys.modules))",
+    "import os\nstatus = open('/proc/self/status').read().splitlines()\n"
+    "print([line.split()[1] for line in status if line.startswith(('Cap', 'NoNewPrivs'))])",
+    "print(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()), os.getpid())",
+    "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\n"
+    "    print('network')\nexcept OSError:\n    print('no network')",
+    "print(os.uname().nodename, os.getcwd(), open('data.txt').read().strip())",
+    f"print(os.path.exists({str(REPO / 'source')!r}), sorted(os.listdir({str(REPO)!r})))",
+    "print(sorted(k for k in os.environ if 'PASSWORD' in k or 'DATABASE' in k))",
+    "import helper\nprint(helper.GREETING, sys.path.index('') < len(sys.path) - 1, "
+    "sys.dont_write_bytecode, sys.flags.isolated, sys.flags.safe_path)",
+    "kinds = set()\nfor fd in os.listdir('/proc/self/fd'):\n    try:\n"
+    "        kinds.add(os.readlink(f'/proc/self/fd/{fd}').split(':')[0])\n"
+    "    except OSError:\n        pass\nprint(sorted(kinds))",
+]
+
+
+def test_a_forked_notebook_is_confined_like_a_started_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADEBOOK_DATABASE_PASSWORD", "secret")  # never reaches the sandbox
+    forked = execute(PROBE, FORKED, tmp_path)
+    assert forked[0] == "['ipykernel', 'numpy', 'torch']"  # imported before the notebook ran
+    assert forked[1] == str(["0" * 16] * 5 + ["1"])  # no capability at all, no new privileges
+    pids, me = forked[2].rsplit(" ", 1)
+    assert len(json.loads(pids)) <= 4 and int(me) <= 4  # its own pid namespace
+    assert forked[3] == "no network"
+    assert forked[4] == "sandbox /tmp/submission the student's file"
+    assert forked[5] == "False ['.venv', 'autograder', 'lrcore']"  # the course is hidden
+    assert forked[6] == "[]"
+    ordinary = execute(PROBE, ORDINARY, tmp_path)
+    assert ordinary[0] == "['ipykernel']"  # a new Python has imported only the kernel
+    assert forked[7] == "a module beside the notebook True True 0 False"  # as `python -m`
+    assert ordinary[2:8] == forked[2:8]
+    # nothing open but what a started kernel has (and stdin on /dev/null instead of a pipe)
+    assert set(literal_eval(forked[8])) <= set(literal_eval(ordinary[8])) | {"/dev/null"}
+
+
+NOTEBOOK = [
+    "import numpy as np, torch\nimport matplotlib.pyplot as plt\ntorch.manual_seed(0)",
+    "x = torch.tensor([3.0], requires_grad=True)\nopt = torch.optim.Adam([x], lr=0.1)\n"
+    "for _ in range(20):\n    opt.zero_grad()\n    (x ** 2).sum().backward()\n    opt.step()\n"
+    "print(repr(x.item()), torch.randn(2).tolist())",
+    "plt.plot([1, 2, 3])\nplt.title('lr')",
+    "from autograder.checks import CheckFailed\nraise CheckFailed('the lr is too large')",
+    "print('after the failure')",
+]
+
+
+def test_a_forked_kernel_executes_a_notebook_like_a_new_one(tmp_path):
+    forked = execute(NOTEBOOK, FORKED, tmp_path)
+    ordinary = execute(NOTEBOOK, ORDINARY, tmp_path)
+    assert forked == ordinary
+    assert "image/png" in forked[2]  # the inline backend still draws into the notebook
+    # the checks' one-line failure, hooked into the kernel's shell after the fork
+    assert forked[3] == "CheckFailed: the lr is too large | 1 lines"
+
+
+def test_every_fork_draws_its_own_unseeded_randomness(tmp_path):
+    source = ["import numpy as np\nprint(np.random.rand())"]
+    draws = []
+    for name in ("first", "second"):
+        folder = tmp_path / name
+        folder.mkdir()
+        draws.append(execute(source, FORKED, folder))
+    assert draws[0] != draws[1]
+
+
+def test_the_template_is_started_once_per_process_and_restarted_when_it_dies(tmp_path):
+    from autograder.sandbox.runner import worker_environment
+
+    env = worker_environment(FORKED)
+    template = Zygote.shared(env)
+    assert template is not None and Zygote.shared(env) is template
+    template.process.kill()
+    template.process.wait()
+    assert execute(["print(6 * 7)"], FORKED, tmp_path) == ["42"]
+    replacement = Zygote.shared(env)
+    assert replacement is not None and replacement is not template
