@@ -21,7 +21,7 @@ import importlib
 import importlib.util
 import pkgutil
 
-__all__ = ["grading_modules", "submodules", "warm_up"]
+__all__ = ["grading_modules", "import_all", "submodules", "warm_up", "OWN_PACKAGES"]
 
 THIRD_PARTY = ("numpy", "torch", "torch.optim", "torch._dynamo", "matplotlib.figure",
                "sklearn.datasets", "gymnasium", "nbformat", "nbgrader.preprocessors")
@@ -60,12 +60,17 @@ def grading_modules() -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def warm_up() -> int:
-    """Import `grading_modules()` here; returns how many imported (a missing optional library
-    is skipped: the check that needs it reports its absence when it runs)."""
+def import_all(names: list[str]) -> int:
+    """Import every module named; returns how many imported (a missing optional library is
+    skipped: the check that needs it reports its absence when it runs)."""
     imported = 0
-    for name in grading_modules():
+    for name in names:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
             imported += 1
     return imported
+
+
+def warm_up() -> int:
+    """Import `grading_modules()` here; returns how many imported."""
+    return import_all(grading_modules())

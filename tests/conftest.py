@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -26,6 +28,15 @@ def make_course_copy(target: Path) -> Path:
     shutil.copytree(REPO / "source", target / "source",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return target
+
+
+def run_in_fresh_python(probe: str, timeout: float = 300) -> str:
+    """Run `probe` in a new Python (nothing imported yet) from the repository; its stdout.
+    Fails the test, with the probe's stderr, if the probe fails."""
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=REPO, timeout=timeout)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 @pytest.fixture

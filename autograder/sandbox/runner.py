@@ -179,6 +179,17 @@ def _read_result(handle: IO[bytes]) -> dict | None:
     return result if isinstance(result, dict) else None
 
 
+def _finish(group: Cgroup | None, policy: SandboxPolicy, limit: str | None, process: Any,
+            result: IO[bytes], log: IO[bytes], started: float) -> SandboxRun:
+    """After the run is stopped: what happened — the limit reached (as watched, or as the
+    cgroup tells afterwards), the result, the memory peak — and the cgroup removed."""
+    limit = limit or _limit_reached(group, policy)
+    peak = group.memory_peak() if group else None
+    left_behind = group is not None and not group.remove()
+    return SandboxRun(_read_result(result), limit, process.returncode, _tail(log),
+                      time.monotonic() - started, peak, left_behind, started, time.monotonic())
+
+
 def _read_ready(fd: int, deadline: float, size: int = 1) -> bytes:
     """Up to `size` bytes from `fd` once some arrive (b"" at end of file or at the deadline)."""
     ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
@@ -199,13 +210,12 @@ def _sandbox_pid(ready_fd: int, info_fd: int, deadline: float) -> int:
     raise RuntimeError("bwrap did not report the sandbox's pid")
 
 
-def _run_forked(zygote: Zygote, task: dict[str, Any], files: Path, course_root: Path,
-                policy: SandboxPolicy) -> SandboxRun:
+def _run_forked(zygote: Zygote, env: dict[str, str], task: dict[str, Any], files: Path,
+                course_root: Path, policy: SandboxPolicy) -> SandboxRun:
     """`run_worker` with worker and kernel forked from the template (`Zygote`) into a sandbox
     built by bwrap around a placeholder pid 1: same namespaces, mounts, cgroup, limits."""
     started = time.monotonic()
     group = Cgroup.create(policy.memory_bytes, policy.max_processes)
-    env = worker_environment(policy)
     limits = _rlimits(policy, group)
     task = {**task, "input_dir": INPUT_DIR, "workdir": WORK_DIR, "isolated": True,
             "result_fd": -1}
@@ -249,13 +259,8 @@ def _run_forked(zygote: Zygote, task: dict[str, Any], files: Path, course_root: 
             os.close(ready_read)
             os.close(info_read)
         _stop(holder, group, graceful=False)
-        limit = limit or _limit_reached(group, policy)
-        peak = group.memory_peak() if group else None
-        left_behind = group is not None and not group.remove()
-        returncode = notebook.returncode if notebook is not None else holder.returncode
-        return SandboxRun(_read_result(result), limit, returncode, _tail(log),
-                          time.monotonic() - started, peak, left_behind, started,
-                          time.monotonic())
+        return _finish(group, policy, limit, notebook if notebook is not None else holder,
+                       result, log, started)
 
 
 def run_worker(task: dict[str, Any], files: Path, course_root: Path,
@@ -264,13 +269,13 @@ def run_worker(task: dict[str, Any], files: Path, course_root: Path,
     `files`, under `policy`; never leaves a process behind when a cgroup or the sandbox is
     available. With `policy.preforked_kernels`, worker and kernel are forks of this process's
     template (`autograder.sandbox.zygote`) rather than new Pythons, when it can start."""
+    env = worker_environment(policy)
     if policy.enabled and policy.preforked_kernels:
-        zygote = Zygote.shared(worker_environment(policy))
+        zygote = Zygote.shared(env)
         if zygote is not None:
-            return _run_forked(zygote, task, files, course_root, policy)
+            return _run_forked(zygote, env, task, files, course_root, policy)
     started = time.monotonic()
     group = Cgroup.create(policy.memory_bytes, policy.max_processes)
-    env = worker_environment(policy)
     command = [sys.executable, "-I", "-m", "autograder.sandbox.worker"]
     if policy.enabled:
         task = {**task, "input_dir": INPUT_DIR, "workdir": WORK_DIR, "isolated": True}
@@ -296,9 +301,4 @@ def run_worker(task: dict[str, Any], files: Path, course_root: Path,
         threading.Thread(target=_feed, args=(process.stdin, payload), daemon=True).start()
         limit = _watch(process, group, policy, started + policy.wall_seconds)
         _stop(process, group, graceful=not policy.enabled and group is None and limit is not None)
-        limit = limit or _limit_reached(group, policy)
-        peak = group.memory_peak() if group else None
-        left_behind = group is not None and not group.remove()
-        return SandboxRun(_read_result(result), limit, process.returncode, _tail(log),
-                          time.monotonic() - started, peak, left_behind, started,
-                          time.monotonic())
+        return _finish(group, policy, limit, process, result, log, started)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import importlib
 import json
 import os
 import resource
@@ -55,7 +54,6 @@ PRELOADED = (
 )
 """What a notebook's worker and kernel import (matplotlib's pyplot and inline backend are left
 to the kernel: the backend hooks itself into the kernel's shell when it is imported)."""
-OWN_PACKAGES = ("lrcore", "autograder.checks")
 NAMESPACES = ("cgroup", "ipc", "uts", "net", "pid", "mnt")
 """Entered in this order: the mount namespace last (it changes the root)."""
 MUST_DIFFER = ("ipc", "uts", "net", "pid", "mnt")
@@ -209,7 +207,7 @@ def _notebook_process(request: dict[str, Any], fds: list[int]) -> None:
 
 
 def _preload() -> int:
-    from autograder.preload import submodules
+    from autograder.preload import OWN_PACKAGES, import_all, submodules
     from autograder.sandbox.worker import nbgrader_execute, skip_iri_grammar
 
     skip_iri_grammar()
@@ -217,14 +215,8 @@ def _preload() -> int:
     names = list(PRELOADED)
     for package in OWN_PACKAGES:
         names += submodules(package)
-    names += ["autograder.sandbox.worker", "autograder.sandbox.kernel_fork",
-              "autograder.sandbox.channels"]
-    imported = 0
-    for name in names:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
-            imported += 1
-    return imported
+    return import_all([*names, "autograder.sandbox.worker", "autograder.sandbox.kernel_fork",
+                       "autograder.sandbox.channels"])
 
 
 def _matplotlib_dir() -> Path:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+
+from conftest import run_in_fresh_python
 
 from autograder.preload import THIRD_PARTY, grading_modules
 
@@ -34,7 +34,4 @@ def test_listing_imports_nothing_and_warming_up_imports_everything():
         "print(count == len(names), all(n in sys.modules for n in names))\n"
         "print('lrcore.widgets' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            cwd=REPO, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True", "True", "False"]
+    assert run_in_fresh_python(probe).split() == ["False", "True", "True", "False"]

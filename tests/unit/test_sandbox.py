@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import run_in_fresh_python
 from traitlets.config import Config
 
 from autograder import cli
@@ -194,10 +194,7 @@ def test_the_worker_runs_nbgraders_own_execute_without_loading_the_rest_of_nbgra
         "print(sorted(m for m in ('nbgrader.api', 'nbgrader.apps', 'sqlalchemy',\n"
         "                         'nbgrader.server_extensions') if m in sys.modules))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            cwd=REPO, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert run_in_fresh_python(probe, timeout=120).strip() == "[]"
 
 
 def test_execute_is_the_ordinary_class_when_nbgrader_is_already_imported():
