@@ -66,9 +66,13 @@ PROBE = [
     "print(sorted(k for k in os.environ if 'PASSWORD' in k or 'DATABASE' in k))",
     "import helper\nprint(helper.GREETING, sys.path.index('') < len(sys.path) - 1, "
     "sys.dont_write_bytecode, sys.flags.isolated, sys.flags.safe_path)",
+    # what each descriptor is open on; the log, an unlinked temporary file, by that name only
+    # (its inode differs from run to run)
     "kinds = set()\nfor fd in os.listdir('/proc/self/fd'):\n    try:\n"
-    "        kinds.add(os.readlink(f'/proc/self/fd/{fd}').split(':')[0])\n"
-    "    except OSError:\n        pass\nprint(sorted(kinds))",
+    "        link = os.readlink(f'/proc/self/fd/{fd}')\n"
+    "    except OSError:\n        continue\n"
+    "    kinds.add('deleted file' if link.endswith('(deleted)') else link.split(':')[0])\n"
+    "print(sorted(kinds))",
 ]
 
 
