@@ -62,15 +62,20 @@ def hidden_paths(course_root: Path) -> list[Path]:
 
     The checkout (the folder holding `autograder/` in an editable install) may be a course
     directory itself, with its own gradebook and submissions; an installed package lives in
-    site-packages, which is exposed whole.
+    site-packages, which is exposed whole. A folder under /tmp is hidden by the private /tmp,
+    and needs a mount of its own only when a path bound back lies inside it.
     """
     prefixes = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()]
     candidates = [Path(course_root).resolve(), Path.home().resolve()]
     for package in _package_dirs():
         if not any(package.is_relative_to(prefix) for prefix in prefixes):
             candidates.append(package.parent)
-    tmp = Path("/tmp")
-    kept = [p for p in candidates if p != Path("/") and not p.is_relative_to(tmp)]
+    # Below /tmp the private /tmp hides a folder already — unless something inside it is bound
+    # back (a checkout under /tmp with its environment): bwrap would create the folder in the
+    # sandbox's writable /tmp; it gets its read-only tmpfs like any other.
+    tmp, exposed = Path("/tmp"), exposed_paths()
+    kept = [p for p in candidates if p != Path("/") and (
+        not p.is_relative_to(tmp) or any(e.is_relative_to(p) for e in exposed))]
     outermost = [p for p in kept if not any(p != q and p.is_relative_to(q) for q in kept)]
     return sorted(set(outermost), key=lambda p: len(p.parts))
 

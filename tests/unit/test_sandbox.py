@@ -69,6 +69,23 @@ def test_an_environment_under_tmp_is_bound_back_into_the_private_tmp(monkeypatch
     assert command.index(str(venv)) > command.index("/tmp")  # after the tmpfs that hides it
 
 
+def test_a_checkout_under_tmp_gets_a_read_only_tmpfs_not_a_writable_folder(monkeypatch, tmp_path):
+    """bwrap creates the folders leading to a bound-back path; in the private /tmp those would
+    be writable (a student could write `<checkout>/pwned.txt` there): the checkout is hidden by
+    a tmpfs of its own, remounted read-only after the environment is bound back."""
+    checkout = Path("/tmp/a-clone")
+    monkeypatch.setattr(bwrap, "exposed_paths", lambda: [checkout / ".venv", checkout / "lrcore"])
+    monkeypatch.setattr(bwrap, "_package_dirs", lambda: [checkout / "lrcore"])
+    assert checkout in bwrap.hidden_paths(tmp_path / "course")
+    assert tmp_path / "course" not in bwrap.hidden_paths(tmp_path / "course")
+    command = bwrap.bwrap_command(["python"], tmp_path / "course", tmp_path, {}, 2**20)
+    pairs = list(zip(command, command[1:], strict=False))
+    tmpfs = command.index(str(checkout), command.index("/tmp") + 1)
+    assert command[tmpfs - 1] == "--tmpfs"
+    assert tmpfs < command.index(str(checkout / ".venv")) < command.index("--remount-ro")
+    assert ("--remount-ro", str(checkout)) in pairs
+
+
 def test_the_sandbox_environment_keeps_no_secrets(monkeypatch):
     monkeypatch.setenv("LRLAB_DB_URL", "postgresql://teacher:secret@localhost/grades")
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
