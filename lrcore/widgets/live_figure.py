@@ -16,6 +16,8 @@ scales, labels, titles or the figure's size. Explorers keep their axis limits "s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import matplotlib
@@ -114,12 +116,13 @@ class LiveFigure:
     def _layout(self) -> tuple:
         """What the saved background depends on; a change means a full draw."""
         parts: list[Any] = [tuple(self.figure.bbox.bounds)]
-        for ax in self.figure.axes:
-            parts.append((
-                ax.get_visible(), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(),
-                ax.get_yscale(), ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
-                tuple(ax.get_position().bounds),
-            ))
+        with self._staleness_kept():
+            for ax in self.figure.axes:
+                parts.append((
+                    ax.get_visible(), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(),
+                    ax.get_yscale(), ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
+                    tuple(ax.get_position().bounds),
+                ))
         return tuple(parts)
 
     def _can_blit(self) -> bool:
@@ -140,9 +143,28 @@ class LiveFigure:
         self._draw_animated()
 
     def _draw_animated(self) -> None:
-        for artist in self._animated:
-            if artist.get_visible():
-                self.figure.draw_artist(artist)
+        with self._staleness_kept():
+            for artist in self._animated:
+                if artist.get_visible():
+                    self.figure.draw_artist(artist)
+
+    @contextmanager
+    def _staleness_kept(self) -> Iterator[None]:
+        """Leave the figure and its axes as stale or as clean as they were. Reading an axes'
+        position (`apply_aspect`) and drawing a text (matplotlib sets and restores its string)
+        mark the axes and the figure stale although nothing on screen changed. Under pyplot a
+        stale figure asks for a draw at once (its stale callback) and after every message the
+        kernel handles (`draw_all` in IPython's post_execute, which widgets' comm messages
+        trigger too): each draw would ask for the next, and the kernel would never go idle."""
+        figure = self.figure
+        clean = [artist for artist in (figure, *figure.axes) if not artist.stale]
+        callback, figure.stale_callback = figure.stale_callback, None
+        try:
+            yield
+        finally:
+            figure.stale_callback = callback
+            for artist in clean:
+                artist.stale = False
 
     def _blit(self) -> None:
         canvas = self.figure.canvas

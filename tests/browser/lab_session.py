@@ -244,7 +244,8 @@ def wait_for_kernel_idle(page, timeout: float = 90_000) -> None:
         if ready:
             return
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the notebook's kernel was not idle within {timeout / 1000} s")
+            raise TimeoutError(f"the notebook's kernel was not idle within {timeout / 1000} s;"
+                               f" the notebook shows:\n{describe_notebook(page)}")
         time.sleep(0.2)
 
 
@@ -262,6 +263,39 @@ def wait_for_all_cells_run(page, timeout: float = 120_000) -> None:
         timeout=timeout,
     )
     wait_for_kernel_idle(page, timeout)
+
+
+NOTEBOOK_STATE = """() => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    if (!panel) return {cells: [], figures: []};
+    const cells = Array.from(panel.querySelectorAll('.jp-CodeCell')).map(cell => ({
+        prompt: (cell.querySelector('.jp-InputArea-prompt') || {}).textContent || '',
+        outputs: Array.from(cell.querySelectorAll('.jp-OutputArea-output')).map(o =>
+            (o.getAttribute('data-mime-type') || '?') + ': '
+            + (o.textContent || '').trim().slice(0, 160)),
+    }));
+    const figures = Array.from(panel.querySelectorAll('.jupyter-matplotlib')).map(f => {
+        const c = f.querySelector('canvas');
+        return c ? `${c.width}x${c.height}` : 'no canvas';
+    });
+    const status = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+    return {kernel: status ? status.getAttribute('data-status') : null, cells, figures};
+}"""
+
+
+def describe_notebook(page) -> str:
+    """What the visible notebook shows, for a failure message: every code cell's prompt and
+    outputs (mime type and the start of its text), every ipympl canvas's size, the kernel's
+    status. Never raises: a page that cannot be read is described as such."""
+    try:
+        state = page.evaluate(NOTEBOOK_STATE)
+    except Exception as error:  # noqa: BLE001 - a diagnostic must not hide the real failure
+        return f"(the page could not be read: {error})"
+    lines = [f"kernel: {state.get('kernel')}; ipympl canvases: {state['figures']}"]
+    for index, cell in enumerate(state["cells"]):
+        lines.append(f"cell {index} {cell['prompt'].strip()}")
+        lines.extend(f"    {output}" for output in cell["outputs"])
+    return "\n".join(lines)
 
 
 def run_all_cells(page) -> None:

@@ -96,15 +96,7 @@ def test_playground_runs_and_a_slider_redraws_the_plot(session):
     lab.run_all_cells(page)
     lab.wait_for_all_cells_run(page)
     # Every explorer's figure got its size and first image from the kernel.
-    page.wait_for_function(
-        """() => {
-            const figures = Array.from(document.querySelectorAll('.jupyter-matplotlib'));
-            return figures.length >= 3
-                && figures.every(f => { const c = f.querySelector('canvas');
-                                        return c && c.width > 0; });
-        }""",
-        timeout=120_000,
-    )
+    wait_for_figures(page, at_least=3)
     lab.wait_for_kernel_idle(page)
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
                         ).count() == 0
@@ -151,6 +143,30 @@ def test_playground_runs_and_a_slider_redraws_the_plot(session):
         cell.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
         cell.screenshot(path=str(SCREENSHOTS / f"playground_cell{index}.png"))
+
+
+def wait_for_figures(page, at_least: int, timeout: float = 120_000) -> None:
+    """Until the notebook shows `at_least` ipympl figures and each canvas has its size (which
+    only the kernel's answer to the figure's first message gives it). On timeout the failure
+    names what the notebook shows and a screenshot of the page is kept."""
+    import lab_session
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            """n => {
+                const figures = Array.from(document.querySelectorAll('.jupyter-matplotlib'));
+                return figures.length >= n
+                    && figures.every(f => { const c = f.querySelector('canvas');
+                                            return c && c.width > 0; });
+            }""",
+            arg=at_least,
+            timeout=timeout,
+        )
+    except PlaywrightTimeout:
+        page.screenshot(path=str(SCREENSHOTS / "figures_missing.png"), full_page=True)
+        pytest.fail(f"the figures were not drawn within {timeout / 1000:.0f} s; the notebook"
+                    f" shows:\n{lab_session.describe_notebook(page)}")
 
 
 def wait_for_new_image(figure, before: bytes, path: Path, timeout: float = 30.0) -> bytes:

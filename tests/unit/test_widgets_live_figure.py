@@ -7,7 +7,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from lrcore.widgets.batch_size import BatchSizeExplorer, RangeTestExplorer
 from lrcore.widgets.common import sticky_limits
+from lrcore.widgets.optimizers import OptimizerExplorer
+from lrcore.widgets.q_learning import QLearningExplorer
 from lrcore.widgets.quadratic import QuadraticExplorer
 from lrcore.widgets.schedule_gallery import ScheduleGallery
 
@@ -99,3 +102,48 @@ def test_sticky_limits_contain_the_data_and_keep_still(low, high, log):
 
 def test_sticky_limits_shrink_when_far_too_wide():
     assert sticky_limits(0.0, 0.01, (-0.04, 1.04)) == (-0.0004, 0.0104)
+
+
+def _requested_draws(live) -> list[int]:
+    """Count the canvas's draw requests from now on (each one is a "draw" message to the
+    browser, which answers with a draw request of its own)."""
+    requests = [0]
+    answer = live.figure.canvas.draw_idle
+
+    def counted() -> None:
+        requests[0] += 1
+        answer()
+
+    live.figure.canvas.draw_idle = counted
+    return requests
+
+
+EXPLORERS = {
+    "quadratic": lambda: QuadraticExplorer(lr=0.05, x0=500.0, steps=20),
+    "gallery": lambda: ScheduleGallery(),
+    "batch size": lambda: BatchSizeExplorer(epochs=2),
+    "range test": lambda: RangeTestExplorer(),
+    "optimizers": lambda: OptimizerExplorer(epochs=2),
+    "q-learning": lambda: QLearningExplorer(sweeps=200),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_a_drawn_figure_is_not_stale_so_the_kernel_goes_idle(ipympl_backend, name):
+    """Every comm message a kernel handles ends with IPython's post_execute, where pyplot asks
+    every *stale* figure for a draw. Drawing an animated text marks its figure stale again
+    (matplotlib sets and restores the text while drawing it), so before this was fixed the
+    browser's answer to one draw request produced the next one: the playground's kernel stayed
+    busy with ~50 redraws a second for as long as the page was open."""
+    explorer = EXPLORERS[name]()
+    live = explorer.live
+    attach_frontend(live)
+    requests = _requested_draws(live)
+    plt.draw_all()  # what the kernel runs after every message
+    assert not live.figure.stale
+    assert requests[0] == 0, "a drawn figure asked to be drawn again"
+    live.refresh()  # a slider move: blitted (or drawn), then nothing is left to draw
+    live.figure.canvas.draw()
+    requests[0] = 0
+    plt.draw_all()
+    assert requests[0] == 0
