@@ -62,7 +62,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from autograder.grade import grade_assignment
+    from autograder.grade import grade_assignments
     from autograder.sandbox import SandboxPolicy
 
     course = _course(args)
@@ -72,12 +72,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print("warning: --no-sandbox: student code runs with your permissions (it can read the "
               "hidden tests and write the gradebook); only the resource limits apply.",
               file=sys.stderr)
+    graded = grade_assignments(course, _assignments(course, args), args.student or None,
+                               workers=args.workers, progress=not args.quiet,
+                               use_dask=args.dask, scheduler=args.scheduler, sandbox=policy,
+                               fresh=args.fresh)
     failed = 0
-    for assignment in _assignments(course, args):
-        students = args.student or None
-        results = grade_assignment(course, assignment, students, workers=args.workers,
-                                   progress=not args.quiet, use_dask=args.dask,
-                                   scheduler=args.scheduler, sandbox=policy, fresh=args.fresh)
+    for assignment, results in graded.items():
         failed += sum(r.failed for r in results)
         for result in results:
             if result.failed:

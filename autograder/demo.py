@@ -14,7 +14,7 @@ from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.export import export_csv
 from autograder.feedback import generate_feedback
-from autograder.grade import default_workers, grade_assignment
+from autograder.grade import default_workers, grade_assignments
 from autograder.release import release_assignment
 from autograder.report import write_report
 from autograder.results import format_grade_table, grade_rows
@@ -58,8 +58,7 @@ def run_demo(course: Course, keep: bool = False) -> int:
     workers = default_workers()
     with _step(f"grade (nbgrader autograde, a fresh kernel per notebook, {workers} at once)",
                timings):
-        for assignment in assignments:
-            grade_assignment(course, assignment, workers=workers)
+        grade_assignments(course, assignments, workers=workers)
     with _step("feedback (HTML, hidden tests redacted)", timings):
         for assignment in assignments:
             generate_feedback(course, assignment)

@@ -6,7 +6,8 @@ Three steps per submission, all nbgrader's own code:
 1. **prepare** (one process, in order): `nbgrader autograde` with no autograde preprocessors —
    it registers the student and submission in the gradebook and writes the sanitised notebook
    (outputs cleared, locked and test cells restored from the gradebook, hidden tests included).
-2. **execute** (`autograder.executors`: here, a pool of `workers` processes, or Dask):
+2. **execute** (`autograder.executors`: here, a pool of `workers` processes, or Dask; one pool
+   for all the assignments of a command, fed as soon as each submission is prepared):
    nbgrader's `Execute` runs each sanitised notebook in a fresh kernel, confined by the
    sandbox (`autograder.sandbox`: bubblewrap, a cgroup, limits — grading refuses to start
    without it unless the instructor opted out). No gradebook access, so any number can run at
@@ -25,19 +26,19 @@ import copy
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from autograder.course import Course
 from autograder.diagnose import describe_unreadable_submission
 from autograder.execution import ExecutionOutcome, ExecutionTask, execute_task
-from autograder.executors import run_tasks
+from autograder.executors import Executor
 from autograder.progress import ProgressBar
 from autograder.replay import executed_path
 from autograder.resume import reusable
 from autograder.sandbox import SandboxPolicy, require_sandbox
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
 
-__all__ = ["grade_submission", "grade_assignment", "default_workers"]
+__all__ = ["grade_submission", "grade_assignment", "grade_assignments", "default_workers"]
 
 KERNEL_START_FAILURES = (
     "Kernel died before replying to kernel_info",
@@ -149,77 +150,112 @@ def grade_assignment(
     fresh: bool = False,
     phases: Counter[str] | None = None,
 ) -> list[GradingStatus]:
-    """Grade every submitted student (or the given ones); returns one status per student, in
-    the order given, each also written to the ledger. `sandbox` defaults to the policy of
-    `nbgrader_config.py`; `SandboxUnavailable` is raised before anything runs when it asks for a
-    sandbox this machine cannot provide. An execution left by an earlier (perhaps killed) run
-    of the same notebook by the same grader is reused unless `fresh` (`autograder.resume`).
-    `phases`, if given, adds up the seconds spent in each phase (prepare, the execution's
-    phases of `autograder.execution.PHASES`, score) — what `benchmarks/bench_grading.py`
-    prints."""
+    """Grade every submitted student (or the given ones) of one assignment; returns one status
+    per student, in the order given. See `grade_assignments`."""
+    graded = grade_assignments(course, [assignment], students, workers, progress, use_dask,
+                               scheduler, sandbox, fresh, phases)
+    return graded[assignment]
+
+
+def grade_assignments(
+    course: Course,
+    assignments: Sequence[str],
+    students: Iterable[str] | None = None,
+    workers: int = 1,
+    progress: bool = True,
+    use_dask: bool = False,
+    scheduler: str | None = None,
+    sandbox: SandboxPolicy | None = None,
+    fresh: bool = False,
+    phases: Counter[str] | None = None,
+) -> dict[str, list[GradingStatus]]:
+    """Grade every submitted student (or the given ones) of each assignment; returns, per
+    assignment, one status per student in the order given, each also written to the ledger.
+
+    One executor serves all the assignments: its workers start once, and each submission's
+    notebooks are handed to them as soon as the submission is prepared, so the workers execute
+    while this process prepares the next submissions and scores the finished ones (nothing
+    waits for a whole assignment to be prepared, or for its last notebook to finish).
+
+    `sandbox` defaults to the policy of `nbgrader_config.py`; `SandboxUnavailable` is raised
+    before anything runs when it asks for a sandbox this machine cannot provide. An execution
+    left by an earlier (perhaps killed) run of the same notebook by the same grader is reused
+    unless `fresh` (`autograder.resume`). `phases`, if given, adds up the seconds spent in each
+    phase (prepare, the execution's phases of `autograder.execution.PHASES`, score) — what
+    `benchmarks/bench_grading.py` prints."""
     phases = phases if phases is not None else Counter()
     policy = sandbox or SandboxPolicy.from_config(course.config)
     require_sandbox(policy)
-    chosen = list(students) if students is not None else course.submitted_students(assignment)
-    started = {student: time.perf_counter() for student in chosen}
-    statuses: dict[str, GradingStatus] = {}
-    pending: dict[str, int] = {}
-    tasks: list[ExecutionTask] = []
-    reused: list[ExecutionOutcome] = []
-    for student in chosen:
-        preparing = time.perf_counter()
-        student_tasks, problem = _prepare(course, assignment, student, policy)
-        phases["prepare"] += time.perf_counter() - preparing
-        if problem:
-            statuses[student] = GradingStatus(student, assignment, FAILED, message=problem)
-            write_status(course.grading_dir, statuses[student])
-            continue
-        pending[student] = len(student_tasks)
-        if not fresh and all(reusable(task) for task in student_tasks):
-            reused.extend(ExecutionOutcome(t.student, t.assignment, t.notebook, True, 0.0)
-                          for t in student_tasks)
-        else:
-            tasks.extend(student_tasks)
+    given = list(students) if students is not None else None
+    classes = {assignment: given if given is not None else course.submitted_students(assignment)
+               for assignment in assignments}
+    statuses: dict[tuple[str, str], GradingStatus] = {}
+    started: dict[tuple[str, str], float] = {}
+    pending: Counter[tuple[str, str]] = Counter()
+    failures: dict[tuple[str, str], str] = {}
+    notes: dict[tuple[str, str], list[str]] = {}
+    total = sum(len(chosen) for chosen in classes.values())
+    label = f"grading {assignments[0]}" if len(assignments) == 1 else "grading"
+    bar = ProgressBar(total, label) if progress else None
 
-    failures: dict[str, str] = {}
-    notes: dict[str, list[str]] = {}
-    bar = ProgressBar(len(chosen), f"grading {assignment}") if progress else None
+    def finish(key: tuple[str, str], status: GradingStatus) -> None:
+        statuses[key] = status
+        write_status(course.grading_dir, status)
+        if bar:
+            bar.advance(key[1] if len(assignments) == 1 else "/".join(key))
 
     def on_done(outcome: ExecutionOutcome) -> None:
+        key = (outcome.assignment, outcome.student)
         phases.update(outcome.phases)
         if not outcome.ok:
-            failures.setdefault(outcome.student, f"{outcome.notebook}: {outcome.message}")
+            failures.setdefault(key, f"{outcome.notebook}: {outcome.message}")
         elif outcome.message:
-            notes.setdefault(outcome.student, []).append(f"{outcome.notebook}: {outcome.message}")
-        pending[outcome.student] -= 1
-        if pending[outcome.student] == 0:
-            student = outcome.student
-            seconds = time.perf_counter() - started[student]
-            if student in failures:
-                statuses[student] = GradingStatus(student, assignment, FAILED, seconds=seconds,
-                                                  message=failures[student])
-            else:
-                scoring = time.perf_counter()
-                statuses[student] = _score(course, assignment, student, seconds,
-                                           "; ".join(notes.get(student, [])))
-                phases["score"] += time.perf_counter() - scoring
-            write_status(course.grading_dir, statuses[student])
-            if bar:
-                bar.advance(student)
+            notes.setdefault(key, []).append(f"{outcome.notebook}: {outcome.message}")
+        pending[key] -= 1
+        if pending[key] > 0:
+            return
+        assignment, student = key
+        seconds = time.perf_counter() - started[key]
+        if key in failures:
+            finish(key, GradingStatus(student, assignment, FAILED, seconds=seconds,
+                                      message=failures[key]))
+            return
+        scoring = time.perf_counter()
+        status = _score(course, assignment, student, seconds, "; ".join(notes.get(key, [])))
+        phases["score"] += time.perf_counter() - scoring
+        finish(key, status)
 
     if bar:
         bar.__enter__()
-        for student in statuses:  # failed while preparing
-            bar.advance(student)
     try:
-        for outcome in reused:
-            on_done(outcome)
-        for outcome in run_tasks(_execute_with_retries, tasks, workers, use_dask, scheduler):
-            on_done(outcome)
+        with Executor(_execute_with_retries, workers, use_dask, scheduler) as executor:
+            for assignment, chosen in classes.items():
+                for student in chosen:
+                    key = (assignment, student)
+                    started[key] = preparing = time.perf_counter()
+                    tasks, problem = _prepare(course, assignment, student, policy)
+                    phases["prepare"] += time.perf_counter() - preparing
+                    if problem:
+                        finish(key, GradingStatus(student, assignment, FAILED, message=problem))
+                        continue
+                    pending[key] = len(tasks)
+                    if not fresh and all(reusable(task) for task in tasks):
+                        for task in tasks:
+                            on_done(ExecutionOutcome(task.student, task.assignment,
+                                                     task.notebook, True, 0.0))
+                        continue
+                    for task in tasks:
+                        executor.submit(task)
+                    for outcome in executor.collect(block=False):
+                        on_done(outcome)
+            while executor.pending:
+                for outcome in executor.collect(block=True):
+                    on_done(outcome)
     finally:
         if bar:
             bar.__exit__(None, None, None)
-    return [statuses[student] for student in chosen]
+    return {assignment: [statuses[(assignment, student)] for student in chosen]
+            for assignment, chosen in classes.items()}
 
 
 def grade_submission(course: Course, assignment: str, student: str) -> GradingStatus:

@@ -22,7 +22,7 @@ from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.export import export_csv
 from autograder.feedback import generate_feedback
-from autograder.grade import grade_assignment
+from autograder.grade import grade_assignment, grade_assignments
 from autograder.release import release_assignment
 from autograder.report import write_report
 from autograder.results import grade_rows
@@ -36,19 +36,27 @@ CASE_IDS = [f"{a.split('_')[0]}-{s.student}" for a, s in CASES]
 
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory):
-    """`graded_course(assignment)` → (course, {student: GradingStatus}), graded once."""
+    """`graded_course(assignment)` → (course, {student: GradingStatus}). The whole course —
+    every assignment's samples — is graded by one `grade_assignments` call (one pool of two
+    workers, as `grade` runs it), the first time any assignment is asked for."""
 
     @cache
+    def grade_all():
+        course = Course(make_course_copy(tmp_path_factory.mktemp("course") / "course"))
+        for assignment in ASSIGNMENTS:
+            release_assignment(course, assignment)
+            write_inbox(course, assignment, course.root / "inbox" / assignment)
+            report = collect_submissions(course, assignment, course.root / "inbox" / assignment)
+            assert not report.skipped
+        graded = grade_assignments(course, ASSIGNMENTS, workers=2, progress=False)
+        for assignment in ASSIGNMENTS:
+            assert not generate_feedback(course, assignment)
+        return course, {assignment: {s.student: s for s in statuses}
+                        for assignment, statuses in graded.items()}
+
     def grade(assignment: str):
-        course = Course(make_course_copy(tmp_path_factory.mktemp(assignment) / "course"))
-        release_assignment(course, assignment)
-        write_inbox(course, assignment, course.root / "inbox")
-        report = collect_submissions(course, assignment, course.root / "inbox")
-        assert not report.skipped
-        statuses = {s.student: s for s in grade_assignment(course, assignment, workers=2,
-                                                                progress=False)}
-        assert not generate_feedback(course, assignment)
-        return course, statuses
+        course, statuses = grade_all()
+        return course, statuses[assignment]
 
     return grade
 
