@@ -281,6 +281,29 @@ REGRESSION_EXPLANATIONS = {
 }
 
 
+@cache
+def _regression_losses(seed: int, optimizer: str, lr: float, epochs: int) -> np.ndarray:
+    """`optimizer_sweep.train_regression` on `linear_regression_data(seed)`: the same for every
+    student, so a grading process computes it once (read-only)."""
+    X, y = linear_regression_data(seed=seed)
+    losses = np.asarray(optimizer_sweep.train_regression(X, y, optimizer, lr, epochs))
+    losses.setflags(write=False)
+    return losses
+
+
+def _frozen(mapping: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
+    return None if mapping is None else tuple(sorted(mapping.items()))
+
+
+@cache
+def _classifier_run(lr: float, epochs: int, plateau: tuple[tuple[str, Any], ...] | None,
+                    seed: int) -> classification.ClassifierRun:
+    """`classification.train_classifier` for one test case: the same for every student, so a
+    grading process trains it once (a frozen record, only read by the checks)."""
+    return classification.train_classifier(lr, epochs, plateau=None if plateau is None
+                                           else dict(plateau), seed=seed)
+
+
 @judged
 def check_train_regression(train_regression: Any, hidden: bool = False) -> None:
     """Losses per epoch equal lrcore.optimizer_sweep.train_regression (float32 torch)."""
@@ -291,7 +314,7 @@ def check_train_regression(train_regression: Any, hidden: bool = False) -> None:
         result = call_student(train_regression, "train_regression", X, y, name, lr=lr,
                               epochs=epochs)
         student = to_float_array(result, f"The result of {call}")
-        expected = np.asarray(optimizer_sweep.train_regression(X, y, name, lr, epochs))
+        expected = _regression_losses(seed, name, lr, epochs)
         mismatch = first_mismatch(student, expected)
         if mismatch is None:
             continue
@@ -300,7 +323,7 @@ def check_train_regression(train_regression: Any, hidden: bool = False) -> None:
                               f"epoch ({epochs}).")
         for other in SWEEP_OPTIMIZERS:
             if other != name.lower() and same_pattern(
-                    student, np.asarray(optimizer_sweep.train_regression(X, y, other, lr, epochs))):
+                    student, _regression_losses(seed, other, lr, epochs)):
                 raise CheckFailed(f"{call}: these are the losses of {other!r}, not of "
                                   f"{name.lower()!r}. {_optimizer_hint(name.lower())}")
         for mistake, curve in mistakes.regression_optimizer_mistakes(X, y, name, lr,
@@ -615,7 +638,7 @@ def check_train_classifier(train_classifier: Any, hidden: bool = False) -> None:
         result = call_student(train_classifier, "train_classifier", lr, epochs,
                               scheduler=scheduler, seed=seed)
         model, history = _history(result, call)
-        reference = classification.train_classifier(lr, epochs, plateau=plateau, seed=seed)
+        reference = _classifier_run(lr, epochs, _frozen(plateau), seed)
         for key, values in history.items():
             if values.shape != (epochs,):
                 raise CheckFailed(f"history[{key!r}] of {call} has {values.size} values; it "
