@@ -179,13 +179,16 @@ def main() -> None:
             results[name] = (seconds, notebooks, setup + other, memory.peak, setup)
         print(f"\n{args.students} students × {len(Course(REPO).assignments())} assignments, "
               f"{os.cpu_count()} cores, {args.workers} workers for ours\n")
-        print(f"{'run':<26}{'wall s':>9}{'students/min':>14}{'overhead s/nb':>15}"
+        print(f"{'run':<26}{'wall s':>9}{'students/min':>14}{'submissions/min':>17}"
+              f"{'overhead s/nb':>15}"
               f"{'compute s/nb':>14}{'peak MiB':>10}")
         for name, (seconds, notebooks, compute, peak, _) in results.items():
             per_minute = args.students * len(Course(REPO).assignments()) / seconds * 60
+            students_per_minute = args.students / seconds * 60  # a student: every assignment
             workers = args.workers if name == "ours" else 1
             overhead = (seconds * workers - compute) / notebooks
-            print(f"{name:<26}{seconds:>9.1f}{per_minute:>14.1f}{overhead:>15.2f}"
+            print(f"{name:<26}{seconds:>9.1f}{students_per_minute:>14.2f}{per_minute:>17.1f}"
+                  f"{overhead:>15.2f}"
                   f"{compute / notebooks:>14.2f}{peak / 2**20:>10.0f}")
         if len(results) == 2:
             base, ours = results["plain nbgrader (serial)"][0], results["ours"][0]
