@@ -10,8 +10,10 @@ Screenshots go to screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import json
 import os
 import time
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -88,6 +90,19 @@ def session(tmp_path_factory):
     yield live
     live.stop()
     print(f"browser session: {time.perf_counter() - started:.1f} s wall time")
+
+
+def test_widget_messages_reach_the_main_shell_not_a_subshell(session):
+    """JupyterLab 4.4+ sends widget comm messages to a kernel subshell by default, which
+    ipykernel 7 handles on another thread while the main one runs the next cell: ipympl and
+    matplotlib then race (an explorer's figure stayed blank, now and then, after Run All).
+    `make setup` installs the course's jupyterlab/overrides.json, which turns that off."""
+    url = session.lab.url("lab/api/settings/@jupyterlab/apputils-extension:kernels-settings")
+    with urllib.request.urlopen(url, timeout=30) as response:
+        settings = json.loads(response.read())
+    # the server applies overrides.json to the schema's defaults; no user setting changes it
+    assert settings["schema"]["properties"]["commsOverSubshells"]["default"] == "disabled"
+    assert "commsOverSubshells" not in settings["settings"]
 
 
 def test_playground_runs_and_a_slider_redraws_the_plot(session):
