@@ -32,6 +32,7 @@ from autograder.course import Course
 from autograder.diagnose import describe_unreadable_submission
 from autograder.execution import ExecutionOutcome, ExecutionTask, execute_task
 from autograder.executors import Executor
+from autograder.nbgrader_fast_paths import nbgrader_fast_paths
 from autograder.progress import ProgressBar
 from autograder.replay import executed_path
 from autograder.resume import reusable
@@ -228,7 +229,8 @@ def grade_assignments(
     if bar:
         bar.__enter__()
     try:
-        with Executor(_execute_with_retries, workers, use_dask, scheduler) as executor:
+        with nbgrader_fast_paths(), Executor(_execute_with_retries, workers, use_dask,
+                                             scheduler) as executor:
             for assignment, chosen in classes.items():
                 for student in chosen:
                     key = (assignment, student)

@@ -8,6 +8,7 @@ differing step.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -343,6 +344,46 @@ REGRESSION_CASES_VISIBLE = ((0, 0.1, 100),)
 REGRESSION_CASES_HIDDEN = ((0, 0.3, 17), (7, 0.01, 40), (3, 0.5, 25))
 
 
+def _read_only(values: Any) -> np.ndarray:
+    array = np.asarray(values)
+    array.setflags(write=False)
+    return array
+
+
+@cache
+def _regression_losses(seed: int, lr: float, epochs: int) -> np.ndarray:
+    """lrcore's losses for one test case: the same for every student, so a grading process
+    computes them once (read-only)."""
+    X, y = regression.linear_regression_data(seed=seed)
+    return _read_only(regression.train_linear_regression(X, y, lr, epochs))
+
+
+@cache
+def _regression_mistake_losses(name: str, seed: int, lr: float, epochs: int) -> np.ndarray:
+    """The losses the named mistake reports for one test case, computed once (read-only)."""
+    X, y = regression.linear_regression_data(seed=seed)
+    return _read_only(REGRESSION_MISTAKES[name](X, y, lr, epochs))
+
+
+@cache
+def _sweep_lines() -> tuple[ExpectedLine, ...]:
+    """What fig_sweep must show: one line per lr of SWEEP_LRS with its modelled mistakes — the
+    same for every student, so a grading process computes it once (read-only arrays)."""
+    X, y = regression.linear_regression_data()
+    lines = []
+    for lr in regression.SWEEP_LRS:
+        values = _read_only(regression.train_linear_regression(X, y, lr))
+        mistakes = {
+            REGRESSION_MISTAKE_EXPLANATIONS[name]: _read_only(model(X, y, lr, values.size))
+            for name, model in REGRESSION_MISTAKES.items()
+        }
+        lines.append(ExpectedLine(f"lr = {lr}", [
+            (_read_only(np.arange(0, values.size, dtype=float)), values),
+            (_read_only(np.arange(1, values.size + 1, dtype=float)), values),
+        ], lr, mistakes))
+    return tuple(lines)
+
+
 @judged
 def check_train_linear_regression(train_linear_regression: Any, hidden: bool = False) -> None:
     """Losses per epoch equal lrcore's full-batch SGD from w = b = 0."""
@@ -353,12 +394,12 @@ def check_train_linear_regression(train_linear_regression: Any, hidden: bool = F
         result = call_student(train_linear_regression, "train_linear_regression", X, y,
                               lr=lr, epochs=epochs)
         student = to_float_array(result, f"The result of {call}")
-        expected = np.asarray(regression.train_linear_regression(X, y, lr, epochs))
+        expected = _regression_losses(seed, lr, epochs)
         mismatch = first_mismatch(student, expected)
         if mismatch is None:
             continue
-        for name, model in REGRESSION_MISTAKES.items():
-            if same_pattern(student, np.asarray(model(X, y, lr, epochs))):
+        for name in REGRESSION_MISTAKES:
+            if same_pattern(student, _regression_mistake_losses(name, seed, lr, epochs)):
                 raise CheckFailed(f"{call}: the losses are wrong. "
                                   f"{REGRESSION_MISTAKE_EXPLANATIONS[name]}")
         if mismatch.shape_differs:
@@ -383,17 +424,5 @@ def check_sweep_figure(fig_sweep: Any) -> None:
     plots.check_axis_label(panel, "y", ("loss", "mse"), "fig_sweep")
     plots.check_title(panel, "fig_sweep")
     plots.check_log_scale(panel, "y", "fig_sweep")
-    X, y = regression.linear_regression_data()
-    expected = []
-    for lr in regression.SWEEP_LRS:
-        values = np.asarray(regression.train_linear_regression(X, y, lr))
-        mistakes = {
-            REGRESSION_MISTAKE_EXPLANATIONS[name]: np.asarray(model(X, y, lr, values.size))
-            for name, model in REGRESSION_MISTAKES.items()
-        }
-        expected.append(ExpectedLine(f"lr = {lr}", [
-            (np.arange(0, values.size, dtype=float), values),
-            (np.arange(1, values.size + 1, dtype=float), values),
-        ], lr, mistakes))
-    plots.check_lines(panel, expected, "fig_sweep")
+    plots.check_lines(panel, list(_sweep_lines()), "fig_sweep")
     passed("fig_sweep shows the four loss curves on a log scale, labelled by lr.")

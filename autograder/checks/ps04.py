@@ -379,6 +379,32 @@ def _learner_call(n: int, step: rl.StepSize, gamma: float, epsilon: float, seed:
             f"seed={seed}){lake}")
 
 
+def _read_only(*arrays: np.ndarray) -> None:
+    for array in arrays:
+        array.setflags(write=False)
+
+
+@cache
+def _learner_reference(n: int, step: rl.StepSize, gamma: float, epsilon: float, seed: int,
+                       desc: tuple[str, ...] | None) -> rl.QLearningRun:
+    """lrcore's seeded run of one test case: the same for every student, so a grading process
+    computes it once (read-only)."""
+    run = rl.q_learning(rl.make_frozen_lake(desc), n, step, gamma, epsilon, seed)
+    _read_only(*run)
+    return run
+
+
+@cache
+def _learner_mistake(name: str, n: int, step: rl.StepSize, gamma: float, epsilon: float,
+                     seed: int, desc: tuple[str, ...] | None) -> tuple[np.ndarray, np.ndarray]:
+    """(Q, counts) of the named mistake on one test case, computed once (read-only)."""
+    model_q, model_counts = mistakes.LEARNER_MISTAKES[name](rl.make_frozen_lake(desc), n, step,
+                                                            gamma, epsilon, seed)
+    model_q, model_counts = np.asarray(model_q), np.asarray(model_counts)
+    _read_only(model_q, model_counts)
+    return model_q, model_counts
+
+
 def _check_learner(function: Any, cases: Sequence[LearnerCase]) -> None:
     require_own_function(function, "q_learning")
     for n, step, gamma, epsilon, seed, desc in cases:
@@ -388,7 +414,7 @@ def _check_learner(function: Any, cases: Sequence[LearnerCase]) -> None:
         if not isinstance(result, tuple | list) or len(result) != 2:
             raise CheckFailed(f"{shown} should return a pair (Q, counts), got "
                               f"{type(result).__name__}.")
-        expected = rl.q_learning(rl.make_frozen_lake(desc), n, step, gamma, epsilon, seed)
+        expected = _learner_reference(n, step, gamma, epsilon, seed, desc)
         shape = expected.q.shape
         student_q = _q_array(result[0], f"Q of {shown}", shape)
         student_counts = to_float_array(result[1], f"counts of {shown}")
@@ -398,9 +424,8 @@ def _check_learner(function: Any, cases: Sequence[LearnerCase]) -> None:
         counts_right = arrays_match(student_counts, expected.counts, 0.0, 0.0)
         if counts_right and arrays_match(student_q, expected.q, Q_RTOL, Q_ATOL):
             continue
-        for name, mistake in mistakes.LEARNER_MISTAKES.items():
-            model_q, model_counts = mistake(rl.make_frozen_lake(desc), n, step, gamma, epsilon,
-                                            seed)
+        for name in mistakes.LEARNER_MISTAKES:
+            model_q, model_counts = _learner_mistake(name, n, step, gamma, epsilon, seed, desc)
             if arrays_match(model_q, expected.q, Q_RTOL, Q_ATOL):
                 continue
             if arrays_match(student_counts, model_counts, 0.0, 0.0) and same_pattern(
@@ -700,6 +725,22 @@ SUCCESS_CASES_HIDDEN: tuple[SuccessCase, ...] = (
 )
 
 
+@cache
+def _success_reference(make_policy: Callable[[], np.ndarray], n: int, seed: int,
+                       desc: tuple[str, ...] | None) -> float:
+    """lrcore's seeded success rate of one test case (its policy is made by the case's
+    deterministic `make_policy`): the same for every student, so computed once per process."""
+    return rl.success_rate(rl.make_frozen_lake(desc), make_policy(), n, seed)
+
+
+@cache
+def _success_mistake(name: str, make_policy: Callable[[], np.ndarray], n: int, seed: int,
+                     desc: tuple[str, ...] | None) -> float:
+    """The rate the named mistake reports on one test case, computed once per process."""
+    return float(mistakes.SUCCESS_RATE_MISTAKES[name](rl.make_frozen_lake(desc), make_policy(),
+                                                      n, seed))
+
+
 def _check_success(function: Any, cases: Sequence[SuccessCase]) -> float:
     """The last case's rate, once all are right."""
     require_own_function(function, "success_rate")
@@ -710,11 +751,11 @@ def _check_success(function: Any, cases: Sequence[SuccessCase]) -> float:
         shown = f"success_rate(env, policy, {n}, seed={seed}) for {what}{lake}"
         value = to_float(_call(function, "success_rate", shown, _env(desc), policy, n,
                                seed=seed), f"The result of {shown}")
-        expected = rl.success_rate(rl.make_frozen_lake(desc), policy, n, seed)
+        expected = _success_reference(make_policy, n, seed, desc)
         if np.isclose(value, expected, rtol=1e-9, atol=1e-12):
             continue
-        for name, mistake in mistakes.SUCCESS_RATE_MISTAKES.items():
-            if np.isclose(value, mistake(rl.make_frozen_lake(desc), policy, n, seed),
+        for name in mistakes.SUCCESS_RATE_MISTAKES:
+            if np.isclose(value, _success_mistake(name, make_policy, n, seed, desc),
                           rtol=1e-9, atol=1e-12):
                 raise CheckFailed(f"{shown} is wrong. {SUCCESS_EXPLANATIONS[name]}")
         if np.isclose(value, expected * n, rtol=1e-9):

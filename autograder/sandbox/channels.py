@@ -11,6 +11,14 @@ kernel's own timestamps said 1 s.
 `SlicedPollChannel.get_msg` polls in slices of `POLL_SLICE` seconds up to the same deadline: a
 missed wake-up costs at most one slice, and a message, a timeout (`Empty`) and the order of
 messages are exactly as before.
+
+`SlicedPollKernelClient.wait_for_ready` also ends its start-up wait as soon as the kernel is
+ready: jupyter_client's, after the `kernel_info_reply`, drains IOPub until it has been silent
+for 0.2 s — a fixed 0.2 s of idle waiting per notebook. Here the drain stops at the kernel's
+`idle` status for the answered `kernel_info_request` (the kernel publishes it after the reply),
+which says the same thing — IOPub is connected and holds nothing more of the start-up — without
+the wait. A message of any other request that arrives later is ignored by nbclient, which reads
+only the messages of the cell it executes.
 """
 
 from __future__ import annotations
@@ -23,10 +31,15 @@ from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
 from traitlets import Type
 
-__all__ = ["POLL_SLICE", "SlicedPollChannel", "SlicedPollKernelClient"]
+__all__ = ["POLL_SLICE", "IOPUB_WAIT", "SlicedPollChannel", "SlicedPollKernelClient"]
 
 POLL_SLICE = 0.25
 """Seconds: the longest a message can wait in the socket unnoticed."""
+IOPUB_WAIT = 0.2
+"""Seconds without an IOPub message after which IOPub counts as not (yet) connected — the
+kernel_info request is then sent again (jupyter_client's figure)."""
+KERNEL_INFO_WAIT = 1.0
+"""Seconds to wait for a kernel_info reply before asking again (jupyter_client's figure)."""
 
 
 class SlicedPollChannel(AsyncZMQSocketChannel):
@@ -50,3 +63,39 @@ class SlicedPollKernelClient(AsyncKernelClient):
     iopub_channel_class = Type(SlicedPollChannel)  # type: ignore[assignment]
     stdin_channel_class = Type(SlicedPollChannel)  # type: ignore[assignment]
     control_channel_class = Type(SlicedPollChannel)  # type: ignore[assignment]
+
+
+    async def _idle_after(self, request_id: str | None) -> bool:
+        """Read IOPub up to the kernel's `idle` status for `request_id`; False if IOPub stays
+        silent for `IOPUB_WAIT` seconds first (not connected yet)."""
+        while True:
+            try:
+                message = await self.iopub_channel.get_msg(timeout=IOPUB_WAIT)
+            except Empty:
+                return False
+            if (message.get("msg_type") == "status"
+                    and message.get("content", {}).get("execution_state") == "idle"
+                    and message.get("parent_header", {}).get("msg_id") == request_id):
+                return True
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        """Ask for kernel_info until the kernel answers on the shell channel and IOPub carries
+        its status; raises RuntimeError (jupyter_client's messages) if the kernel dies or the
+        `timeout` passes first."""
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=KERNEL_INFO_WAIT)
+            except Empty:
+                reply = None
+            if reply is not None and reply.get("msg_type") == "kernel_info_reply" and (
+                    await self._idle_after(reply.get("parent_header", {}).get("msg_id"))):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    wait_for_ready = _async_wait_for_ready

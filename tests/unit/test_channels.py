@@ -65,3 +65,130 @@ def test_every_kernel_manager_of_the_worker_uses_the_sliced_client():
         assert all(isinstance(channel, SlicedPollChannel) for channel in
                    (client.shell_channel, client.iopub_channel, client.stdin_channel,
                     client.control_channel))
+
+
+# --- start-up: ready at the idle status of the answered kernel_info request -----------------
+
+def status(state: str, request_id: str) -> dict:
+    return {"msg_type": "status", "content": {"execution_state": state},
+            "parent_header": {"msg_id": request_id}}
+
+
+class FakeShell:
+    """Answers every kernel_info request (unless `silent`), remembering the requests."""
+
+    def __init__(self, silent: bool = False) -> None:
+        self.silent = silent
+        self.requests: list[str] = []
+
+    def send(self, message: dict) -> None:
+        self.requests.append(message["header"]["msg_id"])
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        if self.silent:
+            raise Empty
+        return {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": self.requests[-1]},
+                "content": {"status": "ok", "protocol_version": "5.3"}}
+
+
+class FakeIOPub:
+    """IOPub that says nothing for the first `silent_requests` requests (not connected yet),
+    then publishes, per request, `before` + busy + idle + `after`."""
+
+    def __init__(self, shell: FakeShell, silent_requests: int = 0, before: list | None = None,
+                 after: list | None = None) -> None:
+        self.shell, self.silent_requests = shell, silent_requests
+        self.before, self.after = before or [], after or []
+        self.queue: list[dict] = []
+        self.published_for: set[str] = set()
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        request = self.shell.requests[-1]
+        if len(self.shell.requests) > self.silent_requests and request not in self.published_for:
+            self.published_for.add(request)
+            self.queue += [*self.before, status("busy", request), status("idle", request),
+                           *self.after]
+        if not self.queue:
+            raise Empty
+        return self.queue.pop(0)
+
+
+def fake_client(shell: FakeShell, iopub: FakeIOPub, alive: bool = True) -> tuple:
+    client = SlicedPollKernelClient()
+    client._shell_channel, client._iopub_channel = shell, iopub
+    handled: list[dict] = []
+
+    async def is_alive() -> bool:
+        return alive
+
+    client._async_is_alive = is_alive  # type: ignore[method-assign]
+    client._handle_kernel_info_reply = handled.append  # type: ignore[method-assign]
+    return client, handled
+
+
+def test_ready_at_the_idle_status_of_the_answered_request_leaving_later_messages():
+    shell = FakeShell()
+    later = {"msg_type": "stream", "parent_header": {"msg_id": "a cell's"}}
+    iopub = FakeIOPub(shell, before=[status("idle", "an older request")], after=[later])
+    client, handled = fake_client(shell, iopub)
+    asyncio.run(client.wait_for_ready(timeout=10))
+    assert len(shell.requests) == 1
+    assert [m["msg_type"] for m in handled] == ["kernel_info_reply"]
+    assert iopub.queue == [later]  # not drained: nbclient ignores it, nobody waits for it
+
+
+def test_kernel_info_is_asked_again_while_iopub_is_not_connected():
+    shell = FakeShell()
+    client, handled = fake_client(shell, FakeIOPub(shell, silent_requests=2))
+    asyncio.run(client.wait_for_ready(timeout=10))
+    assert len(shell.requests) == 3 and len(handled) == 1
+
+
+def test_a_kernel_that_dies_before_answering_is_reported_as_a_start_failure():
+    from autograder.grade import KERNEL_START_FAILURES
+
+    shell = FakeShell(silent=True)
+    client, _ = fake_client(shell, FakeIOPub(shell), alive=False)
+    with pytest.raises(RuntimeError) as raised:
+        asyncio.run(client.wait_for_ready(timeout=10))
+    assert any(sign in str(raised.value) for sign in KERNEL_START_FAILURES)
+
+
+def test_a_kernel_that_never_answers_times_out_as_a_start_failure():
+    from autograder.grade import KERNEL_START_FAILURES
+
+    shell = FakeShell(silent=True)
+    client, _ = fake_client(shell, FakeIOPub(shell))
+    with pytest.raises(RuntimeError) as raised:
+        asyncio.run(client.wait_for_ready(timeout=0))
+    assert any(sign in str(raised.value) for sign in KERNEL_START_FAILURES)
+
+
+def test_a_real_kernel_is_ready_runs_a_cell_and_is_killed_and_reaped():
+    async def scenario() -> tuple[list[str], bool, int | None]:
+        manager = WatchedKernelManager()
+        await manager.start_kernel()
+        process = manager.provisioner.process  # type: ignore[union-attr]
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            request = client.execute("print(6 * 7)")
+            texts = []
+            while True:
+                message = await client.get_iopub_msg(timeout=30)
+                if message["parent_header"].get("msg_id") != request:
+                    continue
+                if message["msg_type"] == "stream":
+                    texts.append(message["content"]["text"])
+                if (message["msg_type"] == "status"
+                        and message["content"]["execution_state"] == "idle"):
+                    break
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+        return texts, await manager.is_alive(), process.poll()
+
+    texts, alive, returncode = asyncio.run(scenario())
+    assert texts == ["42\n"]
+    assert not alive and returncode is not None  # killed and reaped, not left running

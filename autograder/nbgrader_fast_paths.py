@@ -1,0 +1,118 @@
+"""Two repeated costs of nbgrader's own code in the grading process, removed without changing
+what it computes.
+
+`grade` runs nbgrader's `Autograde` converter twice per submission in its one
+gradebook-writing process (prepare and score, `autograder.grade`). Profiled on the course's
+samples, two pieces of nbgrader's code redo the same work for every notebook:
+
+1. **Schema checks.** nbgrader checks every cell's `nbgrader` metadata with
+   `jsonschema.validate(metadata, schema)`, and `jsonschema.validate` first checks the *schema*
+   itself against the JSON Schema meta-schema — for every cell, about a fifth of the scoring
+   time. Here the schema is checked once and its validator kept; each cell is still validated
+   the same way (`iter_errors`, the best match raised), so an invalid cell raises the same
+   `ValidationError`.
+2. **Database engines.** nbgrader opens a `Gradebook` (a new SQLAlchemy engine) about ten
+   times per submission; each new engine connects and initialises its dialect again and
+   compiles every query again, since SQLAlchemy's compiled-statement cache lives in the engine.
+   Here `nbgrader.api.create_engine` returns one engine per URL for the duration of the grading
+   command. `Gradebook.close()` still disposes it — its pooled connections are closed, and the
+   next `Gradebook` opens new ones — so sessions, transactions and connections are exactly as
+   before; only the engine object and its statement cache are kept.
+
+Both are active only inside `nbgrader_fast_paths()`, and only in the process that enters it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["nbgrader_fast_paths", "CachedSchemaValidation", "EngineCache"]
+
+
+class CachedSchemaValidation:
+    """Stands in for the `jsonschema` module in `nbgrader.nbgraderformat.common`: `validate`
+    with the schema checked once per distinct schema; every other name is jsonschema's."""
+
+    def __init__(self, jsonschema: Any) -> None:
+        self._jsonschema = jsonschema
+        self._validators: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._jsonschema, name)
+
+    def validator(self, schema: dict) -> Any:
+        key = json.dumps(schema, sort_keys=True)
+        validator = self._validators.get(key)
+        if validator is None:
+            cls = self._jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)  # raises SchemaError for a bad schema, as validate does
+            validator = self._validators[key] = cls(schema)
+        return validator
+
+    def validate(self, instance: Any, schema: dict, cls: Any = None, *args: Any,
+                 **kwargs: Any) -> None:
+        """`jsonschema.validate(instance, schema)`, the schema checked once."""
+        if cls is not None or args or kwargs:
+            self._jsonschema.validate(instance, schema, cls, *args, **kwargs)
+            return
+        error = self._jsonschema.exceptions.best_match(
+            self.validator(schema).iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+class EngineCache:
+    """Stands in for `sqlalchemy.create_engine` in `nbgrader.api`: one engine per URL and
+    arguments."""
+
+    def __init__(self, create_engine: Any) -> None:
+        self._create_engine = create_engine
+        self._engines: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, url: Any, **kwargs: Any) -> Any:
+        key = json.dumps([str(url), sorted((k, repr(v)) for k, v in kwargs.items())])
+        with self._lock:
+            engine = self._engines.get(key)
+            if engine is None:
+                engine = self._engines[key] = self._create_engine(url, **kwargs)
+            return engine
+
+    def dispose_all(self) -> None:
+        with self._lock:
+            for engine in self._engines.values():
+                engine.dispose()
+            self._engines.clear()
+
+
+_lock = threading.Lock()
+_depth = 0
+
+
+@contextlib.contextmanager
+def nbgrader_fast_paths() -> Iterator[None]:
+    """Within the block, nbgrader validates cell metadata with cached schema validators and
+    reuses one database engine per gradebook URL (see the module's docstring). Re-entrant."""
+    global _depth
+    import nbgrader.api
+    import nbgrader.nbgraderformat.common as common
+
+    with _lock:
+        _depth += 1
+        outermost = _depth == 1
+        if outermost:
+            saved = (common.jsonschema, nbgrader.api.create_engine)
+            common.jsonschema = CachedSchemaValidation(common.jsonschema)
+            engines = nbgrader.api.create_engine = EngineCache(nbgrader.api.create_engine)
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if outermost:
+                common.jsonschema, nbgrader.api.create_engine = saved
+                engines.dispose_all()
