@@ -23,6 +23,7 @@ from autograder.checks.values import (
     arrays_match,
     describe_number,
     first_mismatch,
+    read_only,
     same_pattern,
     to_float_array,
 )
@@ -344,25 +345,19 @@ REGRESSION_CASES_VISIBLE = ((0, 0.1, 100),)
 REGRESSION_CASES_HIDDEN = ((0, 0.3, 17), (7, 0.01, 40), (3, 0.5, 25))
 
 
-def _read_only(values: Any) -> np.ndarray:
-    array = np.asarray(values)
-    array.setflags(write=False)
-    return array
-
-
 @cache
 def _regression_losses(seed: int, lr: float, epochs: int) -> np.ndarray:
     """lrcore's losses for one test case: the same for every student, so a grading process
     computes them once (read-only)."""
     X, y = regression.linear_regression_data(seed=seed)
-    return _read_only(regression.train_linear_regression(X, y, lr, epochs))
+    return read_only(regression.train_linear_regression(X, y, lr, epochs))
 
 
 @cache
 def _regression_mistake_losses(name: str, seed: int, lr: float, epochs: int) -> np.ndarray:
     """The losses the named mistake reports for one test case, computed once (read-only)."""
     X, y = regression.linear_regression_data(seed=seed)
-    return _read_only(REGRESSION_MISTAKES[name](X, y, lr, epochs))
+    return read_only(REGRESSION_MISTAKES[name](X, y, lr, epochs))
 
 
 @cache
@@ -372,14 +367,14 @@ def _sweep_lines() -> tuple[ExpectedLine, ...]:
     X, y = regression.linear_regression_data()
     lines = []
     for lr in regression.SWEEP_LRS:
-        values = _read_only(regression.train_linear_regression(X, y, lr))
+        values = read_only(regression.train_linear_regression(X, y, lr))
         mistakes = {
-            REGRESSION_MISTAKE_EXPLANATIONS[name]: _read_only(model(X, y, lr, values.size))
+            REGRESSION_MISTAKE_EXPLANATIONS[name]: read_only(model(X, y, lr, values.size))
             for name, model in REGRESSION_MISTAKES.items()
         }
         lines.append(ExpectedLine(f"lr = {lr}", [
-            (_read_only(np.arange(0, values.size, dtype=float)), values),
-            (_read_only(np.arange(1, values.size + 1, dtype=float)), values),
+            (read_only(np.arange(0, values.size, dtype=float)), values),
+            (read_only(np.arange(1, values.size + 1, dtype=float)), values),
         ], lr, mistakes))
     return tuple(lines)
 

@@ -25,6 +25,7 @@ from autograder.checks.values import (
     arrays_match,
     describe_number,
     first_mismatch,
+    read_only,
     same_pattern,
     to_float,
     to_float_array,
@@ -379,19 +380,13 @@ def _learner_call(n: int, step: rl.StepSize, gamma: float, epsilon: float, seed:
             f"seed={seed}){lake}")
 
 
-def _read_only(*arrays: np.ndarray) -> None:
-    for array in arrays:
-        array.setflags(write=False)
-
-
 @cache
 def _learner_reference(n: int, step: rl.StepSize, gamma: float, epsilon: float, seed: int,
                        desc: tuple[str, ...] | None) -> rl.QLearningRun:
     """lrcore's seeded run of one test case: the same for every student, so a grading process
     computes it once (read-only)."""
     run = rl.q_learning(rl.make_frozen_lake(desc), n, step, gamma, epsilon, seed)
-    _read_only(*run)
-    return run
+    return rl.QLearningRun(*map(read_only, run))
 
 
 @cache
@@ -400,9 +395,7 @@ def _learner_mistake(name: str, n: int, step: rl.StepSize, gamma: float, epsilon
     """(Q, counts) of the named mistake on one test case, computed once (read-only)."""
     model_q, model_counts = mistakes.LEARNER_MISTAKES[name](rl.make_frozen_lake(desc), n, step,
                                                             gamma, epsilon, seed)
-    model_q, model_counts = np.asarray(model_q), np.asarray(model_counts)
-    _read_only(model_q, model_counts)
-    return model_q, model_counts
+    return read_only(model_q), read_only(model_counts)
 
 
 def _check_learner(function: Any, cases: Sequence[LearnerCase]) -> None:

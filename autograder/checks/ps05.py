@@ -35,6 +35,7 @@ from autograder.checks.values import (
     arrays_match,
     describe_number,
     first_mismatch,
+    read_only,
     same_pattern,
     to_float,
     to_float_array,
@@ -286,9 +287,7 @@ def _regression_losses(seed: int, optimizer: str, lr: float, epochs: int) -> np.
     """`optimizer_sweep.train_regression` on `linear_regression_data(seed)`: the same for every
     student, so a grading process computes it once (read-only)."""
     X, y = linear_regression_data(seed=seed)
-    losses = np.asarray(optimizer_sweep.train_regression(X, y, optimizer, lr, epochs))
-    losses.setflags(write=False)
-    return losses
+    return read_only(optimizer_sweep.train_regression(X, y, optimizer, lr, epochs))
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:

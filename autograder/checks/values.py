@@ -26,12 +26,22 @@ __all__ = [
     "arrays_match",
     "same_pattern",
     "describe_number",
+    "read_only",
 ]
 
 DEFAULT_RTOL = 1e-5
 """Relative tolerance for float32-vs-float64 implementations of the same computation."""
 DEFAULT_ATOL = 1e-12
 """Absolute floor, so that values which reach (almost) zero compare sensibly."""
+
+
+def read_only(values: Any) -> np.ndarray:
+    """`values` as a numpy array that cannot be written (the same array if it already is one):
+    a reference kept for the whole grading process (`functools.cache`) must not be altered by
+    the check that reads it."""
+    array = np.asarray(values)
+    array.setflags(write=False)
+    return array
 
 
 def _scalarise(item: Any) -> Any:

@@ -64,7 +64,6 @@ class SlicedPollKernelClient(AsyncKernelClient):
     stdin_channel_class = Type(SlicedPollChannel)  # type: ignore[assignment]
     control_channel_class = Type(SlicedPollChannel)  # type: ignore[assignment]
 
-
     async def _idle_after(self, request_id: str | None) -> bool:
         """Read IOPub up to the kernel's `idle` status for `request_id`; False if IOPub stays
         silent for `IOPUB_WAIT` seconds first (not connected yet)."""
