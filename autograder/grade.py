@@ -1,19 +1,21 @@
 """`grade`: autograde submissions with nbgrader — prepared and scored centrally, executed in
 parallel.
 
-Three steps per submission, all nbgrader's own code:
+Three steps per submission; the first and last are the two stages of nbgrader's own
+`Autograde` converter, run apart (`autograder.autograde_steps`):
 
-1. **prepare** (one process, in order): `nbgrader autograde` with no autograde preprocessors —
-   it registers the student and submission in the gradebook and writes the sanitised notebook
-   (outputs cleared, locked and test cells restored from the gradebook, hidden tests included).
+1. **prepare** (one process, in order): nbgrader's sanitising stage — it registers the student
+   and submission in the gradebook and writes the sanitised notebook (outputs cleared, locked
+   and test cells restored from the gradebook, hidden tests included).
 2. **execute** (`autograder.executors`: here, a pool of `workers` processes, or Dask; one pool
    for all the assignments of a command, fed as soon as each submission is prepared):
    nbgrader's `Execute` runs each sanitised notebook in a fresh kernel, confined by the
    sandbox (`autograder.sandbox`: bubblewrap, a cgroup, limits — grading refuses to start
    without it unless the instructor opted out). No gradebook access, so any number can run at
    once, on any machine.
-3. **score** (one process, in order): `nbgrader autograde` again with `Execute` replaced by
-   `ReplayExecution` — the gradebook is written by a single writer, as SQLite requires.
+3. **score** (one process, in order): nbgrader's autograding stage on the sanitised notebook,
+   with `Execute` replaced by `ReplayExecution` — the gradebook is written by a single writer,
+   as SQLite requires.
 
 A submission that fails at any step is recorded as failed (`autograder.status`), with the
 reason, and the batch goes on. The result is identical to serial `nbgrader autograde`: the same
@@ -67,10 +69,10 @@ def default_workers() -> int:
                else (os.cpu_count() or 1))
 
 
-def _run_autograde(course: Course, assignment: str, student: str, preprocessors: list) -> dict:
-    """nbgrader's Autograde converter (as `NbGraderAPI.autograde` runs it) with the given
-    autograde preprocessors."""
-    from nbgrader.converters import Autograde
+def _run_autograde(course: Course, assignment: str, student: str, converter: type,
+                   preprocessors: list) -> dict:
+    """A stage of nbgrader's Autograde converter (`autograder.autograde_steps`), run as
+    `NbGraderAPI.autograde` runs the converter, with the given autograde preprocessors."""
     from nbgrader.utils import capture_log, temp_attrs
 
     config = copy.deepcopy(course.config)
@@ -79,7 +81,7 @@ def _run_autograde(course: Course, assignment: str, student: str, preprocessors:
     coursedir = course.api.coursedir
     try:
         with temp_attrs(coursedir, assignment_id=assignment, student_id=student):
-            app = Autograde(coursedir=coursedir, config=config, parent=course.api)
+            app = converter(coursedir=coursedir, config=config, parent=course.api)
             app.force = True
             app.create_student = True
             return capture_log(app)
@@ -98,7 +100,9 @@ def _failure_reason(result: dict) -> str:
 def _prepare(
     course: Course, assignment: str, student: str, policy: SandboxPolicy
 ) -> tuple[list[ExecutionTask], str]:
-    result = _run_autograde(course, assignment, student, [])
+    from autograder.autograde_steps import SanitiseSubmission
+
+    result = _run_autograde(course, assignment, student, SanitiseSubmission, [])
     if not result.get("success"):
         folder = course.submitted_dir / student / assignment
         return [], (describe_unreadable_submission(folder, course.notebooks(assignment))
@@ -117,7 +121,9 @@ def _prepare(
 def _score(
     course: Course, assignment: str, student: str, seconds: float, note: str = ""
 ) -> GradingStatus:
-    result = _run_autograde(course, assignment, student, SCORING_PREPROCESSORS)
+    from autograder.autograde_steps import ScoreSanitised
+
+    result = _run_autograde(course, assignment, student, ScoreSanitised, SCORING_PREPROCESSORS)
     if not result.get("success"):
         return GradingStatus(student, assignment, FAILED, seconds=seconds,
                              message=_failure_reason(result))

@@ -1,9 +1,9 @@
-"""Two repeated costs of nbgrader's own code in the grading process, removed without changing
+"""Three repeated costs of nbgrader's own code in the grading process, removed without changing
 what it computes.
 
-`grade` runs nbgrader's `Autograde` converter twice per submission in its one
-gradebook-writing process (prepare and score, `autograder.grade`). Profiled on the course's
-samples, two pieces of nbgrader's code redo the same work for every notebook:
+`grade` runs the two stages of nbgrader's `Autograde` converter (prepare and score,
+`autograder.grade`) for every submission in its one gradebook-writing process. Profiled on the
+course's samples, three pieces of nbgrader's code redo the same work for every notebook:
 
 1. **Schema checks.** nbgrader checks every cell's `nbgrader` metadata with
    `jsonschema.validate(metadata, schema)`, and `jsonschema.validate` first checks the *schema*
@@ -19,7 +19,13 @@ samples, two pieces of nbgrader's code redo the same work for every notebook:
    next `Gradebook` opens new ones — so sessions, transactions and connections are exactly as
    before; only the engine object and its statement cache are kept.
 
-Both are active only inside `nbgrader_fast_paths()`, and only in the process that enters it.
+3. **Schema checks of the gradebook.** Each `Gradebook` also lists the database's tables and
+   runs `create_all` (which checks every table again) — about a third of opening one. Here,
+   once `create_all` has run on an engine, later gradebooks on that engine skip it, and the
+   table listing (used only to ask "are there tables?") is answered from the list taken then.
+
+All three are active only inside `nbgrader_fast_paths()`, and only in the process that enters
+it.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["nbgrader_fast_paths", "CachedSchemaValidation", "EngineCache"]
+__all__ = ["nbgrader_fast_paths", "CachedSchemaValidation", "EngineCache", "TablesCreatedOnce"]
 
 
 class CachedSchemaValidation:
@@ -89,14 +95,55 @@ class EngineCache:
             self._engines.clear()
 
 
+class _KnownTables:
+    """What `inspect(engine)` is asked for in `Gradebook.__init__`: the table names."""
+
+    def __init__(self, names: list[str]) -> None:
+        self._names = names
+
+    def get_table_names(self) -> list[str]:
+        return list(self._names)
+
+
+class TablesCreatedOnce:
+    """Stands in for `inspect` in `nbgrader.api` and for `Base.metadata.create_all`: after
+    `create_all` has run on an engine, it is not run again on it, and `inspect(engine)` answers
+    the table names taken then (anything else is SQLAlchemy's own answer)."""
+
+    def __init__(self, inspect: Any, create_all: Any) -> None:
+        self._inspect, self._create_all = inspect, create_all
+        self._tables: dict[int, tuple[Any, list[str]]] = {}  # id(engine) → (engine, names)
+        self._lock = threading.Lock()
+
+    def _known(self, engine: Any) -> list[str] | None:
+        known = self._tables.get(id(engine))
+        return known[1] if known is not None and known[0] is engine else None
+
+    def inspect(self, subject: Any, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            names = self._known(subject)
+        if names is None:
+            return self._inspect(subject, *args, **kwargs)
+        return _KnownTables(names)
+
+    def create_all(self, bind: Any, *args: Any, **kwargs: Any) -> None:
+        with self._lock:
+            if not args and not kwargs and self._known(bind) is not None:
+                return
+            self._create_all(bind, *args, **kwargs)
+            if not args and not kwargs:
+                self._tables[id(bind)] = (bind, self._inspect(bind).get_table_names())
+
+
 _lock = threading.Lock()
 _depth = 0
 
 
 @contextlib.contextmanager
 def nbgrader_fast_paths() -> Iterator[None]:
-    """Within the block, nbgrader validates cell metadata with cached schema validators and
-    reuses one database engine per gradebook URL (see the module's docstring). Re-entrant."""
+    """Within the block, nbgrader validates cell metadata with cached schema validators,
+    reuses one database engine per gradebook URL and creates its tables once per engine (see
+    the module's docstring). Re-entrant."""
     global _depth
     import nbgrader.api
     import nbgrader.nbgraderformat.common as common
@@ -105,14 +152,19 @@ def nbgrader_fast_paths() -> Iterator[None]:
         _depth += 1
         outermost = _depth == 1
         if outermost:
-            saved = (common.jsonschema, nbgrader.api.create_engine)
+            saved = (common.jsonschema, nbgrader.api.create_engine, nbgrader.api.inspect)
             common.jsonschema = CachedSchemaValidation(common.jsonschema)
             engines = nbgrader.api.create_engine = EngineCache(nbgrader.api.create_engine)
+            metadata = nbgrader.api.Base.metadata
+            tables = TablesCreatedOnce(nbgrader.api.inspect, metadata.create_all)
+            nbgrader.api.inspect = tables.inspect
+            metadata.create_all = tables.create_all
     try:
         yield
     finally:
         with _lock:
             _depth -= 1
             if outermost:
-                common.jsonschema, nbgrader.api.create_engine = saved
+                common.jsonschema, nbgrader.api.create_engine, nbgrader.api.inspect = saved
+                del metadata.create_all  # the class's method again
                 engines.dispose_all()

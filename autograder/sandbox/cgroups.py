@@ -29,6 +29,9 @@ __all__ = ["Cgroup", "cgroup_support"]
 
 PREFIX = "lrlab-"
 CONTROLLERS = ("memory", "pids")
+KILL_POLL = 0.005
+"""Seconds between looks at a group being emptied: SIGKILLed processes are gone within
+milliseconds, and each notebook's sandbox is emptied twice."""
 
 
 def _mounts() -> tuple[dict[str, tuple[Path, str]], tuple[Path, str] | None]:
@@ -234,7 +237,7 @@ class Cgroup:
             for pid in remaining:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
-            time.sleep(0.02)
+            time.sleep(KILL_POLL)
 
     def remove(self, timeout: float = 10.0) -> bool:
         """Kill what is left and delete the group; returns whether nothing was left behind."""
@@ -247,5 +250,5 @@ class Cgroup:
                 except OSError:
                     if time.monotonic() > deadline:
                         return False
-                    time.sleep(0.02)  # exiting processes are still being reaped
+                    time.sleep(KILL_POLL)  # exiting processes are still being reaped
         return empty

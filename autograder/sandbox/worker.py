@@ -80,7 +80,7 @@ def _kill_everything_else() -> None:
                     alive.append(pid)
         if not alive:
             return
-        time.sleep(0.02)
+        time.sleep(KILLED_POLL)
 
 
 JSON_OUTPUT_FACTOR = 16

@@ -102,10 +102,51 @@ def test_the_block_is_reentrant_and_restores_nbgrader_once():
     import nbgrader.api
     import nbgrader.nbgraderformat.common as common
 
-    originals = (common.jsonschema, nbgrader.api.create_engine)
+    def current():
+        return (common.jsonschema, nbgrader.api.create_engine, nbgrader.api.inspect,
+                nbgrader.api.Base.metadata.create_all)
+
+    originals = current()
     with nbgrader_fast_paths():
-        patched = (common.jsonschema, nbgrader.api.create_engine)
+        patched = current()
         with nbgrader_fast_paths():
-            assert (common.jsonschema, nbgrader.api.create_engine) == patched
-        assert (common.jsonschema, nbgrader.api.create_engine) == patched
-    assert (common.jsonschema, nbgrader.api.create_engine) == originals
+            assert current() == patched
+        assert current() == patched
+    assert current() == originals
+    assert "create_all" not in vars(nbgrader.api.Base.metadata)
+
+
+def test_tables_are_created_once_per_engine_and_a_new_gradebook_still_gets_them(tmp_path):
+    import nbgrader.api
+    from nbgrader.api import Gradebook
+    from sqlalchemy import inspect
+
+    from autograder.course import ensure_environment_on_path
+
+    ensure_environment_on_path()
+    metadata = nbgrader.api.Base.metadata
+    created = []
+    real_create_all = type(metadata).create_all
+
+    def counting_create_all(self, bind, *args, **kwargs):
+        created.append(str(bind.url))
+        return real_create_all(self, bind, *args, **kwargs)
+
+    type(metadata).create_all = counting_create_all
+    try:
+        first_url = f"sqlite:///{tmp_path / 'first.db'}"
+        second_url = f"sqlite:///{tmp_path / 'second.db'}"
+        with nbgrader_fast_paths():
+            for _ in range(3):
+                with Gradebook(first_url) as gradebook:
+                    gradebook.update_or_create_student("ada")
+            with Gradebook(second_url) as other:  # a new database gets every table
+                assert other.students == []
+                tables = set(inspect(other.engine).get_table_names())
+        assert created == [first_url, second_url]
+        assert {"student", "assignment", "grade", "alembic_version"} <= tables
+        with Gradebook(first_url) as after:  # outside the block: nbgrader's own path again
+            assert [s.id for s in after.students] == ["ada"]
+        assert created == [first_url, second_url, first_url]
+    finally:
+        type(metadata).create_all = real_create_all
