@@ -6,8 +6,8 @@ differ only in where the function runs:
 
 - `workers <= 1` — here, one after another (what `nbgrader autograde` does);
 - `workers > 1` — a local `ProcessPoolExecutor` (forkserver: workers do not inherit the parent's
-  gradebook connections; the fork server imports the grading libraries once, see
-  `autograder.preload`);
+  gradebook connections; the fork server imports the grading libraries once, and each worker
+  freezes them out of the garbage collector's sight, see `autograder.preload`);
 - Dask distributed — `LocalCluster(n_workers=workers)` with `use_dask=True`, or an existing cluster
   with `scheduler="tcp://host:port"`. Dask re-runs the task of a worker that dies; executing a
   notebook twice is harmless because the gradebook is written only by the caller, once per
@@ -27,7 +27,7 @@ from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 from typing import Any, Generic, TypeVar
 
-from autograder.preload import grading_modules, warm_up
+from autograder.preload import freeze_imports, grading_modules, warm_up
 
 __all__ = ["Executor"]
 
@@ -98,7 +98,8 @@ class Executor(Generic[Task, Outcome]):
             self._client.run(warm_up)
             self._completed = as_completed()
         elif self.workers > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_forkserver())
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_forkserver(),
+                                             initializer=freeze_imports)
 
     # -- work -----------------------------------------------------------------------------
     @property

@@ -19,6 +19,13 @@ for 0.2 s — a fixed 0.2 s of idle waiting per notebook. Here the drain stops a
 which says the same thing — IOPub is connected and holds nothing more of the start-up — without
 the wait. A message of any other request that arrives later is ignored by nbclient, which reads
 only the messages of the cell it executes.
+
+The client's sockets retry a refused connection after `RECONNECT_INTERVAL_MS` instead of
+ZeroMQ's 100 ms. The client connects as soon as the kernel is launched, and a forked kernel binds
+its ports tens of milliseconds later, while it initialises: the first attempt is refused, and
+the kernel_info request waited for the next one — 0.13 s of idle waiting per notebook, measured
+from the kernel's and the worker's timestamps (kernel_info sent at 0.04 s, kernel running at
+0.09 s, its reply at 0.23 s; 0.09 s with the short interval).
 """
 
 from __future__ import annotations
@@ -27,11 +34,13 @@ import time
 from queue import Empty
 from typing import Any
 
+import zmq
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
-from traitlets import Type
+from traitlets import Type, default
 
-__all__ = ["POLL_SLICE", "IOPUB_WAIT", "SlicedPollChannel", "SlicedPollKernelClient"]
+__all__ = ["POLL_SLICE", "IOPUB_WAIT", "RECONNECT_INTERVAL_MS", "SlicedPollChannel",
+           "SlicedPollKernelClient"]
 
 POLL_SLICE = 0.25
 """Seconds: the longest a message can wait in the socket unnoticed."""
@@ -40,6 +49,9 @@ IOPUB_WAIT = 0.2
 kernel_info request is then sent again (jupyter_client's figure)."""
 KERNEL_INFO_WAIT = 1.0
 """Seconds to wait for a kernel_info reply before asking again (jupyter_client's figure)."""
+RECONNECT_INTERVAL_MS = 5
+"""Milliseconds between a client socket's connection attempts while the kernel is not yet
+listening (ZeroMQ's `ZMQ_RECONNECT_IVL`, 100 by default)."""
 
 
 class SlicedPollChannel(AsyncZMQSocketChannel):
@@ -63,6 +75,13 @@ class SlicedPollKernelClient(AsyncKernelClient):
     iopub_channel_class = Type(SlicedPollChannel)  # type: ignore[assignment]
     stdin_channel_class = Type(SlicedPollChannel)  # type: ignore[assignment]
     control_channel_class = Type(SlicedPollChannel)  # type: ignore[assignment]
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        """jupyter_client's own context, whose sockets retry every `RECONNECT_INTERVAL_MS`."""
+        context = super()._context_default()
+        context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_INTERVAL_MS)
+        return context
 
     async def _idle_after(self, request_id: str | None) -> bool:
         """Read IOPub up to the kernel's `idle` status for `request_id`; False if IOPub stays

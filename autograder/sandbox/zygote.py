@@ -216,7 +216,13 @@ def _notebook_process(request: dict[str, Any], fds: list[int]) -> None:
 
 
 def _preload() -> int:
-    from autograder.preload import OWN_PACKAGES, import_all, submodules
+    from autograder.preload import (
+        OWN_PACKAGES,
+        compile_notebook_schemas,
+        freeze_imports,
+        import_all,
+        submodules,
+    )
     from autograder.sandbox.worker import nbgrader_execute, skip_iri_grammar
 
     skip_iri_grammar()
@@ -225,8 +231,11 @@ def _preload() -> int:
     names = list(PRELOADED)
     for package in OWN_PACKAGES:
         names += submodules(package)
-    return import_all([*names, "autograder.sandbox.worker", "autograder.sandbox.kernel_fork",
-                       "autograder.sandbox.channels"])
+    imported = import_all([*names, "autograder.sandbox.worker",
+                           "autograder.sandbox.kernel_fork", "autograder.sandbox.channels"])
+    compile_notebook_schemas()  # the worker reads and writes a notebook
+    freeze_imports()  # every worker's and kernel's collections skip (and do not copy) these
+    return imported
 
 
 def _matplotlib_dir() -> Path:
