@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,7 +24,12 @@ from autograder.diagnose import describe_unreadable_submission
 from autograder.sandbox import SandboxPolicy, SandboxUnavailable, bwrap, require_sandbox
 from autograder.sandbox.cgroups import Cgroup, cgroup_support
 from autograder.sandbox.outcome import completion_note, failure_message, kernel_death
-from autograder.sandbox.runner import SandboxRun, worker_environment
+from autograder.sandbox.runner import (
+    SandboxRun,
+    _before_exec,
+    confined_command,
+    worker_environment,
+)
 from autograder.sandbox.worker import truncate_outputs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,6 +133,44 @@ def test_a_cgroup_per_execution_is_created_limited_and_removed():
     assert group.pids() == set()
     assert group.remove()
     assert not any(folder.exists() for folder in group.dirs.values())
+
+
+LIMITS_PROBE = (
+    "import resource\n"
+    "print(open('/proc/self/cgroup').read().strip())\n"
+    "for name in ('RLIMIT_CORE', 'RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_AS'):\n"
+    "    print(name, *resource.getrlimit(getattr(resource, name)))\n"
+)
+
+
+@pytest.mark.skipif(not cgroup_support().startswith("v"), reason="no writable cgroup")
+def test_a_started_process_is_in_its_cgroup_and_under_its_limits_from_its_first_instruction():
+    """The sandbox is started through /bin/sh and prlimit rather than a pre-exec hook (which
+    made Python fork the whole grading process, ≈ 26 ms per notebook); the process it starts is
+    where the hook put it, under the same limits."""
+    group = Cgroup.create(512 * 1024**2, 64)
+    assert group is not None
+    limits = [(resource.RLIMIT_CORE, (0, 0)), (resource.RLIMIT_CPU, (30, 35)),
+              (resource.RLIMIT_FSIZE, (10**6, 10**6)),
+              (resource.RLIMIT_AS, (2 * 1024**3, resource.RLIM_INFINITY))]
+    command = [sys.executable, "-I", "-c", LIMITS_PROBE]
+    try:
+        confined = confined_command(command, group, limits)
+        assert confined is not None and confined[-len(command):] == command
+        started = subprocess.run(confined, capture_output=True, text=True, timeout=60)
+        hooked = subprocess.run(command, preexec_fn=_before_exec(group, limits),
+                                capture_output=True, text=True, timeout=60)
+    finally:
+        assert group.remove()
+    assert started.returncode == 0, started.stderr
+    assert started.stdout == hooked.stdout
+    lines = started.stdout.splitlines()
+    cgroups = {line.split(":", 2)[2] for line in lines if not line.startswith("RLIMIT")}
+    assert all(any(str(folder).endswith(path) for path in cgroups if path != "/")
+               for folder in group.dirs.values())  # in the group: every controller of it
+    assert [line for line in lines if line.startswith("RLIMIT")] == [
+        "RLIMIT_CORE 0 0", "RLIMIT_CPU 30 35", "RLIMIT_FSIZE 1000000 1000000",
+        f"RLIMIT_AS {2 * 1024**3} -1"]
 
 
 @pytest.mark.parametrize(("status", "words"), [
