@@ -22,7 +22,7 @@ from pathlib import Path
 from autograder.course import Course, find_course_root
 from autograder.grade import default_workers
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "quiet_nbgrader_internals"]
 
 
 def _course(args: argparse.Namespace) -> Course:
@@ -181,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_nbgrader_internals() -> None:
+def quiet_nbgrader_internals() -> None:
     """nbgrader 0.9's own SQLAlchemy session handling warns on every submission it reads;
     the warning is about nbgrader's code, not the instructor's data."""
     import warnings
@@ -193,7 +193,7 @@ def _quiet_nbgrader_internals() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _quiet_nbgrader_internals()
+    quiet_nbgrader_internals()
     started = time.perf_counter()
     try:
         code = args.func(args)

@@ -34,6 +34,7 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from autograder.cli import quiet_nbgrader_internals  # noqa: E402
 from autograder.collect import collect_submissions  # noqa: E402
 from autograder.course import Course, ensure_environment_on_path  # noqa: E402
 from autograder.grade import default_workers, grade_assignments  # noqa: E402
@@ -159,6 +160,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--skip-baseline", action="store_true")
     args = parser.parse_args()
+    quiet_nbgrader_internals()  # as the `grade` command does
     scratch = Path(tempfile.mkdtemp(prefix="lrlab-bench-"))
     try:
         results = {}
