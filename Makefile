@@ -26,11 +26,11 @@ system-deps:
 
 # torch first and alone: an unpinned torch pulled in by another package would bring CUDA.
 # jupyterlab/overrides.json: JupyterLab's defaults for this course (see its README section).
-$(STAMP): constraints.txt pyproject.toml jupyterlab/overrides.json
+$(STAMP): constraints.txt pyproject.toml student/pyproject.toml jupyterlab/overrides.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null \
 		|| $(PIP) install -c constraints.txt $(TORCH_PIN)
-	$(PIP) install -c constraints.txt -e ".[dev]" --no-build-isolation
+	$(PIP) install -c constraints.txt -e ./student -e ".[dev]" --no-build-isolation
 	@install -D -m 644 jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $(STAMP)
 

@@ -8,7 +8,7 @@ passed, reads from the cell's *authoritative source* (restored from the gradeboo
 and matched against the executed copy by fingerprint) which checks it calls with which
 keyword arguments, and replays each of them here — the grader's code, the grader's
 references, the grader's numpy — on the answers the kernel recorded
-(`autograder.checks.evidence`). A cell whose checks are missing, reordered, altered, or whose
+(`lrchecks.evidence`). A cell whose checks are missing, reordered, altered, or whose
 recorded answers fail the real check gets an error output, so nbgrader gives it no points and
 the feedback says why in one sentence.
 
@@ -27,19 +27,19 @@ from typing import Any
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 
-from autograder.checks.evidence import (
+from lrchecks.evidence import (
     EVIDENCE_MIME,
     RECORD_VERSION,
     EvidenceMismatch,
     check_id,
     replay_check,
 )
-from autograder.checks.report import CheckFailed
+from lrchecks.report import CheckFailed
 
 __all__ = ["judge_notebook", "JudgedCall", "VERIFICATION_ERROR"]
 
 VERIFICATION_ERROR = "GradingVerificationFailed"
-CHECK_PACKAGE = "autograder.checks"
+CHECK_PACKAGE = "lrchecks"
 UNCONFIRMED = "This test passed in the notebook, but the grader could not confirm it: "
 
 
@@ -70,7 +70,7 @@ def _judged_function(module_name: str, name: str) -> Callable[..., Any] | None:
 
 
 class _Names:
-    """What the test cells imported from autograder.checks (they run in one namespace)."""
+    """What the test cells imported from lrchecks (they run in one namespace)."""
 
     def __init__(self) -> None:
         self.functions: dict[str, Callable[..., Any]] = {}

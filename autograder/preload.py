@@ -32,7 +32,7 @@ __all__ = ["compile_notebook_schemas", "freeze_imports", "grading_modules", "imp
 THIRD_PARTY = ("numpy", "torch", "torch.optim", "torch._dynamo", "matplotlib.figure",
                "sklearn.datasets", "gymnasium", "nbformat", "nbgrader.preprocessors")
 """The heavy libraries the checks and the pipeline import lazily."""
-OWN_PACKAGES = ("lrcore", "autograder.checks")
+OWN_PACKAGES = ("lrcore", "lrchecks")
 SKIPPED = ("lrcore.widgets",)
 """Interactive parts (ipywidgets, ipympl) that grading never uses."""
 

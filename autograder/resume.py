@@ -26,7 +26,7 @@ from autograder.sandbox import SandboxPolicy
 __all__ = ["GRADER_KEY", "grader_signature", "reusable"]
 
 GRADER_KEY = "lrlab_grader_signature"
-PACKAGES = ("autograder", "lrcore")
+PACKAGES = ("autograder", "lrchecks", "lrcore")
 
 
 @cache

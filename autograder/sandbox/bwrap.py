@@ -44,7 +44,7 @@ def _package_dirs() -> list[Path]:
     """Where `lrcore` and `autograder` are imported from (an editable install may make either
     a namespace package, without `__file__`)."""
     found = []
-    for name in ("lrcore", "autograder"):
+    for name in ("lrcore", "lrchecks", "autograder"):
         module = importlib.import_module(name)
         found += [Path(p).resolve() for p in module.__path__ if Path(p).is_dir()]
     return found

@@ -38,7 +38,7 @@ __all__ = ["ForkedKernel", "PendingKernel", "ForkingKernelManager", "prefork"]
 KERNEL_MODULE = "ipykernel_launcher"
 TEMPLATE_DIRECTORY = "/"
 """The template's working directory (`python -m` puts it first on its path)."""
-SHELL_INTEGRATIONS = ("autograder.checks.report:install_short_errors",)
+SHELL_INTEGRATIONS = ("lrchecks.report:install_short_errors",)
 """Import-time set-up that needs the kernel's shell, done by modules the template imported
 before any shell existed: run again once the kernel's shell exists."""
 

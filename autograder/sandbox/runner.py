@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from autograder.checks.evidence import ENVIRONMENT_SWITCH
 from autograder.sandbox.bwrap import HOME_DIR, INPUT_DIR, WORK_DIR, bwrap_command
 from autograder.sandbox.cgroups import Cgroup
 from autograder.sandbox.policy import SandboxPolicy, format_size
 from autograder.sandbox.zygote import HOLDER, Zygote
+from lrchecks.evidence import ENVIRONMENT_SWITCH
 
 __all__ = ["SandboxRun", "run_worker", "worker_environment"]
 

@@ -22,12 +22,12 @@ import nbformat
 import pytest
 from conftest import make_course_copy
 
-from autograder.checks.evidence import EVIDENCE_MIME
 from autograder.collect import collect_submissions
 from autograder.course import Course, ensure_environment_on_path
 from autograder.grade import grade_assignment
 from autograder.release import release_assignment
 from autograder.samples import write_inbox
+from lrchecks.evidence import EVIDENCE_MIME
 
 pytestmark = pytest.mark.grading
 ASSIGNMENT = "ps01_constant_lr"

@@ -158,7 +158,7 @@ def train_linear_regression(X, y, lr, epochs=100):
 
 # --- tampering (the in-kernel checks are not tamper-proof yet; see SANDBOX.md) -------------------
 PATCH_CHECKS = SIGN_FLIPPED + '''
-import autograder.checks.ps01 as checks
+import lrchecks.ps01 as checks
 checks.check_gradient_descent_numpy = lambda *args, **kwargs: print("✓ looks right")
 checks.check_gradient_descent_numpy_unseen = lambda *args, **kwargs: None
 '''
@@ -175,10 +175,10 @@ shell._showtraceback = lambda *args, **kwargs: None
 '''
 SHADOW_PACKAGE = SIGN_FLIPPED + '''
 import os
-os.makedirs("autograder/checks", exist_ok=True)
-for name in ["autograder/__init__.py", "autograder/checks/__init__.py"]:
+os.makedirs("lrchecks", exist_ok=True)
+for name in ["autograder/__init__.py", "lrchecks/__init__.py"]:
     open(name, "w").close()
-with open("autograder/checks/ps01.py", "w") as handle:
+with open("lrchecks/ps01.py", "w") as handle:
     handle.write("def __getattr__(name):\\n    return lambda *args, **kwargs: None\\n")
 '''
 PATCH_LRCORE = SIGN_FLIPPED + '''
@@ -187,19 +187,19 @@ _wrong = gradient_descent_numpy
 lrcore.quadratic.gradient_descent = lambda lr, n, x0, a=1.0: np.asarray(_wrong(lr, n, x0, a=a))
 '''
 REDEFINED_HELPERS = SIGN_FLIPPED + '''
-import autograder.checks.ps01 as _ps01
-import autograder.checks.quadratic as _quadratic
-import autograder.checks.values as _values
+import lrchecks.ps01 as _ps01
+import lrchecks.quadratic as _quadratic
+import lrchecks.values as _values
 _ps01.compare_run = _quadratic.compare_run = lambda *args, **kwargs: None
 _values.arrays_match = lambda *args, **kwargs: True
 '''
 FORGED_EVIDENCE = SIGN_FLIPPED + '''
-import autograder.checks.ps01 as _ps01
+import lrchecks.ps01 as _ps01
 from IPython.display import publish_display_data
 
 
 def _forged(*args, **kwargs):
-    record = {"version": 1, "check": "autograder.checks.ps01.check_gradient_descent_numpy",
+    record = {"version": 1, "check": "lrchecks.ps01.check_gradient_descent_numpy",
               "args": [{"$": "callable", "name": "gradient_descent_numpy"}],
               "kwargs": {"$": "dict", "items": []}, "calls": []}
     publish_display_data({"application/vnd.lrlab.evidence+json": record, "text/plain": ""})
@@ -210,7 +210,7 @@ _ps01.check_gradient_descent_numpy = _forged
 _ps01.check_gradient_descent_numpy_unseen = lambda *args, **kwargs: None
 '''
 CODE_SWAPPED = SIGN_FLIPPED + '''
-import autograder.checks.ps01 as _ps01
+import lrchecks.ps01 as _ps01
 _ps01.check_gradient_descent_numpy.__wrapped__.__code__ = (lambda *args, **kwargs: None).__code__
 _ps01._check_numpy_runs.__code__ = (lambda *args, **kwargs: None).__code__
 '''
@@ -242,7 +242,7 @@ def duplicate_cell_ids(data: bytes) -> bytes:
 
 def edit_locked_setup(nb: NotebookNode) -> None:
     nb.cells[grade_cell(nb, "setup")].source += (
-        "\nimport autograder.checks.ps01 as checks\n"
+        "\nimport lrchecks.ps01 as checks\n"
         "checks.check_gradient_descent_numpy = lambda *args, **kwargs: None\n")
 
 

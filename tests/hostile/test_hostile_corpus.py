@@ -106,7 +106,7 @@ CASES = (
          never=("WROTE",)),
     Case("h17_write_host_tmp", "writes to /tmp (its own private /tmp)",
          Submission(extra=code.WRITE_HOST_TMP), GRADED, words="pwned"),
-    Case("h18_write_packages", "rewrites lrcore, autograder.checks, numpy, /etc",
+    Case("h18_write_packages", "rewrites lrcore, lrchecks, numpy, /etc",
          Submission(extra=code.WRITE_PACKAGES), GRADED, words="blocked:", never=("WROTE",)),
     Case("h19_read_hidden_tests", "reads source/, its own notebook, /tmp for hidden tests",
          Submission(extra=code.READ_HIDDEN_TESTS), GRADED, words="no hidden tests found",
@@ -167,7 +167,7 @@ CASES = (
     Case("h39_duplicated_cell_ids", "every cell with the same nbformat id",
          Submission(raw=code.duplicate_cell_ids), GRADED),
     # --- tampering with the in-kernel checks ------------------------------------------------------
-    Case("h40_patched_checks", "autograder.checks.ps01 functions replaced",
+    Case("h40_patched_checks", "lrchecks.ps01 functions replaced",
          Submission(cells={"gradient_descent_numpy": code.PATCH_CHECKS}), GRADED, SIGN,
          words="the grader could not confirm it"),
     Case("h41_patched_allclose", "np.allclose / isclose / array_equal always true",

@@ -1,4 +1,4 @@
-"""autograder.checks.ps01 on plain Python functions: right answers pass, each mistake is named."""
+"""lrchecks.ps01 on plain Python functions: right answers pass, each mistake is named."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import ps01
-from autograder.checks.report import CheckFailed
+from lrchecks import ps01
+from lrchecks.report import CheckFailed
 from lrcore import quadratic, regression
 
 

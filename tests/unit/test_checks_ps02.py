@@ -1,4 +1,4 @@
-"""autograder.checks.ps02 on plain Python functions: right answers pass, each mistake is named,
+"""lrchecks.ps02 on plain Python functions: right answers pass, each mistake is named,
 hard-coded answers fail the hidden checks, and the references are torch's own numbers."""
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from torch.optim.lr_scheduler import (
     StepLR,
 )
 
-from autograder.checks import ps02
-from autograder.checks.report import CheckFailed
+from lrchecks import ps02
+from lrchecks.report import CheckFailed
 from lrcore import quadratic
 from lrcore import schedules as sched
 

@@ -1,4 +1,4 @@
-"""autograder.checks.ps03 on plain Python functions: right answers pass, each mistake is named,
+"""lrchecks.ps03 on plain Python functions: right answers pass, each mistake is named,
 hard-coded answers fail the hidden checks."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import ps03
-from autograder.checks.report import CheckFailed
+from lrchecks import ps03
+from lrchecks.report import CheckFailed
 from lrcore import digits
 from lrcore.batch_size import linear_scaled_lr, sqrt_scaled_lr
 from lrcore.digits import BATCH_SIZES, N_TRAIN, train

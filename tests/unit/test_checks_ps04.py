@@ -1,4 +1,4 @@
-"""autograder.checks.ps04 on plain Python functions: right answers pass (written in several
+"""lrchecks.ps04 on plain Python functions: right answers pass (written in several
 ways), each diagnosis is triggered by the buggy code it names, hard-coded answers fail the
 hidden checks."""
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks import ps04
-from autograder.checks.report import CheckFailed
+from lrchecks import ps04
+from lrchecks.report import CheckFailed
 from lrcore import rl
 
 # --- a correct solution, as a student writes it ------------------------------------------------

@@ -1,4 +1,4 @@
-"""autograder.checks.ps05 on plain Python code: right answers pass (written in several ways),
+"""lrchecks.ps05 on plain Python code: right answers pass (written in several ways),
 each diagnosis is triggered by the buggy code it names, hard-coded answers fail hidden checks."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.checks import ps05
-from autograder.checks.report import CheckFailed
+from lrchecks import ps05
+from lrchecks.report import CheckFailed
 from lrcore import classification as C
 from lrcore import plateau_challenge
 from lrcore.mistakes import optim as mistakes
@@ -531,8 +531,8 @@ def test_challenge_check(capsys):
 
 def test_a_constant_lr_that_reaches_the_target_is_still_refused():
     """Constant Adam at lr 0.01 reaches the accuracy target, but the task is the schedule."""
-    from autograder.checks import ps05
-    from autograder.checks.report import CheckFailed
+    from lrchecks import ps05
+    from lrchecks.report import CheckFailed
 
     config = {"optimizer": "Adam", "optimizer_options": {"lr": 0.01}, "scheduler": None}
     with pytest.raises(CheckFailed, match="this challenge is about the schedule"):

@@ -1,4 +1,4 @@
-"""autograder.checks.values and calls: any numeric container is accepted, errors are sentences."""
+"""lrchecks.values and calls: any numeric container is accepted, errors are sentences."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.checks.calls import call_student, require_own_function
-from autograder.checks.report import CheckFailed
-from autograder.checks.values import describe_number, first_mismatch, to_float, to_float_array
+from lrchecks.calls import call_student, require_own_function
+from lrchecks.report import CheckFailed
+from lrchecks.values import describe_number, first_mismatch, to_float, to_float_array
 
 
 @pytest.mark.parametrize("value", [

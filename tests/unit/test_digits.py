@@ -154,7 +154,7 @@ NUMERICAL_PATHS = {
 # The four sweeps of fig_batch_size, as the ps03 judge defines them (SWEEP_SETTINGS).
 _EXPERIMENT = """
 import json
-from autograder.checks.ps03 import _reference_sweeps
+from lrchecks.ps03 import _reference_sweeps
 print(json.dumps({name: {b: {"loss": list(r.train_loss), "accuracy": list(r.test_accuracy)}
                          for b, r in runs.items()} for name, runs in _reference_sweeps().items()}))
 """

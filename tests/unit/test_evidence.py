@@ -14,12 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from autograder.checks import evidence
-from autograder.checks.encoding import CallableStandIn, StandIn, decode, digest, encode, is_data
-from autograder.checks.evidence import EVIDENCE_MIME, EvidenceMismatch, replay_check
-from autograder.checks.ps01 import check_optimize_published
-from autograder.checks.report import CheckFailed
 from autograder.judge import VERIFICATION_ERROR, judge_notebook
+from lrchecks import evidence
+from lrchecks.encoding import CallableStandIn, StandIn, decode, digest, encode, is_data
+from lrchecks.evidence import EVIDENCE_MIME, EvidenceMismatch, replay_check
+from lrchecks.ps01 import check_optimize_published
+from lrchecks.report import CheckFailed
 
 matplotlib.use("Agg")
 
@@ -180,7 +180,7 @@ def recorded(monkeypatch):
 def test_a_genuine_record_passes_the_graders_replay(recorded):
     check_optimize_published(optimize)
     (record,) = recorded
-    assert record["check"] == "autograder.checks.ps01.check_optimize_published"
+    assert record["check"] == "lrchecks.ps01.check_optimize_published"
     assert record["calls"] and all("result" in call for call in record["calls"])
     replay_check(check_optimize_published, record, {})
 
@@ -226,7 +226,7 @@ def test_nothing_is_recorded_outside_grading(monkeypatch):
 
 # --- judging a notebook -----------------------------------------------------------------------
 
-SOURCE = ("from autograder.checks.ps01 import check_optimize_published\n"
+SOURCE = ("from lrchecks.ps01 import check_optimize_published\n"
           "check_optimize_published(optimize)")
 
 
@@ -267,7 +267,7 @@ def test_the_judge_overturns_wrong_answers_and_foreign_records(recorded):
     overturned, outputs = _judge([_evidence_output(forged)])
     assert "judged again by the grader" in outputs[-1].evalue
     foreign = copy.deepcopy(recorded[0])
-    foreign["check"] = "autograder.checks.ps01.check_optimize_unseen"
+    foreign["check"] = "lrchecks.ps01.check_optimize_unseen"
     overturned, outputs = _judge([_evidence_output(foreign)])
     assert "was replaced" in outputs[-1].evalue
     twice = [_evidence_output(recorded[0])] * 2
@@ -288,7 +288,7 @@ def test_the_judge_leaves_failed_cells_and_answer_cells_alone():
 @evidence.judged
 def check_doubles_in_place(function):
     """A check whose student function changes its argument, and a counter it reads back."""
-    from autograder.checks.calls import call_student
+    from lrchecks.calls import call_student
 
     values = np.arange(3.0)
     counter = _Counter()

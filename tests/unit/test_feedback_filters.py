@@ -13,10 +13,10 @@ from autograder.feedback import (
     short_error_lines,
 )
 
-GRADE_CELL = """from autograder.checks.ps01 import check_optimize_published
+GRADE_CELL = """from lrchecks.ps01 import check_optimize_published
 check_optimize_published(optimize)
 ### BEGIN HIDDEN TESTS
-from autograder.checks.ps01 import check_optimize_unseen
+from lrchecks.ps01 import check_optimize_unseen
 check_optimize_unseen(optimize)  # secret: 0.3, 7, -42.0
 ### END HIDDEN TESTS
 print("after")"""
@@ -26,7 +26,7 @@ def test_hidden_region_is_replaced_by_a_note():
     redacted = redact_hidden_tests(GRADE_CELL)
     assert "check_optimize_unseen" not in redacted and "secret" not in redacted
     assert HIDDEN_NOTE in redacted
-    assert redacted.splitlines()[0].startswith("from autograder")
+    assert redacted.splitlines()[0].startswith("from lrchecks")
     assert redacted.splitlines()[-1] == 'print("after")'
 
 

@@ -21,8 +21,8 @@ def test_every_module_of_lrcore_and_of_the_checks_is_listed_but_not_the_widgets(
         ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
         for path in (REPO / "lrcore").rglob("*.py") if "widgets" not in path.parts}
     assert lrcore_files <= set(names)
-    assert {"lrcore.optim.adam", "lrcore.rl.q_learning", "autograder.checks.ps05",
-            "autograder.checks.evidence", "autograder.judge"} <= set(names)
+    assert {"lrcore.optim.adam", "lrcore.rl.q_learning", "lrchecks.ps05",
+            "lrchecks.evidence", "autograder.judge"} <= set(names)
     assert not [name for name in names if name.startswith("lrcore.widgets")]
     assert len(names) == len(set(names))
 
@@ -32,7 +32,7 @@ def test_listing_imports_nothing_and_warming_up_imports_everything():
         "import sys\n"
         "from autograder.preload import grading_modules, warm_up\n"
         "names = grading_modules()\n"
-        "print(any(n in sys.modules for n in ('torch', 'lrcore', 'autograder.checks')))\n"
+        "print(any(n in sys.modules for n in ('torch', 'lrcore', 'lrchecks')))\n"
         "count = warm_up()\n"
         "print(count == len(names), all(n in sys.modules for n in names))\n"
         "print('lrcore.widgets' in sys.modules)\n"

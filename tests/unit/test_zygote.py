@@ -87,7 +87,7 @@ def test_a_forked_notebook_is_confined_like_a_started_one(tmp_path, monkeypatch)
     assert len(json.loads(pids)) <= 4 and int(me) <= 4  # its own pid namespace
     assert forked[3] == "no network"
     assert forked[4] == "sandbox /tmp/submission the student's file"
-    assert forked[5] == "False ['.venv', 'autograder', 'lrcore']"  # the course is hidden
+    assert forked[5] == "False ['.venv', 'autograder', 'lrchecks', 'lrcore']"  # the course is hidden
     assert forked[6] == "[]"
     ordinary = execute(PROBE, ORDINARY, tmp_path)
     assert ordinary[0] == "['ipykernel']"  # a new Python has imported only the kernel
@@ -103,7 +103,7 @@ NOTEBOOK = [
     "for _ in range(20):\n    opt.zero_grad()\n    (x ** 2).sum().backward()\n    opt.step()\n"
     "print(repr(x.item()), torch.randn(2).tolist())",
     "plt.plot([1, 2, 3])\nplt.title('lr')",
-    "from autograder.checks import CheckFailed\nraise CheckFailed('the lr is too large')",
+    "from lrchecks import CheckFailed\nraise CheckFailed('the lr is too large')",
     "print('after the failure')",
 ]
 

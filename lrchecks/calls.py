@@ -8,9 +8,9 @@ import warnings
 from contextlib import redirect_stderr
 from typing import Any
 
-from autograder.checks.encoding import StandIn
-from autograder.checks.evidence import EvidenceMismatch, student_call
-from autograder.checks.report import CheckFailed
+from lrchecks.encoding import REFERENCE_PACKAGES, StandIn
+from lrchecks.evidence import EvidenceMismatch, student_call
+from lrchecks.report import CheckFailed
 
 __all__ = ["call_student", "require_own_function", "format_call"]
 
@@ -37,7 +37,7 @@ def call_student(function: Any, name: str, *args: Any, **kwargs: Any) -> Any:
 
     Anything it raises becomes a `CheckFailed` that names the call, the error and, for the usual
     errors, what to change. While grading, the call and its answer are recorded as evidence
-    (`autograder.checks.evidence`). Warnings and stderr output of the student's code are captured so
+    (`lrchecks.evidence`). Warnings and stderr output of the student's code are captured so
     that the grade cell stays silent on stderr.
     """
     if not callable(function):
@@ -56,7 +56,6 @@ def call_student(function: Any, name: str, *args: Any, **kwargs: Any) -> Any:
         raise CheckFailed(f"{message}. {hint}" if hint else f"{message}.") from None
 
 
-_REFERENCE_PACKAGES = ("lrcore", "autograder")
 
 
 def _from_reference(value: Any) -> str | None:
@@ -64,7 +63,7 @@ def _from_reference(value: Any) -> str | None:
     origin = getattr(value, "__module__", None)
     if origin is None and inspect.ismodule(value):
         origin = value.__name__
-    if isinstance(origin, str) and origin.split(".")[0] in _REFERENCE_PACKAGES:
+    if isinstance(origin, str) and origin.split(".")[0] in REFERENCE_PACKAGES:
         return origin
     return None
 
@@ -99,7 +98,7 @@ def require_own_function(function: Any, name: str) -> None:
     namespace = getattr(function, "__globals__", {})
     for inner in _code_objects(code):
         for used in inner.co_names:
-            origin = (used if used.split(".")[0] in _REFERENCE_PACKAGES
+            origin = (used if used.split(".")[0] in REFERENCE_PACKAGES
                       else _from_reference(namespace.get(used)))
             if origin:
                 raise CheckFailed(f"{name} uses {used} from {origin}; the exercise is to write "

@@ -1,7 +1,7 @@
 """How a check speaks: one short sentence per result, no traceback wall.
 
 A failed check raises `CheckFailed(message)`. In a Jupyter kernel, importing
-`autograder.checks` registers a handler so the cell shows only `✗ message` (the cell still
+`lrchecks` registers a handler so the cell shows only `✗ message` (the cell still
 fails, which is what nbgrader counts). A passed check prints `✓ message` on stdout — never on
 stderr, which nbgrader would score as a failure.
 """

@@ -4,7 +4,7 @@ The reference is `lrcore` (`lrcore.quadratic.optimize` with a real torch schedul
 pure schedules of `lrcore.schedules`, both equal to torch); the models of the usual mistakes
 are `lrcore.mistakes.schedules` (formulas, and training loops run in float32 torch) and
 `lrcore.mistakes.quadratic`; the words are here. Values are compared with the course's
-rtol 1e-5 (`autograder.checks.values`): a float32 torch run and a float64 formula agree to
+rtol 1e-5 (`lrchecks.values`): a float32 torch run and a float64 formula agree to
 a few parts in a million. Visible checks use the runs and parameters the notebook shows;
 hidden checks use unseen parameters, so a hard-coded answer cannot pass.
 """
@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import plots
-from autograder.checks.calls import call_student, format_call, require_own_function
-from autograder.checks.evidence import EvidenceMismatch, judged, student_call
-from autograder.checks.quadratic import DIAGNOSIS_RTOL, diagnose_run
-from autograder.checks.report import CheckFailed, passed
-from autograder.checks.values import (
+from lrchecks import plots
+from lrchecks.calls import call_student, format_call, require_own_function
+from lrchecks.evidence import EvidenceMismatch, judged, student_call
+from lrchecks.quadratic import DIAGNOSIS_RTOL, diagnose_run
+from lrchecks.report import CheckFailed, passed
+from lrchecks.values import (
     DEFAULT_ATOL,
     Mismatch,
     arrays_match,

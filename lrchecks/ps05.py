@@ -24,13 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import plots
-from autograder.checks.calls import call_student, format_call, require_own_function
-from autograder.checks.encoding import StandIn
-from autograder.checks.evidence import judged
-from autograder.checks.plots import ExpectedLine
-from autograder.checks.report import CheckFailed, passed
-from autograder.checks.values import (
+from lrchecks import plots
+from lrchecks.calls import call_student, format_call, require_own_function
+from lrchecks.encoding import StandIn
+from lrchecks.evidence import judged
+from lrchecks.plots import ExpectedLine
+from lrchecks.report import CheckFailed, passed
+from lrchecks.values import (
     DEFAULT_RTOL,
     arrays_match,
     describe_number,

@@ -29,7 +29,9 @@ __all__ = ["encode", "decode", "digest", "is_data", "has_tag", "StandIn", "Calla
 TAG = "$"
 """Key of a tagged value: {"$": kind, ...}. Plain JSON lists, strings and numbers stand for
 themselves."""
-REFERENCE_PACKAGES = ("lrcore", "autograder")
+REFERENCE_PACKAGES = ("lrcore", "lrchecks", "autograder")
+"""The course's own code: the reference (lrcore), the checks and the grader. A value of theirs is
+data the grader can rebuild; a call into them is never the student's answer."""
 MAX_DEPTH = 32
 MAX_ELEMENTS = 5_000_000
 NUMERIC_KINDS = "biuf"
@@ -60,14 +62,14 @@ class StandIn:
 
 class CallableStandIn(StandIn):
     """A stand-in for a function or class; calling it directly is not allowed (the checks call
-    students' functions only through `autograder.checks.evidence`)."""
+    students' functions only through `lrchecks.evidence`)."""
 
     @property
     def __name__(self) -> str:  # noqa: PLW3201 - mirrors a function's name
         return str(self._description.get("name", "function")).rsplit(".", 1)[-1]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from autograder.checks.evidence import EvidenceMismatch
+        from lrchecks.evidence import EvidenceMismatch
 
         raise EvidenceMismatch(f"{self.__name__} was called outside the recorded calls")
 
@@ -150,7 +152,7 @@ def _encode(value: Any, depth: int) -> Any:
     if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
         return {TAG: "scalar", "dtype": value.dtype.str, "v": _encode(value.item(), depth + 1)}
     if _is_figure_like(value):
-        from autograder.checks.figure_data import snapshot
+        from lrchecks.figure_data import snapshot
 
         return {TAG: "figure", **snapshot(value)}
     if isinstance(value, np.ndarray):
@@ -238,7 +240,7 @@ def decode(data: Any) -> Any:
     if kind == "dataclass":
         return _reference_dataclass(data)
     if kind == "figure":
-        from autograder.checks.figure_data import rebuild
+        from lrchecks.figure_data import rebuild
 
         return rebuild(data)
     if kind == "callable":

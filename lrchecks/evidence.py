@@ -34,7 +34,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from autograder.checks.encoding import (
+from lrchecks.encoding import (
+    REFERENCE_PACKAGES,
     TAG,
     StandIn,
     decode,
@@ -43,7 +44,7 @@ from autograder.checks.encoding import (
     has_tag,
     is_data,
 )
-from autograder.checks.report import CheckFailed
+from lrchecks.report import CheckFailed
 
 __all__ = ["EVIDENCE_MIME", "ENVIRONMENT_SWITCH", "EvidenceMismatch", "judged", "student_call",
            "replay_check", "replaying", "check_id", "recording_enabled"]
@@ -51,7 +52,6 @@ __all__ = ["EVIDENCE_MIME", "ENVIRONMENT_SWITCH", "EvidenceMismatch", "judged", 
 EVIDENCE_MIME = "application/vnd.lrlab.evidence+json"
 ENVIRONMENT_SWITCH = "LRLAB_EVIDENCE"
 RECORD_VERSION = 1
-REFERENCE_PACKAGES = ("lrcore", "autograder")
 
 Check = TypeVar("Check", bound=Callable[..., Any])
 

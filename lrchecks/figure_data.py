@@ -21,7 +21,7 @@ SIMPLE_SCALES = ("linear", "log", "symlog", "logit")
 
 
 def _floats(data: Any) -> list[Any]:
-    from autograder.checks.encoding import encode
+    from lrchecks.encoding import encode
 
     try:
         return encode(np.asarray(data, dtype=np.float64).reshape(-1))
@@ -34,7 +34,7 @@ def _field(artist: Any) -> dict[str, Any] | None:
     from matplotlib.contour import ContourSet
     from matplotlib.image import AxesImage
 
-    from autograder.checks.encoding import encode
+    from lrchecks.encoding import encode
 
     if isinstance(artist, ContourSet):
         if not getattr(artist, "filled", False):
@@ -52,7 +52,7 @@ def _field(artist: Any) -> dict[str, Any] | None:
 def _segments(collection: Any) -> list[Any]:
     from matplotlib.contour import ContourSet
 
-    from autograder.checks.encoding import encode
+    from lrchecks.encoding import encode
 
     if isinstance(collection, ContourSet) or not hasattr(collection, "get_segments"):
         return []
@@ -98,7 +98,7 @@ def snapshot(value: Any) -> dict[str, Any]:
 
 
 def _draw_field(ax: Any, field: dict[str, Any]) -> None:
-    from autograder.checks.encoding import decode
+    from lrchecks.encoding import decode
 
     if field["kind"] == "contourf":
         levels = decode(field["levels"])
@@ -114,7 +114,7 @@ def _draw_panel(ax: Any, panel: dict[str, Any]) -> None:
     from matplotlib.collections import LineCollection
     from matplotlib.legend import Legend
 
-    from autograder.checks.encoding import decode
+    from lrchecks.encoding import decode
 
     ax.set_label(str(panel["label"]))
     for line in panel["lines"]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.report import CheckFailed
+from lrchecks.report import CheckFailed
 
 __all__ = [
     "DEFAULT_RTOL",

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks.report import CheckFailed
-from autograder.checks.values import (
+from lrchecks.report import CheckFailed
+from lrchecks.values import (
     DEFAULT_ATOL,
     DEFAULT_RTOL,
     arrays_match,

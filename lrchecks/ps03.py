@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from autograder.checks import plots
-from autograder.checks.calls import call_student, format_call, require_own_function
-from autograder.checks.evidence import judged
-from autograder.checks.report import CheckFailed, passed
-from autograder.checks.values import (
+from lrchecks import plots
+from lrchecks.calls import call_student, format_call, require_own_function
+from lrchecks.encoding import REFERENCE_PACKAGES
+from lrchecks.evidence import judged
+from lrchecks.report import CheckFailed, passed
+from lrchecks.values import (
     arrays_match,
     describe_number,
     first_mismatch,
@@ -243,7 +244,7 @@ def _refuse_reference_sweep(function: Any) -> None:
     module = getattr(function, "__module__", None) or ""
     uses = getattr(getattr(function, "__code__", None), "co_names", ())
     namespace = getattr(function, "__globals__", {})
-    if module.split(".")[0] in ("lrcore", "autograder") or any(
+    if module.split(".")[0] in REFERENCE_PACKAGES or any(
         namespace.get(name) is digits.batch_size_sweep for name in uses
     ):
         raise CheckFailed("batch_size_sweep uses lrcore's reference sweep; the exercise is to "

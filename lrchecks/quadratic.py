@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograder.checks.report import CheckFailed
-from autograder.checks.values import (
+from lrchecks.report import CheckFailed
+from lrchecks.values import (
     DEFAULT_ATOL,
     DEFAULT_RTOL,
     Mismatch,
