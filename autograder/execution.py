@@ -30,9 +30,11 @@ import nbformat
 from autograder.sandbox import SandboxPolicy, SandboxUnavailable, require_sandbox
 
 __all__ = ["ExecutionTask", "ExecutionOutcome", "execute_task", "notebook_fingerprint",
-           "execute_config"]
+           "execute_config", "cases_digest", "CASES_KEY", "execute_and_judge", "JudgedExecution",
+           "ExecutionFailed"]
 
 FINGERPRINT_KEY = "lrlab_input_fingerprint"
+CASES_KEY = "lrlab_hidden_cases_digest"
 CONFIG_SECTIONS = ("NotebookClient", "ExecutePreprocessor", "Execute")
 """The configuration the worker's `Execute` reads (the rest of nbgrader_config.py may hold
 secrets, such as a gradebook URL, and never enters the sandbox)."""
@@ -47,9 +49,17 @@ def notebook_fingerprint(nb: nbformat.NotebookNode) -> str:
     return digest.hexdigest()
 
 
+def cases_digest(cases: dict[str, Any]) -> str:
+    """A hash of a student's drawn hidden cases (an execution is reused only with the same)."""
+    text = json.dumps(cases, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class ExecutionTask:
-    """Execute `notebook` with the files of `workdir`; write it to `output`."""
+    """Execute `notebook` with the files of `workdir`; write it to `output`. `hidden_cases` are
+    the student's drawn hidden cases (`autograder.hidden.cases_for`): the kernel runs them and
+    the judge replays them — the course secret that drew them stays with the grader."""
 
     course_root: str
     student: str
@@ -58,6 +68,7 @@ class ExecutionTask:
     workdir: str
     output: str
     sandbox: SandboxPolicy = field(default_factory=SandboxPolicy)
+    hidden_cases: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,28 +120,37 @@ def _phases(run: Any) -> dict[str, float]:
             for name, start, end in zip(PHASES, marks, marks[1:], strict=False)}
 
 
-def _run(task: ExecutionTask, phases: dict[str, float]) -> str:
-    """Execute and write the output; returns a note for the instructor ("" if none) and
-    fills `phases` with where the time went."""
-    from autograder.course import Course
+@dataclass
+class JudgedExecution:
+    """A notebook executed in the sandbox and judged: the notebook as nbgrader will score it,
+    and a note for the instructor ("" if none)."""
+
+    notebook: nbformat.NotebookNode
+    note: str
+
+
+def execute_and_judge(nb: nbformat.NotebookNode, files: Path, course_root: Path,
+                      notebooks: set[str], config: Any, policy: SandboxPolicy,
+                      cases: dict[str, Any], phases: dict[str, float] | None = None
+                      ) -> JudgedExecution:
+    """Execute a prepared notebook under `policy` with the submission's other `files` (its
+    notebooks, which hold the hidden tests, are left out), then judge every test cell here —
+    outside the sandbox, with the grader's own copy of the student's hidden `cases`
+    (`autograder.judge`). Raises `ExecutionFailed` (one sentence) when the notebook did not run
+    to the end. `phases` gets where the time went."""
     from autograder.judge import judge_notebook
-    from autograder.resume import GRADER_KEY, grader_signature
     from autograder.sandbox.outcome import completion_note, failure_message
     from autograder.sandbox.runner import run_worker
 
-    policy = task.sandbox
+    phases = phases if phases is not None else {}
     require_sandbox(policy)
-    course = Course(Path(task.course_root))
-    workdir = Path(task.workdir)
-    nb = nbformat.read(workdir / f"{task.notebook}.ipynb", as_version=4)
     fingerprint = notebook_fingerprint(nb)
-    config, timeout = execute_config(course.config, policy)
-    notebooks = {f"{name}.ipynb" for name in course.notebooks(task.assignment)}
-    with tempfile.TemporaryDirectory(prefix="lrlab-files-") as files:
-        _copy_files(workdir, Path(files), notebooks | {f"{task.notebook}.ipynb"})
-        task_spec = {"notebook": nbformat.writes(nb), "config": config, "cell_timeout": timeout,
-                     "max_output_chars": policy.max_output_chars}
-        run = run_worker(task_spec, Path(files), course.root, policy)
+    sections, timeout = execute_config(config, policy)
+    with tempfile.TemporaryDirectory(prefix="lrlab-files-") as copied:
+        _copy_files(Path(files), Path(copied), notebooks)
+        task_spec = {"notebook": nbformat.writes(nb), "config": sections, "cell_timeout": timeout,
+                     "max_output_chars": policy.max_output_chars, "hidden_cases": cases}
+        run = run_worker(task_spec, Path(copied), Path(course_root), policy)
     phases.update(_phases(run))
     problem = failure_message(run, policy, timeout)
     if problem:
@@ -139,20 +159,37 @@ def _run(task: ExecutionTask, phases: dict[str, float]) -> str:
     if notebook_fingerprint(executed) != fingerprint:
         raise ExecutionFailed("the executed notebook does not match the submission")
     judging = time.monotonic()
-    overturned = judge_notebook(executed)  # here, outside the sandbox: see autograder.judge
+    overturned = judge_notebook(executed, cases)
     phases["judge"] = time.monotonic() - judging
     executed.metadata[FINGERPRINT_KEY] = fingerprint
-    executed.metadata[GRADER_KEY] = grader_signature(policy)
+    executed.metadata[CASES_KEY] = cases_digest(cases)
+    note = completion_note(run.result, timeout, policy)
+    if overturned:
+        note = "; ".join(filter(None, [note, f"{len(overturned)} test cell(s) passed in the "
+                                       "kernel but failed when the grader judged them again"]))
+    return JudgedExecution(executed, note)
+
+
+def _run(task: ExecutionTask, phases: dict[str, float]) -> str:
+    """Execute and judge the task's notebook and write it where the scoring step reads it;
+    returns a note for the instructor ("" if none)."""
+    from autograder.course import Course
+    from autograder.resume import GRADER_KEY, grader_signature
+
+    course = Course(Path(task.course_root))
+    workdir = Path(task.workdir)
+    nb = nbformat.read(workdir / f"{task.notebook}.ipynb", as_version=4)
+    notebooks = {f"{name}.ipynb" for name in course.notebooks(task.assignment)}
+    judged = execute_and_judge(nb, workdir, course.root, notebooks | {f"{task.notebook}.ipynb"},
+                               course.config, task.sandbox, task.hidden_cases, phases)
+    executed = judged.notebook
+    executed.metadata[GRADER_KEY] = grader_signature(task.sandbox)
     output = Path(task.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     temporary = output.with_suffix(".tmp")
     nbformat.write(executed, temporary)
     temporary.replace(output)
-    note = completion_note(run.result, timeout, policy)
-    if overturned:
-        note = "; ".join(filter(None, [note, f"{len(overturned)} test cell(s) passed in the "
-                                       "kernel but failed when the grader judged them again"]))
-    return note
+    return judged.note
 
 
 class ExecutionFailed(RuntimeError):

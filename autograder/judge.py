@@ -1,27 +1,35 @@
-"""Judging again outside the kernel: a test cell's point counts only if the grader agrees.
+"""The judge: the only authority on a test cell's points, outside the kernel.
 
-Where the grading authority lives, and why: the kernel runs the student's code, so whatever is
-decided inside it — a check's verdict, numpy's comparisons, the reference values — can be
-altered by that code. The grader's own process never runs student code. So after a notebook
-has been executed (in the sandbox), `judge_notebook` takes every autograded test cell that
-passed, reads from the cell's *authoritative source* (restored from the gradebook by nbgrader,
-and matched against the executed copy by fingerprint) which checks it calls with which
-keyword arguments, and replays each of them here — the grader's code, the grader's
-references, the grader's numpy — on the answers the kernel recorded
-(`lrchecks.evidence`). A cell whose checks are missing, reordered, altered, or whose
-recorded answers fail the real check gets an error output, so nbgrader gives it no points and
-the feedback says why in one sentence.
+The kernel runs the student's code, so whatever is decided inside it — a check's verdict, numpy's
+comparisons, the reference values, and every output a cell leaves — can be altered by that code:
+an IPython hook, an input transformer or a message sent straight on the kernel's iopub channel
+can put an `execute_result` into a test cell, which nbgrader would read as partial credit. The
+grader's own process never runs student code. So after a notebook has been executed (in the
+sandbox), `judge_notebook` decides every autograded test cell here:
 
-Evidence outputs are removed from every cell: they never reach the gradebook, the autograded
-notebook or the feedback.
+1. it reads from the cell's *authoritative source* (restored from the gradebook by nbgrader and
+   matched against the executed copy by fingerprint) which checks the cell calls, with which
+   keyword arguments;
+2. it replays each of them — the grader's code, the grader's references, the grader's numpy, and
+   the hidden cases the grader drew for this student (`lrchecks.hidden.drawn_cases`) — on the
+   answers the kernel recorded (`lrchecks.evidence`; a check records on success and on failure);
+3. it **replaces every output of the cell** with its own verdict: the checks' `✓` sentences when
+   every check passes again, else those of the checks that passed and one error — the judge's
+   own message when it holds the check's record, otherwise the kernel's message as plain text.
+   A cell whose checks left no record it can replay earns nothing.
+
+nbgrader then scores what the judge wrote, so only the judge's verdict scores. Evidence outputs
+are removed from every cell: they never reach the gradebook, the autograded notebook or the
+feedback.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from nbformat import NotebookNode
@@ -34,13 +42,20 @@ from lrchecks.evidence import (
     check_id,
     replay_check,
 )
+from lrchecks.hidden import drawn_cases
 from lrchecks.report import CheckFailed
 
-__all__ = ["judge_notebook", "JudgedCall", "VERIFICATION_ERROR"]
+__all__ = ["judge_notebook", "judge_cell", "expected_calls", "JudgedCall", "Verdict",
+           "VERIFICATION_ERROR", "CHECK_FAILED", "CHECK_PACKAGE", "is_autograded_test"]
 
 VERIFICATION_ERROR = "GradingVerificationFailed"
+CHECK_FAILED = "CheckFailed"
 CHECK_PACKAGE = "lrchecks"
-UNCONFIRMED = "This test passed in the notebook, but the grader could not confirm it: "
+UNCONFIRMED = "This test could not be confirmed by the grader: "
+KERNEL_MESSAGE_CHARS = 300
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
+                      r"|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?"  # OSC: hyperlinks, clipboard
+                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,33 @@ class JudgedCall:
     check: Callable[..., Any]
     kwargs: dict[str, Any]
     positional: int
+
+
+@dataclass
+class Verdict:
+    """The judge's decision on one test cell: the sentences of the checks that passed and, if
+    the cell fails, one message (`unconfirmed`: the grader could not replay the checks)."""
+
+    passed: list[str] = field(default_factory=list)
+    failure: str | None = None
+    unconfirmed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    def outputs(self) -> list[NotebookNode]:
+        """The cell's outputs, all of them the judge's: nbgrader scores a cell without an
+        error output as passed and one with an error as failed."""
+        outputs = []
+        if self.passed:
+            outputs.append(new_output("stream", name="stdout",
+                                      text="".join(line + "\n" for line in self.passed)))
+        if self.failure is not None:
+            outputs.append(new_output(
+                "error", ename=VERIFICATION_ERROR if self.unconfirmed else CHECK_FAILED,
+                evalue=self.failure, traceback=[f"✗ {self.failure}"]))
+        return outputs
 
 
 def _python_source(source: str) -> str:
@@ -110,8 +152,9 @@ def _literal_kwargs(call: ast.Call) -> dict[str, Any]:
     return kwargs
 
 
-def expected_calls(source: str, names: _Names) -> list[JudgedCall]:
+def expected_calls(source: str, names: _Names | None = None) -> list[JudgedCall]:
     """The checks a test cell calls, in the order they run (source order)."""
+    names = names if names is not None else _Names()
     tree = ast.parse(_python_source(source))
     names.learn(tree)
     found = []
@@ -129,7 +172,7 @@ def _take_evidence(cell: NotebookNode) -> list[Any]:
     for output in cell.get("outputs", []):
         data = output.get("data", {}) if output.get("output_type") in (
             "display_data", "execute_result") else {}
-        if EVIDENCE_MIME in data:
+        if isinstance(data, dict) and EVIDENCE_MIME in data:
             records.append(data[EVIDENCE_MIME])
         else:
             kept.append(output)
@@ -137,10 +180,23 @@ def _take_evidence(cell: NotebookNode) -> list[Any]:
     return records
 
 
-def _failed(cell: NotebookNode) -> bool:
-    return any(output.get("output_type") == "error" or (
-        output.get("output_type") == "stream" and output.get("name") == "stderr")
-        for output in cell.get("outputs", []))
+def plain_text(text: Any, limit: int = KERNEL_MESSAGE_CHARS) -> str:
+    """A kernel's text as one line of plain text: terminal escapes and control characters
+    removed, whitespace collapsed, cut to `limit` characters."""
+    line = " ".join(_CONTROL.sub("", str(text)).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _kernel_message(outputs: list[NotebookNode]) -> str | None:
+    """What the kernel said went wrong in the cell (its last error), as plain text."""
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    if not errors:
+        return None
+    error = errors[-1]
+    name, value = plain_text(error.get("ename", ""), 60), plain_text(error.get("evalue", ""))
+    if name in ("", CHECK_FAILED):
+        return value or "the test failed in the notebook"
+    return f"{name}: {value}" if value else name
 
 
 def _record_problem(call: JudgedCall, record: Any) -> str | None:
@@ -148,7 +204,7 @@ def _record_problem(call: JudgedCall, record: Any) -> str | None:
     if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
         return f"the record of {name} is not one the checks write."
     if record.get("check") != check_id(call.check):
-        return (f"the cell calls {name}, but the record comes from {record.get('check')!r} — "
+        return (f"the cell calls {name}, but its record comes from another check — "
                 "the check was replaced while the notebook ran.")
     if not isinstance(record.get("args"), list) or len(record["args"]) != call.positional:
         return f"the record of {name} does not hold the arguments the cell passes."
@@ -157,54 +213,81 @@ def _record_problem(call: JudgedCall, record: Any) -> str | None:
     return None
 
 
-def verify_cell(calls: list[JudgedCall], records: list[Any]) -> str | None:
-    """None if every check of the cell passes again on its record; else what went wrong."""
-    if len(records) != len(calls):
-        return (f"{UNCONFIRMED}its {len(calls)} check{'s' if len(calls) != 1 else ''} left "
-                f"{len(records)} record{'s' if len(records) != 1 else ''} of what they saw — "
-                "the checks were changed or bypassed while the notebook ran.")
-    for call, record in zip(calls, records, strict=True):
+def judge_cell(calls: list[JudgedCall], records: list[Any],
+               kernel_outputs: list[NotebookNode]) -> Verdict:
+    """The verdict on a test cell that calls `calls`, from the records its checks left and,
+    when a check left none, what the kernel said."""
+    verdict = Verdict()
+    if not calls:
+        return Verdict(failure=UNCONFIRMED + "the cell calls no check the grader can replay.",
+                       unconfirmed=True)
+    for index, call in enumerate(calls):
+        if index >= len(records):
+            said = _kernel_message(kernel_outputs)
+            if said is not None:  # failed before its check recorded anything (e.g. a NameError)
+                verdict.failure = said
+            else:
+                verdict.failure = (UNCONFIRMED + f"{call.check.__name__} left no record of what "
+                                   "it checked — the checks were changed or bypassed.")
+                verdict.unconfirmed = True
+            return verdict
+        record = records[index]
         problem = _record_problem(call, record)
         if problem:
-            return UNCONFIRMED + problem
+            return Verdict(verdict.passed, UNCONFIRMED + problem, unconfirmed=True)
         try:
-            replay_check(call.check, record, call.kwargs)
+            verdict.passed += replay_check(call.check, record, call.kwargs)
         except CheckFailed as failure:
-            return f"✗ {failure.message} (judged again by the grader)"
+            verdict.failure = failure.message
+            return verdict
         except EvidenceMismatch as mismatch:
-            return (f"{UNCONFIRMED}{mismatch} — the checks or the student's answers were "
-                    "changed while the notebook ran.")
+            return Verdict(verdict.passed, f"{UNCONFIRMED}{mismatch} — the checks or the "
+                           "student's answers were changed while the notebook ran.",
+                           unconfirmed=True)
         except Exception as error:  # the record held values no real check run produces
-            return (f"{UNCONFIRMED}the recorded answers of {call.check.__name__} do not fit "
-                    f"the check ({type(error).__name__}: {str(error)[:200]}).")
-    return None
+            return Verdict(verdict.passed, f"{UNCONFIRMED}the recorded answers of "
+                           f"{call.check.__name__} do not fit the check "
+                           f"({type(error).__name__}).", unconfirmed=True)
+    if len(records) > len(calls):
+        return Verdict(verdict.passed, UNCONFIRMED + "the cell left more records than it has "
+                       "checks — the checks were changed while the notebook ran.",
+                       unconfirmed=True)
+    return verdict
 
 
-def _fail(cell: NotebookNode, message: str) -> None:
-    cell.outputs.append(new_output("error", ename=VERIFICATION_ERROR, evalue=message,
-                                   traceback=[message]))
+def is_autograded_test(cell: NotebookNode) -> bool:
+    """An nbgrader test cell: graded code that is not a solution."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-def judge_notebook(nb: NotebookNode) -> list[str]:
-    """Judge every passed autograded test cell again (see the module's docstring); the cells
-    that fail get an error output. Returns one line per overturned cell."""
+def _kernel_passed(outputs: list[NotebookNode]) -> bool:
+    return not any(output.get("output_type") == "error" or (
+        output.get("output_type") == "stream" and output.get("name") == "stderr")
+        for output in outputs)
+
+
+def judge_notebook(nb: NotebookNode, cases: Mapping[str, Any] | None = None) -> list[str]:
+    """Decide every autograded test cell (see the module's docstring) with this student's
+    drawn hidden `cases`, writing the verdicts as the cells' only outputs. Returns one line
+    per cell the kernel passed and the judge failed."""
     names = _Names()
     overturned = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        records = _take_evidence(cell)
-        meta = cell.metadata.get("nbgrader", {})
-        if not meta.get("grade") or meta.get("solution"):
-            continue
-        try:
-            calls = expected_calls(cell.source, names)
-        except SyntaxError:
-            continue  # the cell cannot have run either: it already holds an error
-        if not calls or _failed(cell):
-            continue
-        message = verify_cell(calls, records)
-        if message:
-            _fail(cell, message)
-            overturned.append(f"{meta.get('grade_id', '?')}: {message}")
+    with drawn_cases(cases or {}):
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            records = _take_evidence(cell)
+            if not is_autograded_test(cell):
+                continue
+            try:
+                calls = expected_calls(cell.source, names)
+            except SyntaxError:
+                calls = []
+            kernel_outputs = list(cell.get("outputs", []))
+            verdict = judge_cell(calls, records, kernel_outputs)
+            cell.outputs = verdict.outputs()
+            if not verdict.ok and _kernel_passed(kernel_outputs):
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
+                overturned.append(f"{grade_id}: {verdict.failure}")
     return overturned

@@ -4,10 +4,11 @@ Grading is idempotent — every step rewrites its outputs whole (nbgrader's auto
 `force`, atomic renames of executed notebooks and ledger entries, one transaction per
 submission in the gradebook) — so a batch killed at any point can simply be run again. To make
 the second run cheap, `grade` skips the execution of a notebook whose executed copy is still
-valid: same prepared notebook (the fingerprint of its cells, tests included), executed by the
-same grader (a hash of the `autograder` and `lrcore` sources and the sandbox policy). A new
-submission, changed tests, changed checks or references, or other limits all mean a fresh
-execution; `grade --fresh` forces one.
+valid: same prepared notebook (the fingerprint of its cells, tests included), with the same
+drawn hidden cases, executed by the same grader (a hash of the `autograder`, `lrchecks` and
+`lrcore` sources and the sandbox policy). A new submission, changed tests, changed checks or
+references, other hidden cases, or other limits all mean a fresh execution; `grade --fresh`
+forces one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.execution import FINGERPRINT_KEY, ExecutionTask, notebook_fingerprint
+from autograder.execution import (
+    CASES_KEY,
+    FINGERPRINT_KEY,
+    ExecutionTask,
+    cases_digest,
+    notebook_fingerprint,
+)
 from autograder.sandbox import SandboxPolicy
 
 __all__ = ["GRADER_KEY", "grader_signature", "reusable"]
@@ -58,4 +65,5 @@ def reusable(task: ExecutionTask) -> bool:
     except Exception:  # a half-written or foreign file: execute again
         return False
     return (executed.metadata.get(GRADER_KEY) == grader_signature(task.sandbox)
-            and executed.metadata.get(FINGERPRINT_KEY) == notebook_fingerprint(prepared))
+            and executed.metadata.get(FINGERPRINT_KEY) == notebook_fingerprint(prepared)
+            and executed.metadata.get(CASES_KEY) == cases_digest(task.hidden_cases))

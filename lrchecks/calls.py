@@ -53,7 +53,9 @@ def call_student(function: Any, name: str, *args: Any, **kwargs: Any) -> Any:
         text = f"{type(error).__name__}: {error}"
         hint = next((h for key, h in _ERROR_HINTS.items() if key in text), None)
         message = f"{call} raised {text.splitlines()[0] if text else type(error).__name__}"
-        raise CheckFailed(f"{message}. {hint}" if hint else f"{message}.") from None
+        diagnosis = f"your function raised {type(error).__name__}" + (f": {hint}" if hint else ".")
+        raise CheckFailed(f"{message}. {hint}" if hint else f"{message}.",
+                          diagnosis=diagnosis) from None
 
 
 

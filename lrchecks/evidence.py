@@ -4,12 +4,12 @@ Inside a student's kernel nothing is safe from the student's code: a cell can re
 `numpy.allclose` or the whole `autograder` package. So while grading, a check does not only
 decide; it also *records* what it asked and what the student's code answered, and the grader
 replays the check — its own, unaltered code and reference values, in its own process — on those
-answers (`autograder.judge`). A verdict counts only when both agree.
+answers (`autograder.judge`). Only the grader's verdict scores.
 
 - `judged` wraps every check a test cell calls. While grading (`LRLAB_EVIDENCE=1`, set by the
   sandbox) the outermost check records its student arguments (figures as data, see
-  `figure_data`) and every call it makes to the student's code, and on success publishes the
-  record as a `display_data` output of MIME type `EVIDENCE_MIME`.
+  `figure_data`) and every call it makes to the student's code, and publishes the record — when
+  the check passes and when it fails — as a `display_data` output of MIME type `EVIDENCE_MIME`.
 - `student_call` is the one way checks call students' code (`calls.call_student` uses it): it
   records the arguments' digest and the answer; in replay it returns the recorded answer for the
   same call — and refuses a call the record does not have. The check's own objects that the
@@ -217,6 +217,12 @@ def _publish(record: dict[str, Any]) -> None:
     publish_display_data({EVIDENCE_MIME: record, "text/plain": ""})
 
 
+def _record(check: Callable[..., Any], encoded_args: list[Any], kwargs: dict[str, Any],
+            session: Session, failed: bool) -> dict[str, Any]:
+    return {"version": RECORD_VERSION, "check": check_id(check), "args": encoded_args,
+            "kwargs": encode(kwargs), "calls": session.calls, "failed": failed}
+
+
 def judged(check: Check) -> Check:
     """Make a check record its evidence while grading (see the module's docstring)."""
 
@@ -236,10 +242,12 @@ def judged(check: Check) -> Check:
         _sessions.append(session)
         try:
             result = check(*seen_args, **kwargs)
+        except CheckFailed:  # the judge replays a failure too, to give its own message
+            _publish(_record(check, encoded_args, kwargs, session, failed=True))
+            raise
         finally:
             _sessions.remove(session)
-        _publish({"version": RECORD_VERSION, "check": check_id(check), "args": encoded_args,
-                  "kwargs": encode(kwargs), "calls": session.calls})
+        _publish(_record(check, encoded_args, kwargs, session, failed=False))
         return result
 
     recording.__lrlab_judged__ = True  # type: ignore[attr-defined]
@@ -247,13 +255,15 @@ def judged(check: Check) -> Check:
 
 
 def replay_check(check: Callable[..., Any], record: dict[str, Any],
-                 kwargs: dict[str, Any]) -> None:
-    """Run `check` (the grader's own) on a record; raises CheckFailed or EvidenceMismatch."""
+                 kwargs: dict[str, Any]) -> list[str]:
+    """Run `check` (the grader's own) on a record; returns the lines it printed (its `✓`
+    sentence); raises CheckFailed or EvidenceMismatch."""
     inner = getattr(check, "__wrapped__", check)
     args = [decode(arg) for arg in record.get("args", [])]
-    with replaying(record.get("calls", [])) as session, \
-            contextlib.redirect_stdout(io.StringIO()):
+    printed = io.StringIO()
+    with replaying(record.get("calls", [])) as session, contextlib.redirect_stdout(printed):
         inner(*args, **kwargs)
     if session.position != len(session.calls):
         raise EvidenceMismatch(f"the record has {len(session.calls) - session.position} "
                                "answers the check never asked for")
+    return [line for line in printed.getvalue().splitlines() if line.strip()]

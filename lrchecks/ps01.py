@@ -1,9 +1,10 @@
 """Checks for ps01 "Constant learning rate on x²" — what its test cells call, one line each.
 
-Visible checks use the published runs (a student can reproduce them); hidden checks use unseen
-parameters, so a hard-coded answer cannot pass. Every check names the mistake when it
-recognises one, and never prints the expected values of a hidden case beyond the first
-differing step.
+Visible checks use the published runs (a student can reproduce them); hidden checks
+(`hidden=True`, or the `_unseen` checks) run the cases the grader drew for this student
+(`lrchecks.hidden`: pools of `autograder.hidden.ps01`), so a hard-coded answer cannot pass.
+Every check names the mistake when it recognises one; a hidden case's message names the kind
+of case and the mistake, never its inputs or expected values.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from lrchecks import plots
 from lrchecks.calls import call_student, format_call, require_own_function
 from lrchecks.evidence import judged
+from lrchecks.hidden import HiddenCase, hidden_case, hidden_cases
 from lrchecks.plots import ExpectedLine
 from lrchecks.quadratic import MISTAKE_EXPLANATIONS, compare_run
 from lrchecks.report import CheckFailed, passed
@@ -58,18 +60,8 @@ RUN_ITERATIONS = 20
 PARABOLA_LR = 0.9
 
 PUBLISHED_RUNS = ((1.05, 20, 500.0), (0.1, 20, 500.0))
-UNSEEN_RUNS: tuple[tuple[float, int, float, float], ...] = (
-    (0.3, 7, -42.0, 1.0),
-    (0.9, 25, 3.5, 1.0),
-    (0.05, 30, 3.0, 4.0),
-    (1.0, 6, 2.0, 1.0),
-    (0.0, 5, 7.0, 1.0),
-    (0.62, 12, 1e4, 1.0),
-    (0.2, 9, 500, 1.0),  # an integer x0
-)
-UNSEEN_TORCH_RUNS: tuple[tuple[float, int, float], ...] = tuple(
-    (lr, n, x0) for lr, n, x0, a in UNSEEN_RUNS if a == 1.0
-)
+RUN_ADVICE = ("the values differ from gradient descent's: each step is x ← x − lr·2a·x, "
+              "recorded after the update, num_iterations times, from float(x0).")
 
 
 def _constant(lr: float):
@@ -79,85 +71,112 @@ def _constant(lr: float):
 # --- gradient descent by hand (numpy) -------------------------------------------------------
 
 
-def _check_numpy_runs(function: Any, runs: tuple[tuple[float, int, float, float], ...]) -> None:
-    require_own_function(function, "gradient_descent_numpy")
-    for lr, n, x0, a in runs:
-        kwargs = {"a": a} if a != 1.0 else {}
-        call = format_call("gradient_descent_numpy", (lr, n, x0), kwargs)
-        result = call_student(function, "gradient_descent_numpy", lr, n, x0, **kwargs)
-        student = to_float_array(result, f"The result of {call}")
-        expected = quadratic.gradient_descent(lr, n, x0, a)
-        compare_run(call, student, expected, _constant(lr), n, x0, a)
+def _check_numpy_run(function: Any, lr: float, n: int, x0: float, a: float) -> None:
+    kwargs = {"a": a} if a != 1.0 else {}
+    call = format_call("gradient_descent_numpy", (lr, n, x0), kwargs)
+    result = call_student(function, "gradient_descent_numpy", lr, n, x0, **kwargs)
+    student = to_float_array(result, f"The result of {call}")
+    expected = quadratic.gradient_descent(lr, n, x0, a)
+    compare_run(call, student, expected, _constant(lr), n, x0, a)
 
 
 @judged
 def check_gradient_descent_numpy(gradient_descent_numpy: Any) -> None:
     """Visible: the two published runs from x0 = 500, 20 iterations."""
-    published = tuple((lr, n, x0, 1.0) for lr, n, x0 in PUBLISHED_RUNS)
-    _check_numpy_runs(gradient_descent_numpy, published)
+    require_own_function(gradient_descent_numpy, "gradient_descent_numpy")
+    for lr, n, x0 in PUBLISHED_RUNS:
+        _check_numpy_run(gradient_descent_numpy, lr, n, x0, 1.0)
     passed("gradient_descent_numpy reproduces the published runs (lr = 1.05 and lr = 0.1).")
 
 
 @judged
 def check_gradient_descent_numpy_unseen(gradient_descent_numpy: Any) -> None:
-    """Hidden: other learning rates, starting points, curvatures a and lengths."""
-    _check_numpy_runs(gradient_descent_numpy, UNSEEN_RUNS)
+    """Hidden: the drawn learning rates, starting points, curvatures a and lengths."""
+    require_own_function(gradient_descent_numpy, "gradient_descent_numpy")
+    for case in hidden_cases("ps01.gradient_descent_numpy"):
+        with hidden_case(case, RUN_ADVICE):
+            lr, n, x0, a = case.params
+            _check_numpy_run(gradient_descent_numpy, lr, n, x0, a)
     passed("gradient_descent_numpy is right on unseen learning rates, starting points and a.")
 
 
 # --- optimize with torch.optim.SGD -----------------------------------------------------------
 
 
-def _check_optimize_runs(function: Any, runs: tuple[tuple[float, int, float], ...]) -> None:
-    require_own_function(function, "optimize")
-    for lr, n, x0 in runs:
-        call = format_call("optimize", (lr, n, x0), {})
-        result = call_student(function, "optimize", lr, n, x0)
-        if not isinstance(result, tuple | list) or len(result) != 2:
-            raise CheckFailed(f"{call} should return a pair (x_history, lr_history), got "
-                              f"{type(result).__name__}.")
-        student_x = to_float_array(result[0], f"x_history of {call}")
-        student_lrs = to_float_array(result[1], f"lr_history of {call}")
-        expected_x, expected_lrs = quadratic.optimize(lr, n, x0)
-        compare_run(call, student_x, np.asarray(expected_x), _constant(lr), n, x0,
-                    student_lrs=student_lrs, expected_lrs=np.asarray(expected_lrs))
+def _check_optimize_run(function: Any, lr: float, n: int, x0: float) -> None:
+    call = format_call("optimize", (lr, n, x0), {})
+    result = call_student(function, "optimize", lr, n, x0)
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        raise CheckFailed(f"{call} should return a pair (x_history, lr_history), got "
+                          f"{type(result).__name__}.",
+                          diagnosis="optimize should return a pair (x_history, lr_history).")
+    student_x = to_float_array(result[0], f"x_history of {call}")
+    student_lrs = to_float_array(result[1], f"lr_history of {call}")
+    expected_x, expected_lrs = quadratic.optimize(lr, n, x0)
+    compare_run(call, student_x, np.asarray(expected_x), _constant(lr), n, x0,
+                student_lrs=student_lrs, expected_lrs=np.asarray(expected_lrs))
 
 
 @judged
 def check_optimize_published(optimize: Any) -> None:
     """Visible: 3363.744… for lr = 1.05 and 5.7646… for lr = 0.1, and an integer x0."""
-    _check_optimize_runs(optimize, PUBLISHED_RUNS + ((0.1, 20, 500),))
+    require_own_function(optimize, "optimize")
+    for lr, n, x0 in (*PUBLISHED_RUNS, (0.1, 20, 500)):
+        _check_optimize_run(optimize, lr, n, x0)
     passed("optimize gives x = 3363.744 for lr = 1.05 and x = 5.7646 for lr = 0.1, also from "
            "an integer x0.")
 
 
 @judged
 def check_optimize_unseen(optimize: Any) -> None:
-    """Hidden: unseen learning rates (incl. lr = 1/a and lr = 0), starting points and lengths."""
-    _check_optimize_runs(optimize, UNSEEN_TORCH_RUNS)
+    """Hidden: the drawn learning rates (lr = 1/a and lr = 0 for everyone), starting points
+    and lengths."""
+    require_own_function(optimize, "optimize")
+    for case in hidden_cases("ps01.optimize"):
+        with hidden_case(case, RUN_ADVICE):
+            _check_optimize_run(optimize, *case.params)
     passed("optimize is right on unseen learning rates, starting points and lengths.")
 
 
 # --- the divergence threshold ------------------------------------------------------------------
 
 CURVATURES_VISIBLE = (1.0,)
-CURVATURES_HIDDEN = (2.5, 0.3, 8.0)
+
+
+def _curvatures(pool: str, hidden: bool) -> list[HiddenCase]:
+    if hidden:
+        return hidden_cases(pool)
+    return [HiddenCase("", a) for a in CURVATURES_VISIBLE]
+
+
+def _maybe_hidden(case: HiddenCase, hidden: bool, advice: str) -> Any:
+    """The hidden-case context for a hidden case, nothing for a visible one."""
+    import contextlib
+
+    return hidden_case(case, advice) if hidden else contextlib.nullcontext()
+
+
+THRESHOLD_ADVICE = ("One step multiplies x by (1 − 2a·lr); find the lr at which |1 − 2a·lr| "
+                    "reaches 1 on the diverging side.")
+BISECTION_ADVICE = ("Narrow the interval between an lr that converges and one that diverges "
+                    "(bisection) until it is shorter than 1e-4·lr.")
 
 
 @judged
 def check_divergence_threshold_on_paper(divergence_threshold: Any, hidden: bool = False) -> None:
     """The paper answer as a function of a: 1/a."""
-    for a in CURVATURES_HIDDEN if hidden else CURVATURES_VISIBLE:
-        call = format_call("divergence_threshold", (a,), {})
-        value = to_float_array(call_student(divergence_threshold, "divergence_threshold", a), call)
-        expected = quadratic.stability_bound(a)
-        if value.size != 1 or not np.isclose(value.reshape(-1)[0], expected, rtol=1e-9):
-            got = (describe_number(float(value.reshape(-1)[0])) if value.size == 1
-                   else "not a number")
-            raise CheckFailed(
-                f"{call} returned {got}. One step multiplies x by (1 − 2a·lr); find the lr at "
-                "which |1 − 2a·lr| reaches 1 on the diverging side."
-            )
+    for case in _curvatures("ps01.divergence_threshold", hidden):
+        with _maybe_hidden(case, hidden, THRESHOLD_ADVICE):
+            a = case.params
+            call = format_call("divergence_threshold", (a,), {})
+            value = to_float_array(call_student(divergence_threshold, "divergence_threshold", a),
+                                   call)
+            expected = quadratic.stability_bound(a)
+            if value.size != 1 or not np.isclose(value.reshape(-1)[0], expected, rtol=1e-9):
+                got = (describe_number(float(value.reshape(-1)[0])) if value.size == 1
+                       else "not a number")
+                raise CheckFailed(f"{call} returned {got}. {THRESHOLD_ADVICE}",
+                                  diagnosis=THRESHOLD_ADVICE)
     passed("divergence_threshold(a) is right" + (" for other curvatures a." if hidden else "."))
 
 
@@ -166,19 +185,22 @@ def check_divergence_threshold_by_experiment(
     find_divergence_threshold: Any, hidden: bool = False
 ) -> None:
     """The experimental threshold within 0.1 % of 1/a."""
-    for a in CURVATURES_HIDDEN if hidden else CURVATURES_VISIBLE:
-        call = format_call("find_divergence_threshold", (a,), {})
-        result = call_student(find_divergence_threshold, "find_divergence_threshold", a)
-        value = to_float_array(result, f"The result of {call}")
-        if value.size != 1:
-            raise CheckFailed(f"{call} should return one number, got {value.size}.")
-        found, expected = float(value.reshape(-1)[0]), quadratic.stability_bound(a)
-        if not abs(found - expected) <= 1e-3 * expected:
-            raise CheckFailed(
-                f"{call} returned {describe_number(found)}, which is not within 0.1 % of the "
-                "threshold. Narrow the interval between an lr that converges and one that "
-                "diverges (bisection) until it is shorter than 1e-4·lr."
-            )
+    for case in _curvatures("ps01.find_divergence_threshold", hidden):
+        with _maybe_hidden(case, hidden, BISECTION_ADVICE):
+            a = case.params
+            call = format_call("find_divergence_threshold", (a,), {})
+            result = call_student(find_divergence_threshold, "find_divergence_threshold", a)
+            value = to_float_array(result, f"The result of {call}")
+            if value.size != 1:
+                raise CheckFailed(f"{call} should return one number, got {value.size}.",
+                                  diagnosis="find_divergence_threshold should return one number.")
+            found, expected = float(value.reshape(-1)[0]), quadratic.stability_bound(a)
+            if not abs(found - expected) <= 1e-3 * expected:
+                raise CheckFailed(
+                    f"{call} returned {describe_number(found)}, which is not within 0.1 % of "
+                    f"the threshold. {BISECTION_ADVICE}",
+                    diagnosis=f"the threshold found is not within 0.1 % of the true one. "
+                    f"{BISECTION_ADVICE}")
     passed("find_divergence_threshold finds the threshold by experiment"
            + (" for other curvatures a." if hidden else "."))
 
@@ -186,42 +208,48 @@ def check_divergence_threshold_by_experiment(
 # --- iterations needed ------------------------------------------------------------------------
 
 ITERATION_CASES_VISIBLE = ((0.1, 500.0, 1e-3, 1.0), (1.05, 500.0, 1e-3, 1.0))
-ITERATION_CASES_HIDDEN = (
-    (0.45, 3e6, 1e-3, 1.0),
-    (0.02, 3.0, 1e-6, 1.0),
-    (0.9, -500.0, 1e-3, 1.0),
-    (0.3, 1e-4, 1e-3, 1.0),
-    (1.0, 5.0, 1e-3, 1.0),
-    (0.1, 50.0, 1e-2, 3.0),
-    (-0.1, 5.0, 1e-3, 1.0),
-)
+ITERATIONS_ADVICE = ("count the steps until |x| < tol for the first time; return None when "
+                     "|1 − 2a·lr| ≥ 1 (the run never gets there), 0 when x0 already is.")
+
+
+def _check_iterations_case(iterations_needed: Any, lr: float, x0: float, tol: float,
+                           a: float) -> None:
+    kwargs = {"tol": tol} | ({"a": a} if a != 1.0 else {})
+    call = format_call("iterations_needed", (lr, x0), kwargs)
+    result = call_student(iterations_needed, "iterations_needed", lr, x0, **kwargs)
+    expected = quadratic.iterations_to_tolerance(lr, x0, tol, a)
+    if expected is None:
+        if result is not None:
+            never = ("this run never gets within tol of 0 (|1 − 2a·lr| ≥ 1): return None.")
+            raise CheckFailed(f"{call} returned {result!r}, but {never}",
+                              diagnosis=f"your function returned a number of steps, but {never}")
+        return
+    if result is None or isinstance(result, bool):
+        converges = "this run does converge — return the number of steps."
+        raise CheckFailed(f"{call} returned {result!r}; {converges}",
+                          diagnosis=f"your function returned {result!r}; {converges}")
+    found = to_float_array(result, f"The result of {call}")
+    if found.size != 1 or found.reshape(-1)[0] != expected:
+        got = describe_number(float(found.reshape(-1)[0])) if found.size == 1 else "a list"
+        off_by_one = found.size == 1 and abs(found.reshape(-1)[0] - expected) == 1
+        hint = (" Off by one: count the steps taken, and stop at the first |x| < tol."
+                if off_by_one else "")
+        raise CheckFailed(f"{call} returned {got}, which is not the smallest number of "
+                          f"steps that brings |x| below tol.{hint}",
+                          diagnosis=("the count is off by one: count the steps taken, and stop "
+                                     "at the first |x| < tol." if off_by_one else None))
 
 
 @judged
 def check_iterations_needed(iterations_needed: Any, hidden: bool = False) -> None:
     """Smallest T with |x_T| < tol, or None when the run never gets there."""
-    cases = ITERATION_CASES_HIDDEN if hidden else ITERATION_CASES_VISIBLE
-    for lr, x0, tol, a in cases:
-        kwargs = {"tol": tol} | ({"a": a} if a != 1.0 else {})
-        call = format_call("iterations_needed", (lr, x0), kwargs)
-        result = call_student(iterations_needed, "iterations_needed", lr, x0, **kwargs)
-        expected = quadratic.iterations_to_tolerance(lr, x0, tol, a)
-        if expected is None:
-            if result is not None:
-                raise CheckFailed(f"{call} returned {result!r}, but this run never gets within "
-                                  "tol of 0 (|1 − 2a·lr| ≥ 1): return None.")
-            continue
-        if result is None or isinstance(result, bool):
-            raise CheckFailed(f"{call} returned {result!r}; this run does converge — return the "
-                              "number of steps.")
-        found = to_float_array(result, f"The result of {call}")
-        if found.size != 1 or found.reshape(-1)[0] != expected:
-            got = describe_number(float(found.reshape(-1)[0])) if found.size == 1 else "a list"
-            off_by_one = found.size == 1 and abs(found.reshape(-1)[0] - expected) == 1
-            hint = (" Off by one: count the steps taken, and stop at the first |x| < tol."
-                    if off_by_one else "")
-            raise CheckFailed(f"{call} returned {got}, which is not the smallest number of "
-                              f"steps that brings |x| below tol.{hint}")
+    if not hidden:
+        for lr, x0, tol, a in ITERATION_CASES_VISIBLE:
+            _check_iterations_case(iterations_needed, lr, x0, tol, a)
+    else:
+        for case in hidden_cases("ps01.iterations_needed"):
+            with hidden_case(case, ITERATIONS_ADVICE):
+                _check_iterations_case(iterations_needed, *case.params)
     passed("iterations_needed is right" + (" on unseen cases." if hidden else "."))
 
 
@@ -342,7 +370,8 @@ REGRESSION_MISTAKE_EXPLANATIONS = {
 }
 
 REGRESSION_CASES_VISIBLE = ((0, 0.1, 100),)
-REGRESSION_CASES_HIDDEN = ((0, 0.3, 17), (7, 0.01, 40), (3, 0.5, 25))
+REGRESSION_ADVICE = ("the losses differ from full-batch SGD on the MSE: start from w = b = 0, take "
+                     "one step per epoch and record the loss computed before the step.")
 
 
 @cache
@@ -379,32 +408,44 @@ def _sweep_lines() -> tuple[ExpectedLine, ...]:
     return tuple(lines)
 
 
+def _check_regression_case(train_linear_regression: Any, seed: int, lr: float,
+                           epochs: int) -> None:
+    X, y = regression.linear_regression_data(seed=seed)
+    call = f"train_linear_regression(X, y, lr={lr}, epochs={epochs})"
+    result = call_student(train_linear_regression, "train_linear_regression", X, y,
+                          lr=lr, epochs=epochs)
+    student = to_float_array(result, f"The result of {call}")
+    expected = _regression_losses(seed, lr, epochs)
+    mismatch = first_mismatch(student, expected)
+    if mismatch is None:
+        return
+    for name in REGRESSION_MISTAKES:
+        if same_pattern(student, _regression_mistake_losses(name, seed, lr, epochs)):
+            explanation = REGRESSION_MISTAKE_EXPLANATIONS[name]
+            raise CheckFailed(f"{call}: the losses are wrong. {explanation}",
+                              diagnosis=explanation)
+    if mismatch.shape_differs:
+        raise CheckFailed(f"{call} returned {student.size} losses; it should return one per "
+                          f"epoch ({epochs}).",
+                          diagnosis="the result should hold one loss per epoch.")
+    raise CheckFailed(
+        f"{call}: the loss of epoch {mismatch.index} is {describe_number(mismatch.student)}, "
+        f"it should be {describe_number(mismatch.expected)}. Start from w = b = 0 and take "
+        "one full-batch step per epoch."
+    )
+
+
 @judged
 def check_train_linear_regression(train_linear_regression: Any, hidden: bool = False) -> None:
     """Losses per epoch equal lrcore's full-batch SGD from w = b = 0."""
     require_own_function(train_linear_regression, "train_linear_regression")
-    for seed, lr, epochs in REGRESSION_CASES_HIDDEN if hidden else REGRESSION_CASES_VISIBLE:
-        X, y = regression.linear_regression_data(seed=seed)
-        call = f"train_linear_regression(X, y, lr={lr}, epochs={epochs})"
-        result = call_student(train_linear_regression, "train_linear_regression", X, y,
-                              lr=lr, epochs=epochs)
-        student = to_float_array(result, f"The result of {call}")
-        expected = _regression_losses(seed, lr, epochs)
-        mismatch = first_mismatch(student, expected)
-        if mismatch is None:
-            continue
-        for name in REGRESSION_MISTAKES:
-            if same_pattern(student, _regression_mistake_losses(name, seed, lr, epochs)):
-                raise CheckFailed(f"{call}: the losses are wrong. "
-                                  f"{REGRESSION_MISTAKE_EXPLANATIONS[name]}")
-        if mismatch.shape_differs:
-            raise CheckFailed(f"{call} returned {student.size} losses; it should return one per "
-                              f"epoch ({epochs}).")
-        raise CheckFailed(
-            f"{call}: the loss of epoch {mismatch.index} is {describe_number(mismatch.student)}, "
-            f"it should be {describe_number(mismatch.expected)}. Start from w = b = 0 and take "
-            "one full-batch step per epoch."
-        )
+    if not hidden:
+        for seed, lr, epochs in REGRESSION_CASES_VISIBLE:
+            _check_regression_case(train_linear_regression, seed, lr, epochs)
+    else:
+        for case in hidden_cases("ps01.train_linear_regression"):
+            with hidden_case(case, REGRESSION_ADVICE):
+                _check_regression_case(train_linear_regression, *case.params)
     passed("train_linear_regression gives the right loss curve"
            + (" on unseen data, lrs and epochs." if hidden else "."))
 

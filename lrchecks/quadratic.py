@@ -116,4 +116,4 @@ def compare_run(
     else:
         assert lr_mismatch is not None
         sentence = _mismatch_sentence(f"For {call}, lr_history", lr_mismatch)
-    raise CheckFailed(f"{sentence} {diagnosis}" if diagnosis else sentence)
+    raise CheckFailed(f"{sentence} {diagnosis}" if diagnosis else sentence, diagnosis=diagnosis)

@@ -14,11 +14,17 @@ __all__ = ["CheckFailed", "passed", "install_short_errors"]
 
 
 class CheckFailed(AssertionError):
-    """A check found a wrong answer; the message says what and where to look."""
+    """A check found a wrong answer; the message says what and where to look.
 
-    def __init__(self, message: str) -> None:
+    `diagnosis`, when given, is the part of the message that names the mistake without the
+    case's inputs or expected values (a modelled mistake's explanation, or a hint): what a
+    hidden case may show (`lrchecks.hidden.hidden_case`).
+    """
+
+    def __init__(self, message: str, diagnosis: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.diagnosis = diagnosis
 
     def __str__(self) -> str:
         return self.message

@@ -57,11 +57,14 @@ def to_float_array(value: Any, what: str) -> np.ndarray:
     """`value` (list, tuple, numpy array, torch tensor, or a list of 0-d tensors) as a float64
     array; a `CheckFailed` naming `what` if it is not numbers."""
     if value is None:
-        raise CheckFailed(f"{what} is None — did the function forget to `return` it?")
+        raise CheckFailed(f"{what} is None — did the function forget to `return` it?",
+                          diagnosis="the result is None — did the function forget to "
+                          "`return` it?")
     if isinstance(value, str | bytes | dict | set):
         raise CheckFailed(
-            f"{what} should be a list or array of numbers, not a {type(value).__name__}."
-        )
+            f"{what} should be a list or array of numbers, not a {type(value).__name__}.",
+            diagnosis=f"the result should be a list or array of numbers, not a "
+            f"{type(value).__name__}.")
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
     elif isinstance(value, Sequence) and not isinstance(value, np.ndarray):
@@ -71,18 +74,20 @@ def to_float_array(value: Any, what: str) -> np.ndarray:
     except (TypeError, ValueError) as error:
         raise CheckFailed(
             f"{what} should contain only numbers (one per step); converting it to numbers "
-            f"failed: {error}."
-        ) from None
+            f"failed: {error}.",
+            diagnosis="the result should contain only numbers (one per step).") from None
     return array
 
 
 def to_float(value: Any, what: str) -> float:
     """A single number from a float, int, numpy scalar or 0-d tensor."""
     if isinstance(value, bool):
-        raise CheckFailed(f"{what} should be a number, not {value!r}.")
+        raise CheckFailed(f"{what} should be a number, not {value!r}.",
+                          diagnosis="the result should be a number, not True or False.")
     array = to_float_array(value, what)
     if array.size != 1:
-        raise CheckFailed(f"{what} should be a single number, got {array.size} values.")
+        raise CheckFailed(f"{what} should be a single number, got {array.size} values.",
+                          diagnosis="the result should be a single number.")
     return float(array.reshape(()))
 
 

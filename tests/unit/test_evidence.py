@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from autograder.judge import VERIFICATION_ERROR, judge_notebook
+from autograder.judge import CHECK_FAILED, VERIFICATION_ERROR, judge_notebook
 from lrchecks import evidence
 from lrchecks.encoding import CallableStandIn, StandIn, decode, digest, encode, is_data
 from lrchecks.evidence import EVIDENCE_MIME, EvidenceMismatch, replay_check
@@ -210,10 +210,14 @@ def test_a_record_that_skips_or_invents_calls_is_refused(recorded):
         replay_check(check_optimize_published, other_question, {})
 
 
-def test_a_failing_check_publishes_nothing(recorded):
-    with pytest.raises(CheckFailed):
+def test_a_failing_check_publishes_its_record_too_and_the_judge_finds_the_same_failure(recorded):
+    with pytest.raises(CheckFailed) as in_kernel:
         check_optimize_published(wrong_optimize)
-    assert recorded == []
+    (record,) = recorded
+    assert record["failed"] is True and record["calls"]
+    with pytest.raises(CheckFailed) as in_grader:
+        replay_check(check_optimize_published, record, {})
+    assert in_grader.value.message == in_kernel.value.message
 
 
 def test_nothing_is_recorded_outside_grading(monkeypatch):
@@ -247,17 +251,19 @@ def _judge(outputs) -> tuple[list[str], list]:
     return overturned, nb.cells[0].outputs
 
 
-def test_the_judge_keeps_a_genuinely_passed_cell_and_removes_the_evidence(recorded):
+def test_a_genuinely_passed_cell_gets_the_judges_own_verdict_and_no_evidence(recorded):
     check_optimize_published(optimize)
-    printed = new_output("stream", name="stdout", text="✓ passed\n")
+    printed = new_output("stream", name="stdout", text="✓ anything the kernel printed\n")
     overturned, outputs = _judge([printed, _evidence_output(recorded[0])])
-    assert overturned == [] and outputs == [printed]
+    assert overturned == []
+    assert [o.output_type for o in outputs] == ["stream"]
+    assert outputs[0].text.startswith("✓ optimize gives x = 3363.744")
 
 
 def test_the_judge_overturns_a_cell_without_evidence():
     overturned, outputs = _judge([new_output("stream", name="stdout", text="✓ passed\n")])
     assert len(overturned) == 1 and outputs[-1].ename == VERIFICATION_ERROR
-    assert "could not confirm" in outputs[-1].evalue
+    assert "could not be confirmed" in outputs[-1].evalue
 
 
 def test_the_judge_overturns_wrong_answers_and_foreign_records(recorded):
@@ -265,7 +271,7 @@ def test_the_judge_overturns_wrong_answers_and_foreign_records(recorded):
     forged = copy.deepcopy(recorded[0])
     forged["calls"][0]["result"]["items"][0][0] = 0.0
     overturned, outputs = _judge([_evidence_output(forged)])
-    assert "judged again by the grader" in outputs[-1].evalue
+    assert outputs[-1].ename == CHECK_FAILED and "differs at step 1" in outputs[-1].evalue
     foreign = copy.deepcopy(recorded[0])
     foreign["check"] = "lrchecks.ps01.check_optimize_unseen"
     overturned, outputs = _judge([_evidence_output(foreign)])
@@ -275,10 +281,18 @@ def test_the_judge_overturns_wrong_answers_and_foreign_records(recorded):
     assert outputs[-1].ename == VERIFICATION_ERROR
 
 
-def test_the_judge_leaves_failed_cells_and_answer_cells_alone():
-    error = new_output("error", ename="CheckFailed", evalue="wrong", traceback=["✗ wrong"])
+def test_a_cell_that_failed_before_recording_keeps_the_kernels_message_as_plain_text():
+    error = new_output("error", ename="NameError", evalue="name \x1b[31m'optimize'\x1b[0m is "
+                       "not defined", traceback=["\x1b[31mTraceback …", "NameError: …"])
     overturned, outputs = _judge([error])
-    assert overturned == [] and outputs == [error]
+    assert overturned == []  # the kernel failed it too
+    (only,) = outputs
+    assert only.ename == CHECK_FAILED
+    assert only.evalue == "NameError: name 'optimize' is not defined"
+    assert only.traceback == ["✗ NameError: name 'optimize' is not defined"]
+
+
+def test_answer_cells_are_left_alone():
     answer = new_code_cell("check_optimize_published = print", outputs=[])
     answer.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "x"}
     nb = new_notebook(cells=[answer])

@@ -1,0 +1,53 @@
+"""Other numerical paths a correct student may take, for validating hidden cases.
+
+A pooled case is kept only if every path below agrees with the reference within the tolerance
+the check applies (`lrchecks.values.DEFAULT_RTOL`): a correct answer computed another way —
+float32 torch instead of float64 numpy, or the reverse — must never fail a hidden case.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lrchecks.values import DEFAULT_ATOL, DEFAULT_RTOL, arrays_match
+
+__all__ = ["matches", "quadratic_float32", "regression_float64"]
+
+
+def matches(values: object, reference: object, rtol: float = DEFAULT_RTOL,
+            atol: float = DEFAULT_ATOL) -> bool:
+    """Whether `values` would pass a check comparing with `reference` (same shape, within
+    |v − r| ≤ atol + rtol·|r|)."""
+    return arrays_match(np.asarray(values, dtype=np.float64),
+                        np.asarray(reference, dtype=np.float64), rtol, atol)
+
+
+def quadratic_float32(lr: float, steps: int, x0: float, a: float = 1.0) -> np.ndarray:
+    """Gradient descent on a·x² in float32 torch, by hand: x ← x − lr·2a·x.
+
+    Torch equivalent of `lrcore.quadratic.gradient_descent`, in the precision students' torch
+    code runs in."""
+    import torch
+
+    x = torch.tensor(float(x0), dtype=torch.float32)
+    history = []
+    for _ in range(steps):
+        x = x - lr * (2 * a * x)
+        history.append(x.item())
+    return np.asarray(history, dtype=np.float64)
+
+
+def regression_float64(X: np.ndarray, y: np.ndarray, lr: float, epochs: int) -> np.ndarray:
+    """Full-batch gradient descent on the MSE of y ≈ w·x + b from w = b = 0, in float64 numpy;
+    the loss of each epoch before its update (what `lrcore.regression.train_linear_regression`
+    computes in float32 torch)."""
+    x = np.asarray(X, dtype=np.float64).reshape(-1)
+    target = np.asarray(y, dtype=np.float64).reshape(-1)
+    w = b = 0.0
+    losses = []
+    for _ in range(epochs):
+        error = w * x + b - target
+        losses.append(float(np.mean(error**2)))
+        w -= lr * 2 * float(np.mean(error * x))
+        b -= lr * 2 * float(np.mean(error))
+    return np.asarray(losses)

@@ -1,0 +1,226 @@
+"""The course's nbgrader preprocessors, and nbgrader's own pipelines with them in place.
+
+`nbgrader_config.py` installs these into nbgrader's converters, so every nbgrader entry point —
+`nbgrader generate_assignment` / `autograde`, the Formgrader's *Generate* and *Autograde*
+buttons, and this project's `python -m autograder release` / `grade` — goes through the same
+steps:
+
+- releasing (`GenerateAssignment`): `RequireJudgedTestCells` refuses a test cell that is
+  anything but judged check calls (an `assert` cell would silently score 0 — only the judge
+  scores), `BuildHiddenCasePools` builds and validates the assignment's hidden-case pools, and
+  `StampRuntimeVersion` records the student runtime the release was made for;
+- autograding (`Autograde`): nbgrader's `Execute` is replaced by `SandboxedExecute` — the
+  notebook runs in the sandbox and the judge decides every test cell
+  (`autograder.execution.execute_and_judge`), or grading refuses in one sentence (no sandbox,
+  no course secret, no pools). `grade` runs nbgrader's two stages apart and uses
+  `ReplayExecution` in the scoring stage instead (`scoring_preprocessors`).
+
+Each list is derived from nbgrader's own defaults, so an nbgrader upgrade that adds a step keeps
+it.
+"""
+
+from __future__ import annotations
+
+import ast
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from nbformat import NotebookNode
+
+try:  # nbgrader's base class: enabled by default, configurable like its own steps
+    from nbgrader.preprocessors import NbGraderPreprocessor
+except ImportError:  # pragma: no cover - nbgrader is a dependency
+    NbGraderPreprocessor = object  # type: ignore[assignment,misc]
+
+__all__ = ["SandboxedExecute", "RequireJudgedTestCells", "BuildHiddenCasePools",
+           "StampRuntimeVersion", "generate_assignment_preprocessors", "autograde_preprocessors",
+           "scoring_preprocessors", "test_cell_problems", "student_runtime_version",
+           "RUNTIME_DISTRIBUTION", "METADATA_KEY"]
+
+RUNTIME_DISTRIBUTION = "learning-rate-lab-student"
+METADATA_KEY = "lrlab"
+EXECUTE = "nbgrader.preprocessors.execute.Execute"
+
+
+def student_runtime_version() -> str:
+    """The installed student runtime's version ("unknown" if it is not installed)."""
+    try:
+        return version(RUNTIME_DISTRIBUTION)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _dotted(preprocessor: Any) -> str:
+    if isinstance(preprocessor, str):
+        return preprocessor
+    return f"{preprocessor.__module__}.{preprocessor.__qualname__}"
+
+
+def _nbgrader_default(converter: type, trait: str) -> list[str]:
+    return [_dotted(p) for p in converter.class_traits()[trait].make_dynamic_default()]
+
+
+def _replaced(preprocessors: list[str], replacement: str) -> list[str]:
+    names = [replacement if name == EXECUTE else name for name in preprocessors]
+    if replacement not in names:
+        raise RuntimeError(f"nbgrader's autograde pipeline has no {EXECUTE} to replace: "
+                           "this nbgrader version is not supported")
+    return names
+
+
+def autograde_preprocessors() -> list[str]:
+    """nbgrader's `Autograde.autograde_preprocessors`, `Execute` replaced by `SandboxedExecute`."""
+    from nbgrader.converters import Autograde
+
+    return _replaced(_nbgrader_default(Autograde, "autograde_preprocessors"),
+                     "autograder.preprocessors.SandboxedExecute")
+
+
+def scoring_preprocessors() -> list[str]:
+    """nbgrader's `Autograde.autograde_preprocessors`, `Execute` replaced by `ReplayExecution`
+    (the notebook was executed and judged by a worker of `grade`)."""
+    from nbgrader.converters import Autograde
+
+    return _replaced(_nbgrader_default(Autograde, "autograde_preprocessors"),
+                     "autograder.replay.ReplayExecution")
+
+
+def generate_assignment_preprocessors() -> list[str]:
+    """nbgrader's `GenerateAssignment.preprocessors`, with ours first: the checks on the test
+    cells and the pools run on the instructor's source, before anything is written."""
+    from nbgrader.converters import GenerateAssignment
+
+    ours = ["autograder.preprocessors.RequireJudgedTestCells",
+            "autograder.preprocessors.BuildHiddenCasePools",
+            "autograder.preprocessors.StampRuntimeVersion"]
+    return ours + _nbgrader_default(GenerateAssignment, "preprocessors")
+
+
+def _course_root(config: Any) -> Path:
+    from nbgrader.coursedir import CourseDirectory
+
+    return Path(CourseDirectory(config=config).root).resolve()
+
+
+class SandboxedExecute(NbGraderPreprocessor):
+    """nbgrader's `Execute`, confined and judged: the notebook runs in the sandbox with the
+    student's drawn hidden cases, and the judge writes every test cell's outputs."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        from autograder.course import Course
+        from autograder.execution import execute_and_judge
+        from autograder.hidden import cases_for
+        from autograder.sandbox import SandboxPolicy
+
+        info = resources["nbgrader"]
+        course = Course(_course_root(self.config))
+        policy = SandboxPolicy.from_config(self.config)
+        cases = cases_for(course, info["assignment"], info["student"])
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        notebooks = {f"{name}.ipynb" for name in course.notebooks(info["assignment"])}
+        judged = execute_and_judge(nb, folder, course.root,
+                                   notebooks | {f"{info['notebook']}.ipynb"}, self.config,
+                                   policy, cases)
+        if judged.note:
+            self.log.warning("%s/%s: %s", info["student"], info["assignment"], judged.note)
+        return judged.notebook, resources
+
+
+def _judged_check(module: str, name: str) -> bool:
+    from autograder.judge import _judged_function
+
+    return _judged_function(module, name) is not None
+
+
+def _statement_problem(node: ast.stmt, names: Any) -> str | None:
+    from autograder.judge import CHECK_PACKAGE
+
+    if isinstance(node, ast.ImportFrom):
+        if node.level == 0 and node.module and node.module.split(".")[0] == CHECK_PACKAGE and all(
+                _judged_check(node.module, alias.name) for alias in node.names):
+            return None
+        return "it imports something other than checks from lrchecks"
+    if isinstance(node, ast.Import):
+        if all(alias.name.split(".")[0] == CHECK_PACKAGE for alias in node.names):
+            return None
+        return "it imports a module other than lrchecks"
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        call = node.value
+        if names.resolve(call.func) is None:
+            return f"`{ast.unparse(call.func)}(…)` is not a check from lrchecks"
+        for keyword in call.keywords:
+            try:
+                ast.literal_eval(keyword.value) if keyword.arg else None
+            except ValueError:
+                return (f"the keyword argument {keyword.arg}= of `{ast.unparse(call.func)}` is "
+                        "not a literal value")
+            if keyword.arg is None:
+                return f"`{ast.unparse(call.func)}` is called with **keyword arguments"
+        return None
+    return f"`{ast.unparse(node).splitlines()[0][:60]}` is not a call of a check"
+
+
+def test_cell_problems(nb: NotebookNode) -> list[str]:
+    """Why some autograded test cells of a source notebook cannot be judged (one sentence
+    each): a test cell may only import checks from lrchecks and call them with the student's
+    objects and literal options — anything else would score 0, since only the judge scores."""
+    from autograder.judge import _Names, _python_source, is_autograded_test
+
+    names = _Names()
+    problems = []
+    for cell in nb.cells:
+        if not is_autograded_test(cell):
+            continue
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
+        try:
+            tree = ast.parse(_python_source(cell.source))
+        except SyntaxError as error:
+            problems.append(f"test cell {grade_id!r} is not valid Python ({error.msg}).")
+            continue
+        names.learn(tree)
+        calls = 0
+        for node in tree.body:
+            problem = _statement_problem(node, names)
+            if problem:
+                problems.append(f"test cell {grade_id!r}: {problem} — a test cell may only "
+                                "import checks from lrchecks and call them (the judge replays "
+                                "them; anything else would score 0).")
+                break
+            calls += isinstance(node, ast.Expr)
+        else:
+            if calls == 0:
+                problems.append(f"test cell {grade_id!r} calls no check: it would score 0.")
+    return problems
+
+
+class RequireJudgedTestCells(NbGraderPreprocessor):
+    """Refuse to release a notebook with a test cell the judge cannot decide."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        problems = test_cell_problems(nb)
+        if problems:
+            raise ValueError(f"{resources['nbgrader']['notebook']}.ipynb cannot be released: "
+                             + " ".join(problems))
+        return nb, resources
+
+
+class BuildHiddenCasePools(NbGraderPreprocessor):
+    """Build and validate the assignment's hidden-case pools into `hidden_cases/`."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        from autograder.hidden import release_pools
+
+        path = release_pools(_course_root(self.config), resources["nbgrader"]["assignment"])
+        if path is not None:
+            self.log.info("hidden-case pools written to %s", path)
+        return nb, resources
+
+
+class StampRuntimeVersion(NbGraderPreprocessor):
+    """Record in the notebook's metadata the student runtime this release was made for, so that
+    grading can flag a submission made from another release."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        nb.metadata[METADATA_KEY] = {"student_runtime": student_runtime_version()}
+        return nb, resources
