@@ -5,18 +5,29 @@ pure schedules of `lrcore.schedules`, both equal to torch); the models of the us
 are `lrcore.mistakes.schedules` (formulas, and training loops run in float32 torch) and
 `lrcore.mistakes.quadratic`; the words are here. Values are compared with the course's
 rtol 1e-5 (`lrchecks.values`): a float32 torch run and a float64 formula agree to
-a few parts in a million. Visible checks use the runs and parameters the notebook shows;
-hidden checks use unseen parameters, so a hard-coded answer cannot pass.
+a few parts in a million.
+
+Visible checks use the runs and parameters the notebook shows. Hidden checks (`hidden=True`,
+or the `_unseen` check) run the cases the grader drew for this student (`lrchecks.hidden`:
+pools the grader keeps, of which this module holds none), so a hard-coded answer cannot pass;
+a hidden case's message names the kind of case and the mistake, never its inputs or expected
+values. Every torch scheduler a check uses is a `SchedulerCase`: named once, as data, from which
+both the torch scheduler and its lrcore twin are built.
+
+What a check records in the kernel for the grader to judge again (`lrchecks.evidence`) is only
+what the student's code answered — never a result of lrcore's code computed in the kernel.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import warnings
-from collections.abc import Callable, Sequence
-from contextlib import redirect_stderr
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -24,14 +35,17 @@ import numpy as np
 from lrchecks import plots
 from lrchecks.calls import call_student, format_call, require_own_function
 from lrchecks.evidence import EvidenceMismatch, judged, student_call
+from lrchecks.hidden import HiddenCase, NotGraded, hidden_case, hidden_cases
 from lrchecks.quadratic import DIAGNOSIS_RTOL, diagnose_run
 from lrchecks.report import CheckFailed, passed
+from lrchecks.scheduler_cases import SchedulerCase
 from lrchecks.values import (
     DEFAULT_ATOL,
     Mismatch,
     arrays_match,
     describe_number,
     first_mismatch,
+    read_only,
     same_pattern,
     to_float,
     to_float_array,
@@ -73,24 +87,6 @@ __all__ = [
 # --- torch schedulers as test cases ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SchedulerCase:
-    """A torch scheduler the checks use: how it reads, how to build it, and its lrcore twin.
-
-    `text` is the constructor call as a student writes it (`StepLR(opt, step_size=5,
-    gamma=0.5)`), `factory(optimizer)` builds it, and `schedule(initial_lr)` is the equal
-    `lrcore.schedules` schedule for an optimizer whose lr is `initial_lr`.
-    """
-
-    text: str
-    factory: Callable[[Any], Any]
-    schedule: Callable[[float], sched.Schedule]
-
-    @property
-    def lambda_text(self) -> str:
-        return f"lambda opt: {self.text}"
-
-
 class _Named:
     """A callable shown by a name in the messages (`scheduler=rescue_schedulers['step']`)."""
 
@@ -105,54 +101,30 @@ class _Named:
         return self._name
 
 
-def _arguments_text(kwargs: dict[str, Any]) -> str:
-    return ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
-
-
-def _torch_case(
-    name: str, schedule: Callable[[float], sched.Schedule], **kwargs: Any
-) -> SchedulerCase:
-    def factory(optimizer: Any) -> Any:
-        from torch.optim import lr_scheduler
-
-        return getattr(lr_scheduler, name)(optimizer, **kwargs)
-
-    return SchedulerCase(f"{name}(opt, {_arguments_text(kwargs)})", factory, schedule)
-
-
-def _warmup_cosine_case(warmup_steps: int, T_max: int, start_factor: float) -> SchedulerCase:
-    """SequentialLR([LinearLR(start_factor, total_iters=k), CosineAnnealingLR(T_max)], [k])."""
-
-    def factory(optimizer: Any) -> Any:
-        from torch.optim import lr_scheduler
-
-        ramp = lr_scheduler.LinearLR(optimizer, start_factor=start_factor,
-                                     total_iters=warmup_steps)
-        cosine = lr_scheduler.CosineAnnealingLR(optimizer, T_max=T_max)
-        return lr_scheduler.SequentialLR(optimizer, [ramp, cosine], milestones=[warmup_steps])
-
-    text = (f"SequentialLR(opt, [LinearLR(opt, start_factor={start_factor}, "
-            f"total_iters={warmup_steps}), CosineAnnealingLR(opt, T_max={T_max})], "
-            f"milestones=[{warmup_steps}])")
-    return SchedulerCase(
-        text, factory,
-        lambda lr: sched.warmup(sched.cosine_annealing_lr(lr, T_max), warmup_steps, start_factor),
-    )
-
-
-def _quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run reference code with torch's warnings silenced: a grade cell must stay off stderr."""
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """torch's warnings silenced: a grade cell must stay off stderr."""
     with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        return function(*args, **kwargs)
+        yield
+
+
+@lru_cache(maxsize=1024)
+def _cached_run(initial_lr: float, n: int, x0: float, case_key: str | None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    case = None if case_key is None else SchedulerCase.from_data(json.loads(case_key))
+    with _quiet():
+        xs, lrs = quadratic.optimize(initial_lr, n, x0,
+                                     case.factory if case is not None else None)
+    return read_only(np.asarray(xs, dtype=float)), read_only(np.asarray(lrs, dtype=float))
 
 
 def _reference_run(
     initial_lr: float, n: int, x0: float, case: SchedulerCase | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    xs, lrs = _quietly(quadratic.optimize, initial_lr, n, x0,
-                       case.factory if case is not None else None)
-    return np.asarray(xs, dtype=float), np.asarray(lrs, dtype=float)
+    """lrcore's run (float32 torch) of the case: the same for every student, so a grading
+    process computes it once (read-only arrays)."""
+    return _cached_run(initial_lr, n, x0, None if case is None else case.key)
 
 
 def _lr_at(case: SchedulerCase | None, initial_lr: float) -> Callable[[int], float]:
@@ -310,7 +282,8 @@ def _history(value: Any, what: str) -> np.ndarray:
 def _pair(result: Any, call: str, second: str = "lr_history") -> tuple[Any, Any]:
     if not isinstance(result, tuple | list) or len(result) != 2:
         raise CheckFailed(f"{call} should return a pair (x_history, {second}), got "
-                          f"{type(result).__name__}.")
+                          f"{type(result).__name__}.",
+                          diagnosis=f"the function should return a pair (x_history, {second}).")
     return result[0], result[1]
 
 
@@ -342,7 +315,7 @@ def _compare_scheduled_run(
     else:
         assert lr_mismatch is not None
         sentence = _mismatch_sentence(f"For {call}, lr_history", lr_mismatch)
-    raise CheckFailed(f"{sentence} {diagnosis}" if diagnosis else sentence)
+    raise CheckFailed(f"{sentence} {diagnosis}" if diagnosis else sentence, diagnosis=diagnosis)
 
 
 # --- optimize with a scheduler ------------------------------------------------------------------
@@ -351,34 +324,41 @@ RESCUE_LR = 1.05
 RESCUE_ITERATIONS = 20
 RESCUE_X0 = 500.0
 
-STEP_5_HALF = _torch_case("StepLR", lambda lr: sched.step_lr(lr, 5, 0.5), step_size=5, gamma=0.5)
-EXPONENTIAL_09 = _torch_case("ExponentialLR", lambda lr: sched.exponential_lr(lr, 0.9),
-                             gamma=0.9)
+STEP_5_HALF = SchedulerCase.of("StepLR", step_size=5, gamma=0.5)
+EXPONENTIAL_09 = SchedulerCase.of("ExponentialLR", gamma=0.9)
 
 PUBLISHED_RUNS: tuple[tuple[float, int, float, SchedulerCase | None], ...] = (
     (RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, None),
     (RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, STEP_5_HALF),
     (RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, EXPONENTIAL_09),
 )
-UNSEEN_RUNS: tuple[tuple[float, int, float, SchedulerCase | None], ...] = (
-    (0.8, 12, -30.0, _torch_case(
-        "CosineAnnealingLR", lambda lr: sched.cosine_annealing_lr(lr, 8, 0.05),
-        T_max=8, eta_min=0.05)),
-    (0.6, 15, 7.0, _torch_case(
-        "MultiStepLR", lambda lr: sched.multi_step_lr(lr, [3, 9], 0.4),
-        milestones=[3, 9], gamma=0.4)),
-    (1.2, 10, 2.0, _torch_case(
-        "LinearLR", lambda lr: sched.linear_lr(lr, 0.25, 0.5, 4),
-        start_factor=0.25, end_factor=0.5, total_iters=4)),
-    (0.3, 9, 500, _torch_case(  # an integer x0
-        "ExponentialLR", lambda lr: sched.exponential_lr(lr, 1.1), gamma=1.1)),
-    (0.45, 8, 3.0, None),
-    (0.7, 12, 100.0, _torch_case(  # cycles the momentum of the plain SGD
-        "OneCycleLR", lambda lr: sched.one_cycle_lr(0.7, total_steps=12),
-        max_lr=0.7, total_steps=12)),
-    (0.9, 14, -5.0, _torch_case(
-        "StepLR", lambda lr: sched.step_lr(lr, 1, 0.8), step_size=1, gamma=0.8)),
-)
+RUN_ADVICE = ("the run differs from torch's: build the scheduler once with scheduler(optimizer) "
+              "before the loop, record optimizer.param_groups[0]['lr'] before optimizer.step(), "
+              "and call scheduler.step() after it.")
+
+
+def _unreadable(pool: str) -> NotGraded:
+    return NotGraded(f"The hidden cases of {pool} are not readable.")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _hidden_run(case: HiddenCase, pool: str) -> tuple[float, int, float, SchedulerCase | None]:
+    """A hidden run: params {"initial_lr", "num_iterations", "x0", "scheduler"} (a scheduler
+    case's data, or null for none)."""
+    params = case.params
+    try:
+        scheduler = params["scheduler"]
+        run = (params["initial_lr"], params["num_iterations"], params["x0"],
+               None if scheduler is None else SchedulerCase.from_data(scheduler))
+    except (TypeError, KeyError, ValueError):
+        raise _unreadable(pool) from None
+    if not (_is_number(run[0]) and isinstance(run[1], int) and run[1] > 0
+            and _is_number(run[2])):
+        raise _unreadable(pool)
+    return run
 
 
 def _optimize_call(initial_lr: float, n: int, x0: float, scheduler: Any) -> str:
@@ -386,19 +366,24 @@ def _optimize_call(initial_lr: float, n: int, x0: float, scheduler: Any) -> str:
     return format_call("optimize", (initial_lr, n, x0), kwargs)
 
 
+def _check_optimize_run(optimize: Any, initial_lr: float, n: int, x0: float,
+                        case: SchedulerCase | None) -> None:
+    if case is None:
+        call = _optimize_call(initial_lr, n, x0, None)
+        result = call_student(optimize, "optimize", initial_lr, n, x0)
+    else:
+        scheduler = _Named(case.factory, case.lambda_text)
+        call = _optimize_call(initial_lr, n, x0, scheduler)
+        result = call_student(optimize, "optimize", initial_lr, n, x0, scheduler=scheduler)
+    _compare_scheduled_run(call, result, initial_lr, n, x0, case)
+
+
 def _check_optimize_runs(
     optimize: Any, runs: Sequence[tuple[float, int, float, SchedulerCase | None]]
 ) -> None:
     require_own_function(optimize, "optimize")
     for initial_lr, n, x0, case in runs:
-        if case is None:
-            call = _optimize_call(initial_lr, n, x0, None)
-            result = call_student(optimize, "optimize", initial_lr, n, x0)
-        else:
-            scheduler = _Named(case.factory, case.lambda_text)
-            call = _optimize_call(initial_lr, n, x0, scheduler)
-            result = call_student(optimize, "optimize", initial_lr, n, x0, scheduler=scheduler)
-        _compare_scheduled_run(call, result, initial_lr, n, x0, case)
+        _check_optimize_run(optimize, initial_lr, n, x0, case)
 
 
 @judged
@@ -412,9 +397,14 @@ def check_optimize_with_scheduler(optimize: Any) -> None:
 
 @judged
 def check_optimize_with_scheduler_unseen(optimize: Any) -> None:
-    """Hidden: other schedulers (cosine with eta_min, multi-step, linear, a growing exponential,
-    one-cycle with its momentum), learning rates, starting points and lengths."""
-    _check_optimize_runs(optimize, UNSEEN_RUNS)
+    """Hidden: the drawn schedulers, learning rates, starting points and lengths (for everyone
+    also no scheduler, an integer x0 and a scheduler that switches the momentum on)."""
+    require_own_function(optimize, "optimize")
+    pool = "ps02.optimize"
+    for case in hidden_cases(pool):
+        run = _hidden_run(case, pool)
+        with hidden_case(case, RUN_ADVICE):
+            _check_optimize_run(optimize, *run)
     passed("optimize is right with unseen schedulers, learning rates and starting points.")
 
 
@@ -423,25 +413,21 @@ def check_optimize_with_scheduler_unseen(optimize: Any) -> None:
 RESCUE_SCHEDULERS: dict[str, SchedulerCase] = {
     "step": STEP_5_HALF,
     "exponential": EXPONENTIAL_09,
-    "cosine": _torch_case("CosineAnnealingLR", lambda lr: sched.cosine_annealing_lr(lr, 20),
-                          T_max=20),
-    "warmup": _warmup_cosine_case(5, 15, 0.1),
-    "cyclic": _torch_case(
-        "CyclicLR",
-        lambda lr: sched.cyclic_lr(0.05, 1.05, step_size_up=5, cycle_momentum=False),
-        base_lr=0.05, max_lr=1.05, step_size_up=5, cycle_momentum=False),
-    "one_cycle": _torch_case(
-        "OneCycleLR",
-        lambda lr: sched.one_cycle_lr(1.0, total_steps=20, cycle_momentum=False),
-        max_lr=1.0, total_steps=20, cycle_momentum=False),
+    "cosine": SchedulerCase.of("CosineAnnealingLR", T_max=20),
+    "warmup": SchedulerCase.of("SequentialLR",
+                               SchedulerCase.of("LinearLR", start_factor=0.1, total_iters=5),
+                               SchedulerCase.of("CosineAnnealingLR", T_max=15),
+                               milestones=[5]),
+    "cyclic": SchedulerCase.of("CyclicLR", base_lr=0.05, max_lr=1.05, step_size_up=5,
+                               cycle_momentum=False),
+    "one_cycle": SchedulerCase.of("OneCycleLR", max_lr=1.0, total_steps=20,
+                                  cycle_momentum=False),
 }
 """The six rescues of the lr = 1.05 run the notebook asks for (name → torch scheduler)."""
 
 MOMENTUM_ON: dict[str, SchedulerCase] = {
-    "cyclic": _torch_case("CyclicLR", lambda lr: sched.cyclic_lr(0.05, 1.05, step_size_up=5),
-                          base_lr=0.05, max_lr=1.05, step_size_up=5),
-    "one_cycle": _torch_case("OneCycleLR", lambda lr: sched.one_cycle_lr(1.0, total_steps=20),
-                             max_lr=1.0, total_steps=20),
+    "cyclic": SchedulerCase.of("CyclicLR", base_lr=0.05, max_lr=1.05, step_size_up=5),
+    "one_cycle": SchedulerCase.of("OneCycleLR", max_lr=1.0, total_steps=20),
 }
 """The same cyclical schedulers with torch's default cycle_momentum=True (the pitfall)."""
 
@@ -450,15 +436,63 @@ MOMENTUM_EXPLANATION = ("{cls} switches the plain SGD's momentum on (cycle_momen
 
 
 def _class_name(case: SchedulerCase) -> str:
-    return case.text.split("(")[0]
+    return case.torch
 
 
-def _run_factory(factory: Any, name: str, case: SchedulerCase) -> tuple[np.ndarray, np.ndarray]:
-    """The student's scheduler factory driving the reference loop."""
+class _SetByStudent:
+    """The lr and momentum a student's scheduler set at each step, as a schedule lrcore runs
+    (`lrcore.schedules.LrSchedule`, with `momenta` when the momentum was ever switched on)."""
+
+    def __init__(self, lrs: np.ndarray, momenta: np.ndarray) -> None:
+        self._lrs = lrs
+        self._momenta = momenta
+        self.cycle_momentum = bool(np.any(momenta != 0.0))
+
+    def __call__(self, t: int) -> float:
+        return float(self._lrs[t])
+
+    def values(self, n: int) -> np.ndarray:
+        return self._lrs[:n]
+
+    def momenta(self, n: int) -> np.ndarray:
+        return self._momenta[:n]
+
+
+def _group_values(state: Any, name: str) -> tuple[float, float]:
+    """The lr and the momentum of param group 0 in an optimizer's `state_dict()`."""
     try:
-        xs, lrs = student_call(_quietly, name, (quadratic.optimize, RESCUE_LR, RESCUE_ITERATIONS,
-                                                RESCUE_X0, factory), {})
-    except EvidenceMismatch:
+        group = state["param_groups"][0]
+        return (to_float(group["lr"], "the lr"),
+                to_float(group.get("momentum", 0.0), "the momentum"))
+    except (TypeError, KeyError, IndexError, AttributeError, CheckFailed):
+        raise CheckFailed(f"The grader cannot read the learning rate {name} set.") from None
+
+
+def _scheduled_values(factory: Any, name: str, case: SchedulerCase
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """The lr and the momentum of each rescue step of a plain SGD (lr = RESCUE_LR) under the
+    student's scheduler, as `quadratic.optimize` drives it: built once with
+    `factory(optimizer)`, the values read before every `optimizer.step()`, `scheduler.step()`
+    after it. What the record keeps is only what the student's code answered: the factory's
+    scheduler, each of its steps, and the param group it left in the optimizer."""
+    import torch
+
+    x = torch.tensor(float(RESCUE_X0), dtype=torch.float32, requires_grad=True)
+    optimizer = torch.optim.SGD([x], lr=RESCUE_LR)
+    lrs, momenta = [], []
+    try:
+        with _quiet():
+            scheduler = student_call(factory, name, (optimizer,), {})
+            step = None if scheduler is None else scheduler.step
+            for _ in range(RESCUE_ITERATIONS):
+                state = student_call(optimizer.state_dict, f"the optimizer under {name}", (), {})
+                lr, momentum = _group_values(state, name)
+                lrs.append(lr)
+                momenta.append(momentum)
+                optimizer.step()
+                if step is not None:
+                    student_call(step, f"{name}(optimizer).step", (), {})
+    except (CheckFailed, EvidenceMismatch):
         raise
     except Exception as error:  # the student's factory may raise anything
         text = str(error).splitlines()[0] if str(error) else ""
@@ -467,7 +501,16 @@ def _run_factory(factory: Any, name: str, case: SchedulerCase) -> tuple[np.ndarr
             f"{': ' + text if text else ''}. It should be a function of the optimizer that "
             f"returns a torch scheduler: lambda opt: {case.text}."
         ) from None
-    return np.asarray(xs, dtype=float), np.asarray(lrs, dtype=float)
+    return np.asarray(lrs, dtype=float), np.asarray(momenta, dtype=float)
+
+
+def _rescue_run_with(lrs: np.ndarray, momenta: np.ndarray) -> np.ndarray:
+    """x of the rescue run on x² with these lrs and momenta, step by step: lrcore's float32
+    torch loop, the reference's own (equal values give equal bits)."""
+    with _quiet():
+        xs, _ = quadratic.optimize(RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0,
+                                   _SetByStudent(lrs, momenta))
+    return np.asarray(xs, dtype=float)
 
 
 def _check_rescue_factory(key: str, factory: Any) -> None:
@@ -477,7 +520,8 @@ def _check_rescue_factory(key: str, factory: Any) -> None:
         raise CheckFailed(f"{name} should be a function of the optimizer, e.g. "
                           f"lambda opt: {case.text}; it is a {type(factory).__name__}.")
     require_own_function(factory, name)
-    xs, lrs = _run_factory(factory, name, case)
+    lrs, momenta = _scheduled_values(factory, name, case)
+    xs = _rescue_run_with(lrs, momenta)
     expected_x, expected_lrs = _reference_run(RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, case)
     lr_mismatch = first_mismatch(lrs, expected_lrs)
     if lr_mismatch is not None:
@@ -714,55 +758,70 @@ FORMULA_PARAMETERS: dict[str, tuple[str, ...]] = {
 FORMULA_DEFAULTS: dict[str, dict[str, float]] = {"cosine_annealing": {"eta_min": 0.0}}
 
 
-def _formula_reference(name: str, p: dict[str, Any]) -> tuple[sched.Schedule, str]:
-    """The lrcore schedule equal to the formula, and the torch scheduler it stands for."""
+def formula_scheduler(name: str, p: Mapping[str, Any]) -> SchedulerCase:
+    """The torch scheduler a schedule function with parameters `p` stands for."""
     if name == "step_decay":
-        return (sched.step_lr(p["base_lr"], p["step_size"], p["gamma"]),
-                f"StepLR(step_size={p['step_size']}, gamma={p['gamma']})")
+        return SchedulerCase.of("StepLR", step_size=p["step_size"], gamma=p["gamma"])
     if name == "exponential_decay":
-        return sched.exponential_lr(p["base_lr"], p["gamma"]), f"ExponentialLR(gamma={p['gamma']})"
+        return SchedulerCase.of("ExponentialLR", gamma=p["gamma"])
     if name == "cosine_annealing":
-        return (sched.cosine_annealing_lr(p["base_lr"], p["T_max"], p["eta_min"]),
-                f"CosineAnnealingLR(T_max={p['T_max']}, eta_min={p['eta_min']})")
+        return SchedulerCase.of("CosineAnnealingLR", T_max=p["T_max"], eta_min=p["eta_min"])
+    ramp = SchedulerCase.of("LinearLR", start_factor=p["start_factor"],
+                            total_iters=p["warmup_steps"])
     if name == "linear_warmup":
-        return (sched.linear_lr(p["base_lr"], p["start_factor"], 1.0, p["warmup_steps"]),
-                f"LinearLR(start_factor={p['start_factor']}, total_iters={p['warmup_steps']})")
+        return ramp
     assert name == "warmup_cosine"
-    cosine = sched.cosine_annealing_lr(p["base_lr"], p["T_max"])
-    return (sched.warmup(cosine, p["warmup_steps"], p["start_factor"]),
-            f"SequentialLR([LinearLR(start_factor={p['start_factor']}, total_iters="
-            f"{p['warmup_steps']}), CosineAnnealingLR(T_max={p['T_max']})], "
-            f"milestones=[{p['warmup_steps']}])")
+    return SchedulerCase.of("SequentialLR", ramp, SchedulerCase.of("CosineAnnealingLR",
+                                                                   T_max=p["T_max"]),
+                            milestones=[p["warmup_steps"]])
 
 
-FORMULA_CASES: dict[str, tuple[tuple[FormulaCase, ...], tuple[FormulaCase, ...]]] = {
-    # name: (visible, hidden)
-    "step_decay": (
-        (FormulaCase((1.05, 5, 0.5), {}, 20),),
-        (FormulaCase((0.8, 3, 0.3), {}, 13), FormulaCase((2, 4, 0.5), {}, 10),
-         FormulaCase((0.1, 7, 0.1), {}, 22), FormulaCase((2.0, 1, 0.9), {}, 6)),
-    ),
-    "exponential_decay": (
-        (FormulaCase((1.05, 0.9), {}, 20),),
-        (FormulaCase((0.5, 0.7), {}, 12), FormulaCase((3.0, 1.05), {}, 9),
-         FormulaCase((0.02, 0.99), {}, 30)),
-    ),
-    "cosine_annealing": (
-        (FormulaCase((1.05, 10), {}, 30), FormulaCase((0.5, 6), {"eta_min": 0.05}, 15)),
-        (FormulaCase((0.3, 7), {"eta_min": 0.01}, 22), FormulaCase((0.8, 13), {"eta_min": 0.2}, 40),
-         FormulaCase((2.0, 1), {}, 5), FormulaCase((1, 25), {}, 26)),
-    ),
-    "linear_warmup": (
-        (FormulaCase((1.05, 5, 0.1), {}, 10),),
-        (FormulaCase((0.4, 3, 0.5), {}, 8), FormulaCase((2.0, 10, 0.01), {}, 15),
-         FormulaCase((0.1, 1, 0.25), {}, 4), FormulaCase((0.3, 4, 1.0), {}, 6)),
-    ),
-    "warmup_cosine": (
-        (FormulaCase((1.05, 5, 15, 0.1), {}, 20),),
-        (FormulaCase((0.6, 3, 8, 0.2), {}, 20), FormulaCase((2.0, 4, 4, 0.5), {}, 9),
-         FormulaCase((0.3, 1, 10, 0.25), {}, 12)),
-    ),
+def _formula_reference(name: str, p: Mapping[str, Any]) -> tuple[sched.Schedule, str]:
+    """The lrcore schedule equal to the formula, and the torch scheduler it stands for."""
+    scheduler = formula_scheduler(name, p)
+    return scheduler.schedule(p["base_lr"]), scheduler.spelled(None)
+
+
+FORMULA_CASES: dict[str, tuple[FormulaCase, ...]] = {
+    "step_decay": (FormulaCase((1.05, 5, 0.5), {}, 20),),
+    "exponential_decay": (FormulaCase((1.05, 0.9), {}, 20),),
+    "cosine_annealing": (FormulaCase((1.05, 10), {}, 30),
+                         FormulaCase((0.5, 6), {"eta_min": 0.05}, 15)),
+    "linear_warmup": (FormulaCase((1.05, 5, 0.1), {}, 10),),
+    "warmup_cosine": (FormulaCase((1.05, 5, 15, 0.1), {}, 20),),
 }
+"""The visible call patterns of each schedule function (the hidden ones are drawn)."""
+FORMULA_ADVICE: dict[str, str] = {
+    "step_decay": "the lrs differ from torch's StepLR: base_lr·gamma ** (t // step_size) for "
+    "every step t ≥ 0.",
+    "exponential_decay": "the lrs differ from torch's ExponentialLR: base_lr·gamma ** t for "
+    "every step t ≥ 0.",
+    "cosine_annealing": "the lrs differ from torch's CosineAnnealingLR: eta_min + (base_lr − "
+    "eta_min)·(1 + cos(π·t / T_max)) / 2 for every step t ≥ 0, past T_max too.",
+    "linear_warmup": "the lrs differ from torch's LinearLR: base_lr·(start_factor + (1 − "
+    "start_factor)·min(t, warmup_steps) / warmup_steps) for every step t ≥ 0.",
+    "warmup_cosine": "the lrs differ from torch's SequentialLR: linear_warmup(t, …) for "
+    "t < warmup_steps, then cosine_annealing(t − warmup_steps, base_lr, T_max).",
+}
+"""What a hidden case of each schedule function says when no modelled mistake fits."""
+
+
+def _formula_case(name: str, case: HiddenCase, pool: str) -> FormulaCase:
+    """A hidden call pattern: params {parameter: value, …, "n": steps}, the parameters named as
+    in FORMULA_PARAMETERS; an optional one (eta_min) is passed by keyword, only when given."""
+    params = case.params
+    optional = FORMULA_DEFAULTS.get(name, {})
+    required = [key for key in FORMULA_PARAMETERS[name] if key not in optional]
+    try:
+        args = tuple(params[key] for key in required)
+        kwargs = {key: params[key] for key in optional if key in params}
+        n = params["n"]
+    except (TypeError, KeyError):
+        raise _unreadable(pool) from None
+    if not (all(map(_is_number, (*args, *kwargs.values()))) and isinstance(n, int)
+            and 0 < n <= 10_000):
+        raise _unreadable(pool)
+    return FormulaCase(args, kwargs, n)
 
 
 def _formula_parameters(name: str, case: FormulaCase) -> dict[str, Any]:
@@ -796,23 +855,33 @@ def _student_values(function: Any, name: str, case: FormulaCase) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
+def _check_formula_case(function: Any, name: str, case: FormulaCase) -> None:
+    parameters = _formula_parameters(name, case)
+    reference, torch_text = _formula_reference(name, parameters)
+    expected = reference.values(case.n)
+    student = _student_values(function, name, case)
+    mismatch = first_mismatch(student, expected)
+    if mismatch is None:
+        return
+    assert mismatch.index is not None
+    diagnosis = diagnose_formula(name, student, parameters)
+    sentence = (f"{_formula_call(name, case, mismatch.index)} is "
+                f"{describe_number(mismatch.student)}; torch's {torch_text} from lr "
+                f"{parameters['base_lr']} gives {describe_number(mismatch.expected)}.")
+    raise CheckFailed(f"{sentence} {diagnosis}" if diagnosis else sentence, diagnosis=diagnosis)
+
+
 def _check_formula(function: Any, name: str, hidden: bool) -> None:
     require_own_function(function, name)
-    visible, unseen = FORMULA_CASES[name]
-    for case in unseen if hidden else visible:
-        parameters = _formula_parameters(name, case)
-        reference, torch_text = _formula_reference(name, parameters)
-        expected = reference.values(case.n)
-        student = _student_values(function, name, case)
-        mismatch = first_mismatch(student, expected)
-        if mismatch is None:
-            continue
-        assert mismatch.index is not None
-        diagnosis = diagnose_formula(name, student, parameters)
-        sentence = (f"{_formula_call(name, case, mismatch.index)} is "
-                    f"{describe_number(mismatch.student)}; torch's {torch_text} from lr "
-                    f"{parameters['base_lr']} gives {describe_number(mismatch.expected)}.")
-        raise CheckFailed(f"{sentence} {diagnosis}" if diagnosis else sentence)
+    if not hidden:
+        for case in FORMULA_CASES[name]:
+            _check_formula_case(function, name, case)
+        return
+    pool = f"ps02.{name}"
+    for drawn in hidden_cases(pool):
+        case = _formula_case(name, drawn, pool)
+        with hidden_case(drawn, FORMULA_ADVICE[name]):
+            _check_formula_case(function, name, case)
 
 
 @judged
@@ -899,107 +968,127 @@ def check_gallery_figure(fig_gallery: Any) -> None:
 
 # --- pitfalls -----------------------------------------------------------------------------------
 
-FIRST_PITFALL_CASES: tuple[tuple[tuple[float, int, float, SchedulerCase], ...],
-                          tuple[tuple[float, int, float, SchedulerCase], ...]] = (
-    ((RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, STEP_5_HALF),),
-    (
-        (0.5, 10, 3.0, _torch_case("ExponentialLR", lambda lr: sched.exponential_lr(lr, 0.8),
-                                   gamma=0.8)),
-        (0.9, 8, -2.0, _torch_case("LinearLR", lambda lr: sched.linear_lr(lr, 0.5, 1.0, 4),
-                                   start_factor=0.5, total_iters=4)),
-        (1.05, 12, 500.0, _torch_case("CosineAnnealingLR",
-                                      lambda lr: sched.cosine_annealing_lr(lr, 12), T_max=12)),
-    ),
+FIRST_PITFALL_RUNS: tuple[tuple[float, int, float, SchedulerCase], ...] = (
+    (RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, STEP_5_HALF),
 )
+"""The visible run of the pitfall (the hidden ones are drawn)."""
+FIRST_PITFALL_ADVICE = ("the run differs from the loop with scheduler.step() moved before "
+                        "optimizer.step(): keep everything else as in your optimize, and record "
+                        "the lr each step used.")
+RECORD_USED_LR = ("Record the lr each step used: read optimizer.param_groups[0]['lr'] after "
+                  "scheduler.step(), just before optimizer.step().")
+MOVE_THE_STEP = ("Take your optimize and move scheduler.step() before optimizer.step() — nothing "
+                 "else changes.")
+CORRECT_ON_PURPOSE = ("here, on purpose, call scheduler.step() before optimizer.step() to see "
+                      "what it breaks.")
+
+
+def _check_first_pitfall_run(function: Any, initial_lr: float, n: int, x0: float,
+                             case: SchedulerCase) -> None:
+    name = "optimize_scheduler_first"
+    scheduler = _Named(case.factory, case.lambda_text)
+    call = format_call(name, (initial_lr, n, x0, scheduler), {})
+    result = call_student(function, name, initial_lr, n, x0, scheduler)
+    student_x_raw, student_lrs_raw = _pair(result, call)
+    student_x = _history(student_x_raw, f"x_history of {call}")
+    student_lrs = _history(student_lrs_raw, f"lr_history of {call}")
+    xs, lrs = optimize_with_loop_mistake("scheduler_stepped_first", initial_lr, n, x0,
+                                         case.factory)
+    x_mismatch = first_mismatch(student_x, np.asarray(xs))
+    lr_mismatch = first_mismatch(student_lrs, np.asarray(lrs))
+    if x_mismatch is None and lr_mismatch is None:
+        return
+    right_x, right_lrs = _reference_run(initial_lr, n, x0, case)
+    if arrays_match(student_x, right_x) and arrays_match(student_lrs, right_lrs):
+        raise CheckFailed(f"{call} gives the correct run: {CORRECT_ON_PURPOSE}",
+                          diagnosis=f"your function gives the correct run: {CORRECT_ON_PURPOSE}")
+    if x_mismatch is None:
+        assert lr_mismatch is not None
+        raise CheckFailed(_mismatch_sentence(f"For {call}, lr_history", lr_mismatch)
+                          + f" {RECORD_USED_LR}", diagnosis=RECORD_USED_LR)
+    raise CheckFailed(_mismatch_sentence(f"For {call}, x_history", x_mismatch)
+                      + f" {MOVE_THE_STEP}", diagnosis=MOVE_THE_STEP)
 
 
 @judged
 def check_scheduler_first_pitfall(optimize_scheduler_first: Any, hidden: bool = False) -> None:
     """optimize_scheduler_first runs the loop with scheduler.step() *before* optimizer.step()
     (on purpose) and records the lr each step used."""
-    name = "optimize_scheduler_first"
-    require_own_function(optimize_scheduler_first, name)
-    visible, unseen = FIRST_PITFALL_CASES
-    for initial_lr, n, x0, case in unseen if hidden else visible:
-        scheduler = _Named(case.factory, case.lambda_text)
-        call = format_call(name, (initial_lr, n, x0, scheduler), {})
-        result = call_student(optimize_scheduler_first, name, initial_lr, n, x0, scheduler)
-        student_x_raw, student_lrs_raw = _pair(result, call)
-        student_x = _history(student_x_raw, f"x_history of {call}")
-        student_lrs = _history(student_lrs_raw, f"lr_history of {call}")
-        xs, lrs = optimize_with_loop_mistake("scheduler_stepped_first", initial_lr, n, x0,
-                                             case.factory)
-        x_mismatch = first_mismatch(student_x, np.asarray(xs))
-        lr_mismatch = first_mismatch(student_lrs, np.asarray(lrs))
-        if x_mismatch is None and lr_mismatch is None:
-            continue
-        right_x, right_lrs = _reference_run(initial_lr, n, x0, case)
-        if arrays_match(student_x, right_x) and arrays_match(student_lrs, right_lrs):
-            raise CheckFailed(f"{call} gives the correct run: here, on purpose, call "
-                              "scheduler.step() before optimizer.step() to see what it breaks.")
-        if x_mismatch is None:
-            assert lr_mismatch is not None
-            raise CheckFailed(
-                _mismatch_sentence(f"For {call}, lr_history", lr_mismatch)
-                + " Record the lr each step used: read optimizer.param_groups[0]['lr'] after "
-                "scheduler.step(), just before optimizer.step()."
-            )
-        raise CheckFailed(
-            _mismatch_sentence(f"For {call}, x_history", x_mismatch)
-            + " Take your optimize and move scheduler.step() before optimizer.step() — nothing "
-            "else changes."
-        )
+    require_own_function(optimize_scheduler_first, "optimize_scheduler_first")
+    if not hidden:
+        for run in FIRST_PITFALL_RUNS:
+            _check_first_pitfall_run(optimize_scheduler_first, *run)
+    else:
+        pool = "ps02.scheduler_first"
+        for case in hidden_cases(pool):
+            initial_lr, n, x0, scheduler = _hidden_run(case, pool)
+            if scheduler is None:
+                raise _unreadable(pool)
+            with hidden_case(case, FIRST_PITFALL_ADVICE):
+                _check_first_pitfall_run(optimize_scheduler_first, initial_lr, n, x0, scheduler)
     passed("optimize_scheduler_first shows the pitfall: the first lr of the schedule is skipped"
            + (" (unseen schedulers)." if hidden else "."))
 
 
-MOMENTUM_CASES: tuple[tuple[tuple[SchedulerCase, int], ...],
-                      tuple[tuple[SchedulerCase, int], ...]] = (
-    ((MOMENTUM_ON["one_cycle"], 20),),
-    (
-        (_torch_case("CyclicLR", lambda lr: sched.cyclic_lr(0.01, 0.5, step_size_up=3),
-                     base_lr=0.01, max_lr=0.5, step_size_up=3), 10),
-        (_torch_case("CyclicLR", lambda lr: sched.cyclic_lr(
-            0.01, 0.5, step_size_up=3, cycle_momentum=False),
-            base_lr=0.01, max_lr=0.5, step_size_up=3, cycle_momentum=False), 6),
-        (_torch_case("StepLR", lambda lr: sched.step_lr(lr, 2, 0.5), step_size=2, gamma=0.5), 5),
-        (_torch_case("OneCycleLR", lambda lr: sched.one_cycle_lr(
-            0.3, total_steps=12, base_momentum=0.6, max_momentum=0.99, three_phase=True),
-            max_lr=0.3, total_steps=12, base_momentum=0.6, max_momentum=0.99,
-            three_phase=True), 12),
-    ),
-)
+MOMENTUM_RUNS: tuple[tuple[SchedulerCase, int], ...] = ((MOMENTUM_ON["one_cycle"], 20),)
+"""The visible (scheduler, num_iterations) of momentum_history (the hidden ones are drawn)."""
+MOMENTUM_ADVICE = ("the momenta differ from those the scheduler sets: on a plain SGD, read "
+                   "optimizer.param_groups[0]['momentum'] before each optimizer.step(), and step "
+                   "the scheduler after it (0 when the scheduler leaves the momentum alone).")
+MOMENTA_AHEAD = ("Your momenta are one step ahead: read optimizer.param_groups[0]['momentum'] "
+                 "before optimizer.step() and scheduler.step().")
+MOMENTA_MISSING = ("This scheduler sets the momentum of every step: build it with "
+                   "scheduler(optimizer) on a plain SGD and read "
+                   "optimizer.param_groups[0]['momentum'] in the loop.")
+
+
+def _hidden_momentum_run(case: HiddenCase, pool: str) -> tuple[SchedulerCase, int]:
+    """A hidden case of momentum_history: params {"scheduler": case data, "num_iterations"}."""
+    try:
+        scheduler = SchedulerCase.from_data(case.params["scheduler"])
+        n = case.params["num_iterations"]
+    except (TypeError, KeyError, ValueError):
+        raise _unreadable(pool) from None
+    if not isinstance(n, int) or n <= 0:
+        raise _unreadable(pool)
+    return scheduler, n
+
+
+def _check_momentum_run(function: Any, case: SchedulerCase, n: int) -> None:
+    name = "momentum_history"
+    scheduler = _Named(case.factory, case.lambda_text)
+    call = format_call(name, (scheduler, n), {})
+    result = call_student(function, name, scheduler, n)
+    student = _history(result, f"The result of {call}")
+    schedule = case.schedule(RESCUE_LR)
+    planned = schedule.momenta(n)
+    expected = np.zeros(n) if planned is None else planned
+    mismatch = first_mismatch(student, expected)
+    if mismatch is None:
+        return
+    sentence = _mismatch_sentence(f"For {call}, the momentum", mismatch)
+    if planned is not None and student.shape == expected.shape:
+        ahead = schedule.momenta(n + 1)[1:]
+        if arrays_match(student, ahead):
+            raise CheckFailed(f"{sentence} {MOMENTA_AHEAD}", diagnosis=MOMENTA_AHEAD)
+        if np.allclose(student, 0.0):
+            raise CheckFailed(f"{sentence} {MOMENTA_MISSING}", diagnosis=MOMENTA_MISSING)
+    raise CheckFailed(sentence)
 
 
 @judged
 def check_momentum_history(momentum_history: Any, hidden: bool = False) -> None:
     """momentum_history(scheduler, num_iterations) is the momentum each step of a plain SGD
     used under the scheduler (0 when it leaves the momentum alone)."""
-    name = "momentum_history"
-    require_own_function(momentum_history, name)
-    visible, unseen = MOMENTUM_CASES
-    for case, n in unseen if hidden else visible:
-        scheduler = _Named(case.factory, case.lambda_text)
-        call = format_call(name, (scheduler, n), {})
-        result = call_student(momentum_history, name, scheduler, n)
-        student = _history(result, f"The result of {call}")
-        schedule = case.schedule(RESCUE_LR)
-        planned = schedule.momenta(n)
-        expected = np.zeros(n) if planned is None else planned
-        mismatch = first_mismatch(student, expected)
-        if mismatch is None:
-            continue
-        sentence = _mismatch_sentence(f"For {call}, the momentum", mismatch)
-        if planned is not None and student.shape == expected.shape:
-            ahead = schedule.momenta(n + 1)[1:]
-            if arrays_match(student, ahead):
-                raise CheckFailed(f"{sentence} Your momenta are one step ahead: read "
-                                  "optimizer.param_groups[0]['momentum'] before optimizer.step() "
-                                  "and scheduler.step().")
-            if np.allclose(student, 0.0):
-                raise CheckFailed(f"{sentence} This scheduler sets the momentum of every step: "
-                                  "build it with scheduler(optimizer) on a plain SGD and read "
-                                  "optimizer.param_groups[0]['momentum'] in the loop.")
-        raise CheckFailed(sentence)
+    require_own_function(momentum_history, "momentum_history")
+    if not hidden:
+        for case, n in MOMENTUM_RUNS:
+            _check_momentum_run(momentum_history, case, n)
+    else:
+        pool = "ps02.momentum_history"
+        for drawn in hidden_cases(pool):
+            case, n = _hidden_momentum_run(drawn, pool)
+            with hidden_case(drawn, MOMENTUM_ADVICE):
+                _check_momentum_run(momentum_history, case, n)
     passed("momentum_history shows which schedulers switch the momentum on"
            + (" (unseen schedulers)." if hidden else "."))

@@ -4,8 +4,14 @@ The reference is `lrcore.rl`; the models of the usual mistakes are `lrcore.mista
 words are here. Everything is seeded, so the learners are compared exactly: the same visit
 counts, and Q-tables equal to rtol 1e-5 (atol 1e-9, for entries that stay near 0).
 Value iteration is compared with atol 1e-6: the students stop at tol = 1e-10 (an error below
-tol·γ/(1−γ) = 1e-8) and may iterate in place or by sweeps. Visible checks use the published
-4×4 lake; hidden checks use other seeds, schedules, discounts and a random 5×5 lake.
+tol·γ/(1−γ) = 1e-8 for γ ≤ 0.99) and may iterate in place or by sweeps.
+
+Visible checks use the published 4×4 lake. Hidden checks (`hidden=True`, or the `_unseen`
+check) run the cases the grader drew for this student (`lrchecks.hidden`: pools the grader
+keeps) — other discounts, random lakes, transitions, step sizes, seeds and
+policies — whose params are plain data, rebuilt here (`lake`, `step_size`, `policy`,
+`update_table`). A hidden case's message names the kind of case and the mistake, never its
+inputs or expected values.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import numpy as np
 from lrchecks import plots
 from lrchecks.calls import call_student, format_call, require_own_function
 from lrchecks.evidence import judged
+from lrchecks.hidden import hidden_case, hidden_cases
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import (
     arrays_match,
@@ -50,6 +57,13 @@ __all__ = [
     "check_alpha_figure_errors",
     "check_alpha_figure_success",
     "check_success_rate",
+    "lake",
+    "step_size",
+    "policy",
+    "update_table",
+    "learner_case",
+    "synchronous_case",
+    "success_case",
 ]
 
 GAMMA = 0.99
@@ -63,7 +77,30 @@ CHECKPOINTS = np.unique(np.geomspace(1, N_SWEEPS, 30).astype(int))
 
 Q_RTOL, Q_ATOL = 1e-5, 1e-9
 VI_ATOL = 1e-6
-HIDDEN_MAP = ("SFHFF", "FFFFF", "FFFFF", "HFFFF", "FHFFG")  # rl.random_lake_map(5, seed=3)
+SUCCESS_RTOL, SUCCESS_ATOL = 1e-9, 1e-12
+STEP_SIZE_RTOL = 1e-9
+
+Lake = tuple[str, ...] | None
+"""A lake's map, one string per row (None: the published 4×4 lake); a tuple, so that the
+references of a lake can be cached."""
+
+
+def lake(rows: Sequence[str] | None) -> Lake:
+    """A hidden case's map (a list of rows, or None for the published 4×4 lake)."""
+    return None if rows is None else tuple(str(row) for row in rows)
+
+
+def _on_lake(desc: Lake) -> str:
+    return "" if desc is None else f" on a {len(desc)}×{len(desc[0])} lake"
+
+
+STEP_SIZES = {"constant": rl.constant_step_size, "polynomial": rl.polynomial_step_size}
+
+
+def step_size(spec: Sequence[Any]) -> rl.StepSize:
+    """A step-size schedule from its data: ["constant", α] or ["polynomial", ω]."""
+    kind, parameter = spec
+    return STEP_SIZES[kind](float(parameter))
 
 
 class _Named:
@@ -123,21 +160,28 @@ def _call(function: Any, name: str, shown: str, *args: Any, count_hint: str = ""
         return call_student(function, name, *args, **kwargs)
     except CheckFailed as failure:
         message = failure.message.replace(format_call(name, args, kwargs), shown, 1)
+        diagnosis = failure.diagnosis
         if count_hint and any(error in message for error in _COUNT_ERRORS):
             message += count_hint
-        raise CheckFailed(message) from None
+            diagnosis = (diagnosis or "") + count_hint
+        raise CheckFailed(message, diagnosis=diagnosis) from None
 
 
 def _q_array(value: Any, what: str, shape: tuple[int, int]) -> np.ndarray:
     array = to_float_array(value, what)
     if array.shape == (shape[0],):
         raise CheckFailed(f"{what} has one value per state; return Q, one row per state and one "
-                          f"column per action, shape {shape}.")
+                          f"column per action, shape {shape}.",
+                          diagnosis="the result has one value per state; return Q, one row per "
+                          "state and one column per action.")
     if array.shape != shape:
         raise CheckFailed(f"{what} has shape {array.shape}; it should be {shape} (one row per "
-                          "state, one column per action).")
+                          "state, one column per action).",
+                          diagnosis="the result has the wrong shape: it should have one row per "
+                          "state and one column per action.")
     if not np.all(np.isfinite(array)):
-        raise CheckFailed(f"{what} contains inf or nan.")
+        raise CheckFailed(f"{what} contains inf or nan.", diagnosis="the result contains inf or "
+                          "nan.")
     return array
 
 
@@ -165,47 +209,56 @@ VALUE_ITERATION_EXPLANATIONS = {
 }
 
 
-def _check_value_iteration(function: Any, cases: Sequence[tuple[float, tuple[str, ...] | None]]
-                           ) -> None:
-    require_own_function(function, "value_iteration")
-    for gamma, desc in cases:
-        lake = "the 4×4 lake" if desc is None else "a 5×5 lake"
-        shown = f"value_iteration(P, {gamma})" + ("" if desc is None else f" on {lake}")
-        P = _transitions(desc)
-        model = _model(desc)
-        student = _q_array(_call(function, "value_iteration", shown, P, gamma),
-                           f"The result of {shown}", (model.n_states, model.n_actions))
-        expected = _q_star(gamma, desc)
-        if arrays_match(student, expected, 0.0, VI_ATOL):
-            continue
-        for name, mistake in mistakes.VALUE_ITERATION_MISTAKES.items():
-            model_q = mistake(model, gamma)
-            if not arrays_match(model_q, expected, 0.0, VI_ATOL) and arrays_match(
-                    student, model_q, 1e-4, 1e-6):
-                raise CheckFailed(f"{shown} is wrong. {VALUE_ITERATION_EXPLANATIONS[name]}")
-        start = model.start
-        difference = _first_difference(student, expected, 0.0, VI_ATOL)
-        if np.max(np.abs(student - expected)) < 1e-3:
-            raise CheckFailed(f"{shown} is close but not converged ({difference}): iterate until "
-                              "the largest change of V is below tol = 1e-10.")
-        raise CheckFailed(f"{shown}: {difference} "
-                          f"(V*(start) = max Q[{start}] should be "
-                          f"{describe_number(float(expected[start].max()))}).")
+VALUE_ITERATION_ADVICE = ("the values differ from Q*: back up Q(s, a) = Σ p·(r + γ·V(s')), "
+                          "with no γ·V(s') term for a terminal transition, and V(s) = "
+                          "max_a Q(s, a), until the largest change of V is below tol.")
+
+
+def _check_value_iteration(function: Any, gamma: float, desc: Lake) -> None:
+    """One discount on one lake (require_own_function is the caller's)."""
+    shown = f"value_iteration(P, {gamma})" + _on_lake(desc)
+    P = _transitions(desc)
+    model = _model(desc)
+    student = _q_array(_call(function, "value_iteration", shown, P, gamma),
+                       f"The result of {shown}", (model.n_states, model.n_actions))
+    expected = _q_star(gamma, desc)
+    if arrays_match(student, expected, 0.0, VI_ATOL):
+        return
+    for name, mistake in mistakes.VALUE_ITERATION_MISTAKES.items():
+        model_q = mistake(model, gamma)
+        if not arrays_match(model_q, expected, 0.0, VI_ATOL) and arrays_match(
+                student, model_q, 1e-4, 1e-6):
+            explanation = VALUE_ITERATION_EXPLANATIONS[name]
+            raise CheckFailed(f"{shown} is wrong. {explanation}", diagnosis=explanation)
+    start = model.start
+    difference = _first_difference(student, expected, 0.0, VI_ATOL)
+    if np.max(np.abs(student - expected)) < 1e-3:
+        advice = "iterate until the largest change of V is below tol = 1e-10."
+        raise CheckFailed(f"{shown} is close but not converged ({difference}): {advice}",
+                          diagnosis=f"the values are close but not converged: {advice}")
+    raise CheckFailed(f"{shown}: {difference} "
+                      f"(V*(start) = max Q[{start}] should be "
+                      f"{describe_number(float(expected[start].max()))}).")
 
 
 @judged
 def check_value_iteration_published(value_iteration: Any) -> None:
     """Visible: Q* of the slippery 4×4 lake at γ = 0.99 (V*(start) = 0.5420259320)."""
-    _check_value_iteration(value_iteration, [(GAMMA, None)])
+    require_own_function(value_iteration, "value_iteration")
+    _check_value_iteration(value_iteration, GAMMA, None)
     passed(f"value_iteration gives Q* of the 4×4 lake: V*(start) = {V_STAR_START:.10f}, LEFT "
            "is the best first move.")
 
 
 @judged
 def check_value_iteration_unseen(value_iteration: Any) -> None:
-    """Hidden: γ = 0.9 and 0.95 on the 4×4 lake, γ = 0.97 on a random 5×5 lake."""
-    _check_value_iteration(value_iteration, [(0.9, None), (0.95, None), (0.97, HIDDEN_MAP)])
-    passed("value_iteration is right for other discounts and another lake.")
+    """Hidden: the drawn discounts and lakes (pool "ps04.value_iteration": {"gamma", "map"})."""
+    require_own_function(value_iteration, "value_iteration")
+    for case in hidden_cases("ps04.value_iteration"):
+        with hidden_case(case, VALUE_ITERATION_ADVICE):
+            _check_value_iteration(value_iteration, float(case.params["gamma"]),
+                                   lake(case.params["map"]))
+    passed("value_iteration is right for other discounts and lakes.")
 
 
 # --- the update rule -------------------------------------------------------------------------
@@ -230,73 +283,88 @@ UPDATE_CASES_VISIBLE: tuple[UpdateCase, ...] = (
     (14, rl.RIGHT, 1.0, 15, True, 0.1, 0.99),  # into the goal: no bootstrap
     (6, rl.LEFT, 0.0, 5, True, 0.25, 0.9),  # into a hole
 )
+UPDATE_ADVICE = ("the updated value is wrong: Q(s, a) += α·(r + γ·max_a' Q(s', a') − Q(s, a)), "
+                 "without the γ·max term when terminated.")
+UPDATE_PARAMS = ("state", "action", "reward", "next_state", "terminated", "alpha", "gamma")
+"""The keys of a hidden update case's params, in the order of the call (plus "table": the
+seed of its Q-table, `update_table`)."""
 
 
-def _update_cases_hidden() -> list[UpdateCase]:
-    rng = np.random.default_rng(404)
-    model = _model()
-    cases = []
-    for _ in range(12):
-        s, a = int(rng.integers(16)), int(rng.integers(4))
-        sample = model.sample(rng)
-        cases.append((s, a, float(sample.reward[s, a]), int(sample.next_state[s, a]),
-                      bool(rng.random() < 0.4), float(rng.choice([1.0, 0.3, 0.05])),
-                      float(rng.choice([0.99, 0.8, 0.5]))))
-    return cases
-
-
-def _q_table(seed: int) -> np.ndarray:
+def update_table(seed: int) -> np.ndarray:
     """A table with every entry nonzero, also in terminal rows, so that a bootstrap at a
     terminal transition shows."""
     return np.random.default_rng(seed).uniform(0.05, 0.9, size=(16, 4))
 
 
-def _check_update(function: Any, cases: Sequence[UpdateCase], seed: int) -> None:
-    require_own_function(function, "q_learning_update")
-    for index, (s, a, r, s2, terminated, alpha, gamma) in enumerate(cases):
-        q = _q_table(seed + index)
-        shown = (f"q_learning_update(Q, state={s}, action={a}, reward={r:g}, next_state={s2}, "
-                 f"terminated={terminated}, alpha={alpha:g}, gamma={gamma:g})")
-        student_q = q.copy()
-        result = _call(function, "q_learning_update", shown, student_q, s, a, r, s2,
-                       terminated, alpha, gamma)
-        if result is not None and np.shape(result) == q.shape:
-            student_q = result
-        student = _q_array(student_q, f"Q after {shown}", q.shape)
-        expected = q.copy()
-        rl.q_learning_update(expected, s, a, r, s2, terminated, alpha, gamma)
-        if arrays_match(student, expected, Q_RTOL, Q_ATOL):
-            continue
-        if arrays_match(student, q, 0.0, 0.0):
-            raise CheckFailed(f"After {shown} Q is unchanged: update Q[state, action] in place "
-                              "(or return the updated table).")
-        others = np.ones(q.shape, dtype=bool)
-        others[s, a] = False
-        if not arrays_match(student[others], q[others], 0.0, 0.0):
-            raise CheckFailed(f"{shown} changed entries other than Q[{s}, {a}]: an update only "
-                              "touches the pair that was visited.")
-        for name, mistake in mistakes.UPDATE_MISTAKES.items():
-            model_q = mistake(q, s, a, r, s2, terminated, alpha, gamma)
-            if not arrays_match(model_q, expected, Q_RTOL, Q_ATOL) and arrays_match(
-                    student, model_q, 1e-6, 1e-12):
-                raise CheckFailed(f"{shown} is wrong. {UPDATE_EXPLANATIONS[name]}")
-        raise CheckFailed(f"{shown}: Q[{s}, {a}] becomes {describe_number(student[s, a])}, it "
-                          f"should become {describe_number(expected[s, a])}. The update is "
-                          "Q(s, a) += α·(r + γ·max_a' Q(s', a') − Q(s, a)), without the γ·max "
-                          "term when terminated.")
+def _check_update(function: Any, case: UpdateCase, table_seed: int) -> None:
+    """One transition, on the table of `table_seed` (require_own_function is the caller's)."""
+    s, a, r, s2, terminated, alpha, gamma = case
+    q = update_table(table_seed)
+    shown = (f"q_learning_update(Q, state={s}, action={a}, reward={r:g}, next_state={s2}, "
+             f"terminated={terminated}, alpha={alpha:g}, gamma={gamma:g})")
+    student_q = q.copy()
+    result = _call(function, "q_learning_update", shown, student_q, s, a, r, s2,
+                   terminated, alpha, gamma)
+    if result is not None and np.shape(result) == q.shape:
+        student_q = result
+    student = _q_array(student_q, f"Q after {shown}", q.shape)
+    expected = q.copy()
+    rl.q_learning_update(expected, s, a, r, s2, terminated, alpha, gamma)
+    if arrays_match(student, expected, Q_RTOL, Q_ATOL):
+        return
+    if arrays_match(student, q, 0.0, 0.0):
+        advice = "update Q[state, action] in place (or return the updated table)."
+        raise CheckFailed(f"After {shown} Q is unchanged: {advice}",
+                          diagnosis=f"Q is unchanged: {advice}")
+    others = np.ones(q.shape, dtype=bool)
+    others[s, a] = False
+    if not arrays_match(student[others], q[others], 0.0, 0.0):
+        raise CheckFailed(f"{shown} changed entries other than Q[{s}, {a}]: an update only "
+                          "touches the pair that was visited.",
+                          diagnosis="the update changed entries other than Q[state, action]: "
+                          "an update only touches the pair that was visited.")
+    for name, mistake in mistakes.UPDATE_MISTAKES.items():
+        model_q = mistake(q, s, a, r, s2, terminated, alpha, gamma)
+        if not arrays_match(model_q, expected, Q_RTOL, Q_ATOL) and arrays_match(
+                student, model_q, 1e-6, 1e-12):
+            explanation = UPDATE_EXPLANATIONS[name]
+            raise CheckFailed(f"{shown} is wrong. {explanation}", diagnosis=explanation)
+    raise CheckFailed(f"{shown}: Q[{s}, {a}] becomes {describe_number(student[s, a])}, it "
+                      f"should become {describe_number(expected[s, a])}. The update is "
+                      "Q(s, a) += α·(r + γ·max_a' Q(s', a') − Q(s, a)), without the γ·max "
+                      "term when terminated.")
 
 
 @judged
 def check_q_learning_update(q_learning_update: Any, hidden: bool = False) -> None:
     """The update on tables with every entry nonzero: a step inside the lake, into the goal
-    and into a hole (visible); twelve random transitions (hidden)."""
-    cases = _update_cases_hidden() if hidden else UPDATE_CASES_VISIBLE
-    _check_update(q_learning_update, cases, 1000 if hidden else 0)
+    and into a hole (visible); the drawn transitions, α and γ (hidden, pool
+    "ps04.q_learning_update")."""
+    require_own_function(q_learning_update, "q_learning_update")
+    if not hidden:
+        for index, case in enumerate(UPDATE_CASES_VISIBLE):
+            _check_update(q_learning_update, case, index)
+    else:
+        for drawn in hidden_cases("ps04.q_learning_update"):
+            with hidden_case(drawn, UPDATE_ADVICE):
+                params = drawn.params
+                s, a, r, s2, terminated, alpha, gamma = (params[key] for key in UPDATE_PARAMS)
+                _check_update(q_learning_update, (int(s), int(a), float(r), int(s2),
+                                                  bool(terminated), float(alpha), float(gamma)),
+                              int(params["table"]))
     passed("q_learning_update is right" + (" on unseen transitions, α and γ." if hidden else
                                            ", with no bootstrap at terminal transitions."))
 
 
 # --- step sizes -----------------------------------------------------------------------------
+
+STEP_SIZE_ADVICE = ("α_n = α for a constant step size and 1/n^ω for a polynomial one, for "
+                    "every kind of count n (int, float, numpy number), from a function that "
+                    "computes it.")
+COUNT_TYPES: dict[str, Callable[[Any], Any]] = {
+    "int": int, "float": float, "numpy.int64": np.int64, "numpy.float64": np.float64}
+"""The kinds of count a hidden step-size case passes: params "counts" = [[kind, n], …]."""
+
 
 def _check_schedule(factory: Any, name: str, parameter: float, expected: rl.StepSize,
                     counts: Sequence[Any]) -> None:
@@ -304,43 +372,59 @@ def _check_schedule(factory: Any, name: str, parameter: float, expected: rl.Step
     alpha_at = _call(factory, name, shown, parameter)
     if not callable(alpha_at):
         raise CheckFailed(f"{shown} returned {type(alpha_at).__name__} {alpha_at!r}; it should "
-                          "return a function of the visit count n (e.g. `return lambda n: …`).")
+                          "return a function of the visit count n (e.g. `return lambda n: …`).",
+                          diagnosis=f"{name} should return a function of the visit count n "
+                          "(e.g. `return lambda n: …`).")
+    # lrcore's own schedule is no answer (it would be judged as data, i.e. computed correctly)
+    require_own_function(alpha_at, f"The result of {shown}")
     for n in counts:
         value = to_float(_call(alpha_at, "alpha_at", f"{shown}({n!r})", n),
                          f"{shown}({n!r})")
         reference = float(expected(n))
-        if np.isclose(value, reference, rtol=1e-9, atol=0):
+        if np.isclose(value, reference, rtol=STEP_SIZE_RTOL, atol=0):
             continue
         hint = ""
         number = float(n)
-        if expected.omega and np.isclose(value, expected(number + 1), rtol=1e-9):
+        if expected.omega and np.isclose(value, expected(number + 1), rtol=STEP_SIZE_RTOL):
             hint = " It is α_{n+1}: the first visit (n = 1) should use α = 1."
-        elif expected.omega and np.isclose(value, expected.omega / number, rtol=1e-9):
+        elif expected.omega and np.isclose(value, expected.omega / number,
+                                           rtol=STEP_SIZE_RTOL):
             hint = " That is ω/n; the step size is 1/n^ω (n ** -omega)."
-        elif expected.omega and np.isclose(value, 1 / (number * expected.omega), rtol=1e-9):
+        elif expected.omega and np.isclose(value, 1 / (number * expected.omega),
+                                           rtol=STEP_SIZE_RTOL):
             hint = " That is 1/(n·ω); the step size is 1/n^ω (n ** -omega)."
+        rule = "α_n = 1/n^ω" if expected.omega else "α_n = α"
         raise CheckFailed(f"{shown}({n!r}) is {describe_number(value)}, it should be "
-                          f"{describe_number(reference)}.{hint}")
+                          f"{describe_number(reference)}.{hint}",
+                          diagnosis=f"{name} gives a wrong α_n.{hint}" if hint else
+                          f"{name} gives a wrong α_n: {rule} for every kind of count n (int, "
+                          "float, numpy number).")
 
 
 @judged
 def check_step_sizes(constant_step_size: Any, polynomial_step_size: Any,
                      hidden: bool = False) -> None:
-    """α_n of the constant and polynomial schedules for n = 1, 2, … (ints, numpy ints, floats)."""
+    """α_n of the constant and polynomial schedules for n = 1, 2, … (visible: ints; hidden:
+    the drawn α and ω, with ints, floats and numpy counts — pool "ps04.step_sizes")."""
     require_own_function(constant_step_size, "constant_step_size")
     require_own_function(polynomial_step_size, "polynomial_step_size")
-    if hidden:
-        counts: list[Any] = [1, 2, 7, np.int64(30), 5.0, np.float64(1000.0), 12345]
-        constants, omegas = (0.37, 1.0), (0.55, 0.85, 0.5)
-    else:
+    factories = {"constant": (constant_step_size, "constant_step_size"),
+                 "polynomial": (polynomial_step_size, "polynomial_step_size")}
+    if not hidden:
         counts = list(range(1, 11)) + [100, 1000]
-        constants, omegas = (0.1,), (1.0, 0.6)
-    for alpha in constants:
-        _check_schedule(constant_step_size, "constant_step_size", alpha,
-                        rl.constant_step_size(alpha), counts)
-    for omega in omegas:
-        _check_schedule(polynomial_step_size, "polynomial_step_size", omega,
-                        rl.polynomial_step_size(omega), counts)
+        for alpha in (0.1,):
+            _check_schedule(constant_step_size, "constant_step_size", alpha,
+                            rl.constant_step_size(alpha), counts)
+        for omega in (1.0, 0.6):
+            _check_schedule(polynomial_step_size, "polynomial_step_size", omega,
+                            rl.polynomial_step_size(omega), counts)
+    else:
+        for case in hidden_cases("ps04.step_sizes"):
+            with hidden_case(case, STEP_SIZE_ADVICE):
+                kind, parameter = case.params["schedule"]
+                factory, name = factories[kind]
+                _check_schedule(factory, name, float(parameter), step_size([kind, parameter]),
+                                [COUNT_TYPES[type_](n) for type_, n in case.params["counts"]])
     passed("The step sizes are right" + (" for unseen α, ω and kinds of count." if hidden
                                          else ": α_n = α and α_n = 1/n^ω."))
 
@@ -361,93 +445,115 @@ LEARNER_EXPLANATIONS = {
     "gamma_missing": "It looks like γ is missing from the target r + γ·max_a' Q(s', a').",
 }
 
-LearnerCase = tuple[int, rl.StepSize, float, float, int, tuple[str, ...] | None]
+LearnerCase = tuple[int, rl.StepSize, float, float, int, Lake]
 LEARNER_CASES_VISIBLE: tuple[LearnerCase, ...] = (
     (300, rl.polynomial_step_size(0.7), 0.99, 0.1, 0, None),
     (200, rl.constant_step_size(0.1), 0.99, 0.1, 1, None),
 )
-LEARNER_CASES_HIDDEN: tuple[LearnerCase, ...] = (
-    (300, rl.constant_step_size(0.3), 0.99, 0.1, 1, None),  # reaches the 100-step limit
-    (300, rl.polynomial_step_size(1.0), 0.95, 0.2, 3, None),
-    (300, rl.polynomial_step_size(0.6), 0.99, 0.1, 1, HIDDEN_MAP),  # and here too
-)
+LEARNER_ADVICE = ("the run differs from the seeded one: follow the seeding protocol "
+                  "(env.action_space.seed(seed), rng = np.random.default_rng(seed), "
+                  "env.reset(seed=seed) for the first episode only, one epsilon_greedy call per "
+                  "step), count each visit before α = alpha_at(counts[s, a]), and bootstrap "
+                  "unless terminated.")
+
+
+def learner_case(params: dict[str, Any]) -> LearnerCase:
+    """A hidden case's run: params {"episodes", "step", "gamma", "epsilon", "seed", "map"}."""
+    return (int(params["episodes"]), step_size(params["step"]), float(params["gamma"]),
+            float(params["epsilon"]), int(params["seed"]), lake(params["map"]))
 
 
 def _learner_call(n: int, step: rl.StepSize, gamma: float, epsilon: float, seed: int,
-                  desc: tuple[str, ...] | None) -> str:
-    lake = "" if desc is None else " on a 5×5 lake"
+                  desc: Lake) -> str:
     return (f"q_learning(env, {n}, alpha_at={step.label}, gamma={gamma:g}, epsilon={epsilon:g}, "
-            f"seed={seed}){lake}")
+            f"seed={seed}){_on_lake(desc)}")
 
 
 @cache
 def _learner_reference(n: int, step: rl.StepSize, gamma: float, epsilon: float, seed: int,
-                       desc: tuple[str, ...] | None) -> rl.QLearningRun:
-    """lrcore's seeded run of one test case: the same for every student, so a grading process
-    computes it once (read-only)."""
+                       desc: Lake) -> rl.QLearningRun:
+    """lrcore's seeded run of one test case: the same for every student who runs it, so a
+    grading process computes it once (read-only)."""
     run = rl.q_learning(rl.make_frozen_lake(desc), n, step, gamma, epsilon, seed)
     return rl.QLearningRun(*map(read_only, run))
 
 
 @cache
 def _learner_mistake(name: str, n: int, step: rl.StepSize, gamma: float, epsilon: float,
-                     seed: int, desc: tuple[str, ...] | None) -> tuple[np.ndarray, np.ndarray]:
+                     seed: int, desc: Lake) -> tuple[np.ndarray, np.ndarray]:
     """(Q, counts) of the named mistake on one test case, computed once (read-only)."""
     model_q, model_counts = mistakes.LEARNER_MISTAKES[name](rl.make_frozen_lake(desc), n, step,
                                                             gamma, epsilon, seed)
     return read_only(model_q), read_only(model_counts)
 
 
-def _check_learner(function: Any, cases: Sequence[LearnerCase]) -> None:
-    require_own_function(function, "q_learning")
-    for n, step, gamma, epsilon, seed, desc in cases:
-        shown = _learner_call(n, step, gamma, epsilon, seed, desc)
-        result = _call(function, "q_learning", shown, _env(desc), n, step, gamma=gamma,
-                       epsilon=epsilon, seed=seed, count_hint=_VISIT_HINT)
-        if not isinstance(result, tuple | list) or len(result) != 2:
-            raise CheckFailed(f"{shown} should return a pair (Q, counts), got "
-                              f"{type(result).__name__}.")
-        expected = _learner_reference(n, step, gamma, epsilon, seed, desc)
-        shape = expected.q.shape
-        student_q = _q_array(result[0], f"Q of {shown}", shape)
-        student_counts = to_float_array(result[1], f"counts of {shown}")
-        if student_counts.shape != shape:
-            raise CheckFailed(f"counts of {shown} has shape {student_counts.shape}; it should be "
-                              f"{shape}, the number of visits of each (state, action).")
-        counts_right = arrays_match(student_counts, expected.counts, 0.0, 0.0)
-        if counts_right and arrays_match(student_q, expected.q, Q_RTOL, Q_ATOL):
+def _check_learner(function: Any, case: LearnerCase) -> None:
+    """One seeded run (require_own_function is the caller's)."""
+    n, step, gamma, epsilon, seed, desc = case
+    shown = _learner_call(n, step, gamma, epsilon, seed, desc)
+    result = _call(function, "q_learning", shown, _env(desc), n, step, gamma=gamma,
+                   epsilon=epsilon, seed=seed, count_hint=_VISIT_HINT)
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        raise CheckFailed(f"{shown} should return a pair (Q, counts), got "
+                          f"{type(result).__name__}.",
+                          diagnosis="q_learning should return a pair (Q, counts).")
+    expected = _learner_reference(n, step, gamma, epsilon, seed, desc)
+    shape = expected.q.shape
+    student_q = _q_array(result[0], f"Q of {shown}", shape)
+    student_counts = to_float_array(result[1], f"counts of {shown}")
+    if student_counts.shape != shape:
+        raise CheckFailed(f"counts of {shown} has shape {student_counts.shape}; it should be "
+                          f"{shape}, the number of visits of each (state, action).",
+                          diagnosis="the counts have the wrong shape: return the number of "
+                          "visits of each (state, action), shaped like Q.")
+    counts_right = arrays_match(student_counts, expected.counts, 0.0, 0.0)
+    if counts_right and arrays_match(student_q, expected.q, Q_RTOL, Q_ATOL):
+        return
+    for name in mistakes.LEARNER_MISTAKES:
+        model_q, model_counts = _learner_mistake(name, n, step, gamma, epsilon, seed, desc)
+        if arrays_match(model_q, expected.q, Q_RTOL, Q_ATOL):
             continue
-        for name in mistakes.LEARNER_MISTAKES:
-            model_q, model_counts = _learner_mistake(name, n, step, gamma, epsilon, seed, desc)
-            if arrays_match(model_q, expected.q, Q_RTOL, Q_ATOL):
-                continue
-            if arrays_match(student_counts, model_counts, 0.0, 0.0) and same_pattern(
-                    student_q, model_q):
-                raise CheckFailed(f"{shown} is wrong. {LEARNER_EXPLANATIONS[name]}")
-        if arrays_match(student_counts, expected.counts + 1, 0.0, 0.0):
-            raise CheckFailed(f"The counts of {shown} are one more than the visits: start the "
-                              "counts at 0.")
-        if arrays_match(student_q, expected.q, Q_RTOL, Q_ATOL):
-            raise CheckFailed(f"The Q of {shown} is right, but the counts are not: return the "
-                              "number of visits of each (state, action).")
-        if counts_right:
-            raise CheckFailed(f"{shown}: the agent visits the right pairs, but "
-                              f"{_first_difference(student_q, expected.q, Q_RTOL, Q_ATOL)}. "
-                              "Check α = alpha_at(counts[s, a]) and the update.")
-        raise CheckFailed(
-            f"{shown}: the visit counts differ from the seeded run ({int(student_counts.sum())} "
-            f"steps instead of {int(expected.counts.sum())}). Follow the seeding protocol: "
-            "env.action_space.seed(seed), rng = np.random.default_rng(seed), "
-            "env.reset(seed=seed) for the first episode only, one epsilon_greedy call per step, "
-            "and end the episode when terminated or truncated."
-        )
+        if arrays_match(student_counts, model_counts, 0.0, 0.0) and same_pattern(
+                student_q, model_q):
+            explanation = LEARNER_EXPLANATIONS[name]
+            raise CheckFailed(f"{shown} is wrong. {explanation}", diagnosis=explanation)
+    if arrays_match(student_counts, expected.counts + 1, 0.0, 0.0):
+        advice = "start the counts at 0."
+        raise CheckFailed(f"The counts of {shown} are one more than the visits: {advice}",
+                          diagnosis=f"the counts are one more than the visits: {advice}")
+    if arrays_match(student_q, expected.q, Q_RTOL, Q_ATOL):
+        advice = "return the number of visits of each (state, action)."
+        raise CheckFailed(f"The Q of {shown} is right, but the counts are not: {advice}",
+                          diagnosis=f"Q is right, but the counts are not: {advice}")
+    if counts_right:
+        advice = "Check α = alpha_at(counts[s, a]) and the update."
+        raise CheckFailed(f"{shown}: the agent visits the right pairs, but "
+                          f"{_first_difference(student_q, expected.q, Q_RTOL, Q_ATOL)}. "
+                          f"{advice}",
+                          diagnosis=f"the agent visits the right pairs, but Q differs. {advice}")
+    protocol = ("Follow the seeding protocol: "
+                "env.action_space.seed(seed), rng = np.random.default_rng(seed), "
+                "env.reset(seed=seed) for the first episode only, one epsilon_greedy call per "
+                "step, and end the episode when terminated or truncated.")
+    raise CheckFailed(
+        f"{shown}: the visit counts differ from the seeded run ({int(student_counts.sum())} "
+        f"steps instead of {int(expected.counts.sum())}). {protocol}",
+        diagnosis=f"the visit counts differ from the seeded run. {protocol}")
 
 
 @judged
 def check_q_learning_seeded(q_learning: Any, hidden: bool = False) -> None:
-    """Exact seeded runs: visible 1/n^0.7 and α = 0.1 on the 4×4 lake; hidden other seeds,
-    schedules, γ, ε and a 5×5 lake (two runs reach the 100-step limit)."""
-    _check_learner(q_learning, LEARNER_CASES_HIDDEN if hidden else LEARNER_CASES_VISIBLE)
+    """Exact seeded runs: visible 1/n^0.7 and α = 0.1 on the 4×4 lake; hidden the drawn seeds,
+    schedules, γ, ε and lakes, and a run that reaches the 100-step limit (pool
+    "ps04.q_learning")."""
+    require_own_function(q_learning, "q_learning")
+    if not hidden:
+        for case in LEARNER_CASES_VISIBLE:
+            _check_learner(q_learning, case)
+    else:
+        for drawn in hidden_cases("ps04.q_learning"):
+            with hidden_case(drawn, LEARNER_ADVICE):
+                _check_learner(q_learning, learner_case(drawn.params))
     passed("q_learning reproduces the seeded runs exactly"
            + (" for unseen seeds, schedules and lakes." if hidden else "."))
 
@@ -462,59 +568,76 @@ SYNCHRONOUS_EXPLANATIONS = {
     "take the max over the last axis (the next actions), axis=-1.",
 }
 
-SyncCase = tuple[int, rl.StepSize, float, int, tuple[str, ...] | None]
+SyncCase = tuple[int, rl.StepSize, float, int, Lake]
 SYNC_CASES_VISIBLE: tuple[SyncCase, ...] = (
     (300, rl.polynomial_step_size(0.7), 0.99, 0, None),
     (100, rl.constant_step_size(0.1), 0.99, 1, None),
 )
-SYNC_CASES_HIDDEN: tuple[SyncCase, ...] = (
-    (200, rl.polynomial_step_size(0.6), 0.95, 4, HIDDEN_MAP),
-    (150, rl.polynomial_step_size(1.0), 0.99, 9, None),
-    (120, rl.constant_step_size(0.5), 0.9, 2, None),
-)
+SYNCHRONOUS_ADVICE = ("the sweeps differ from the seeded run: draw one model.sample(rng) per "
+                      "sweep with rng = np.random.default_rng(seed), and update all pairs with "
+                      "α = alpha_at(k) at sweep k.")
 
 
-def _check_synchronous(function: Any, cases: Sequence[SyncCase]) -> None:
-    require_own_function(function, "synchronous_q_learning")
-    for n, step, gamma, seed, desc in cases:
-        model = _model(desc)
-        lake = "" if desc is None else " on a 5×5 lake"
-        shown = (f"synchronous_q_learning(model, alpha_at={step.label}, n_sweeps={n}, "
-                 f"gamma={gamma:g}, seed={seed}){lake}")
-        result = _call(function, "synchronous_q_learning", shown, model, step, n,
-                       gamma=gamma, seed=seed, count_hint=_SWEEP_HINT)
-        student = to_float_array(result, f"The result of {shown}")
-        expected = rl.synchronous_q_learning(model, step, n, gamma, seed)
-        if student.shape == expected.shape[1:]:
-            raise CheckFailed(f"{shown} returned one table; return Q after every sweep, an "
-                              f"array of shape {expected.shape}.")
-        if student.shape == (n + 1, *expected.shape[1:]):
-            raise CheckFailed(f"{shown} returned {n + 1} tables: leave out the initial zeros, "
-                              "the first entry is Q after sweep 1.")
-        if student.shape != expected.shape:
-            raise CheckFailed(f"{shown} has shape {student.shape}; it should be "
-                              f"{expected.shape}: Q after each sweep.")
-        if arrays_match(student, expected, Q_RTOL, Q_ATOL):
-            continue
-        for name, mistake in mistakes.SYNCHRONOUS_MISTAKES.items():
-            model_history = mistake(model, step, n, gamma, seed)
-            if not arrays_match(model_history, expected, Q_RTOL, Q_ATOL) and same_pattern(
-                    student, model_history):
-                raise CheckFailed(f"{shown} is wrong. {SYNCHRONOUS_EXPLANATIONS[name]}")
-        sweep = int(np.argmin([arrays_match(s, e, Q_RTOL, Q_ATOL)
-                               for s, e in zip(student, expected, strict=True)]))
-        raise CheckFailed(
-            f"{shown}: after sweep {sweep + 1}, "
-            f"{_first_difference(student[sweep], expected[sweep], Q_RTOL, Q_ATOL)}. Draw one "
-            "model.sample(rng) per sweep with rng = np.random.default_rng(seed), and update all "
-            "pairs with α = alpha_at(k) at sweep k.")
+def synchronous_case(params: dict[str, Any]) -> SyncCase:
+    """A hidden case's run: params {"sweeps", "step", "gamma", "seed", "map"}."""
+    return (int(params["sweeps"]), step_size(params["step"]), float(params["gamma"]),
+            int(params["seed"]), lake(params["map"]))
+
+
+def _check_synchronous(function: Any, case: SyncCase) -> None:
+    """One seeded run (require_own_function is the caller's)."""
+    n, step, gamma, seed, desc = case
+    model = _model(desc)
+    shown = (f"synchronous_q_learning(model, alpha_at={step.label}, n_sweeps={n}, "
+             f"gamma={gamma:g}, seed={seed}){_on_lake(desc)}")
+    result = _call(function, "synchronous_q_learning", shown, model, step, n,
+                   gamma=gamma, seed=seed, count_hint=_SWEEP_HINT)
+    student = to_float_array(result, f"The result of {shown}")
+    expected = rl.synchronous_q_learning(model, step, n, gamma, seed)
+    if student.shape == expected.shape[1:]:
+        raise CheckFailed(f"{shown} returned one table; return Q after every sweep, an "
+                          f"array of shape {expected.shape}.",
+                          diagnosis="synchronous_q_learning returned one table; return Q after "
+                          "every sweep.")
+    if student.shape == (n + 1, *expected.shape[1:]):
+        advice = "leave out the initial zeros, the first entry is Q after sweep 1."
+        raise CheckFailed(f"{shown} returned {n + 1} tables: {advice}",
+                          diagnosis=f"synchronous_q_learning returned one table too many: "
+                          f"{advice}")
+    if student.shape != expected.shape:
+        raise CheckFailed(f"{shown} has shape {student.shape}; it should be "
+                          f"{expected.shape}: Q after each sweep.",
+                          diagnosis="the result has the wrong shape: return Q after each sweep, "
+                          "one table per sweep.")
+    if arrays_match(student, expected, Q_RTOL, Q_ATOL):
+        return
+    for name, mistake in mistakes.SYNCHRONOUS_MISTAKES.items():
+        model_history = mistake(model, step, n, gamma, seed)
+        if not arrays_match(model_history, expected, Q_RTOL, Q_ATOL) and same_pattern(
+                student, model_history):
+            explanation = SYNCHRONOUS_EXPLANATIONS[name]
+            raise CheckFailed(f"{shown} is wrong. {explanation}", diagnosis=explanation)
+    sweep = int(np.argmin([arrays_match(s, e, Q_RTOL, Q_ATOL)
+                           for s, e in zip(student, expected, strict=True)]))
+    raise CheckFailed(
+        f"{shown}: after sweep {sweep + 1}, "
+        f"{_first_difference(student[sweep], expected[sweep], Q_RTOL, Q_ATOL)}. Draw one "
+        "model.sample(rng) per sweep with rng = np.random.default_rng(seed), and update all "
+        "pairs with α = alpha_at(k) at sweep k.")
 
 
 @judged
 def check_synchronous_q_learning(synchronous_q_learning: Any, hidden: bool = False) -> None:
-    """Q after every sweep equals lrcore's for fixed seeds."""
-    _check_synchronous(synchronous_q_learning, SYNC_CASES_HIDDEN if hidden
-                       else SYNC_CASES_VISIBLE)
+    """Q after every sweep equals lrcore's for fixed seeds (hidden: the drawn seeds,
+    schedules, γ and lakes — pool "ps04.synchronous_q_learning")."""
+    require_own_function(synchronous_q_learning, "synchronous_q_learning")
+    if not hidden:
+        for case in SYNC_CASES_VISIBLE:
+            _check_synchronous(synchronous_q_learning, case)
+    else:
+        for drawn in hidden_cases("ps04.synchronous_q_learning"):
+            with hidden_case(drawn, SYNCHRONOUS_ADVICE):
+                _check_synchronous(synchronous_q_learning, synchronous_case(drawn.params))
     passed("synchronous_q_learning reproduces the seeded sweeps exactly"
            + (" for unseen seeds, schedules, γ and lakes." if hidden else "."))
 
@@ -700,75 +823,91 @@ SUCCESS_EXPLANATIONS = {
     "same episode: seed the first reset only, then call env.reset().",
 }
 
-SuccessCase = tuple[str, Callable[[], np.ndarray], int, int, tuple[str, ...] | None]
-
-
-def _optimal_policy(gamma: float = GAMMA, desc: tuple[str, ...] | None = None) -> np.ndarray:
-    return rl.greedy_policy(_q_star(gamma, desc))
-
-
+PolicySpec = tuple[Any, ...]
+"""How a policy is built: ("greedy", γ) — greedy in Q* of the lake at γ — or ("constant",
+action)."""
+SuccessCase = tuple[str, PolicySpec, int, int, Lake]
 SUCCESS_CASES_VISIBLE: tuple[SuccessCase, ...] = (
-    ("the optimal policy", _optimal_policy, 500, 0, None),
+    ("the optimal policy", ("greedy", GAMMA), 500, 0, None),
 )
-SUCCESS_CASES_HIDDEN: tuple[SuccessCase, ...] = (
-    ("the greedy policy of γ = 0.9", lambda: _optimal_policy(0.9), 200, 7, None),
-    ("always DOWN", lambda: np.full(16, rl.DOWN), 200, 3, None),
-    ("the optimal policy of a 5×5 lake", lambda: _optimal_policy(0.97, HIDDEN_MAP), 200, 2,
-     HIDDEN_MAP),
-)
+SUCCESS_ADVICE = ("the rate differs from the seeded episodes': reset with env.reset(seed=seed) "
+                  "for the first episode and env.reset() after it, take action policy[state] "
+                  "until terminated or truncated, and return the fraction of episodes that end "
+                  "with reward 1.")
+
+
+def policy(spec: Sequence[Any], desc: Lake = None) -> np.ndarray:
+    """The policy (one action per state) of a `PolicySpec` on a lake."""
+    kind, value = spec
+    if kind == "greedy":
+        return rl.greedy_policy(_q_star(float(value), desc))
+    if kind == "constant":
+        return np.full(_model(desc).n_states, int(value), dtype=np.int64)
+    raise ValueError(f"unknown kind of policy {kind!r}")
+
+
+def success_case(kind: str, params: dict[str, Any]) -> SuccessCase:
+    """A hidden case: params {"policy": PolicySpec, "episodes", "seed", "map"}."""
+    return (kind, tuple(params["policy"]), int(params["episodes"]), int(params["seed"]),
+            lake(params["map"]))
 
 
 @cache
-def _success_reference(make_policy: Callable[[], np.ndarray], n: int, seed: int,
-                       desc: tuple[str, ...] | None) -> float:
-    """lrcore's seeded success rate of one test case (its policy is made by the case's
-    deterministic `make_policy`): the same for every student, so computed once per process."""
-    return rl.success_rate(rl.make_frozen_lake(desc), make_policy(), n, seed)
+def _success_reference(spec: PolicySpec, n: int, seed: int, desc: Lake) -> float:
+    """lrcore's seeded success rate of one test case: the same for every student who runs it,
+    so computed once per process."""
+    return rl.success_rate(rl.make_frozen_lake(desc), policy(spec, desc), n, seed)
 
 
 @cache
-def _success_mistake(name: str, make_policy: Callable[[], np.ndarray], n: int, seed: int,
-                     desc: tuple[str, ...] | None) -> float:
+def _success_mistake(name: str, spec: PolicySpec, n: int, seed: int, desc: Lake) -> float:
     """The rate the named mistake reports on one test case, computed once per process."""
-    return float(mistakes.SUCCESS_RATE_MISTAKES[name](rl.make_frozen_lake(desc), make_policy(),
-                                                      n, seed))
+    return float(mistakes.SUCCESS_RATE_MISTAKES[name](rl.make_frozen_lake(desc),
+                                                      policy(spec, desc), n, seed))
 
 
-def _check_success(function: Any, cases: Sequence[SuccessCase]) -> float:
-    """The last case's rate, once all are right."""
-    require_own_function(function, "success_rate")
-    expected = float("nan")
-    for what, make_policy, n, seed, desc in cases:
-        policy = make_policy()
-        lake = "" if desc is None else " on a 5×5 lake"
-        shown = f"success_rate(env, policy, {n}, seed={seed}) for {what}{lake}"
-        value = to_float(_call(function, "success_rate", shown, _env(desc), policy, n,
-                               seed=seed), f"The result of {shown}")
-        expected = _success_reference(make_policy, n, seed, desc)
-        if np.isclose(value, expected, rtol=1e-9, atol=1e-12):
-            continue
-        for name in mistakes.SUCCESS_RATE_MISTAKES:
-            if np.isclose(value, _success_mistake(name, make_policy, n, seed, desc),
-                          rtol=1e-9, atol=1e-12):
-                raise CheckFailed(f"{shown} is wrong. {SUCCESS_EXPLANATIONS[name]}")
-        if np.isclose(value, expected * n, rtol=1e-9):
-            raise CheckFailed(f"{shown} returned {describe_number(value)}, a number of "
-                              "successes: return the fraction, successes / n_episodes.")
-        if np.isclose(value, expected * 100, rtol=1e-9):
-            raise CheckFailed(f"{shown} returned a percentage; return a fraction in [0, 1].")
-        raise CheckFailed(
-            f"{shown} returned {describe_number(value)}; the seeded episodes give "
-            f"{describe_number(expected)}. Reset with env.reset(seed=seed) for the first episode "
-            "and env.reset() after it, take action policy[state] until terminated or truncated, "
-            "and count the episodes that end with reward 1.")
-    return expected
+def _check_success(function: Any, case: SuccessCase) -> float:
+    """One case's rate, once it is right (require_own_function is the caller's)."""
+    what, spec, n, seed, desc = case
+    shown = f"success_rate(env, policy, {n}, seed={seed}) for {what}{_on_lake(desc)}"
+    value = to_float(_call(function, "success_rate", shown, _env(desc), policy(spec, desc), n,
+                           seed=seed), f"The result of {shown}")
+    expected = _success_reference(spec, n, seed, desc)
+    if np.isclose(value, expected, rtol=SUCCESS_RTOL, atol=SUCCESS_ATOL):
+        return expected
+    for name in mistakes.SUCCESS_RATE_MISTAKES:
+        if np.isclose(value, _success_mistake(name, spec, n, seed, desc),
+                      rtol=SUCCESS_RTOL, atol=SUCCESS_ATOL):
+            explanation = SUCCESS_EXPLANATIONS[name]
+            raise CheckFailed(f"{shown} is wrong. {explanation}", diagnosis=explanation)
+    if np.isclose(value, expected * n, rtol=SUCCESS_RTOL):
+        advice = "return the fraction, successes / n_episodes."
+        raise CheckFailed(f"{shown} returned {describe_number(value)}, a number of "
+                          f"successes: {advice}",
+                          diagnosis=f"success_rate returned a number of successes: {advice}")
+    if np.isclose(value, expected * 100, rtol=SUCCESS_RTOL):
+        advice = "return a fraction in [0, 1]."
+        raise CheckFailed(f"{shown} returned a percentage; {advice}",
+                          diagnosis=f"success_rate returned a percentage; {advice}")
+    raise CheckFailed(
+        f"{shown} returned {describe_number(value)}; the seeded episodes give "
+        f"{describe_number(expected)}. Reset with env.reset(seed=seed) for the first episode "
+        "and env.reset() after it, take action policy[state] until terminated or truncated, "
+        "and count the episodes that end with reward 1.")
 
 
 @judged
 def check_success_rate(success_rate: Any, hidden: bool = False) -> None:
-    """Monte Carlo success rate with seeded gymnasium episodes, equal to lrcore's."""
-    rate = _check_success(success_rate, SUCCESS_CASES_HIDDEN if hidden
-                          else SUCCESS_CASES_VISIBLE)
+    """Monte Carlo success rate with seeded gymnasium episodes, equal to lrcore's (hidden: the
+    drawn policies, seeds and lakes — pool "ps04.success_rate")."""
+    require_own_function(success_rate, "success_rate")
+    if not hidden:
+        for case in SUCCESS_CASES_VISIBLE:
+            rate = _check_success(success_rate, case)
+    else:
+        for drawn in hidden_cases("ps04.success_rate"):
+            with hidden_case(drawn, SUCCESS_ADVICE):
+                _check_success(success_rate, success_case(drawn.kind, drawn.params))
     passed("success_rate reproduces the seeded episodes"
            + (" for unseen policies, seeds and lakes." if hidden else
               f" (the optimal policy reaches the goal in {rate:.1%} of 500 episodes)."))

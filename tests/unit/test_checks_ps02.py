@@ -1,16 +1,23 @@
-"""lrchecks.ps02 on plain Python functions: right answers pass, each mistake is named,
-hard-coded answers fail the hidden checks, and the references are torch's own numbers."""
+"""lrchecks.ps02 on plain Python functions: right answers pass, each mistake is named, hard-coded
+answers fail the hidden checks, the references are torch's own numbers; the hidden cases come
+from validated pools (autograder.hidden.ps02), drawn per student, and a hidden case's message
+names its kind and the mistake, never its values; what a check records is only what the
+student's code answered."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import warnings
-from functools import partial
+from functools import cache, partial
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from conftest import REPO, TEST_COURSE_SECRET
 from torch.optim.lr_scheduler import (
     CosineAnnealingLR,
     CyclicLR,
@@ -21,36 +28,74 @@ from torch.optim.lr_scheduler import (
     StepLR,
 )
 
-from lrchecks import ps02
+from autograder.hidden import stale_pools
+from autograder.hidden.draw import draw_cases
+from autograder.hidden.pools import pools_path, read_pools
+from lrchecks import evidence, ps02
+from lrchecks.hidden import NotGraded, drawn_cases
+from lrchecks.quadratic import MISTAKE_EXPLANATIONS
 from lrchecks.report import CheckFailed
+from lrchecks.scheduler_cases import SchedulerCase
 from lrcore import quadratic
 from lrcore import schedules as sched
+from lrcore.mistakes.schedules import FORMULA_MISTAKES
+
+ASSIGNMENT = "ps02_schedulers"
+STUDENTS = ("alice", "bob", "chloe", "dmitri", "eve")
+
+# --- the pools and the cases drawn from them ----------------------------------------------------
+
+
+@cache
+def pools():
+    """The pools grading draws from: the committed file (release writes it)."""
+    return read_pools(pools_path(REPO, ASSIGNMENT))
+
+
+@cache
+def every_case():
+    """Every pooled case at once: a right answer must pass them all."""
+    return {name: pool.always + pool.candidates for name, pool in pools().items()}
+
+
+def drawn_for(student):
+    return draw_cases(pools(), TEST_COURSE_SECRET.encode(), "lrlab-test", ASSIGNMENT, student)
+
+
+def cases_of(pool):
+    return every_case()[pool]
+
 
 # --- correct answers ---------------------------------------------------------------------------
 
 
 def make_optimize(first=False, twice=False, read_after=False, never=False, ignored=False,
-                  in_loop=False, zero_grad=True, nested_lrs=False):
-    """optimize(initial_lr, n, x0, scheduler=None), right or with one loop mistake."""
+                  in_loop=False, zero_grad=True, nested_lrs=False, maximize=False,
+                  half_gradient=False, extra_step=False, missing_step=False,
+                  record_before=False):
+    """optimize(initial_lr, n, x0, scheduler=None), right or with one mistake."""
 
     def optimize(initial_lr, num_iterations, x0, scheduler=None):
         x = torch.tensor(float(x0), requires_grad=True)
-        opt = torch.optim.SGD([x], lr=initial_lr)
+        opt = torch.optim.SGD([x], lr=initial_lr, maximize=maximize)
         built = scheduler(opt) if scheduler is not None and not (ignored or in_loop) else None
         xs, lrs = [], []
-        for _ in range(num_iterations):
+        for _ in range(num_iterations + extra_step - missing_step):
             if in_loop and scheduler is not None:
                 built = scheduler(opt)
             if zero_grad:
                 opt.zero_grad()
-            (x**2).backward()
+            (x**2 / 2 if half_gradient else x**2).backward()
             if first and built:
                 built.step()
             if not read_after:
                 lrs.append(built.get_last_lr() if nested_lrs and built
                            else opt.param_groups[0]["lr"])
+            if record_before:
+                xs.append(x.item())
             opt.step()
-            xs.append(x.item())
+            if not record_before:
+                xs.append(x.item())
             if built and not (first or never):
                 built.step()
                 if twice:
@@ -101,7 +146,7 @@ def optimize_scheduler_first(initial_lr, num_iterations, x0, scheduler):
     return make_optimize(first=True)(initial_lr, num_iterations, x0, scheduler)
 
 
-def momentum_history(scheduler, num_iterations, initial_lr=1.05, shift=0):
+def momentum_history(scheduler, num_iterations, initial_lr=1.05, shift=0, stepped=True):
     x = torch.tensor(500.0, requires_grad=True)
     opt = torch.optim.SGD([x], lr=initial_lr)
     built = scheduler(opt)
@@ -113,25 +158,31 @@ def momentum_history(scheduler, num_iterations, initial_lr=1.05, shift=0):
             built.step()
         seen.append(opt.param_groups[0]["momentum"])
         opt.step()
-        if not shift:
+        if not shift and stepped:
             built.step()
     return seen
 
 
-def test_right_answers_pass_every_check_and_stay_off_stderr(capsys):
+FORMULAS = {"step_decay": step_decay, "exponential_decay": exponential_decay,
+            "cosine_annealing": cosine_annealing, "linear_warmup": linear_warmup,
+            "warmup_cosine": warmup_cosine}
+
+
+def test_right_answers_pass_every_check_and_every_pooled_case_and_stay_off_stderr(capsys):
     optimize = make_optimize()
-    ps02.check_optimize_with_scheduler(optimize)
-    ps02.check_optimize_with_scheduler_unseen(optimize)
-    ps02.check_rescue_final_x(RESCUE, optimize)
-    for check, function in ((ps02.check_step_decay, step_decay),
-                            (ps02.check_exponential_decay, exponential_decay),
-                            (ps02.check_cosine_annealing, cosine_annealing),
-                            (ps02.check_linear_warmup, linear_warmup),
-                            (ps02.check_warmup_cosine, warmup_cosine),
-                            (ps02.check_scheduler_first_pitfall, optimize_scheduler_first),
-                            (ps02.check_momentum_history, momentum_history)):
-        check(function)
-        check(function, hidden=True)
+    with drawn_cases(every_case()):
+        ps02.check_optimize_with_scheduler(optimize)
+        ps02.check_optimize_with_scheduler_unseen(optimize)
+        ps02.check_rescue_final_x(RESCUE, optimize)
+        for check, function in ((ps02.check_step_decay, step_decay),
+                                (ps02.check_exponential_decay, exponential_decay),
+                                (ps02.check_cosine_annealing, cosine_annealing),
+                                (ps02.check_linear_warmup, linear_warmup),
+                                (ps02.check_warmup_cosine, warmup_cosine),
+                                (ps02.check_scheduler_first_pitfall, optimize_scheduler_first),
+                                (ps02.check_momentum_history, momentum_history)):
+            check(function)
+            check(function, hidden=True)
     captured = capsys.readouterr()
     assert captured.out.count("✓") == 17
     assert captured.err == ""  # torch's "scheduler.step() before optimizer.step()" is captured
@@ -146,16 +197,39 @@ def test_other_containers_pass():
         xs, lrs = make_optimize()(initial_lr, num_iterations, x0, scheduler)
         return torch.tensor(xs), np.array(lrs)
 
-    ps02.check_optimize_with_scheduler_unseen(tensors)
-    ps02.check_cosine_annealing(
-        lambda t, base_lr, T_max, eta_min=0.0: torch.tensor(cosine_annealing(t, base_lr, T_max,
-                                                                             eta_min)),
-        hidden=True)
-    ps02.check_linear_warmup(
-        lambda t, base_lr, warmup_steps, start_factor: np.interp(
-            t, [0, warmup_steps], [start_factor * base_lr, base_lr]), hidden=True)
+    with drawn_cases(every_case()):
+        ps02.check_optimize_with_scheduler_unseen(tensors)
+        ps02.check_cosine_annealing(
+            lambda t, base_lr, T_max, eta_min=0.0: torch.tensor(
+                cosine_annealing(t, base_lr, T_max, eta_min)), hidden=True)
+        ps02.check_linear_warmup(
+            lambda t, base_lr, warmup_steps, start_factor: np.interp(
+                t, [0, warmup_steps], [start_factor * base_lr, base_lr]), hidden=True)
     ps02.check_rescue_final_x({**RESCUE, "step": partial(StepLR, step_size=5, gamma=0.5)},
                               make_optimize())
+
+
+def test_formulas_in_float32_pass_every_pooled_case():
+    """A correct student who computes in float32 (torch's default dtype) passes too: the pools
+    keep only cases where float32 arithmetic stays within the tolerance."""
+
+    def in_float32(function):
+        def wrapped(t, *args, **kwargs):
+            cast = [np.float32(a) for a in args]
+            return float(np.float32(function(np.float32(t), *cast, **{
+                key: np.float32(value) for key, value in kwargs.items()})))
+        return wrapped
+
+    float32_formulas = {
+        "step_decay": lambda t, b, s, g: b * g ** np.floor(t / s),
+        "exponential_decay": lambda t, b, g: b * g**t,
+        "cosine_annealing": lambda t, b, T, eta_min=0.0:
+            eta_min + (b - eta_min) * (1 + np.cos(np.float32(np.pi) * t / T)) / 2,
+        "linear_warmup": lambda t, b, k, sf: b * (sf + (1 - sf) * min(t, k) / k),
+    }
+    with drawn_cases(every_case()):
+        for name, formula in float32_formulas.items():
+            getattr(ps02, f"check_{name}")(in_float32(formula), hidden=True)
 
 
 # --- optimize with a scheduler ------------------------------------------------------------------
@@ -171,26 +245,20 @@ def test_other_containers_pass():
     ({"zero_grad": False}, "zero_grad()"),
 ])
 def test_loop_mistakes_are_named(kwargs, words):
-    with pytest.raises(CheckFailed, match=words.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(CheckFailed, match=re.escape(words)):
         ps02.check_optimize_with_scheduler(make_optimize(**kwargs))
 
 
 def test_an_ignored_scheduler_that_sets_the_first_lr_is_named():
     """LinearLR sets lr_0 = start_factor·lr when built: ignoring it differs from not stepping it."""
-    ps02_case = ps02.UNSEEN_RUNS[2]
+    run = (1.1, 9, 3.0, SchedulerCase.of("LinearLR", start_factor=0.3, end_factor=0.6,
+                                         total_iters=5))
     with pytest.raises(CheckFailed, match="the scheduler is not used"):
-        ps02._check_optimize_runs(make_optimize(ignored=True), [ps02_case])
+        ps02._check_optimize_runs(make_optimize(ignored=True), [run])
     with pytest.raises(CheckFailed, match="the scheduler is never stepped"):
-        ps02._check_optimize_runs(make_optimize(never=True), [ps02_case])
+        ps02._check_optimize_runs(make_optimize(never=True), [run])
     with pytest.raises(CheckFailed, match="a new scheduler is built in every iteration"):
-        ps02._check_optimize_runs(make_optimize(in_loop=True), [ps02_case])
-
-
-def test_loop_mistakes_are_named_on_hidden_cases_too():
-    with pytest.raises(CheckFailed, match="before optimizer.step"):
-        ps02.check_optimize_with_scheduler_unseen(make_optimize(first=True))
-    with pytest.raises(CheckFailed, match="twice per iteration"):
-        ps02.check_optimize_with_scheduler_unseen(make_optimize(twice=True))
+        ps02._check_optimize_runs(make_optimize(in_loop=True), [run])
 
 
 def test_the_message_names_the_run_and_the_step():
@@ -210,8 +278,9 @@ def test_hard_coded_published_runs_fail_the_hidden_check():
         return make_optimize()(initial_lr, num_iterations, x0, scheduler)
 
     ps02.check_optimize_with_scheduler(hard_coded)
-    with pytest.raises(CheckFailed):
-        ps02.check_optimize_with_scheduler_unseen(hard_coded)
+    for student in STUDENTS:
+        with drawn_cases(drawn_for(student)), pytest.raises(CheckFailed, match="hidden case"):
+            ps02.check_optimize_with_scheduler_unseen(hard_coded)
 
 
 def test_the_reference_itself_is_not_accepted():
@@ -264,6 +333,105 @@ def test_the_rescue_final_x_are_the_published_ones():
     assert finals["exponential"] == pytest.approx(1.51e-07, rel=1e-2)
     assert finals["step"] == pytest.approx(1.33e-06, rel=1e-2)
     assert finals["one_cycle"] == pytest.approx(1.66e-07, rel=1e-2)
+
+
+# --- the grader judges the rescue from the student's own values ---------------------------------
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """Run checks as in a grading kernel; returns the records they published (as JSON, the way
+    they leave the kernel)."""
+    published = []
+    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
+    monkeypatch.setattr(evidence, "_publish",
+                        lambda record: published.append(json.loads(json.dumps(record))))
+    return published
+
+
+def judge_again(check, record):
+    """What the grader's judge does: replay the check outside the kernel on the record."""
+    return evidence.replay_check(check, record, {})
+
+
+def test_the_rescue_record_holds_only_the_students_answers_and_the_grader_agrees(recorded):
+    """The grader refuses an answer the course's code computed inside the kernel (lrcore's run
+    driven by the student's factory, as the check used to record): the record must hold only
+    what the student's code answered, from which the grader computes the runs itself."""
+    ps02.check_rescue_final_x(RESCUE, make_optimize())
+    (record,) = recorded
+    assert not record["failed"]
+    lines = judge_again(ps02.check_rescue_final_x, record)
+    assert lines and lines[0].startswith("✓ All six schedules rescue lr = 1.05")
+
+
+def test_the_rescue_record_reads_each_step_of_the_students_scheduler(recorded):
+    ps02.check_rescue_final_x(RESCUE, make_optimize())
+    names = [call["name"] for call in recorded[0]["calls"]]
+    for key in RESCUE:
+        name = f"rescue_schedulers[{key!r}]"
+        assert names.count(name) == 1  # the factory, once
+        assert names.count(f"{name}(optimizer).step") == ps02.RESCUE_ITERATIONS
+        assert names.count(f"the optimizer under {name}") == ps02.RESCUE_ITERATIONS
+
+
+def test_a_kernel_that_patches_lrcore_cannot_rescue_wrong_schedulers(recorded, monkeypatch):
+    """An attack on the old check, which recorded lrcore's run as computed in the kernel: patch
+    lrcore's optimize there to return the right run whatever the factory (and the kernel's
+    comparisons to agree). The kernel's check passes; the grader, which computes the runs from
+    the lrs the student's schedulers set, refuses."""
+    right = quadratic.optimize(1.05, 20, 500.0, RESCUE["step"])
+    wrong = dict.fromkeys(RESCUE, lambda opt: ExponentialLR(opt, gamma=0.5))
+    genuine = quadratic.optimize
+    with monkeypatch.context() as kernel:
+        kernel.setattr(quadratic, "optimize", lambda lr, n, x0, scheduler=None, a=1.0: (
+            right if scheduler is not None else genuine(lr, n, x0)))
+        kernel.setattr(ps02, "first_mismatch", lambda *args, **kwargs: None)
+        kernel.setattr(ps02, "arrays_match", lambda *args, **kwargs: True)
+        ps02.check_rescue_final_x(wrong, make_optimize())  # the kernel says ✓
+    (record,) = recorded
+    assert not record["failed"]
+    with pytest.raises(CheckFailed, match=r"rescue_schedulers\['step'\] does not give the "
+                                          r"learning rates of StepLR"):
+        judge_again(ps02.check_rescue_final_x, record)
+
+
+def test_a_factory_that_returns_no_scheduler_is_judged_like_one_that_never_steps(recorded):
+    with pytest.raises(CheckFailed, match=r"does not give the learning rates") as kernel:
+        ps02.check_rescue_final_x({**RESCUE, "step": lambda opt: None}, make_optimize())
+    with pytest.raises(CheckFailed) as grader:
+        judge_again(ps02.check_rescue_final_x, recorded[0])
+    assert str(grader.value) == str(kernel.value)
+
+
+def test_a_factory_that_raises_is_judged_with_the_same_message(recorded):
+    def raising(opt):
+        raise RuntimeError("no scheduler today")
+
+    with pytest.raises(CheckFailed, match="raised RuntimeError") as kernel:
+        ps02.check_rescue_final_x({**RESCUE, "cosine": raising}, make_optimize())
+    with pytest.raises(CheckFailed) as grader:
+        judge_again(ps02.check_rescue_final_x, recorded[0])
+    assert str(grader.value) == str(kernel.value)
+
+
+def test_momentum_left_on_is_named_by_the_grader_too(recorded):
+    factory = lambda opt: OneCycleLR(opt, max_lr=1.0, total_steps=20)  # noqa: E731
+    with pytest.raises(CheckFailed, match="cycle_momentum=False"):
+        ps02.check_rescue_final_x({**RESCUE, "one_cycle": factory}, make_optimize())
+    with pytest.raises(CheckFailed, match="ends at x = 218 .*OneCycleLR switches"):
+        judge_again(ps02.check_rescue_final_x, recorded[0])
+
+
+def test_the_run_from_the_students_values_is_the_reference_run_bit_for_bit():
+    """lrcore runs x² with the lrs and momenta the student's scheduler set: the same float32
+    torch loop as the reference, so a right scheduler gives exactly the reference's x."""
+    for key, factory in {**RESCUE, "one_cycle_momentum": ps02.MOMENTUM_ON["one_cycle"].factory,
+                         "cyclic_momentum": ps02.MOMENTUM_ON["cyclic"].factory}.items():
+        lrs, momenta = ps02._scheduled_values(factory, key, ps02.STEP_5_HALF)
+        expected_x, expected_lrs = quadratic.optimize(1.05, 20, 500.0, factory)
+        np.testing.assert_array_equal(lrs, expected_lrs)
+        np.testing.assert_array_equal(ps02._rescue_run_with(lrs, momenta), expected_x)
 
 
 # --- the rescue figure --------------------------------------------------------------------------
@@ -361,10 +529,18 @@ FORMULA_BUGS = [
 
 
 @pytest.mark.parametrize(("check", "function", "words"), FORMULA_BUGS)
-def test_formula_mistakes_are_named(check, function, words):
+def test_formula_mistakes_are_named_on_visible_and_hidden_cases(check, function, words):
     with pytest.raises(CheckFailed, match=words):
         check(function)
-        check(function, hidden=True)
+    name = check.__name__.removeprefix("check_")
+    named = {*ps02.FORMULA_EXPLANATIONS[name].values()}
+    for student in STUDENTS[:2]:
+        with drawn_cases(drawn_for(student)), pytest.raises(CheckFailed) as failure:
+            check(function, hidden=True)
+        kind_and_words = re.fullmatch(r"A hidden case fails \((.+?)\): (.+)", str(failure.value))
+        assert kind_and_words, str(failure.value)
+        assert (kind_and_words.group(2) in named  # or it raises (T_max − 1 = 0: a division)
+                or kind_and_words.group(2).startswith("your function raised")), str(failure.value)
 
 
 def test_a_clamped_cosine_inside_warmup_cosine_is_caught_by_the_hidden_check():
@@ -372,12 +548,14 @@ def test_a_clamped_cosine_inside_warmup_cosine_is_caught_by_the_hidden_check():
         return warmup_cosine(t, b, k, T, sf) if t - k <= T else 0.0
 
     ps02.check_warmup_cosine(clamped)  # the visible run stops before T_max
-    with pytest.raises(CheckFailed, match="The cosine part is wrong.*not clamped"):
-        ps02.check_warmup_cosine(clamped, hidden=True)
+    for student in STUDENTS:
+        with drawn_cases(drawn_for(student)), pytest.raises(
+                CheckFailed, match="The cosine part is wrong.*not clamped"):
+            ps02.check_warmup_cosine(clamped, hidden=True)
 
 
 def test_hard_coded_visible_values_fail_the_hidden_formula_checks():
-    for name, (visible, _) in ps02.FORMULA_CASES.items():
+    for name, visible in ps02.FORMULA_CASES.items():
         case = visible[0]
         parameters = ps02._formula_parameters(name, case)
         remembered = ps02._formula_reference(name, parameters)[0].values(case.n)
@@ -388,67 +566,95 @@ def test_hard_coded_visible_values_fail_the_hidden_formula_checks():
 
         if len(visible) == 1:
             check(hard_coded)
-        with pytest.raises(CheckFailed):
-            check(hard_coded, hidden=True)
-
-
-def test_every_formula_mistake_is_caught_by_the_visible_or_the_hidden_cases():
-    from lrcore.mistakes.schedules import formula_mistake_values
-
-    for name, (visible, hidden) in ps02.FORMULA_CASES.items():
-        for mistake in ps02.FORMULA_EXPLANATIONS[name]:
-            caught = set()
-            for where, cases in (("visible", visible), ("hidden", hidden)):
-                for case in cases:
-                    parameters = ps02._formula_parameters(name, case)
-                    truth = ps02._formula_reference(name, parameters)[0].values(case.n)
-                    values = formula_mistake_values(name, case.n, **parameters)[mistake]
-                    if not np.allclose(values, truth, rtol=1e-5, atol=1e-12):
-                        caught.add(where)
-            assert "hidden" in caught, (name, mistake)
+        for student in STUDENTS:
+            with drawn_cases(drawn_for(student)), pytest.raises(CheckFailed):
+                check(hard_coded, hidden=True)
 
 
 def test_the_formula_references_are_torch():
-    """The checks compare with lrcore; lrcore's values here are torch's own, case by case."""
-    classes = {"step_decay": lambda p: (StepLR, {"step_size": p["step_size"],
-                                                 "gamma": p["gamma"]}),
-               "exponential_decay": lambda p: (ExponentialLR, {"gamma": p["gamma"]}),
-               "cosine_annealing": lambda p: (CosineAnnealingLR, {"T_max": p["T_max"],
-                                                                   "eta_min": p["eta_min"]}),
-               "linear_warmup": lambda p: (LinearLR, {"start_factor": p["start_factor"],
-                                                      "total_iters": p["warmup_steps"]})}
-    for name, (visible, hidden) in ps02.FORMULA_CASES.items():
-        for case in visible + hidden:
-            parameters = ps02._formula_parameters(name, case)
-            x = torch.zeros(1, requires_grad=True)
-            opt = torch.optim.SGD([x], lr=parameters["base_lr"])
-            if name == "warmup_cosine":
-                k = parameters["warmup_steps"]
-                torch_scheduler = SequentialLR(opt, [
-                    LinearLR(opt, start_factor=parameters["start_factor"], total_iters=k),
-                    CosineAnnealingLR(opt, T_max=parameters["T_max"])], milestones=[k])
-            else:
-                cls, kwargs = classes[name](parameters)
-                torch_scheduler = cls(opt, **kwargs)
-            lrs = []
-            for _ in range(case.n):
-                lrs.append(opt.param_groups[0]["lr"])
-                opt.step()
-                torch_scheduler.step()
-            reference = ps02._formula_reference(name, parameters)[0].values(case.n)
-            np.testing.assert_allclose(reference, lrs, rtol=1e-12, atol=1e-15)
+    """The checks compare with lrcore; lrcore's values here are torch's own, case by case (the
+    visible cases and every pooled one)."""
+    for name, visible in ps02.FORMULA_CASES.items():
+        cases = [ps02._formula_parameters(name, case) | {"n": case.n} for case in visible]
+        cases += [dict(ps02.FORMULA_DEFAULTS.get(name, {})) | case["params"]
+                  for case in cases_of(f"ps02.{name}")]
+        for parameters in cases:
+            scheduler = ps02.formula_scheduler(name, parameters)
+            _, lrs = quadratic.optimize(parameters["base_lr"], parameters["n"], 1.0,
+                                        scheduler.factory)
+            reference = ps02._formula_reference(name, parameters)[0].values(parameters["n"])
+            np.testing.assert_allclose(reference, lrs, rtol=1e-12, atol=1e-15,
+                                       err_msg=scheduler.text)
+
+
+def test_the_formula_texts_name_torchs_scheduler_as_before():
+    p = {"base_lr": 1.05, "warmup_steps": 5, "T_max": 15, "start_factor": 0.1}
+    assert ps02._formula_reference("warmup_cosine", p)[1] == (
+        "SequentialLR([LinearLR(start_factor=0.1, total_iters=5), CosineAnnealingLR(T_max=15)], "
+        "milestones=[5])")
+    assert ps02._formula_reference("cosine_annealing", {"base_lr": 1.0, "T_max": 10,
+                                                        "eta_min": 0.0})[1] == (
+        "CosineAnnealingLR(T_max=10, eta_min=0.0)")
+
+
+# --- the scheduler cases -------------------------------------------------------------------------
+
+
+def _pooled_schedulers():
+    found = []
+    for pool, extra in (("ps02.optimize", 0), ("ps02.scheduler_first", 1)):
+        for case in cases_of(pool):  # the pitfall reads one lr more: it steps first
+            params = case["params"]
+            if params["scheduler"] is not None:
+                found.append((params["initial_lr"], params["num_iterations"] + extra,
+                              SchedulerCase.from_data(params["scheduler"])))
+    for case in cases_of("ps02.momentum_history"):
+        found.append((1.05, case["params"]["num_iterations"],
+                      SchedulerCase.from_data(case["params"]["scheduler"])))
+    return found
 
 
 def test_the_scheduler_cases_match_their_lrcore_schedules():
-    """Every torch case the checks build has the lrcore twin its diagnosis uses."""
-    cases = [(lr, n, case) for lr, n, _, case in ps02.PUBLISHED_RUNS + ps02.UNSEEN_RUNS if case]
+    """Every torch case the checks build has the lrcore twin the checks compare with: the same
+    lrs and momenta as torch's scheduler on a plain SGD."""
+    cases = [(lr, n, case) for lr, n, _, case in ps02.PUBLISHED_RUNS if case]
     cases += [(1.05, 20, case) for case in ps02.RESCUE_SCHEDULERS.values()]
     cases += [(1.05, 20, case) for case in ps02.MOMENTUM_ON.values()]
-    cases += [(1.05, n, case) for case, n in sum(ps02.MOMENTUM_CASES, ())]
+    cases += [(1.05, n, case) for case, n in ps02.MOMENTUM_RUNS]
+    cases += _pooled_schedulers()
     for lr, n, case in cases:
-        _, lrs = quadratic.optimize(lr, n, 1.0, case.factory)
-        np.testing.assert_allclose(case.schedule(lr).values(n), lrs, rtol=1e-12,
-                                   err_msg=case.text)
+        x = torch.tensor(1.0, requires_grad=True)
+        opt = torch.optim.SGD([x], lr=lr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scheduler = case.factory(opt)
+            lrs, momenta = [], []
+            for _ in range(n):
+                lrs.append(opt.param_groups[0]["lr"])
+                momenta.append(opt.param_groups[0]["momentum"])
+                opt.step()
+                scheduler.step()
+        schedule = case.schedule(lr)
+        np.testing.assert_allclose(schedule.values(n), lrs, rtol=1e-12, err_msg=case.text)
+        planned = schedule.momenta(n)
+        np.testing.assert_allclose(np.zeros(n) if planned is None else planned, momenta,
+                                   rtol=1e-12, err_msg=case.text)
+
+
+def test_a_scheduler_case_is_named_once_and_read_back_from_its_data():
+    warmup = ps02.RESCUE_SCHEDULERS["warmup"]
+    assert warmup.text == ("SequentialLR(opt, [LinearLR(opt, start_factor=0.1, total_iters=5), "
+                           "CosineAnnealingLR(opt, T_max=15)], milestones=[5])")
+    again = SchedulerCase.from_data(json.loads(json.dumps(warmup.to_data())))
+    assert again.key == warmup.key and again.text == warmup.text
+    assert ps02.MOMENTUM_ON["cyclic"].cycles_momentum
+    assert not ps02.RESCUE_SCHEDULERS["cyclic"].cycles_momentum
+    for bad in (None, [], {"torch": "os.system"}, {"torch": "StepLR", "kwargs": {"f": object}},
+                {"torch": "StepLR", "kwargs": {"step_size": {"nested": 1}}},
+                {"torch": "SequentialLR", "kwargs": {"milestones": [1]}},
+                {"torch": "StepLR", "schedulers": [{"torch": "StepLR"}]}):
+        with pytest.raises(ValueError):
+            SchedulerCase.from_data(bad)
 
 
 # --- the gallery --------------------------------------------------------------------------------
@@ -481,24 +687,25 @@ def test_gallery_checks():
 # --- pitfalls -----------------------------------------------------------------------------------
 
 
+def lr_before(initial_lr, n, x0, scheduler):
+    """The stepped-first loop that records the lr before scheduler.step() changes it."""
+    x = torch.tensor(float(x0), requires_grad=True)
+    opt = torch.optim.SGD([x], lr=initial_lr)
+    built = scheduler(opt)
+    xs, lrs = [], []
+    for _ in range(n):
+        opt.zero_grad()
+        (x**2).backward()
+        lrs.append(opt.param_groups[0]["lr"])
+        built.step()
+        opt.step()
+        xs.append(x.item())
+    return xs, lrs
+
+
 def test_scheduler_first_pitfall_messages():
     with pytest.raises(CheckFailed, match="on purpose"):
         ps02.check_scheduler_first_pitfall(lambda lr, n, x0, s: make_optimize()(lr, n, x0, s))
-
-    def lr_before(initial_lr, n, x0, scheduler):
-        x = torch.tensor(float(x0), requires_grad=True)
-        opt = torch.optim.SGD([x], lr=initial_lr)
-        built = scheduler(opt)
-        xs, lrs = [], []
-        for _ in range(n):
-            opt.zero_grad()
-            (x**2).backward()
-            lrs.append(opt.param_groups[0]["lr"])
-            built.step()
-            opt.step()
-            xs.append(x.item())
-        return xs, lrs
-
     with pytest.raises(CheckFailed, match="Record the lr each step used"):
         ps02.check_scheduler_first_pitfall(lr_before)
     with pytest.raises(CheckFailed, match="move scheduler.step"):
@@ -510,9 +717,11 @@ def test_momentum_history_messages():
         ps02.check_momentum_history(partial(momentum_history, shift=1))
     with pytest.raises(CheckFailed, match="sets the momentum of every step"):
         ps02.check_momentum_history(lambda scheduler, n, initial_lr=1.05: [0.0] * n)
-    with pytest.raises(CheckFailed, match="the momentum differs at step 2"):
-        ps02.check_momentum_history(lambda scheduler, n, initial_lr=1.05: [0.9] * n,
-                                    hidden=True)
+    for student in STUDENTS:
+        with drawn_cases(drawn_for(student)), pytest.raises(
+                CheckFailed, match=re.escape(ps02.MOMENTUM_ADVICE)):
+            ps02.check_momentum_history(lambda scheduler, n, initial_lr=1.05: [0.9] * n,
+                                        hidden=True)
 
 
 def test_the_one_cycle_pitfall_is_the_published_one():
@@ -523,3 +732,208 @@ def test_the_one_cycle_pitfall_is_the_published_one():
     assert xs[-1] == pytest.approx(218.0, rel=1e-4)
     assert quadratic.optimize(1.05, 20, 500.0, RESCUE["one_cycle"])[0][-1] == pytest.approx(
         1.66e-07, rel=1e-2)
+
+
+# --- hidden cases: pools, draws, messages -------------------------------------------------------
+
+
+def test_the_committed_pools_are_what_the_specifications_build():
+    """release built hidden_cases/ps02_schedulers.json from autograder.hidden.ps02: building
+    again (every case validated) gives the same pools."""
+    assert stale_pools(REPO, ASSIGNMENT) == []
+    names = set(pools())
+    assert names == {"ps02.optimize", "ps02.step_decay", "ps02.exponential_decay",
+                     "ps02.cosine_annealing", "ps02.linear_warmup", "ps02.warmup_cosine",
+                     "ps02.scheduler_first", "ps02.momentum_history"}
+    for pool in pools().values():
+        assert 2 <= pool.draw <= 5 and 12 <= len(pool.candidates) <= 24
+
+
+def test_students_draw_different_cases_and_a_regrade_draws_the_same():
+    draws = [json.dumps(drawn_for(student), sort_keys=True) for student in STUDENTS]
+    assert len(set(draws)) == len(STUDENTS)
+    assert json.dumps(drawn_for("alice"), sort_keys=True) == draws[0]
+
+
+OPTIMIZE_MISTAKES = {
+    "scheduler.step() first": {"first": True}, "scheduler stepped twice": {"twice": True},
+    "lr read after scheduler.step()": {"read_after": True}, "never stepped": {"never": True},
+    "scheduler ignored": {"ignored": True}, "built in the loop": {"in_loop": True},
+    "no zero_grad": {"zero_grad": False}, "gradient ascent": {"maximize": True},
+    "f'(x) = x": {"half_gradient": True}, "one step too many": {"extra_step": True},
+    "one step too few": {"missing_step": True}, "x recorded before the step":
+    {"record_before": True},
+}
+
+
+def fails_a_hidden_case(call, mistake):
+    try:
+        call()
+    except CheckFailed as failure:
+        assert str(failure).startswith("A hidden case fails ("), (mistake, str(failure))
+        return
+    pytest.fail(f"{mistake} passes every hidden case drawn")
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+def test_every_modelled_mistake_fails_the_cases_each_student_draws(student, monkeypatch):
+    # the formula mistakes are lrcore's own models, which a student's function may not call:
+    # here they stand for the student's code, so the check's refusal of the reference is off
+    monkeypatch.setattr(ps02, "require_own_function", lambda function, name: None)
+    with drawn_cases(drawn_for(student)):
+        for mistake, kwargs in OPTIMIZE_MISTAKES.items():
+            fails_a_hidden_case(partial(ps02.check_optimize_with_scheduler_unseen,
+                                        make_optimize(**kwargs)), mistake)
+        for name, models in FORMULA_MISTAKES.items():
+            check = getattr(ps02, f"check_{name}")
+            for mistake, model in models.items():
+                def mistaken(t, *args, model=model, name=name, **kwargs):
+                    parameters = dict(zip(ps02.FORMULA_PARAMETERS[name], args, strict=False))
+                    return float(model(np.array([t]), **parameters, **kwargs)[0])
+
+                fails_a_hidden_case(partial(check, mistaken, hidden=True), f"{name}: {mistake}")
+        for mistake, function in {
+                "the right order": lambda lr, n, x0, s: make_optimize()(lr, n, x0, s),
+                "the lr read before scheduler.step()": lr_before,
+                "scheduler stepped twice": make_optimize(twice=True),
+                "never stepped": make_optimize(never=True),
+                "scheduler ignored": make_optimize(ignored=True)}.items():
+            fails_a_hidden_case(partial(ps02.check_scheduler_first_pitfall, function,
+                                        hidden=True), mistake)
+        for mistake, function in {
+                "one step ahead": partial(momentum_history, shift=1),
+                "never stepped": partial(momentum_history, stepped=False),
+                "no momentum read": lambda scheduler, n, initial_lr=1.05: [0.0] * n}.items():
+            fails_a_hidden_case(partial(ps02.check_momentum_history, function, hidden=True),
+                                mistake)
+
+
+def _value_texts(case):
+    """How a case's numbers could appear in a message: repr and the checks' describe_number."""
+    from lrchecks.values import describe_number
+
+    numbers = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            numbers.append(value)
+
+    walk(case["params"])
+    return {text for number in numbers if abs(number) not in (0, 1, 2)
+            for text in (repr(number), describe_number(float(number)))}
+
+
+VOCABULARY = {
+    *ps02.LOOP_EXPLANATIONS.values(), *MISTAKE_EXPLANATIONS.values(),
+    *(text for words in ps02.FORMULA_EXPLANATIONS.values() for text in words.values()),
+    ps02.RUN_ADVICE, *ps02.FORMULA_ADVICE.values(), ps02.FIRST_PITFALL_ADVICE,
+    ps02.RECORD_USED_LR, ps02.MOVE_THE_STEP,
+    f"your function gives the correct run: {ps02.CORRECT_ON_PURPOSE}",
+    ps02.MOMENTUM_ADVICE, ps02.MOMENTA_AHEAD, ps02.MOMENTA_MISSING,
+    "the function should return a pair (x_history, lr_history).",
+}
+"""Every sentence a hidden case may say after its kind: the checks' own, value-free words."""
+
+FAILING = [
+    (ps02.check_optimize_with_scheduler_unseen, make_optimize(first=True)),
+    (ps02.check_optimize_with_scheduler_unseen, make_optimize(zero_grad=False)),
+    (ps02.check_optimize_with_scheduler_unseen,
+     lambda lr, n, x0, scheduler=None: (list(np.linspace(x0, 0, n)), [lr] * n)),
+    (ps02.check_optimize_with_scheduler_unseen, lambda lr, n, x0, scheduler=None: 42),
+    (partial(ps02.check_step_decay, hidden=True), lambda t, b, s, g: b * g ** (t / s)),
+    (partial(ps02.check_cosine_annealing, hidden=True),
+     lambda t, b, T, eta_min=0.0: 0.5 * b),
+    (partial(ps02.check_warmup_cosine, hidden=True),
+     lambda t, b, k, T, sf: linear_warmup(t, b, k, sf) if t < k else cosine_annealing(t, b, T)),
+    (partial(ps02.check_scheduler_first_pitfall, hidden=True), lr_before),
+    (partial(ps02.check_scheduler_first_pitfall, hidden=True),
+     lambda lr, n, x0, s: make_optimize()(lr, n, x0, s)),
+    (partial(ps02.check_momentum_history, hidden=True), partial(momentum_history, shift=1)),
+    (partial(ps02.check_momentum_history, hidden=True),
+     lambda scheduler, n, initial_lr=1.05: [0.5] * n),
+]
+
+
+@pytest.mark.parametrize(("check", "function"), FAILING)
+def test_a_hidden_case_message_names_the_kind_and_the_mistake_never_the_values(check, function):
+    for student in STUDENTS[:3]:
+        drawn = drawn_for(student)
+        with drawn_cases(drawn), pytest.raises(CheckFailed) as failure:
+            check(function)
+        message = str(failure.value)
+        match = re.fullmatch(r"A hidden case fails \((.+?)\): (.+)", message, re.S)
+        assert match, message
+        kinds = {case["kind"] for cases in drawn.values() for case in cases}
+        assert match.group(1) in kinds
+        assert (match.group(2) in VOCABULARY or match.group(2).startswith(
+            ("the result should", "your function raised"))), message
+        for cases in drawn.values():
+            for case in cases:
+                for text in _value_texts(case):
+                    assert not re.search(rf"(?<![\w.]){re.escape(text)}(?![\w])",
+                                         match.group(2)), (text, message)
+
+
+def test_a_student_exception_text_never_reaches_a_hidden_message():
+    def raising(lr, n, x0, scheduler=None):
+        raise ValueError(f"the hidden lr is {lr}")
+
+    with drawn_cases(drawn_for("alice")), pytest.raises(CheckFailed) as failure:
+        ps02.check_optimize_with_scheduler_unseen(raising)
+    assert str(failure.value).endswith("your function raised ValueError.")
+
+
+def test_hidden_checks_outside_grading_say_so():
+    with pytest.raises(NotGraded, match="only when your notebook is graded"):
+        ps02.check_step_decay(step_decay, hidden=True)
+    with pytest.raises(NotGraded, match="only when your notebook is graded"):
+        ps02.check_optimize_with_scheduler_unseen(make_optimize())
+
+
+@pytest.mark.parametrize("params", [
+    None, [], {"initial_lr": 0.5}, {"initial_lr": "0.5", "num_iterations": 5, "x0": 1.0,
+                                    "scheduler": None},
+    {"initial_lr": 0.5, "num_iterations": 5, "x0": 1.0, "scheduler": {"torch": "eval"}},
+])
+def test_unreadable_hidden_cases_are_refused(params):
+    with drawn_cases({"ps02.optimize": [{"kind": "a case", "params": params}]}), pytest.raises(
+            NotGraded, match="not readable"):
+        ps02.check_optimize_with_scheduler_unseen(make_optimize())
+
+
+def test_the_checks_hold_no_hidden_case():
+    """lrchecks ships to students: no pooled case may appear in its source, nor a constant
+    named like a hidden one (what the student-wheel scan looks for, on ps02's files)."""
+    sources = {path.name: path.read_text(encoding="utf-8")
+               for path in (REPO / "lrchecks").glob("*.py")}
+    for pool, cases in every_case().items():
+        for case in cases:
+            params = case["params"]
+            if pool.startswith("ps02.") and "scheduler" not in params:
+                name = pool.removeprefix("ps02.")
+                spelled = ", ".join(repr(params[key]) for key in ps02.FORMULA_PARAMETERS[name]
+                                    if key in params and key != "eta_min")
+                texts = [f"({spelled})", f"{spelled}, {params['n']}"]
+            elif "initial_lr" in params:
+                texts = [f"{params['initial_lr']!r}, {params['num_iterations']!r}, "
+                         f"{params['x0']!r}"]
+            else:
+                texts = [json.dumps(params["scheduler"]["kwargs"])]
+            for text in texts:
+                assert not any(text in source for source in sources.values()), (pool, text)
+    for name in ("ps02.py", "scheduler_cases.py"):
+        assert not re.search(r"\b\w*(HIDDEN|UNSEEN)\w*\s*(:[^=\n]*)?=", sources[name])
+        assert "autograder." not in sources[name]
+
+
+def test_the_pool_file_is_plain_json_with_kinds_that_hold_no_number():
+    data = json.loads(Path(pools_path(REPO, ASSIGNMENT)).read_text(encoding="utf-8"))
+    for pool in data["pools"].values():
+        for case in pool["always"] + pool["candidates"]:
+            assert not re.search(r"\d", case["kind"]), case["kind"]

@@ -1,17 +1,51 @@
 """lrchecks.ps04 on plain Python functions: right answers pass (written in several
 ways), each diagnosis is triggered by the buggy code it names, hard-coded answers fail the
-hidden checks."""
+hidden checks.
+
+The hidden checks run as in grading, on cases drawn for a student from the pools of
+`autograder.hidden.ps04` (built once here, and compared with the released file): every modelled
+mistake fails a drawn case of every student, and a hidden case's message names only its kind
+and the mistake."""
 
 from __future__ import annotations
+
+import contextlib
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from conftest import REPO, TEST_COURSE_SECRET
 
-from lrchecks import ps04
+from autograder.hidden import ps04 as ps04_pools
+from autograder.hidden.draw import draw_cases
+from autograder.hidden.pools import build_pools, pools_path, read_pools
+from lrchecks import evidence, ps04
+from lrchecks.hidden import drawn_cases
 from lrchecks.report import CheckFailed
 from lrcore import rl
+
+ASSIGNMENT = "ps04_q_learning"
+STUDENTS = ("ada", "grace", "alan")
+
+
+@pytest.fixture(scope="module")
+def pools():
+    """The assignment's pools, built and validated as `release` builds them."""
+    return build_pools(ps04_pools.SPECS)
+
+
+def cases_of(pools, student):
+    """A student's drawn cases, as grading draws them (`{pool: [case, …]}`)."""
+    return draw_cases(pools, TEST_COURSE_SECRET.encode(), "lrlab", ASSIGNMENT, student)
+
+
+@pytest.fixture
+def graded(pools):
+    """Hidden checks run with the cases the grader drew for one student."""
+    with drawn_cases(cases_of(pools, STUDENTS[0])):
+        yield
 
 # --- a correct solution, as a student writes it ------------------------------------------------
 
@@ -127,7 +161,7 @@ def make_success_rate(reseed=False, scale=None):
 
 # --- value iteration ---------------------------------------------------------------------------
 
-def test_value_iteration_passes(capsys):
+def test_value_iteration_passes(capsys, graded):
     ps04.check_value_iteration_published(value_iteration)
     ps04.check_value_iteration_unseen(value_iteration)
     ps04.check_value_iteration_published(lambda P, gamma: value_iteration(P, gamma, tol=1e-13))
@@ -149,16 +183,16 @@ def test_value_iteration_mistakes_are_named(function, words):
         ps04.check_value_iteration_published(function)
 
 
-def test_hard_coded_q_star_fails_the_hidden_check():
+def test_hard_coded_q_star_fails_the_hidden_check(graded):
     table = value_iteration(rl.make_frozen_lake().unwrapped.P, 0.99)
     ps04.check_value_iteration_published(lambda P, gamma: table)
-    with pytest.raises(CheckFailed, match="value_iteration"):
+    with pytest.raises(CheckFailed, match="A hidden case fails"):
         ps04.check_value_iteration_unseen(lambda P, gamma: table)
 
 
 # --- the update ------------------------------------------------------------------------------
 
-def test_update_passes_in_place_or_returned(capsys):
+def test_update_passes_in_place_or_returned(capsys, graded):
     def functional(Q, state, action, reward, next_state, terminated, alpha, gamma):
         new = Q.copy()
         target = reward + (0 if terminated else gamma * max(Q[next_state]))
@@ -212,7 +246,7 @@ def test_update_that_changes_nothing_or_too_much():
 
 # --- step sizes -----------------------------------------------------------------------------
 
-def test_step_sizes_pass(capsys):
+def test_step_sizes_pass(capsys, graded):
     ps04.check_step_sizes(constant_step_size, polynomial_step_size)
     ps04.check_step_sizes(constant_step_size, polynomial_step_size, hidden=True)
     ps04.check_step_sizes(constant_step_size, lambda omega: (lambda n: np.power(n, -omega)),
@@ -231,7 +265,7 @@ def test_step_size_mistakes_are_named(polynomial, words):
         ps04.check_step_sizes(constant_step_size, polynomial)
 
 
-def test_hard_coded_omega_fails_the_hidden_check():
+def test_hard_coded_omega_fails_the_hidden_check(graded):
     def only_visible(omega):
         return (lambda n: 1 / n) if omega == 1.0 else (lambda n: 1 / n**0.6)
 
@@ -242,7 +276,7 @@ def test_hard_coded_omega_fails_the_hidden_check():
 
 # --- the online learner ----------------------------------------------------------------------
 
-def test_q_learning_passes(capsys):
+def test_q_learning_passes(capsys, graded):
     ps04.check_q_learning_seeded(make_q_learning())
     ps04.check_q_learning_seeded(make_q_learning(), hidden=True)
     assert capsys.readouterr().out.count("✓") == 2
@@ -263,7 +297,7 @@ def test_q_learning_mistakes_are_named(kwargs, words):
         ps04.check_q_learning_seeded(make_q_learning(**kwargs))
 
 
-def test_truncation_mistake_is_caught_by_the_hidden_runs():
+def test_truncation_mistake_is_caught_by_the_hidden_runs(graded):
     learner = make_q_learning(stop_on_truncation=True)
     ps04.check_q_learning_seeded(learner)  # no visible episode reaches the 100-step limit
     with pytest.raises(CheckFailed, match="truncated still bootstraps"):
@@ -279,7 +313,7 @@ def test_q_learning_output_shapes():
             env, n, alpha_at, **kw)[0], 0))
 
 
-def test_hard_coded_runs_fail_the_hidden_check():
+def test_hard_coded_runs_fail_the_hidden_check(graded):
     visible = {n: make_q_learning()(rl.make_frozen_lake(), n, step, seed=seed)
                for n, step, _, _, seed, _ in ps04.LEARNER_CASES_VISIBLE}
 
@@ -293,7 +327,7 @@ def test_hard_coded_runs_fail_the_hidden_check():
 
 # --- the synchronous learner -------------------------------------------------------------------
 
-def test_synchronous_passes(capsys):
+def test_synchronous_passes(capsys, graded):
     for function in (make_synchronous(), make_synchronous(torch_backend=True)):
         ps04.check_synchronous_q_learning(function)
         ps04.check_synchronous_q_learning(function, hidden=True)
@@ -396,7 +430,7 @@ def test_figure_of_a_learner_one_sweep_late_is_diagnosed(runs):
 
 # --- Monte Carlo evaluation ---------------------------------------------------------------------
 
-def test_success_rate_passes(capsys):
+def test_success_rate_passes(capsys, graded):
     ps04.check_success_rate(make_success_rate())
     ps04.check_success_rate(make_success_rate(), hidden=True)
     assert capsys.readouterr().out.count("✓") == 2
@@ -427,3 +461,222 @@ def test_settings_match_the_notebook():
     assert namespace["OMEGAS"] == ps04.OMEGAS
     assert namespace["N_SWEEPS"] == ps04.N_SWEEPS and namespace["SWEEP_SEED"] == ps04.SWEEP_SEED
     np.testing.assert_array_equal(namespace["CHECKPOINTS"], ps04.CHECKPOINTS)
+
+
+# --- hidden cases: pools, draws and what a failure may say --------------------------------------
+
+HIDDEN_NAMES = ("HIDDEN_MAP", "LEARNER_CASES_HIDDEN", "SYNC_CASES_HIDDEN", "SUCCESS_CASES_HIDDEN",
+                "_update_cases_hidden")
+
+
+def test_the_student_runtime_holds_no_hidden_case():
+    """The checks ship to students: no hidden constant, and no lake map at all."""
+    assert not [name for name in HIDDEN_NAMES if hasattr(ps04, name)]
+    source = (REPO / "lrchecks" / "ps04.py").read_text(encoding="utf-8")
+    assert not re.findall(r"[\"'][SFHG]{4,}[\"']", source)
+
+
+def test_the_released_pools_are_what_the_specifications_build(pools):
+    stored = read_pools(pools_path(REPO, ASSIGNMENT))
+    assert {name: pool.to_json() for name, pool in stored.items()} == {
+        name: pool.to_json() for name, pool in pools.items()}
+    assert set(pools) == {"ps04.value_iteration", "ps04.q_learning_update", "ps04.step_sizes",
+                          "ps04.q_learning", "ps04.synchronous_q_learning", "ps04.success_rate"}
+    for pool in pools.values():
+        assert pool.always or pool.draw
+        assert len(pool.candidates) >= pool.draw
+
+
+def test_students_draw_different_cases_and_the_same_ones_again(pools):
+    drawn = [cases_of(pools, student) for student in STUDENTS]
+    assert drawn[0] == cases_of(pools, STUDENTS[0])
+    assert drawn[0]["ps04.q_learning_update"] != drawn[1]["ps04.q_learning_update"]
+
+
+MISTAKES = {
+    "value_iteration": [
+        lambda P, gamma: value_iteration(P, gamma, discount=False),
+        lambda P, gamma: value_iteration(P, gamma, combine=np.mean),
+        lambda P, gamma: value_iteration(P, gamma, skip_terminal=True),
+        lambda P, gamma: value_iteration(P, gamma, tol=10.0),
+    ],
+    "q_learning_update": [_update(rule) for rule in (
+        lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + (0 if t else np.max(Q[s2])) - Q[s, a]),
+        lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + g * np.max(Q[s2]) - Q[s, a]),
+        lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + (0 if t else g * Q[s2, a]) - Q[s, a]),
+        lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + (0 if t else g * np.max(Q[s2]))),
+        lambda Q, s, a, r, s2, t, al, g: al * (r + (0 if t else g * np.max(Q[s2]))),
+        lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + (0 if t else g * np.max(Q[s]))
+                                                          - Q[s, a]),
+    )],
+    "step_sizes": [
+        (constant_step_size, lambda omega: (lambda n: 1 / (n + 1) ** omega)),
+        (constant_step_size, lambda omega: (lambda n: omega / n)),
+        (constant_step_size, lambda omega: (lambda n: 1 / (n * omega))),
+        (constant_step_size, lambda omega: (lambda n: 1 / n)),
+        (constant_step_size, lambda omega: (lambda n: n ** -0.6)),  # the visible ω
+        (lambda alpha: (lambda n: alpha / n), polynomial_step_size),
+        (lambda alpha: (lambda n: 0.1), polynomial_step_size),  # the visible α
+    ],
+    "q_learning": [make_q_learning(**kwargs) for kwargs in (
+        {"alpha_count": "episode"}, {"alpha_count": "plus_one"}, {"sarsa": True},
+        {"reseed": True}, {"stop_on_truncation": True}, {"discount": False})],
+    "synchronous_q_learning": [make_synchronous(**kwargs) for kwargs in (
+        {"offset": 1}, {"discount": False}, {"axis": 1})],
+    "success_rate": [make_success_rate(reseed=True), make_success_rate(scale="count"),
+                     make_success_rate(scale="%")],
+}
+"""Students' code with each modelled mistake, for each hidden check."""
+
+
+def _run_hidden(check, student):
+    """Run a hidden check on a student's function(s)."""
+    if check == "value_iteration":
+        ps04.check_value_iteration_unseen(student)
+    elif check == "step_sizes":
+        ps04.check_step_sizes(*student, hidden=True)
+    else:
+        getattr(ps04, f"check_{check}" if check != "q_learning" else "check_q_learning_seeded")(
+            student, hidden=True)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+@pytest.mark.parametrize(("check", "index"), [(check, index) for check, functions in
+                                              MISTAKES.items() for index in range(len(functions))])
+def test_each_modelled_mistake_fails_a_drawn_case_of_every_student(pools, student, check, index):
+    with drawn_cases(cases_of(pools, student)), pytest.raises(CheckFailed,
+                                                               match="^A hidden case fails"):
+        _run_hidden(check, MISTAKES[check][index])
+
+
+class LeakyResult:
+    """What an attacker returns to see what the grader prints of it."""
+
+    def __repr__(self):
+        return "LEAKED-REPR"
+
+
+def _raises_leaky_text(*args, **kwargs):
+    raise ValueError("LEAKED-TEXT 0.4321")
+
+
+WRONG = {
+    "value_iteration": [
+        lambda P, gamma: value_iteration(P, gamma) + 0.01,  # no modelled mistake
+        lambda P, gamma: value_iteration(P, gamma, tol=1e-4),  # not converged
+        lambda P, gamma: value_iteration(P, gamma).max(axis=1),
+        _raises_leaky_text,
+    ],
+    "q_learning_update": [
+        _update(lambda Q, s, a, r, s2, t, al, g: Q[s, a] - al * (r - Q[s, a])),
+        _raises_leaky_text,
+    ],
+    "step_sizes": [
+        (constant_step_size, lambda omega: (lambda n: 0.5 / n ** omega)),
+        (lambda alpha: (lambda n: alpha * 1.01), polynomial_step_size),
+        (constant_step_size, lambda omega: LeakyResult()),
+        (constant_step_size, lambda omega: _raises_leaky_text),
+    ],
+    "q_learning": [
+        lambda env, n, alpha_at, gamma=0.99, epsilon=0.1, seed=0: make_q_learning()(
+            env, n, alpha_at, gamma, epsilon, seed + 1),
+        lambda env, n, alpha_at, gamma=0.99, epsilon=0.1, seed=0: LeakyResult(),
+        lambda env, n, alpha_at, gamma=0.99, epsilon=0.1, seed=0: (lambda q, c: (q * 1.01, c))(
+            *make_q_learning()(env, n, alpha_at, gamma, epsilon, seed)),
+    ],
+    "synchronous_q_learning": [
+        lambda model, alpha_at, n, gamma=0.99, seed=0: make_synchronous()(
+            model, alpha_at, n, gamma, seed + 1),
+        lambda model, alpha_at, n, gamma=0.99, seed=0: make_synchronous(keep_initial=True)(
+            model, alpha_at, n, gamma, seed),
+    ],
+    "success_rate": [
+        lambda env, policy, n, seed=0: make_success_rate()(env, policy, n, seed + 1),
+        lambda env, policy, n, seed=0: LeakyResult(),
+        _raises_leaky_text,
+    ],
+}
+"""Wrong answers of every sort: numbers no mistake explains, wrong shapes, a student's
+exception and a student's object — each in a message a student may read."""
+VALUE_FREE_NUMBERS = {"0", "1", "2", "100", "1e-10"}
+"""The numbers the checks' own advice uses (n = 1, 2, …; the 100-step limit; tol = 1e-10)."""
+
+
+@pytest.mark.parametrize("student", STUDENTS[:2])
+@pytest.mark.parametrize(("check", "index"), [(check, index) for check, functions in
+                                              WRONG.items() for index in range(len(functions))])
+def test_a_hidden_failure_names_the_kind_of_case_and_the_mistake_only(pools, student, check,
+                                                                       index):
+    cases = cases_of(pools, student)
+    with drawn_cases(cases), pytest.raises(CheckFailed) as failure:
+        _run_hidden(check, WRONG[check][index])
+    message = str(failure.value)
+    kinds = [case["kind"] for pool in cases.values() for case in pool]
+    kind = next(kind for kind in kinds if message.startswith(f"A hidden case fails ({kind}): "))
+    said = message.removeprefix(f"A hidden case fails ({kind}): ")
+    assert "LEAKED" not in message and "0.4321" not in message
+    assert set(re.findall(r"\d+(?:\.\d+)?(?:e-?\d+)?", said)) <= VALUE_FREE_NUMBERS, said
+
+
+def _values_of(params):
+    """The numbers of a case's params."""
+    if isinstance(params, dict):
+        return [value for item in params.values() for value in _values_of(item)]
+    if isinstance(params, list):
+        return [value for item in params for value in _values_of(item)]
+    return [params] if isinstance(params, int | float) and not isinstance(params, bool) else []
+
+
+def test_the_kinds_of_case_do_not_give_away_their_values(pools):
+    for pool in pools.values():
+        for case in [*pool.always, *pool.candidates]:
+            kind = case["kind"]
+            shown = {f"{value:g}" for value in _values_of(case["params"]) if value not in (0, 1)}
+            assert not [text for text in shown if re.search(rf"(?<![\d.]){re.escape(text)}"
+                                                            rf"(?![\d.])", kind)], kind
+
+
+# --- no check trusts course code run on a student's objects -------------------------------------
+
+def test_no_check_calls_course_code_through_the_student_call_path(monkeypatch, graded):
+    """The judge replays what the kernel recorded of every student call; a call of lrcore's own
+    code is judged as data only if its arguments are data. No ps04 check makes such a call:
+    everything it calls on the student's behalf is the student's code."""
+    called = []
+    call_student = ps04.call_student
+
+    def spy(function, name, *args, **kwargs):
+        called.append((function, name))
+        return call_student(function, name, *args, **kwargs)
+
+    monkeypatch.setattr(ps04, "call_student", spy)
+    ps04.check_value_iteration_published(value_iteration)
+    ps04.check_value_iteration_unseen(value_iteration)
+    for hidden in (False, True):
+        ps04.check_q_learning_update(q_learning_update, hidden=hidden)
+        ps04.check_step_sizes(constant_step_size, polynomial_step_size, hidden=hidden)
+        ps04.check_q_learning_seeded(make_q_learning(), hidden=hidden)
+        ps04.check_synchronous_q_learning(make_synchronous(), hidden=hidden)
+        ps04.check_success_rate(make_success_rate(), hidden=hidden)
+    assert called and not [name for function, name in called if evidence._is_reference(function)]
+
+
+def _importing_lrcore(alpha):
+    """An attacker's factory: lrcore's own schedule, fetched where require_own_function does not
+    look."""
+    import importlib
+
+    return importlib.import_module("lrcore" + ".rl").constant_step_size(alpha)
+
+
+def test_lrcores_own_step_size_is_no_answer_in_the_kernel_or_in_the_judge(monkeypatch):
+    with pytest.raises(CheckFailed, match="reference implementation"):
+        ps04.check_step_sizes(_importing_lrcore, polynomial_step_size)
+    records = []
+    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
+    monkeypatch.setattr(evidence, "_publish", records.append)
+    with contextlib.suppress(CheckFailed):
+        ps04.check_step_sizes(_importing_lrcore, polynomial_step_size)
+    (record,) = records
+    with pytest.raises(CheckFailed, match="reference implementation"):
+        evidence.replay_check(ps04.check_step_sizes, record, {})
