@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import importlib
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,10 @@ CHECK_FAILED = "CheckFailed"
 CHECK_PACKAGE = "lrchecks"
 UNCONFIRMED = "This test could not be confirmed by the grader: "
 KERNEL_MESSAGE_CHARS = 300
+JUDGE_SECONDS = 120.0
+"""The judge's time for one notebook: it runs the grader's own code on data (the records are
+at most `max_output_chars` × 16 each, the configs it re-runs are range-checked), so this only
+guards against a check made slow by its inputs; a cell reached after it scores 0."""
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movement
                       r"|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?"  # OSC: hyperlinks, clipboard
                       r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -273,6 +278,7 @@ def judge_notebook(nb: NotebookNode, cases: Mapping[str, Any] | None = None) -> 
     per cell the kernel passed and the judge failed."""
     names = _Names()
     overturned = []
+    deadline = time.monotonic() + JUDGE_SECONDS
     with drawn_cases(cases or {}):
         for cell in nb.cells:
             if cell.cell_type != "code":
@@ -285,7 +291,12 @@ def judge_notebook(nb: NotebookNode, cases: Mapping[str, Any] | None = None) -> 
             except SyntaxError:
                 calls = []
             kernel_outputs = list(cell.get("outputs", []))
-            verdict = judge_cell(calls, records, kernel_outputs)
+            if time.monotonic() > deadline:
+                verdict = Verdict(failure=f"{UNCONFIRMED}the grader's replay of this notebook's "
+                                  f"checks took longer than {JUDGE_SECONDS:g} s.",
+                                  unconfirmed=True)
+            else:
+                verdict = judge_cell(calls, records, kernel_outputs)
             cell.outputs = verdict.outputs()
             if not verdict.ok and _kernel_passed(kernel_outputs):
                 grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")

@@ -22,6 +22,7 @@ it.
 from __future__ import annotations
 
 import ast
+import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,8 @@ except ImportError:  # pragma: no cover - nbgrader is a dependency
 
 __all__ = ["SandboxedExecute", "RequireJudgedTestCells", "BuildHiddenCasePools",
            "StampRuntimeVersion", "generate_assignment_preprocessors", "autograde_preprocessors",
-           "scoring_preprocessors", "test_cell_problems", "student_runtime_version",
-           "RUNTIME_DISTRIBUTION", "METADATA_KEY"]
+           "scoring_preprocessors", "undecidable_test_cells", "student_runtime_version",
+           "RUNTIME_DISTRIBUTION", "METADATA_KEY", "runtime_note"]
 
 RUNTIME_DISTRIBUTION = "learning-rate-lab-student"
 METADATA_KEY = "lrlab"
@@ -161,7 +162,7 @@ def _statement_problem(node: ast.stmt, names: Any) -> str | None:
     return f"`{ast.unparse(node).splitlines()[0][:60]}` is not a call of a check"
 
 
-def test_cell_problems(nb: NotebookNode) -> list[str]:
+def undecidable_test_cells(nb: NotebookNode) -> list[str]:
     """Why some autograded test cells of a source notebook cannot be judged (one sentence
     each): a test cell may only import checks from lrchecks and call them with the student's
     objects and literal options — anything else would score 0, since only the judge scores."""
@@ -198,7 +199,7 @@ class RequireJudgedTestCells(NbGraderPreprocessor):
     """Refuse to release a notebook with a test cell the judge cannot decide."""
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        problems = test_cell_problems(nb)
+        problems = undecidable_test_cells(nb)
         if problems:
             raise ValueError(f"{resources['nbgrader']['notebook']}.ipynb cannot be released: "
                              + " ".join(problems))
@@ -215,6 +216,25 @@ class BuildHiddenCasePools(NbGraderPreprocessor):
         if path is not None:
             self.log.info("hidden-case pools written to %s", path)
         return nb, resources
+
+
+_VERSION = re.compile(r"^[0-9]+(\.[0-9]+){1,3}$")
+
+
+def runtime_note(nb: NotebookNode, notebook: str) -> str:
+    """A note for the instructor when a submission was made from a release for another student
+    runtime ("" when it matches). The stamp is the student's file's metadata, so it is only
+    shown when it looks like a version."""
+    stamp = nb.metadata.get(METADATA_KEY, {})
+    made_for = stamp.get("student_runtime") if isinstance(stamp, dict) else None
+    current = student_runtime_version()
+    if made_for == current:
+        return ""
+    if not isinstance(made_for, str) or not _VERSION.match(made_for):
+        return (f"{notebook}.ipynb does not say which student runtime it was released for "
+                f"(graded with {current})")
+    return (f"{notebook}.ipynb was released for student runtime {made_for}, graded with "
+            f"{current}")
 
 
 class StampRuntimeVersion(NbGraderPreprocessor):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
 import io
 import warnings
@@ -12,7 +14,7 @@ from lrchecks.encoding import REFERENCE_PACKAGES, StandIn
 from lrchecks.evidence import EvidenceMismatch, student_call
 from lrchecks.report import CheckFailed
 
-__all__ = ["call_student", "require_own_function", "format_call"]
+__all__ = ["call_student", "require_own_function", "reachable_reference", "format_call"]
 
 _ERROR_HINTS: dict[str, str] = {
     "NotImplementedError": "you have not written this function yet — replace "
@@ -58,13 +60,13 @@ def call_student(function: Any, name: str, *args: Any, **kwargs: Any) -> Any:
                           diagnosis=diagnosis) from None
 
 
-
-
 def _from_reference(value: Any) -> str | None:
-    """The reference module a value comes from, if any."""
-    origin = getattr(value, "__module__", None)
-    if origin is None and inspect.ismodule(value):
-        origin = value.__name__
+    """The reference module a value comes from, if any (a module, a function or class, or an
+    instance of a class of the course's code)."""
+    try:
+        origin = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
+    except Exception:  # a hostile object's __getattr__ may raise anything
+        return None
     if isinstance(origin, str) and origin.split(".")[0] in REFERENCE_PACKAGES:
         return origin
     return None
@@ -75,9 +77,86 @@ def _code_objects(code: Any) -> list[Any]:
     return [code, *(inner for const in nested for inner in _code_objects(const))]
 
 
+STUDENT_MODULES = ("__main__", "builtins", None)
+"""Where a student's own functions and classes live (a notebook's cells run in __main__)."""
+REACH_LIMIT = 5_000
+"""How many objects the search for a reachable reference looks at, at most."""
+
+
+def _students_own(value: Any) -> bool:
+    try:
+        return getattr(value, "__module__", None) in STUDENT_MODULES
+    except Exception:
+        return False
+
+
+def _reached(value: Any) -> list[Any]:
+    """What a student's object leads to: for a function, the globals its code names, its
+    defaults, closure and attributes; for a partial or a bound method, what it wraps; for a
+    class or an instance of the student's own, its attributes; for a container, its items.
+    Third-party objects (numpy, torch, …) are leaves: the reference cannot hide behind them
+    without the student's own code naming it."""
+    found: list[Any] = []
+    if isinstance(value, functools.partial):
+        return [value.func, *value.args, *value.keywords.values()]
+    if inspect.ismethod(value):
+        return [value.__func__, value.__self__]
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)[:REACH_LIMIT]
+    if isinstance(value, dict):
+        return [*list(value.keys())[:REACH_LIMIT], *list(value.values())[:REACH_LIMIT]]
+    if inspect.isfunction(value):
+        namespace = value.__globals__
+        for inner in _code_objects(value.__code__):
+            for used in inner.co_names:
+                if used in namespace:
+                    found.append(namespace[used])
+        found += list(value.__defaults__ or ())
+        found += list((value.__kwdefaults__ or {}).values())
+        for cell in value.__closure__ or ():
+            with contextlib.suppress(ValueError):  # an empty cell
+                found.append(cell.cell_contents)
+        found += list(vars(value).values())
+        return found
+    if inspect.isclass(value):
+        return list(vars(value).values()) if _students_own(value) else []
+    if _students_own(type(value)):  # an instance of the student's own class
+        found.append(type(value))
+        with contextlib.suppress(TypeError):
+            found += list(vars(value).values())
+    return found
+
+
+def reachable_reference(function: Any) -> str | None:
+    """The first object of the course's code (lrcore, lrchecks, autograder) reachable from
+    `function` through the names its code uses, its defaults, closures, attributes, the student's
+    own functions and classes it uses in turn, partials, bound methods and containers — as a
+    description ("lrcore.quadratic.optimize"), or None."""
+    seen: set[int] = set()
+    stack = [function]
+    while stack and len(seen) < REACH_LIMIT:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        origin = _from_reference(value)
+        if origin:
+            name = getattr(value, "__qualname__", None) or getattr(value, "__name__", "")
+            return f"{origin}.{name}" if name and not inspect.ismodule(value) else origin
+        if inspect.ismodule(value):
+            continue
+        try:
+            stack.extend(_reached(value))
+        except Exception:  # a hostile object: nothing more to learn from it
+            continue
+    return None
+
+
 def require_own_function(function: Any, name: str) -> None:
-    """Refuse a function that is lrcore's, or calls into lrcore/autograder: the exercise is to
-    write the computation, and the reference is what it is compared with."""
+    """Refuse a function that is the course's reference, or that reaches it (see
+    `reachable_reference`): the exercise is to write the computation, and the reference is what
+    it is compared with. (A determined student can copy the public reference's code instead;
+    this catches calling it, not copying it.)"""
     if not callable(function):
         raise CheckFailed(f"{name} should be a function, but it is a {type(function).__name__}.")
     if isinstance(function, StandIn):
@@ -86,22 +165,9 @@ def require_own_function(function: Any, name: str) -> None:
     if origin:
         raise CheckFailed(f"{name} is {origin}'s reference implementation; the exercise is to "
                           "write it yourself.")
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return
-    for cell in getattr(function, "__closure__", None) or ():
-        try:
-            origin = _from_reference(cell.cell_contents)
-        except ValueError:  # an empty cell
-            continue
-        if origin:
-            raise CheckFailed(f"{name} calls {origin}; the exercise is to write the computation "
-                              "yourself, not to call the reference.")
-    namespace = getattr(function, "__globals__", {})
-    for inner in _code_objects(code):
-        for used in inner.co_names:
-            origin = (used if used.split(".")[0] in REFERENCE_PACKAGES
-                      else _from_reference(namespace.get(used)))
-            if origin:
-                raise CheckFailed(f"{name} uses {used} from {origin}; the exercise is to write "
-                                  "the computation yourself, not to call the reference.")
+    used = reachable_reference(function)
+    if used:
+        raise CheckFailed(f"{name} uses {used}, the course's reference; the exercise is to write "
+                          "the computation yourself, not to call the reference.",
+                          diagnosis="your function uses the course's reference code; the "
+                          "exercise is to write the computation yourself.")

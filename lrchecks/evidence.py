@@ -4,7 +4,7 @@ Inside a student's kernel nothing is safe from the student's code: a cell can re
 `numpy.allclose` or the whole `autograder` package. So while grading, a check does not only
 decide; it also *records* what it asked and what the student's code answered, and the grader
 replays the check — its own, unaltered code and reference values, in its own process — on those
-answers (`autograder.judge`). Only the grader's verdict scores.
+answers (the grader's judge). Only the grader's verdict scores.
 
 - `judged` wraps every check a test cell calls. While grading (`LRLAB_EVIDENCE=1`, set by the
   sandbox) the outermost check records its student arguments (figures as data, see
@@ -16,7 +16,9 @@ answers (`autograder.judge`). Only the grader's verdict scores.
   student's code changes (a step function counting its calls) record their state after the
   call, and get it back in replay; so do arrays, lists, dicts and tensors the student's code
   changed in place. A call of the course's own reference
-  code (lrcore, autograder) on plain data is not recorded: the grader computes it itself.
+  code (lrcore, lrchecks, autograder) on plain data is not recorded: the grader computes it
+  itself; on anything else (a student's object) the grader refuses the kernel's answer — a check
+  must hand the grader data it can recompute from (a model's weights, a schedule's values).
 - `replay_check` runs a check in the grader on a record.
 
 A student who forges a record must forge *correct answers to the grader's questions*: the
@@ -110,6 +112,11 @@ def student_call(function: Any, name: str, args: tuple[Any, ...], kwargs: dict[s
         return function(*args, **kwargs)  # course code on plain data: computed, not recorded
     key = digest(question)
     if session.replay:
+        if _is_reference(function):
+            # what the course's code answered *in the kernel* (about a student's object): the
+            # student could have patched that code, so the grader never accepts it
+            raise EvidenceMismatch(f"{name} was computed by the course's code inside the "
+                                   "notebook, where it can be altered")
         return _answer(session, name, key, _watched(args, kwargs), args, kwargs)
     watched = _watched(args, kwargs)
     before = {place: encoded[place] for place, _ in _containers(args, kwargs)}

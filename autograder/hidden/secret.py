@@ -60,7 +60,7 @@ def secret_path(config: Any, course_id: str) -> Path:
 def _usable(secret: bytes, where: str) -> bytes:
     secret = secret.strip()
     if len(secret) < MIN_SECRET_BYTES:
-        raise MissingSecret(f"refusing to grade: the course secret in {where} is shorter than "
+        raise MissingSecret(f"the course secret in {where} is shorter than "
                             f"{MIN_SECRET_BYTES} characters; create a new one with "
                             "`python -m autograder secret --create`.")
     return secret
@@ -76,11 +76,10 @@ def load_secret(config: Any, course_id: str) -> bytes:
         return _usable(path.read_bytes(), str(path))
     except FileNotFoundError:
         raise MissingSecret(
-            f"refusing to grade: there is no course secret (it decides each student's hidden "
-            f"cases). Create one with `python -m autograder secret --create` (it writes {path}) "
+            f"there is no course secret (it decides each student's hidden cases). Create one with `python -m autograder secret --create` (it writes {path}) "
             f"or set ${SECRET_VARIABLE}, and back it up with the gradebook.") from None
     except OSError as error:
-        raise MissingSecret(f"refusing to grade: the course secret {path} cannot be read "
+        raise MissingSecret(f"the course secret {path} cannot be read "
                             f"({error.strerror}).") from None
 
 

@@ -212,7 +212,7 @@ _ps01.check_gradient_descent_numpy_unseen = lambda *args, **kwargs: None
 CODE_SWAPPED = SIGN_FLIPPED + '''
 import lrchecks.ps01 as _ps01
 _ps01.check_gradient_descent_numpy.__wrapped__.__code__ = (lambda *args, **kwargs: None).__code__
-_ps01._check_numpy_runs.__code__ = (lambda *args, **kwargs: None).__code__
+_ps01._check_numpy_run.__code__ = (lambda *args, **kwargs: None).__code__
 '''
 
 

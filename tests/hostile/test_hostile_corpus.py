@@ -137,9 +137,11 @@ CASES = (
     Case("h28_nbformat_v3", "saved as nbformat 3", Submission(raw=code.as_nbformat_v3), GRADED),
     Case("h29_missing_notebook", "only a text file", Submission(
         name=None, files={"notes.txt": b"I could not finish"}), FAILED,
-        words="no notebook named ps01_constant_lr.ipynb was submitted (found only notes.txt)"),
+        words="no notebook named ps01_constant_lr.ipynb was submitted (the folder holds 1 other "
+        "file, none a notebook)", never=("notes.txt",)),
     Case("h30_renamed_notebook", "the notebook under another name",
-         Submission(name="my_ps01.ipynb"), FAILED, words="(found my_ps01.ipynb)"),
+         Submission(name="my_ps01.ipynb"), FAILED,
+         words="only 1 notebook under another name", never=("my_ps01",)),
     Case("h31_extra_files", "a module and data beside the notebook", Submission(
         extra="import helper\nprint(helper.greet(), open('data.csv').read())",
         files={"helper.py": b"def greet():\n    return 'helper says hi'\n",
@@ -169,31 +171,31 @@ CASES = (
     # --- tampering with the in-kernel checks ------------------------------------------------------
     Case("h40_patched_checks", "lrchecks.ps01 functions replaced",
          Submission(cells={"gradient_descent_numpy": code.PATCH_CHECKS}), GRADED, SIGN,
-         words="the grader could not confirm it"),
+         words="could not be confirmed by the grader"),
     Case("h41_patched_allclose", "np.allclose / isclose / array_equal always true",
          Submission(cells={"gradient_descent_numpy": code.PATCH_ALLCLOSE}), GRADED, SIGN,
-         words="judged again by the grader"),
+         words="sign is flipped"),
     Case("h42_patched_showtraceback", "tracebacks hidden by the shell",
          Submission(cells={"gradient_descent_numpy": code.PATCH_SHOWTRACEBACK}), GRADED, SIGN),
     # The kernel is forked from a template that imported the checks before the notebook ran
     # (autograder/sandbox/zygote.py): the fake package is never imported, the real checks run,
     # and only the flipped sign loses its points. (A kernel started the ordinary way imports
-    # the fake package; then the judge refuses every test: "the grader could not confirm it".)
+    # the fake package; then the judge refuses every test: "could not be confirmed by the grader".)
     Case("h43_shadow_package", "writes a fake autograder/ package into its working directory",
          Submission(cells={"gradient_descent_numpy": code.SHADOW_PACKAGE}), GRADED, SIGN,
-         never=("could not confirm",)),
+         never=("could not be confirmed",)),
     Case("h44_patched_lrcore", "lrcore's reference replaced by the student's own (wrong) answer",
          Submission(cells={"gradient_descent_numpy": code.PATCH_LRCORE}), GRADED, SIGN,
-         words="judged again by the grader"),
+         words="sign is flipped"),
     Case("h45_redefined_helpers", "compare_run and arrays_match redefined to accept anything",
          Submission(cells={"gradient_descent_numpy": code.REDEFINED_HELPERS}), GRADED, SIGN,
-         words="judged again by the grader"),
+         words="sign is flipped"),
     Case("h46_forged_evidence", "a check replaced by one that publishes a made-up record",
          Submission(cells={"gradient_descent_numpy": code.FORGED_EVIDENCE}), GRADED, SIGN,
-         words="the grader could not confirm it"),
+         words="could not be confirmed by the grader"),
     Case("h47_swapped_code_objects", "the check's own __code__ replaced in place",
          Submission(cells={"gradient_descent_numpy": code.CODE_SWAPPED}), GRADED, SIGN,
-         words="the grader could not confirm it"),
+         words="could not be confirmed by the grader"),
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 import time
 from pathlib import Path
@@ -73,7 +74,13 @@ def test_grade_cells_never_end_in_a_bare_value(assignment, notebook):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS, ids=IDS)
-def test_solution_runs_top_to_bottom_and_passes_every_check(assignment, notebook):
+def test_solution_runs_top_to_bottom_and_passes_every_check(assignment, notebook, monkeypatch):
+    from autograder.hidden import cases_for
+    from lrchecks.hidden import HIDDEN_CASES_VARIABLE
+
+    # the hidden tests run the cases the grader would draw for a student (as when graded)
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE,
+                       json.dumps(cases_for(COURSE, assignment, "a-student")))
     nb = source_notebook(assignment, notebook)
     folder = REPO / "source" / assignment
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
@@ -105,6 +112,9 @@ def test_release_is_what_nbgrader_generates_from_source(tmp_path: Path):
     committed = sorted(p.relative_to(REPO) for p in (REPO / "release").rglob("*")
                        if p.is_file() and ".ipynb_checkpoints" not in p.parts)
     assert generated == committed, "release/ has missing or extra files: run `make release`"
+    pools = sorted(p.name for p in (course.root / "hidden_cases").glob("*.json"))
+    assert pools == sorted(p.name for p in (REPO / "hidden_cases").glob("*.json"))
+    generated += [Path("hidden_cases") / name for name in pools]
     for relative in generated:
         assert (course.root / relative).read_bytes() == (REPO / relative).read_bytes(), (
             f"{relative} differs from what nbgrader generates: run `make release` and commit"

@@ -224,3 +224,12 @@ def test_the_calls_of_a_cell_come_from_its_source_in_order():
     calls = expected_calls(VISIBLE + "\n" + HIDDEN)
     assert [c.check.__name__ for c in calls] == ["check_optimize_published",
                                                  "check_gradient_descent_numpy_unseen"]
+
+
+def test_cells_the_judge_reaches_after_its_time_score_zero(recorded, monkeypatch):
+    import autograder.judge as judge
+
+    check_optimize_published(optimize)
+    monkeypatch.setattr(judge, "JUDGE_SECONDS", -1.0)
+    score, outputs = judged(VISIBLE, [_evidence(recorded[0])])
+    assert score == 0 and "took longer than" in outputs[-1].evalue
