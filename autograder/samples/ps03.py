@@ -39,6 +39,12 @@ def batch_size_sweep(batch_sizes, scaling_rule=None, warmup_epochs=0, base_lr=BA
     return runs
 '''
 
+# Right on every visible case; divides by zero on the hidden edge case warmup_steps = 0.
+WARMUP_WITHOUT_THE_NO_WARMUP_CASE = '''
+def warmup_lr(step, target_lr, warmup_steps):
+    return target_lr * min(1.0, (step + 1) / warmup_steps)
+'''
+
 EMA_NOT_DEBIASED = '''
 def smooth_losses(losses, beta=0.98):
     average, smoothed = 0.0, []
@@ -188,4 +194,10 @@ SAMPLES = (
                      "test_range_test_figure": "at the minimum"}),
     Sample("s09_different_but_right", "correct, written differently",
            cells={**DIFFERENT_CELLS, "written_linear_scaling_limits": WRITTEN_ANSWER}),
+    Sample("s10_warmup_fails_a_hidden_case", "the warmup divides by zero without a warmup",
+           cells={"warmup_lr": WARMUP_WITHOUT_THE_NO_WARMUP_CASE},
+           failing_tests=frozenset({"test_warmup_lr"}),
+           feedback={"test_warmup_lr": "A hidden case fails (no warmup (warmup_steps = 0)): "
+                     "your function raised ZeroDivisionError. With warmup_steps = 0 there is "
+                     "no warmup: return target_lr."}),
 )

@@ -1,21 +1,52 @@
-"""lrchecks.ps03 on plain Python functions: right answers pass, each mistake is named,
-hard-coded answers fail the hidden checks."""
+"""lrchecks.ps03 on plain Python functions: right answers pass, each mistake is named, and the
+hidden checks run the cases the grader draws per student (`autograder.hidden.ps03`): every
+correct style passes every pooled case, every modelled mistake fails a drawn case of every
+student, and a hidden failure names the kind of case and the mistake — never its values."""
 
 from __future__ import annotations
 
+import functools
+import json
 import math
+import os
+import re
 import warnings
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
-from lrchecks import ps03
+from autograder.hidden import course_pools, pool_specs, stale_pools
+from autograder.hidden.draw import draw_cases
+from autograder.samples.ps03 import DIFFERENT_CELLS
+from lrchecks import calls, evidence, ps03
+from lrchecks.encoding import encode, is_data
+from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
 from lrchecks.report import CheckFailed
 from lrcore import digits
 from lrcore.batch_size import linear_scaled_lr, sqrt_scaled_lr
 from lrcore.digits import BATCH_SIZES, N_TRAIN, train
+from lrcore.mistakes import batch_size as mistakes
+
+REPO = Path(__file__).resolve().parents[2]
+ASSIGNMENT = "ps03_batch_size"
+POOLS = course_pools(REPO, ASSIGNMENT)
+STUDENTS = ("alice", "bob", "chen", "dana")
+
+
+def every_case() -> dict[str, list[dict]]:
+    """Every case of every pool: what no student runs at once, and every correct answer must
+    pass."""
+    return {name: [*pool.always, *pool.candidates] for name, pool in POOLS.items()}
+
+
+def drawn_for(student: str) -> dict[str, list[dict]]:
+    """The cases the grader draws for `student` (with the tests' course secret)."""
+    secret = os.environ["LRLAB_COURSE_SECRET"].encode()
+    return draw_cases(POOLS, secret, "lrlab", ASSIGNMENT, student)
+
 
 # --- correct student code, in two styles ------------------------------------------------------
 
@@ -34,14 +65,27 @@ def warmup(step, target_lr, warmup_steps):
     return target_lr * (step + 1) / warmup_steps
 
 
-def sweep(batch_sizes, scaling_rule=None, warmup_epochs=0, base_lr=digits.BASE_LR,
-          base_batch_size=digits.BASE_BATCH_SIZE, epochs=digits.EPOCHS, seed=0):
-    runs = {}
-    for b in batch_sizes:
-        lr = base_lr if scaling_rule is None else scaling_rule(base_lr, b, base_batch_size)
-        runs[b] = train(b, lr, epochs, warmup_steps=warmup_epochs * math.ceil(N_TRAIN / b),
-                        seed=seed)
-    return runs
+def make_sweep(lr_of=None, warmup_of=None, *, pass_seed=True, pass_epochs=True):
+    """A student's batch_size_sweep; `lr_of(rule, base_lr, b, b0)` and `warmup_of(w, b, b0)`
+    replace the right lr and warmup steps (a mistake)."""
+    def batch_size_sweep(batch_sizes, scaling_rule=None, warmup_epochs=0, base_lr=digits.BASE_LR,
+                         base_batch_size=digits.BASE_BATCH_SIZE, epochs=digits.EPOCHS, seed=0):
+        runs = {}
+        for b in batch_sizes:
+            if lr_of is not None:
+                lr = lr_of(scaling_rule, base_lr, b, base_batch_size)
+            else:
+                lr = base_lr if scaling_rule is None else scaling_rule(base_lr, b,
+                                                                       base_batch_size)
+            steps = (warmup_epochs * math.ceil(N_TRAIN / b) if warmup_of is None
+                     else warmup_of(warmup_epochs, b, base_batch_size))
+            runs[b] = train(b, lr, epochs if pass_epochs else 10, warmup_steps=steps,
+                            seed=seed if pass_seed else 0)
+        return runs
+    return batch_size_sweep
+
+
+sweep = make_sweep()
 
 
 def exp_lrs(start_lr, end_lr, num_iters):
@@ -63,15 +107,18 @@ def make_range_test(*, record_last=True, stop="best", smoother=smooth, lrs=exp_l
         for lr in lrs(start_lr, end_lr, num_iters):
             raw.append(train_step(lr))
             value = smoother(raw, beta)[-1]
-            reference = {"best": min(smoother(raw, beta)), "first": smoother(raw, beta)[0],
-                         "never": math.inf}[stop]
+            if stop == "raw":
+                value, reference = raw[-1], min(raw)
+            else:
+                reference = {"best": min(smoother(raw, beta)), "first": smoother(raw, beta)[0],
+                             "never": math.inf}[stop]
             if value > diverge_factor * reference:
                 if record_last:
                     rates.append(lr)
-                    recorded.append(value)
+                    recorded.append(smoother(raw, beta)[-1])
                 break
             rates.append(lr)
-            recorded.append(value)
+            recorded.append(smoother(raw, beta)[-1])
         return rates, recorded
     return lr_range_test
 
@@ -82,31 +129,63 @@ def suggest(lrs, smoothed_losses):
 
 def test_correct_functions_pass_visible_and_hidden(capsys):
     for hidden in (False, True):
-        ps03.check_linear_scaled_lr(linear, hidden=hidden)
-        ps03.check_sqrt_scaled_lr(root, hidden=hidden)
-        ps03.check_warmup_lr(warmup, hidden=hidden)
-        ps03.check_batch_size_sweep(sweep, hidden=hidden)
-        ps03.check_exponential_lrs(exp_lrs, hidden=hidden)
-        ps03.check_smooth_losses(smooth, hidden=hidden)
-        ps03.check_lr_range_test(make_range_test(), hidden=hidden)
-        ps03.check_suggest_lr(suggest, hidden=hidden)
+        with drawn_cases(every_case()):
+            ps03.check_linear_scaled_lr(linear, hidden=hidden)
+            ps03.check_sqrt_scaled_lr(root, hidden=hidden)
+            ps03.check_warmup_lr(warmup, hidden=hidden)
+            ps03.check_batch_size_sweep(sweep, hidden=hidden)
+            ps03.check_exponential_lrs(exp_lrs, hidden=hidden)
+            ps03.check_smooth_losses(smooth, hidden=hidden)
+            ps03.check_lr_range_test(make_range_test(), hidden=hidden)
+            ps03.check_suggest_lr(suggest, hidden=hidden)
     assert capsys.readouterr().out.count("✓") == 16
 
 
-def test_other_correct_styles_pass():
+def test_other_correct_styles_pass_every_pooled_case():
     # torch tensors and numpy scalars; a range test that leaves the diverging step out.
-    ps03.check_linear_scaled_lr(rule(lambda lr, b, b0: torch.tensor(lr) * b / b0), hidden=True)
-    ps03.check_sqrt_scaled_lr(rule(lambda lr, b, b0: np.float64(lr) * (b / b0) ** 0.5),
-                              hidden=True)
-    ps03.check_warmup_lr(lambda t, lr, k: lr * min(1.0, (t + 1) / k) if k else lr, hidden=True)
-    ps03.check_exponential_lrs(
-        lambda s, e, n: torch.logspace(math.log10(s), math.log10(e), n, dtype=torch.float64),
-        hidden=True)
-    ps03.check_smooth_losses(lambda losses, beta=0.98: np.array(smooth(losses, beta)),
+    with drawn_cases(every_case()):
+        ps03.check_linear_scaled_lr(rule(lambda lr, b, b0: torch.tensor(lr) * b / b0),
+                                    hidden=True)
+        ps03.check_sqrt_scaled_lr(rule(lambda lr, b, b0: np.float64(lr) * (b / b0) ** 0.5),
+                                  hidden=True)
+        ps03.check_warmup_lr(lambda t, lr, k: lr * min(1.0, (t + 1) / k) if k else lr,
                              hidden=True)
-    ps03.check_lr_range_test(make_range_test(record_last=False), hidden=True)
-    ps03.check_suggest_lr(lambda lrs, losses: min(zip(losses, lrs, strict=True))[1] * 0.1,
-                          hidden=True)
+        ps03.check_exponential_lrs(
+            lambda s, e, n: torch.logspace(math.log10(s), math.log10(e), n, dtype=torch.float64),
+            hidden=True)
+        ps03.check_exponential_lrs(  # float32, torch's default
+            lambda s, e, n: torch.logspace(math.log10(s), math.log10(e), n), hidden=True)
+        ps03.check_smooth_losses(lambda losses, beta=0.98: np.array(smooth(losses, beta)),
+                                 hidden=True)
+        ps03.check_lr_range_test(make_range_test(record_last=False), hidden=True)
+        ps03.check_suggest_lr(lambda lrs, losses: min(zip(losses, lrs, strict=True))[1] * 0.1,
+                              hidden=True)
+
+
+def sample_functions(cells: dict[str, str]) -> dict:
+    """The functions a sample student's cells define, run as a notebook would run them."""
+    namespace = {"__name__": "__main__", "np": np, "math": math, "torch": torch, "train": train,
+                 "N_TRAIN": N_TRAIN, "BASE_LR": digits.BASE_LR, "EPOCHS": digits.EPOCHS,
+                 "BASE_BATCH_SIZE": digits.BASE_BATCH_SIZE}
+    for name in ("scaling_rules", "warmup_lr", "batch_size_sweep", "exponential_lrs",
+                 "smooth_losses", "lr_range_test", "suggest_lr"):
+        exec(cells[name], namespace)  # noqa: S102 - the sample's own code
+    return namespace
+
+
+def test_the_sample_written_differently_passes_every_pooled_case(capsys):
+    functions = sample_functions(DIFFERENT_CELLS)
+    with drawn_cases(every_case()):
+        for check, name in ((ps03.check_linear_scaled_lr, "linear_scaled_lr"),
+                            (ps03.check_sqrt_scaled_lr, "sqrt_scaled_lr"),
+                            (ps03.check_warmup_lr, "warmup_lr"),
+                            (ps03.check_batch_size_sweep, "batch_size_sweep"),
+                            (ps03.check_exponential_lrs, "exponential_lrs"),
+                            (ps03.check_smooth_losses, "smooth_losses"),
+                            (ps03.check_lr_range_test, "lr_range_test"),
+                            (ps03.check_suggest_lr, "suggest_lr")):
+            check(functions[name], hidden=True)
+    assert capsys.readouterr().out.count("✓") == 8
 
 
 def rule(formula):
@@ -116,10 +195,256 @@ def rule(formula):
     return scaled_lr
 
 
-def failure(check, function, hidden=False) -> str:
-    with pytest.raises(CheckFailed) as raised:
+def failure(check, function, hidden=False, student="alice") -> str:
+    with drawn_cases(drawn_for(student)), pytest.raises(CheckFailed) as raised:
         check(function, hidden=hidden)
     return raised.value.message
+
+
+# --- hidden cases: pools, draws, messages ------------------------------------------------------
+
+
+def test_the_pools_are_those_the_specifications_build():
+    """hidden_cases/ps03_batch_size.json is what `release` builds now (release was run)."""
+    assert stale_pools(REPO, ASSIGNMENT) == []
+    specs = {spec.name: spec for spec in pool_specs(ASSIGNMENT)}
+    assert set(POOLS) == set(specs) == {
+        "ps03.linear_scaled_lr", "ps03.sqrt_scaled_lr", "ps03.warmup_lr",
+        "ps03.batch_size_sweep", "ps03.exponential_lrs", "ps03.smooth_losses",
+        "ps03.lr_range_test", "ps03.suggest_lr"}
+    for name, pool in POOLS.items():
+        assert len(pool.candidates) == specs[name].size and pool.draw <= len(pool.candidates)
+        assert json.loads(json.dumps(pool.to_json())) == pool.to_json()  # plain JSON
+
+
+def test_students_draw_different_cases_and_a_regrade_the_same():
+    assert drawn_for("alice") == drawn_for("alice")
+    for name in ("ps03.linear_scaled_lr", "ps03.lr_range_test", "ps03.batch_size_sweep"):
+        draws = {json.dumps(drawn_for(student)[name]) for student in STUDENTS}
+        assert len(draws) > 1, name
+
+
+def test_the_student_runtime_holds_no_hidden_case():
+    """The checks read their cases from the grader; none is a constant of lrchecks.ps03."""
+    source = Path(ps03.__file__).read_text(encoding="utf-8")
+    assert not re.search(r"CASES_HIDDEN|_hidden\(\)|hidden=True\)", source)
+    for name, pool in POOLS.items():
+        for case in pool.candidates:
+            text = json.dumps(case["params"])
+            if len(text) > 12:
+                assert text[1:-1] not in source, name
+
+
+def test_hidden_checks_run_only_while_graded(monkeypatch):
+    monkeypatch.delenv(HIDDEN_CASES_VARIABLE, raising=False)
+    with pytest.raises(CheckFailed, match="only when your notebook is graded"):
+        ps03.check_linear_scaled_lr(linear, hidden=True)
+
+
+def make_smoother(*, debias=True, swapped=False, mean=False, default_beta=0.98,
+                  ignore_beta=False):
+    def smooth_losses(losses, beta=default_beta):
+        beta = 0.98 if ignore_beta else beta
+        keep, take = (1 - beta, beta) if swapped else (beta, 1 - beta)
+        average, out = 0.0, []
+        for i, loss in enumerate(losses):
+            if mean:
+                out.append(sum(losses[: i + 1]) / (i + 1))
+                continue
+            average = keep * average + take * loss
+            out.append(average / (1 - keep ** (i + 1)) if debias else average)
+        return out
+    return smooth_losses
+
+
+def steepest(lrs, smoothed_losses):
+    slopes = np.diff(smoothed_losses) / np.diff(np.log(lrs))
+    return lrs[int(np.argmin(slopes))]
+
+
+STUDENT_MISTAKES = {
+    ps03.check_linear_scaled_lr: {
+        "inverted": rule(lambda lr, b, b0: lr * b0 / b),
+        "integer_division": rule(lambda lr, b, b0: lr * (b // b0)),
+        "square_root_rule": rule(lambda lr, b, b0: lr * math.sqrt(b / b0)),
+        "base_batch_ignored": rule(lambda lr, b, b0: lr * b / 256),
+    },
+    ps03.check_sqrt_scaled_lr: {
+        "sqrt_of_lr": rule(lambda lr, b, b0: math.sqrt(lr) * b / b0),
+        "sqrt_of_product": rule(lambda lr, b, b0: math.sqrt(lr * b / b0)),
+        "inverted": rule(lambda lr, b, b0: lr * math.sqrt(b0 / b)),
+        "linear_rule": rule(lambda lr, b, b0: lr * b / b0),
+        "integer_division": rule(lambda lr, b, b0: lr * math.sqrt(b // b0)),
+        "base_batch_ignored": rule(lambda lr, b, b0: lr * math.sqrt(b / 256)),
+    },
+    ps03.check_warmup_lr: {
+        "starts_at_zero": lambda t, lr, k: lr * min(1.0, t / k) if k else lr,
+        "one_step_late": lambda t, lr, k: lr * min(1.0, (t + 1) / (k + 1)),
+        "overshoots_at_the_end": lambda t, lr, k: lr * (t + 1) / k if t <= k else lr,
+        "never_stops_growing": lambda t, lr, k: lr * (t + 1) / k,
+    },
+    ps03.check_batch_size_sweep: {
+        "rule_not_applied": make_sweep(lr_of=lambda rule_, lr, b, b0: lr),
+        "batch_and_base_swapped": make_sweep(
+            lr_of=lambda rule_, lr, b, b0: lr if rule_ is None else rule_(lr, b0, b)),
+        "warmup_in_epochs": make_sweep(warmup_of=lambda w, b, b0: w),
+        "warmup_floor_steps": make_sweep(warmup_of=lambda w, b, b0: w * (N_TRAIN // b)),
+        "warmup_of_base_batch": make_sweep(
+            warmup_of=lambda w, b, b0: w * math.ceil(N_TRAIN / b0)),
+        "seed_not_passed_on": make_sweep(pass_seed=False),
+        "epochs_not_passed_on": make_sweep(pass_epochs=False),
+    },
+    ps03.check_exponential_lrs: {
+        "linear_spacing": lambda s, e, n: np.linspace(s, e, n),
+        "endpoint_excluded": lambda s, e, n: s * (e / s) ** (np.arange(n) / n),
+        "exponents_not_lrs": lambda s, e, n: np.linspace(math.log10(s), math.log10(e), n),
+    },
+    ps03.check_smooth_losses: {
+        "not_debiased": make_smoother(debias=False),
+        "weights_swapped": make_smoother(swapped=True),
+        "running_mean": make_smoother(mean=True),
+        "default_beta_of_0.9": make_smoother(default_beta=0.9),
+        "beta_ignored": make_smoother(ignore_beta=True),
+    },
+    ps03.check_lr_range_test: {
+        f"{name}{'' if record_last else ' (stopping step left out)'}": make_range_test(
+            record_last=record_last, **options)
+        for record_last in (True, False)
+        for name, options in {
+            "never_stops": {"stop": "never"},
+            "stops_against_first_loss": {"stop": "first"},
+            "stops_on_raw_loss": {"stop": "raw"},
+            "not_debiased": {"smoother": make_smoother(debias=False)},
+            "weights_swapped": {"smoother": make_smoother(swapped=True)},
+            "linear_spacing": {"lrs": lambda s, e, n: np.linspace(s, e, n)},
+            "endpoint_excluded": {"lrs": lambda s, e, n: s * (e / s) ** (np.arange(n) / n)},
+        }.items()
+    },
+    ps03.check_suggest_lr: {
+        "at_minimum": lambda lrs, losses: lrs[int(np.argmin(losses))],
+        "times_ten": lambda lrs, losses: lrs[int(np.argmin(losses))] * 10,
+        "loss_not_lr": lambda lrs, losses: min(losses) / 10,
+        "last_lr": lambda lrs, losses: lrs[-1] / 10,
+        "steepest": steepest,
+    },
+}
+MODELLED = {
+    ps03.check_linear_scaled_lr: mistakes.LINEAR_SCALING_MISTAKES,
+    ps03.check_sqrt_scaled_lr: mistakes.SQRT_SCALING_MISTAKES,
+    ps03.check_warmup_lr: mistakes.WARMUP_MISTAKES,
+    ps03.check_batch_size_sweep: mistakes.SWEEP_MISTAKES,
+    ps03.check_exponential_lrs: mistakes.EXPONENTIAL_LRS_MISTAKES,
+    ps03.check_smooth_losses: mistakes.SMOOTHING_MISTAKES,
+    ps03.check_lr_range_test: mistakes.RANGE_TEST_MISTAKES,
+    ps03.check_suggest_lr: mistakes.SUGGESTION_MISTAKES,
+}
+POOL_OF = {check: f"ps03.{check.__name__.removeprefix('check_')}" for check in MODELLED}
+NUMBERS_A_MESSAGE_MAY_HOLD = {"0", "1", "10", "256", "0.98"}
+"""Formula constants of the diagnoses (t + 1, 1 − β ** (i + 1), min / 10, the default base
+batch 256 and β 0.98); any other number in a hidden failure would be a case's value."""
+
+
+def assert_names_only_kind_and_mistake(message: str, cases: list[dict]) -> None:
+    kinds = {case["kind"] for case in cases}
+    prefix = re.match(r"A hidden case fails \((.+?)\): ", message)
+    assert prefix and prefix.group(1) in kinds, message
+    numbers = set(re.findall(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?", message))
+    assert numbers <= NUMBERS_A_MESSAGE_MAY_HOLD, message
+
+
+def test_every_modelled_mistake_has_a_student_version():
+    for check, models in MODELLED.items():
+        names = {name.removesuffix(" (stopping step left out)")
+                 for name in STUDENT_MISTAKES[check]}
+        assert set(models) <= names, check.__name__
+
+
+@pytest.mark.parametrize("check", list(STUDENT_MISTAKES), ids=lambda check: check.__name__)
+def test_every_mistake_fails_a_hidden_case_of_every_student_and_the_message_shows_no_value(
+        check):
+    for student in STUDENTS:
+        cases = drawn_for(student)
+        for name, function in STUDENT_MISTAKES[check].items():
+            with drawn_cases(cases), pytest.raises(CheckFailed) as raised:
+                check(function, hidden=True)
+            assert_names_only_kind_and_mistake(raised.value.message, cases[POOL_OF[check]])
+            assert not raised.value.message.endswith(("reference.", "yourself.")), name
+
+
+def test_a_modelled_mistake_is_named_in_a_hidden_failure():
+    assert failure(ps03.check_sqrt_scaled_lr, STUDENT_MISTAKES[ps03.check_sqrt_scaled_lr][
+        "inverted"], hidden=True).endswith(ps03.SQRT_EXPLANATIONS["inverted"])
+    message = failure(ps03.check_lr_range_test, make_range_test(stop="never"), hidden=True)
+    assert message.endswith(ps03.RANGE_EXPLANATIONS["never_stops"])
+    assert "a diverging toy run" in message
+
+
+def test_the_students_exception_text_never_reaches_a_hidden_failure():
+    def leaky(base_lr, batch_size, base_batch_size=256):
+        raise ValueError(f"SECRET base_lr={base_lr!r} batch_size={batch_size!r}")
+
+    for check in (ps03.check_linear_scaled_lr, ps03.check_sqrt_scaled_lr):
+        message = failure(check, leaky, hidden=True)
+        assert message.endswith("your function raised ValueError.")
+        assert "SECRET" not in message and "=" not in message
+
+
+def test_the_kernels_cases_are_read_from_the_environment(monkeypatch):
+    """In a graded kernel the cases come from the environment the grader sets."""
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(drawn_for("bob")))
+    ps03.check_warmup_lr(warmup, hidden=True)
+    with pytest.raises(CheckFailed, match="A hidden case fails"):
+        ps03.check_warmup_lr(STUDENT_MISTAKES[ps03.check_warmup_lr]["starts_at_zero"],
+                             hidden=True)
+
+
+def test_swapped_weights_at_beta_zero_fail_the_check_instead_of_crashing_it():
+    """Swapped EMA weights divide by 1 − 1 = 0 at β = 0: numpy gives nan, and the check's own
+    model of the mistake must not raise ZeroDivisionError (it made the check crash)."""
+    def swapped(losses, beta=0.98):
+        return np.asarray(make_smoother(swapped=True)(np.asarray(losses), np.float64(beta)))
+
+    beta_zero = {"ps03.smooth_losses": [{"kind": "β = 0 (no smoothing)",
+                                         "params": [[4.0, 1.0, 2.5, 0.2], 0.0]}]}
+    with warnings.catch_warnings(), drawn_cases(beta_zero), pytest.raises(CheckFailed) as raised:
+        warnings.simplefilter("ignore")
+        ps03.check_smooth_losses(swapped, hidden=True)
+    assert raised.value.message.startswith("A hidden case fails (β = 0 (no smoothing)): ")
+
+
+def test_the_judge_confirms_the_solution_from_its_records_and_no_check_asks_lrcore(monkeypatch):
+    """Record every check of a correct solution as a graded kernel does, replay it as the judge
+    does (its own code, its own drawn cases): every check is confirmed — and no check calls
+    the course's code on the student's behalf with something that is not data (the judge
+    refuses such answers)."""
+    published, asked = [], []
+    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
+    monkeypatch.setattr(evidence, "_publish", published.append)
+    original = calls.student_call
+
+    def watching(function, name, args, kwargs):
+        asked.append((function, [name, encode(list(args)), encode(kwargs)]))
+        return original(function, name, args, kwargs)
+
+    monkeypatch.setattr(calls, "student_call", watching)
+    cases = drawn_for("chen")
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+    solution = {ps03.check_linear_scaled_lr: linear, ps03.check_sqrt_scaled_lr: root,
+                ps03.check_warmup_lr: warmup, ps03.check_batch_size_sweep: sweep,
+                ps03.check_exponential_lrs: exp_lrs, ps03.check_smooth_losses: smooth,
+                ps03.check_lr_range_test: make_range_test(),
+                ps03.check_suggest_lr: suggest}
+    for check, function in solution.items():
+        for hidden in (False, True):
+            check(function, hidden=hidden)
+    assert len(published) == 16 and not any(record["failed"] for record in published)
+    assert asked and not any(evidence._is_reference(function) and not is_data(question)
+                             for function, question in asked)
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
+    with drawn_cases(cases):
+        for record, (check, hidden) in zip(
+                published, [(c, h) for c in solution for h in (False, True)], strict=True):
+            assert evidence.replay_check(check, record, {"hidden": hidden})
 
 
 # --- diagnoses -------------------------------------------------------------------------------
@@ -191,11 +516,7 @@ def test_warmup_dividing_by_zero_is_explained():
                                   warmup_steps=warmup_epochs * math.ceil(N_TRAIN / b),
                                   seed=seed) for b in sizes},
      "swapped"),
-    (lambda sizes, scaling_rule=None, warmup_epochs=0, base_lr=0.1, base_batch_size=16,
-     epochs=10, seed=0: {b: train(b, scaling_rule(base_lr, b, base_batch_size), epochs,
-                                  warmup_steps=warmup_epochs * math.ceil(N_TRAIN / b))
-                         for b in sizes},
-     None),  # seed dropped: only the hidden cases use another seed
+    (make_sweep(pass_seed=False), None),  # seed dropped: only the hidden cases use another seed
     (lambda sizes, **kwargs: [train(b, 0.1, 1) for b in sizes], "should return a dict"),
     (lambda sizes, **kwargs: {b: 0.9 for b in sizes}, "should be the run that train"),
 ])
@@ -289,15 +610,18 @@ def test_suggestion_mistakes_are_named(function, words):
 
 
 def test_hard_coded_answers_fail_the_hidden_checks():
+    """A lookup table of the visible cases and of the hidden cases the checks used to hold
+    (every student's kernel had them) passes the visible checks and fails every student's
+    hidden ones."""
     table = {(0.1, 256, 256): 0.1, (0.1, 1024, 256): 0.4, (0.1, 64, 256): 0.025,
              (0.05, 64, 16): 0.2}
+    leaked = ((0.3, 96, 32), (0.02, 8, 256), (1.5, 5, 20), (0.1, 8192, 256), (0.0, 64, 16),
+              (0.4, 48, 64))
+    table |= {case: linear(*case) for case in leaked}
     hard_coded = rule(lambda lr, b, b0: table.get((lr, b, b0), 0.2))
     ps03.check_linear_scaled_lr(hard_coded)
-    assert failure(ps03.check_linear_scaled_lr, hard_coded, hidden=True)
     visible = [warmup(t, 0.4, 4) for t in range(8)]
     hard = lambda t, lr, k: visible[t] if (lr, k) == (0.4, 4) else lr  # noqa: E731
-    with pytest.raises(CheckFailed):
-        ps03.check_warmup_lr(hard, hidden=True)
     recorded = make_range_test()(ps03._CountingStep(a=1.0, w0=3.0, seed=0))
 
     def replay(train_step, **options):
@@ -306,7 +630,23 @@ def test_hard_coded_answers_fail_the_hidden_checks():
         return recorded
 
     ps03.check_lr_range_test(replay)
-    assert failure(ps03.check_lr_range_test, replay, hidden=True)
+    for student in STUDENTS:
+        assert failure(ps03.check_linear_scaled_lr, hard_coded, hidden=True, student=student)
+        assert failure(ps03.check_warmup_lr, hard, hidden=True, student=student)
+        assert failure(ps03.check_lr_range_test, replay, hidden=True, student=student)
+
+
+def test_the_reference_sweep_is_refused_however_it_is_wrapped():
+    from lrcore import digits as reference_digits
+
+    def through_the_module(batch_sizes, **settings):
+        return reference_digits.batch_size_sweep(batch_sizes, **settings)
+
+    for wrapped in (functools.partial(digits.batch_size_sweep), through_the_module,
+                    functools.wraps(digits.batch_size_sweep)(lambda *a, **k: None)):
+        assert "reference sweep" in failure(ps03.check_batch_size_sweep, wrapped)
+    sweep(BATCH_SIZES[:1], epochs=1)  # the course's train is fine: the sweep is the exercise
+    ps03.check_batch_size_sweep(sweep)
 
 
 def test_lrcore_answers_are_refused():
