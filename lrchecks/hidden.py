@@ -3,7 +3,7 @@
 A hidden test cell (stripped from the student's notebook by nbgrader) calls a check with
 `hidden=True`; the check asks `hidden_cases(pool)` for its cases. This module holds no case: the
 grader draws every student's own cases from pools computed at release time, keyed by a course
-secret it never shares (`autograder.hidden`), and hands them
+secret it never shares (in the grader distribution), and hands them
 
 - to the kernel of the notebook being graded, in the environment variable `HIDDEN_CASES_VARIABLE`
   (JSON `{pool: [{"kind": …, "params": …}, …]}`), and

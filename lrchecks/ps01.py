@@ -2,7 +2,7 @@
 
 Visible checks use the published runs (a student can reproduce them); hidden checks
 (`hidden=True`, or the `_unseen` checks) run the cases the grader drew for this student
-(`lrchecks.hidden`: pools of `autograder.hidden.ps01`), so a hard-coded answer cannot pass.
+(`lrchecks.hidden`: pools the grader keeps), so a hard-coded answer cannot pass.
 Every check names the mistake when it recognises one; a hidden case's message names the kind
 of case and the mistake, never its inputs or expected values.
 """

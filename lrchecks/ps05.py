@@ -10,15 +10,25 @@ of the same algorithm differ by ≤ 4e-6 here). Plateau decisions: rtol 1e-9 (lr
 computed the same way by everyone). The classifier: validation losses rtol 1e-4 over a few
 epochs (an equivalent loss — sigmoid then BCE instead of BCE-with-logits — rounds differently,
 and Adam carries the difference along), accuracies within one point (a logit at 0 may fall
-either way). Visible checks use the cases shown in the notebook; hidden checks unseen
-hyperparameters, data, seeds and metric sequences, so hard-coded answers fail.
+either way). Visible checks use the cases shown in the notebook; hidden checks (`hidden=True`)
+run the cases the grader drew for this student (`lrchecks.hidden`: pools of
+`autograder.hidden.ps05`) — unseen hyperparameters, data, seeds and metric sequences — so
+hard-coded answers fail; a hidden case's message names the kind of case and the mistake, never
+its inputs or expected values.
+
+Nothing the kernel computes with the course's code is taken on trust: a model's accuracy is
+computed from its weights, read as data (`lrchecks.model_weights`), and the plateau challenge is
+run by the check itself on the config, validated as plain data.
 """
 
 from __future__ import annotations
 
 import inspect
+import io
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import redirect_stderr
 from functools import cache
 from typing import Any
 
@@ -26,8 +36,10 @@ import numpy as np
 
 from lrchecks import plots
 from lrchecks.calls import call_student, format_call, require_own_function
-from lrchecks.encoding import StandIn
+from lrchecks.encoding import REFERENCE_PACKAGES, StandIn, decode, encode
 from lrchecks.evidence import judged
+from lrchecks.hidden import hidden_case, hidden_cases
+from lrchecks.model_weights import recorded_weights, weights_in
 from lrchecks.plots import ExpectedLine
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import (
@@ -79,20 +91,12 @@ RMSPROP_CASES_VISIBLE: tuple[UpdateCase, ...] = (
     ((1.0, 1.0), (1.0, 100.0), 10, {"lr": 0.01}),
     ((0.3, -0.02), (1.0, 100.0), 8, {"lr": 0.05, "alpha": 0.9, "eps": 0.1}),
 )
-RMSPROP_CASES_HIDDEN: tuple[UpdateCase, ...] = (
-    ((2.0, -1.0, 0.5), (0.5, 3.0, 40.0), 12, {"lr": 0.003, "alpha": 0.95}),
-    ((0.01, 0.2), (2.0, 0.1), 9, {"lr": 0.02, "alpha": 0.8, "eps": 0.05}),
-    ((-3.0,), (1.0,), 15, {"lr": 0.1}),
-)
 ADAM_CASES_VISIBLE: tuple[UpdateCase, ...] = (
     ((1.0, 1.0), (1.0, 100.0), 10, {"lr": 0.1}),
     ((0.3, -0.02), (1.0, 100.0), 8, {"lr": 0.05, "eps": 0.1}),
 )
-ADAM_CASES_HIDDEN: tuple[UpdateCase, ...] = (
-    ((2.0, -1.0, 0.5), (0.5, 3.0, 40.0), 12, {"lr": 0.03, "beta1": 0.8, "beta2": 0.99}),
-    ((0.01, 0.2), (2.0, 0.1), 9, {"lr": 0.02, "beta1": 0.5, "beta2": 0.9, "eps": 0.05}),
-    ((-3.0,), (1.0,), 15, {"lr": 0.5}),
-)
+UPDATE_ADVICE = ("the parameters differ from torch's: update the running averages first, then "
+                 "compute the step from the new averages.")
 
 ADAM_EXPLANATIONS = {
     "no_bias_correction": "It looks like m and v are used without bias correction: they start "
@@ -138,70 +142,100 @@ def _student_trajectory(function: Any, name: str, case: UpdateCase, n_state: int
             raise CheckFailed(f"{shown} should return a tuple {what}, got "
                               f"{type(result).__name__}"
                               + (f" of length {len(result)}." if isinstance(result, tuple | list)
-                                 else "."))
+                                 else "."),
+                              diagnosis=f"{name} should return a tuple {what}.")
         values = [np.array(to_float_array(v, f"A result of {shown}"), dtype=np.float64)
                   for v in result]
         for value in values:
             if value.shape != x.shape:
                 raise CheckFailed(f"{shown} returned an array of shape {value.shape}; every "
-                                  f"result should have the shape of param, {x.shape}.")
+                                  f"result should have the shape of param, {x.shape}.",
+                                  diagnosis="every result should have the shape of param.")
         x, *state = values
         params[t - 1] = x
     return params, state, first_call
 
 
-def _check_update_rule(
+def _check_update_case(
     function: Any,
     name: str,
-    cases: Sequence[UpdateCase],
+    case: UpdateCase,
     reference: Callable[..., Any],
     models: Mapping[str, Callable[..., Any]],
     explanations: Mapping[str, str],
     n_state: int,
 ) -> None:
+    """One run of the student's step function on the bowl, compared with torch's."""
+    x0, curvatures, steps, hyperparameters = case
+    student, state, first_call = _student_trajectory(function, name, case, n_state)
+    expected = mistakes.update_trajectory(reference, x0, _bowl(curvatures), steps, n_state,
+                                          **hyperparameters)
+    atol = 1e-9 * max(abs(v) for v in x0)
+    mismatch = first_mismatch(student, expected, DEFAULT_RTOL, atol)
+    options = ", ".join(f"{key}={value}" for key, value in hyperparameters.items())
+    where = (f"{name} ({options}) for {steps} steps from x0 = {list(x0)} on the bowl "
+             f"f(x) = ½·Σ aᵢxᵢ², a = {list(curvatures)}")
+    if mismatch is not None:
+        for mistake, model in models.items():
+            mistaken = mistakes.update_trajectory(model, x0, _bowl(curvatures), steps,
+                                                  n_state, **hyperparameters)
+            if same_pattern(student, mistaken) and not same_pattern(expected, mistaken):
+                raise CheckFailed(f"{where}: the parameters are wrong. "
+                                  f"{explanations[mistake]}", diagnosis=explanations[mistake])
+        state_message = _state_mistake(function, name, case, reference, n_state)
+        if state_message:
+            message, diagnosis = state_message
+            raise CheckFailed(f"{where}: {message}", diagnosis=diagnosis)
+        step, coordinate = divmod(mismatch.index or 0, student.shape[1])
+        raise CheckFailed(
+            f"{where}: after step {step + 1} coordinate {coordinate} is "
+            f"{describe_number(student[step, coordinate])}, torch gives "
+            f"{describe_number(expected[step, coordinate])} (the first call was "
+            f"{first_call}). Update the running averages first, then compute the step from "
+            "the new averages."
+        )
+    # The states must be the raw running averages (what the next call needs).
+    expected_state = _final_state(reference, x0, curvatures, steps, n_state, hyperparameters)
+    names = ("exp_avg", "exp_avg_sq") if n_state == 2 else ("square_avg",)
+    for label, got, want in zip(names, state, expected_state, strict=True):
+        if not arrays_match(got, want, DEFAULT_RTOL, 1e-12):
+            raise CheckFailed(f"{where}: the parameters are right but the returned {label} "
+                              f"is {np.round(got, 6).tolist()} after the last step, not "
+                              f"{np.round(want, 6).tolist()}. Return the raw running "
+                              "average (not the bias-corrected one): it is the state.",
+                              diagnosis=f"the parameters are right but the returned {label} is "
+                              "not: return the raw running average (not the bias-corrected "
+                              "one): it is the state.")
+
+
+def _check_update_rule(
+    function: Any,
+    name: str,
+    hidden: bool,
+    visible_cases: Sequence[UpdateCase],
+    reference: Callable[..., Any],
+    models: Mapping[str, Callable[..., Any]],
+    explanations: Mapping[str, str],
+    n_state: int,
+) -> None:
+    """The visible cases, or this student's drawn cases of the pool `ps05.<name>`."""
     require_own_function(function, name)
-    for case in cases:
-        x0, curvatures, steps, hyperparameters = case
-        student, state, first_call = _student_trajectory(function, name, case, n_state)
-        expected = mistakes.update_trajectory(reference, x0, _bowl(curvatures), steps, n_state,
-                                              **hyperparameters)
-        atol = 1e-9 * max(abs(v) for v in x0)
-        mismatch = first_mismatch(student, expected, DEFAULT_RTOL, atol)
-        options = ", ".join(f"{key}={value}" for key, value in hyperparameters.items())
-        where = (f"{name} ({options}) for {steps} steps from x0 = {list(x0)} on the bowl "
-                 f"f(x) = ½·Σ aᵢxᵢ², a = {list(curvatures)}")
-        if mismatch is not None:
-            for mistake, model in models.items():
-                mistaken = mistakes.update_trajectory(model, x0, _bowl(curvatures), steps,
-                                                      n_state, **hyperparameters)
-                if same_pattern(student, mistaken) and not same_pattern(expected, mistaken):
-                    raise CheckFailed(f"{where}: the parameters are wrong. "
-                                      f"{explanations[mistake]}")
-            state_message = _state_mistake(function, name, case, reference, n_state)
-            if state_message:
-                raise CheckFailed(f"{where}: {state_message}")
-            step, coordinate = divmod(mismatch.index or 0, student.shape[1])
-            raise CheckFailed(
-                f"{where}: after step {step + 1} coordinate {coordinate} is "
-                f"{describe_number(student[step, coordinate])}, torch gives "
-                f"{describe_number(expected[step, coordinate])} (the first call was "
-                f"{first_call}). Update the running averages first, then compute the step from "
-                "the new averages."
-            )
-        # The states must be the raw running averages (what the next call needs).
-        expected_state = _final_state(reference, x0, curvatures, steps, n_state, hyperparameters)
-        names = ("exp_avg", "exp_avg_sq") if n_state == 2 else ("square_avg",)
-        for label, got, want in zip(names, state, expected_state, strict=True):
-            if not arrays_match(got, want, DEFAULT_RTOL, 1e-12):
-                raise CheckFailed(f"{where}: the parameters are right but the returned {label} "
-                                  f"is {np.round(got, 6).tolist()} after the last step, not "
-                                  f"{np.round(want, 6).tolist()}. Return the raw running "
-                                  "average (not the bias-corrected one): it is the state.")
+    rule = (reference, models, explanations, n_state)
+    if not hidden:
+        for case in visible_cases:
+            _check_update_case(function, name, case, *rule)
+        return
+    for drawn in hidden_cases(f"ps05.{name}"):
+        with hidden_case(drawn, UPDATE_ADVICE):
+            x0, curvatures, steps, hyperparameters = drawn.params
+            _check_update_case(function, name, (tuple(x0), tuple(curvatures), int(steps),
+                                                dict(hyperparameters)), *rule)
 
 
 def _state_mistake(function: Any, name: str, case: UpdateCase, reference: Callable[..., Any],
-                   n_state: int) -> str | None:
-    """If the first step's parameters are right but a returned state is not, say so."""
+                   n_state: int) -> tuple[str, str] | None:
+    """If the first step's parameters are right but a returned state is not, say so (the
+    message and its value-free diagnosis)."""
     x0, curvatures, _, hyperparameters = case
     x = np.array(x0, dtype=np.float64)
     zeros = [np.zeros_like(x) for _ in range(n_state)]
@@ -214,10 +248,11 @@ def _state_mistake(function: Any, name: str, case: UpdateCase, reference: Callab
     names = ("exp_avg", "exp_avg_sq") if n_state == 2 else ("square_avg",)
     for label, got, want in zip(names, student[1:], expected[1:], strict=True):
         if not arrays_match(got, want, DEFAULT_RTOL, 1e-12):
+            fix = ("Return the raw running average (not the bias-corrected one): it is the "
+                   "state the next step starts from.")
             return (f"the first step is right, but the {label} it returns is "
-                    f"{np.round(got, 6).tolist()}, not {np.round(want, 6).tolist()}. Return the "
-                    "raw running average (not the bias-corrected one): it is the state the next "
-                    "step starts from.")
+                    f"{np.round(got, 6).tolist()}, not {np.round(want, 6).tolist()}. {fix}",
+                    f"the first step is right, but the {label} it returns is not. {fix}")
     return None
 
 
@@ -236,8 +271,7 @@ def _final_state(reference: Callable[..., Any], x0: Sequence[float], curvatures:
 def check_rmsprop_step(rmsprop_step: Any, hidden: bool = False) -> None:
     """rmsprop_step(param, grad, square_avg, step, lr, alpha, eps) → (param, square_avg),
     step for step equal to torch's RMSprop on a badly scaled bowl."""
-    _check_update_rule(rmsprop_step, "rmsprop_step",
-                       RMSPROP_CASES_HIDDEN if hidden else RMSPROP_CASES_VISIBLE,
+    _check_update_rule(rmsprop_step, "rmsprop_step", hidden, RMSPROP_CASES_VISIBLE,
                        mistakes.rmsprop_step_reference, mistakes.RMSPROP_MISTAKES,
                        RMSPROP_EXPLANATIONS, n_state=1)
     passed("rmsprop_step matches torch's RMSprop step for step"
@@ -248,7 +282,7 @@ def check_rmsprop_step(rmsprop_step: Any, hidden: bool = False) -> None:
 def check_adam_step(adam_step: Any, hidden: bool = False) -> None:
     """adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps) →
     (param, exp_avg, exp_avg_sq), step for step equal to torch's Adam."""
-    _check_update_rule(adam_step, "adam_step", ADAM_CASES_HIDDEN if hidden else ADAM_CASES_VISIBLE,
+    _check_update_rule(adam_step, "adam_step", hidden, ADAM_CASES_VISIBLE,
                        mistakes.adam_step_reference, mistakes.ADAM_MISTAKES, ADAM_EXPLANATIONS,
                        n_state=2)
     passed("adam_step matches torch's Adam step for step, bias correction and ε included"
@@ -264,14 +298,9 @@ REGRESSION_CASES_VISIBLE: tuple[tuple[int, str, float, int], ...] = (
     (0, "rmsprop", 0.01, 50),
     (0, "adam", 0.1, 100),
 )
-REGRESSION_CASES_HIDDEN: tuple[tuple[int, str, float, int], ...] = (
-    (4, "adam", 0.03, 40),
-    (5, "rmsprop", 0.002, 30),
-    (6, "momentum", 0.2, 25),
-    (7, "adagrad", 0.05, 35),
-    (8, "sgd", 0.3, 10),
-    (9, "ADAM", 0.5, 15),
-)
+REGRESSION_ADVICE = ("the losses differ from the reference: start from w = b = 0, take one "
+                     "full-batch step per epoch, record the loss before optimizer.step(), and use "
+                     "torch's defaults apart from lr.")
 REGRESSION_EXPLANATIONS = {
     "loss_after_update": "Your curve starts one epoch late: record the loss computed before "
     "optimizer.step(), in the same iteration.",
@@ -303,39 +332,57 @@ def _classifier_run(lr: float, epochs: int, plateau: tuple[tuple[str, Any], ...]
                                            else dict(plateau), seed=seed)
 
 
+def _check_regression_case(train_regression: Any, seed: int, name: str, lr: float,
+                           epochs: int) -> None:
+    X, y = linear_regression_data(seed=seed)
+    call = f"train_regression(X, y, {name!r}, lr={lr}, epochs={epochs})"
+    result = call_student(train_regression, "train_regression", X, y, name, lr=lr,
+                          epochs=epochs)
+    student = to_float_array(result, f"The result of {call}")
+    expected = _regression_losses(seed, name, lr, epochs)
+    mismatch = first_mismatch(student, expected)
+    if mismatch is None:
+        return
+    if mismatch.shape_differs:
+        raise CheckFailed(f"{call} returned {student.size} losses; it should return one per "
+                          f"epoch ({epochs}).",
+                          diagnosis="the result should hold one loss per epoch.")
+    for other in SWEEP_OPTIMIZERS:
+        if other != name.lower() and same_pattern(
+                student, _regression_losses(seed, other, lr, epochs)):
+            raise CheckFailed(f"{call}: these are the losses of {other!r}, not of "
+                              f"{name.lower()!r}. {_optimizer_hint(name.lower())}",
+                              diagnosis="these are the losses of another optimiser of the "
+                              "sweep: check which torch.optim class (and options) each name "
+                              "stands for.")
+    for mistake, curve in mistakes.regression_optimizer_mistakes(X, y, name, lr,
+                                                                 epochs).items():
+        if same_pattern(student, np.asarray(curve)):
+            raise CheckFailed(f"{call}: the losses are wrong. "
+                              f"{REGRESSION_EXPLANATIONS[mistake]}",
+                              diagnosis=REGRESSION_EXPLANATIONS[mistake])
+    raise CheckFailed(
+        f"{call}: the loss of epoch {mismatch.index} is {describe_number(mismatch.student)}, "
+        f"it should be {describe_number(mismatch.expected)}. Start from w = b = 0, take one "
+        f"full-batch step per epoch, and use torch's defaults apart from lr. "
+        f"{_optimizer_hint(name.lower())}"
+    )
+
+
 @judged
 def check_train_regression(train_regression: Any, hidden: bool = False) -> None:
-    """Losses per epoch equal lrcore.optimizer_sweep.train_regression (float32 torch)."""
+    """Losses per epoch equal lrcore.optimizer_sweep.train_regression (float32 torch). A
+    hidden case is one data set trained by several optimisers, each at its own lr."""
     require_own_function(train_regression, "train_regression")
-    for seed, name, lr, epochs in REGRESSION_CASES_HIDDEN if hidden else REGRESSION_CASES_VISIBLE:
-        X, y = linear_regression_data(seed=seed)
-        call = f"train_regression(X, y, {name!r}, lr={lr}, epochs={epochs})"
-        result = call_student(train_regression, "train_regression", X, y, name, lr=lr,
-                              epochs=epochs)
-        student = to_float_array(result, f"The result of {call}")
-        expected = _regression_losses(seed, name, lr, epochs)
-        mismatch = first_mismatch(student, expected)
-        if mismatch is None:
-            continue
-        if mismatch.shape_differs:
-            raise CheckFailed(f"{call} returned {student.size} losses; it should return one per "
-                              f"epoch ({epochs}).")
-        for other in SWEEP_OPTIMIZERS:
-            if other != name.lower() and same_pattern(
-                    student, _regression_losses(seed, other, lr, epochs)):
-                raise CheckFailed(f"{call}: these are the losses of {other!r}, not of "
-                                  f"{name.lower()!r}. {_optimizer_hint(name.lower())}")
-        for mistake, curve in mistakes.regression_optimizer_mistakes(X, y, name, lr,
-                                                                     epochs).items():
-            if same_pattern(student, np.asarray(curve)):
-                raise CheckFailed(f"{call}: the losses are wrong. "
-                                  f"{REGRESSION_EXPLANATIONS[mistake]}")
-        raise CheckFailed(
-            f"{call}: the loss of epoch {mismatch.index} is {describe_number(mismatch.student)}, "
-            f"it should be {describe_number(mismatch.expected)}. Start from w = b = 0, take one "
-            f"full-batch step per epoch, and use torch's defaults apart from lr. "
-            f"{_optimizer_hint(name.lower())}"
-        )
+    if not hidden:
+        for seed, name, lr, epochs in REGRESSION_CASES_VISIBLE:
+            _check_regression_case(train_regression, seed, name, lr, epochs)
+    else:
+        for case in hidden_cases("ps05.train_regression"):
+            with hidden_case(case, REGRESSION_ADVICE):
+                for name, lr in case.params["runs"]:
+                    _check_regression_case(train_regression, int(case.params["seed"]), name,
+                                           lr, int(case.params["epochs"]))
     passed("train_regression gives the right loss curve for every optimiser"
            + (" on unseen data, lrs and epochs." if hidden else "."))
 
@@ -425,23 +472,9 @@ PLATEAU_DEFAULTS: dict[str, Any] = {
 }
 
 
-@cache
-def _plateau_cases_hidden() -> tuple[PlateauCase, ...]:
-    rng = np.random.default_rng(2024)
-    epochs = np.arange(40)
-    noisy_loss = tuple(np.round(0.2 + np.exp(-epochs / 6) + 0.03 * rng.standard_normal(40), 4))
-    noisy_accuracy = tuple(np.round(0.95 - 0.4 * np.exp(-epochs / 5)
-                                    + 0.01 * rng.standard_normal(40), 3))
-    flat = tuple(np.round(0.5 + 0.001 * rng.standard_normal(30), 5))
-    return (
-        ({"lr": 0.05, "factor": 0.5, "patience": 3, "cooldown": 2, "min_lr": 0.004}, noisy_loss),
-        ({"lr": 0.3, "mode": "max", "factor": 0.2, "patience": 2, "threshold": 0.005,
-          "threshold_mode": "abs", "cooldown": 1}, noisy_accuracy),
-        ({"lr": 1e-3, "factor": 0.7, "patience": 4, "threshold": 0.01}, noisy_loss),
-        ({"lr": 2.0, "factor": 0.25, "patience": 1, "threshold": 0.0, "min_lr": 0.01}, flat),
-        ({"lr": 3e-8, "factor": 0.6, "patience": 0, "eps": 1e-8, "threshold_mode": "abs"},
-         (3.0, 2.0, 2.5, 1.0, 1.5, 1.5)),
-    )
+PLATEAU_ADVICE = ("the lrs differ from torch's ReduceLROnPlateau: follow the rule step by step "
+                  "— compare with the best metric (threshold), count bad epochs, handle the "
+                  "cooldown, cut with factor and min_lr.")
 
 
 PLATEAU_EXPLANATIONS = {
@@ -493,10 +526,38 @@ def _student_decisions(rule_class: Any, options: dict[str, Any],
         result = call_student(rule.step, "PlateauRule.step", float(metric))
         if result is None:
             raise CheckFailed(f"{shown}.step({metric}) returned None; step(metric) must return "
-                              "the lr of the next epoch.")
+                              "the lr of the next epoch.",
+                              diagnosis="step(metric) returned None; it must return the lr of "
+                              "the next epoch.")
         decisions.append(to_float(result, f"The value of {shown}.step({metric}) "
                                           f"(metric #{index})"))
     return decisions, shown
+
+
+def _check_plateau_case(rule_class: Any, options: dict[str, Any],
+                        metrics: Sequence[float]) -> None:
+    student, shown = _student_decisions(rule_class, options, metrics)
+    scheduler = reduce_lr_on_plateau(**options)
+    expected = [scheduler.step(metric) for metric in metrics]
+    mismatch = first_mismatch(np.asarray(student), np.asarray(expected), 1e-9, 0.0)
+    if mismatch is None:
+        return
+    where = f"{shown}, stepped with the metrics {list(metrics)}"
+    full = {k: options.get(k, v) for k, v in PLATEAU_DEFAULTS.items()}
+    for mistake, model in mistakes.PLATEAU_MISTAKES.items():
+        modelled = model(metrics, options["lr"], **full)
+        if modelled != expected and arrays_match(np.asarray(student), np.asarray(modelled),
+                                                 1e-9, 0.0):
+            raise CheckFailed(f"{where}: {PLATEAU_EXPLANATIONS[mistake]}",
+                              diagnosis=PLATEAU_EXPLANATIONS[mistake])
+    index = mismatch.index or 0
+    raise CheckFailed(
+        f"{where}: after metric #{index} ({metrics[index]}) your rule returns lr "
+        f"{describe_number(student[index])}; torch's ReduceLROnPlateau returns "
+        f"{describe_number(expected[index])}. Follow the rule step by step: compare with "
+        "the best metric (threshold), count bad epochs, handle the cooldown, cut with factor "
+        "and min_lr."
+    )
 
 
 @judged
@@ -504,29 +565,14 @@ def check_plateau_rule(PlateauRule: Any, hidden: bool = False) -> None:  # noqa:
     """PlateauRule(lr, mode, factor, patience, threshold, threshold_mode, cooldown, min_lr,
     eps).step(metric) returns torch's ReduceLROnPlateau lr after every metric."""
     _class_methods_are_own(PlateauRule)
-    cases = _plateau_cases_hidden() if hidden else PLATEAU_CASES_VISIBLE
-    for options, metrics in cases:
-        student, shown = _student_decisions(PlateauRule, options, metrics)
-        scheduler = reduce_lr_on_plateau(**options)
-        expected = [scheduler.step(metric) for metric in metrics]
-        mismatch = first_mismatch(np.asarray(student), np.asarray(expected), 1e-9, 0.0)
-        if mismatch is None:
-            continue
-        where = f"{shown}, stepped with the metrics {list(metrics)}"
-        full = {k: options.get(k, v) for k, v in PLATEAU_DEFAULTS.items()}
-        for mistake, model in mistakes.PLATEAU_MISTAKES.items():
-            modelled = model(metrics, options["lr"], **full)
-            if modelled != expected and arrays_match(np.asarray(student), np.asarray(modelled),
-                                                     1e-9, 0.0):
-                raise CheckFailed(f"{where}: {PLATEAU_EXPLANATIONS[mistake]}")
-        index = mismatch.index or 0
-        raise CheckFailed(
-            f"{where}: after metric #{index} ({metrics[index]}) your rule returns lr "
-            f"{describe_number(student[index])}; torch's ReduceLROnPlateau returns "
-            f"{describe_number(expected[index])}. Follow the rule step by step: compare with "
-            "the best metric (threshold), count bad epochs, handle the cooldown, cut with factor "
-            "and min_lr."
-        )
+    if not hidden:
+        for options, metrics in PLATEAU_CASES_VISIBLE:
+            _check_plateau_case(PlateauRule, options, metrics)
+    else:
+        for case in hidden_cases("ps05.plateau_rule"):
+            with hidden_case(case, PLATEAU_ADVICE):
+                _check_plateau_case(PlateauRule, dict(case.params["options"]),
+                                    tuple(case.params["metrics"]))
     passed("PlateauRule takes torch's decisions, epoch for epoch"
            + (" — also on unseen metric sequences and options." if hidden else "."))
 
@@ -539,13 +585,13 @@ CLASSIFIER_CASES_VISIBLE: tuple[ClassifierCase, ...] = (
     (0.005, 3, None, 1),
     (0.05, 5, {"factor": 0.5, "patience": 0, "threshold": 0.1}, 2),
 )
-CLASSIFIER_CASES_HIDDEN: tuple[ClassifierCase, ...] = (
-    (0.01, 2, None, 2),
-    (0.02, 6, {"factor": 0.3, "patience": 0, "threshold": 0.1}, 3),
-    (0.05, 6, {"factor": 0.3, "patience": 1, "threshold": 0.1}, 2),
-)
 VAL_LOSS_RTOL = 1e-4
 HISTORY_KEYS = ("lr", "val_loss", "val_accuracy")
+CLASSIFIER_ADVICE = ("the run differs from the reference loop: build the model with "
+                     "make_classifier(seed), use Adam with lr, the batches of "
+                     "epoch_batches(epoch, seed) in order, record the lr each epoch trains "
+                     "with, and give the optimiser the lr scheduler.step(val_loss) returns.")
+ARCHITECTURE = "the 2 → 32 → 32 → 1 net make_classifier(seed) builds"
 
 
 def _forbid_reference_trainer(function: Any) -> None:
@@ -555,7 +601,9 @@ def _forbid_reference_trainer(function: Any) -> None:
                           f"{type(function).__name__}.")
     forbidden = {classification.train_classifier, classification.train_classifier_variant,
                  classification._train}
-    if any(function is f for f in forbidden):
+    origin = getattr(function, "__module__", None)
+    if any(function is f for f in forbidden) or (
+            isinstance(origin, str) and origin.split(".")[0] in REFERENCE_PACKAGES):
         raise CheckFailed("train_classifier is lrcore's reference; the exercise is to write the "
                           "training loop yourself.")
     code = getattr(function, "__code__", None)
@@ -576,18 +624,21 @@ def _forbid_reference_trainer(function: Any) -> None:
 
 
 def _history(result: Any, call: str) -> tuple[Any, dict[str, np.ndarray]]:
+    keys = ", ".join(map(repr, HISTORY_KEYS))
     if not isinstance(result, tuple | list) or len(result) != 2:
         raise CheckFailed(f"{call} should return a pair (model, history), got "
-                          f"{type(result).__name__}.")
+                          f"{type(result).__name__}.",
+                          diagnosis="the function should return a pair (model, history).")
     model, history = result
     if not isinstance(history, Mapping):
         raise CheckFailed(f"The history returned by {call} should be a dict with the keys "
-                          f"{', '.join(map(repr, HISTORY_KEYS))}, got {type(history).__name__}.")
+                          f"{keys}, got {type(history).__name__}.",
+                          diagnosis=f"the history should be a dict with the keys {keys}.")
     missing = [key for key in HISTORY_KEYS if key not in history]
     if missing:
         raise CheckFailed(f"The history returned by {call} has no {', '.join(map(repr, missing))}"
-                          f"; it needs one value per epoch for each of "
-                          f"{', '.join(map(repr, HISTORY_KEYS))}.")
+                          f"; it needs one value per epoch for each of {keys}.",
+                          diagnosis=f"the history needs one value per epoch for each of {keys}.")
     return model, {key: to_float_array(history[key], f"history[{key!r}] of {call}")
                    for key in HISTORY_KEYS}
 
@@ -621,69 +672,96 @@ def _classifier_diagnosis(history: dict[str, np.ndarray], case: ClassifierCase,
     return None
 
 
+def _accuracy_of(model: Any, what: str, X: np.ndarray, y: np.ndarray) -> float:
+    """The accuracy of the student's `model` on (X, y), computed by the grader from the model's
+    weights (read as data) in its own copy of the architecture."""
+    state = recorded_weights(model, what, ARCHITECTURE)
+    net = weights_in(state, lambda: classification.make_classifier(0), what, ARCHITECTURE)
+    return classification.accuracy(net, X, y)
+
+
+def _check_classifier_case(train_classifier: Any, case: ClassifierCase) -> None:
+    lr, epochs, plateau, seed = case
+    scheduler = None if plateau is None else reduce_lr_on_plateau(lr, **plateau)
+    shown_scheduler = ("None" if plateau is None else
+                       format_call("reduce_lr_on_plateau", (lr,), plateau))
+    call = (f"train_classifier(lr={lr}, epochs={epochs}, scheduler={shown_scheduler}, "
+            f"seed={seed})")
+    result = call_student(train_classifier, "train_classifier", lr, epochs,
+                          scheduler=scheduler, seed=seed)
+    model, history = _history(result, call)
+    reference = _classifier_run(lr, epochs, _frozen(plateau), seed)
+    for key, values in history.items():
+        if values.shape != (epochs,):
+            raise CheckFailed(f"history[{key!r}] of {call} has {values.size} values; it "
+                              f"should have one per epoch ({epochs}).",
+                              diagnosis=f"history[{key!r}] should have one value per epoch.")
+    lrs_right = arrays_match(history["lr"], np.array(reference.lrs), 1e-9, 0.0)
+    loss_mismatch = first_mismatch(history["val_loss"], np.array(reference.val_loss),
+                                   VAL_LOSS_RTOL, 1e-9)
+    accuracy_right = bool(np.all(np.abs(history["val_accuracy"]
+                                        - np.array(reference.val_accuracy))
+                                 <= 1.01 / classification.N_VAL))
+    if lrs_right and loss_mismatch is None and accuracy_right:
+        split = classification.quantiles_split()
+        own = _accuracy_of(model, f"the model returned by {call}", split.X_val, split.y_val)
+        if abs(own - history["val_accuracy"][-1]) > 1.01 / classification.N_VAL:
+            last = describe_number(history["val_accuracy"][-1])
+            raise CheckFailed(f"The model returned by {call} classifies "
+                              f"{describe_number(own)} of the validation points right, but "
+                              f"its history ends at {last}: return the trained model.",
+                              diagnosis="the model returned is not the one the history "
+                              "describes: return the trained model.")
+        return
+    diagnosis = _classifier_diagnosis(history, case, reference)
+    if diagnosis:
+        raise CheckFailed(f"{call}: {diagnosis}", diagnosis=diagnosis)
+    if not lrs_right and loss_mismatch is None:
+        epoch = int(np.argmin(np.isclose(history["lr"], reference.lrs, rtol=1e-9, atol=0)))
+        fix = ("Record the lr each epoch trains with, and after each epoch set the lr returned "
+               "by scheduler.step(val_loss).")
+        raise CheckFailed(
+            f"{call}: history['lr'][{epoch}] is {describe_number(history['lr'][epoch])}, it "
+            f"should be {describe_number(reference.lrs[epoch])}. {fix}",
+            diagnosis=f"the lrs of the history are wrong. {fix}")
+    if loss_mismatch is not None:
+        epoch = loss_mismatch.index or 0
+        advice = ("Already after the first epoch: build the model with "
+                  "make_classifier(seed), use Adam with lr, the batches of "
+                  "epoch_batches(epoch, seed) in order, and the mean "
+                  "binary_cross_entropy_with_logits of model(X).squeeze(1)."
+                  if epoch == 0 else
+                  "The first epochs agree: check what changes from one epoch to the next "
+                  "(the lr from the scheduler, the batches of each epoch).")
+        raise CheckFailed(
+            f"{call}: the validation loss after epoch {epoch} is "
+            f"{describe_number(history['val_loss'][epoch])}, it should be "
+            f"{describe_number(reference.val_loss[epoch])}. {advice}",
+            diagnosis=f"the validation losses differ from the reference. {advice}")
+    fix = "count a point as class 1 when its logit is > 0 and divide by the number of points."
+    raise CheckFailed(f"{call}: the validation accuracies are "
+                      f"{np.round(history['val_accuracy'], 4).tolist()}, they should be "
+                      f"{np.round(reference.val_accuracy, 4).tolist()}: {fix}",
+                      diagnosis=f"the validation accuracies are wrong: {fix}")
+
+
 @judged
 def check_train_classifier(train_classifier: Any, hidden: bool = False) -> None:
     """train_classifier(lr, epochs, scheduler=None, seed=0) → (model, history) equal to
-    lrcore.classification.train_classifier: same lrs, val losses (rtol 1e-4), accuracies."""
+    lrcore.classification.train_classifier: same lrs, val losses (rtol 1e-4), accuracies; the
+    returned model is the trained one (its accuracy, computed from its weights, ends the
+    history)."""
     _forbid_reference_trainer(train_classifier)
-    split = classification.quantiles_split()
-    for case in CLASSIFIER_CASES_HIDDEN if hidden else CLASSIFIER_CASES_VISIBLE:
-        lr, epochs, plateau, seed = case
-        scheduler = None if plateau is None else reduce_lr_on_plateau(lr, **plateau)
-        shown_scheduler = ("None" if plateau is None else
-                           format_call("reduce_lr_on_plateau", (lr,), plateau))
-        call = (f"train_classifier(lr={lr}, epochs={epochs}, scheduler={shown_scheduler}, "
-                f"seed={seed})")
-        result = call_student(train_classifier, "train_classifier", lr, epochs,
-                              scheduler=scheduler, seed=seed)
-        model, history = _history(result, call)
-        reference = _classifier_run(lr, epochs, _frozen(plateau), seed)
-        for key, values in history.items():
-            if values.shape != (epochs,):
-                raise CheckFailed(f"history[{key!r}] of {call} has {values.size} values; it "
-                                  f"should have one per epoch ({epochs}).")
-        lrs_right = arrays_match(history["lr"], np.array(reference.lrs), 1e-9, 0.0)
-        loss_mismatch = first_mismatch(history["val_loss"], np.array(reference.val_loss),
-                                       VAL_LOSS_RTOL, 1e-9)
-        accuracy_right = bool(np.all(np.abs(history["val_accuracy"]
-                                            - np.array(reference.val_accuracy))
-                                     <= 1.01 / classification.N_VAL))
-        if lrs_right and loss_mismatch is None and accuracy_right:
-            own = call_student(classification.accuracy, "accuracy(model, X_val, y_val)", model,
-                               split.X_val, split.y_val)
-            if abs(own - history["val_accuracy"][-1]) > 1.01 / classification.N_VAL:
-                last = describe_number(history["val_accuracy"][-1])
-                raise CheckFailed(f"The model returned by {call} classifies "
-                                  f"{describe_number(own)} of the validation points right, but "
-                                  f"its history ends at {last}: return the trained model.")
-            continue
-        diagnosis = _classifier_diagnosis(history, case, reference)
-        if diagnosis:
-            raise CheckFailed(f"{call}: {diagnosis}")
-        if not lrs_right and loss_mismatch is None:
-            epoch = int(np.argmin(np.isclose(history["lr"], reference.lrs, rtol=1e-9, atol=0)))
-            raise CheckFailed(
-                f"{call}: history['lr'][{epoch}] is {describe_number(history['lr'][epoch])}, it "
-                f"should be {describe_number(reference.lrs[epoch])}. Record the lr each epoch "
-                "trains with, and after each epoch set the lr returned by "
-                "scheduler.step(val_loss).")
-        if loss_mismatch is not None:
-            epoch = loss_mismatch.index or 0
-            advice = (" Already after the first epoch: build the model with "
-                      "make_classifier(seed), use Adam with lr, the batches of "
-                      "epoch_batches(epoch, seed) in order, and the mean "
-                      "binary_cross_entropy_with_logits of model(X).squeeze(1)."
-                      if epoch == 0 else
-                      " The first epochs agree: check what changes from one epoch to the next "
-                      "(the lr from the scheduler, the batches of each epoch).")
-            raise CheckFailed(
-                f"{call}: the validation loss after epoch {epoch} is "
-                f"{describe_number(history['val_loss'][epoch])}, it should be "
-                f"{describe_number(reference.val_loss[epoch])}.{advice}")
-        raise CheckFailed(f"{call}: the validation accuracies are "
-                          f"{np.round(history['val_accuracy'], 4).tolist()}, they should be "
-                          f"{np.round(reference.val_accuracy, 4).tolist()}: count a point as "
-                          "class 1 when its logit is > 0 and divide by the number of points.")
+    if not hidden:
+        for case in CLASSIFIER_CASES_VISIBLE:
+            _check_classifier_case(train_classifier, case)
+    else:
+        for drawn in hidden_cases("ps05.train_classifier"):
+            with hidden_case(drawn, CLASSIFIER_ADVICE):
+                params = drawn.params
+                plateau = None if params["plateau"] is None else dict(params["plateau"])
+                _check_classifier_case(train_classifier, (params["lr"], int(params["epochs"]),
+                                                          plateau, int(params["seed"])))
     passed("train_classifier reproduces the reference runs (lrs, validation losses, accuracies)"
            + (" for unseen lrs, schedules and seeds." if hidden else "."))
 
@@ -735,8 +813,7 @@ def check_test_accuracies(test_accuracy: Any, runs: Any) -> None:
         if settings["plateau"] is None and not np.allclose(lrs, settings["lr"], rtol=1e-9):
             raise CheckFailed(f"runs[{name!r}] should keep its lr constant.")
         stated = to_float(test_accuracy[name], f"test_accuracy[{name!r}]")
-        actual = call_student(classification.accuracy, "accuracy(model, X_test, y_test)", model,
-                              split.X_test, split.y_test)
+        actual = _accuracy_of(model, f"the model of runs[{name!r}]", split.X_test, split.y_test)
         if abs(stated - actual) > 1.01 / classification.N_TEST:
             raise CheckFailed(f"test_accuracy[{name!r}] is {describe_number(stated)}, but the "
                               f"model of runs[{name!r}] classifies {describe_number(actual)} of "
@@ -863,47 +940,109 @@ def check_plateau_figure(fig_plateau: Any, plateau_run: Any) -> None:
 # --- the plateau challenge ----------------------------------------------------------------------
 
 CHALLENGE_SEED_VISIBLE = 0
-CHALLENGE_SEED_HIDDEN = 1
+CHALLENGE_ADVICE = ("your config does not pass the challenge with this seed: choose a schedule "
+                    "that does not rely on luck.")
 
 
-@judged
-def check_challenge_config(challenge_config: Any, hidden: bool = False) -> None:
-    """Run the fixed digits model with the student's config; the final validation accuracy
-    must reach VAL_TARGET and the training accuracy stay ≤ TRAIN_CEILING."""
+def _challenge_config(challenge_config: Any) -> dict[str, Any]:
+    """The student's config as plain data, validated (`lrcore.challenge_config`): what the
+    grader will run. A function that returns the config is called (a recorded call); the
+    config is then seen as the grader reads it from the record — objects that are not data
+    become stand-ins, in the kernel as in the judge, so both refuse the same configs."""
     config = challenge_config
     if callable(config):
         config = call_student(config, "challenge_config")
-    seed = CHALLENGE_SEED_HIDDEN if hidden else CHALLENGE_SEED_VISIBLE
+    seen = decode(encode(config))
+    if _holds_object(seen):
+        fix = ("the grader reads only dicts, lists, strings and numbers (a copy of "
+               "BASELINE_CONFIG keeps its read-only inner dict: write your config as a new dict).")
+        raise CheckFailed(f"challenge_config is not plain data: {fix}",
+                          diagnosis=f"challenge_config is not plain data: {fix}")
     try:
-        plateau_challenge.validate_config(config)
+        return plateau_challenge.validate_config(seen)
     except ValueError as error:
-        raise CheckFailed(f"challenge_config is not a valid config: {error}.") from None
-    run = call_student(plateau_challenge.run_challenge, "run_challenge(challenge_config)",
-                       config, seed=seed)
+        raise CheckFailed(f"challenge_config is not a valid config: {error}.",
+                          diagnosis=f"challenge_config is not a valid config: {error}.") from None
+
+
+def _holds_object(value: Any, depth: int = 0) -> bool:
+    """Whether a value read from a record holds an object that is not data (a stand-in) other
+    than a function (the config's validation names those)."""
+    if isinstance(value, StandIn):
+        return not callable(value)
+    if isinstance(value, Mapping) and depth < 8:
+        return any(_holds_object(item, depth + 1) for item in (*value.keys(), *value.values()))
+    if isinstance(value, list | tuple) and depth < 8:
+        return any(_holds_object(item, depth + 1) for item in value)
+    return False
+
+
+def _challenge_run(config: dict[str, Any], seed: int) -> plateau_challenge.ChallengeRun:
+    """The grader's own run of the challenge (the config is validated plain data, so this is
+    the course's code on data; its ranges bound the run's time)."""
+    try:
+        with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            return plateau_challenge.run_challenge(config, seed=seed)
+    except Exception as error:  # torch refuses a combination of options
+        said = " ".join(str(error).split())[:200]
+        fix = "run run_challenge(challenge_config) in your notebook to see torch's error."
+        raise CheckFailed(f"torch could not run challenge_config ({type(error).__name__}: "
+                          f"{said}); {fix}",
+                          diagnosis=f"torch could not run challenge_config; {fix}") from None
+
+
+def _judge_challenge_run(run: plateau_challenge.ChallengeRun, seed: int, rerun: bool) -> None:
     val, train = run.final_val_accuracy, run.final_train_accuracy
     target, ceiling = plateau_challenge.VAL_TARGET, plateau_challenge.TRAIN_CEILING
     lrs = run.lrs
     constant = bool(np.allclose(lrs, lrs[0], rtol=1e-12)) and run.config["scheduler"] is None
     if constant and run.meets_target:
         # A well-tuned constant Adam can reach the target too; the challenge is the schedule.
+        fix = ("the lr never changes: this challenge is about the schedule. Add a scheduler "
+               "that lowers the lr once the validation accuracy stalls.")
         raise CheckFailed(
             f"With challenge_config (seed {seed}) the validation accuracy is "
-            f"{describe_number(val)}, but the lr never changes: this challenge is about the "
-            "schedule. Add a scheduler that lowers the lr once the validation accuracy stalls.")
+            f"{describe_number(val)}, but {fix}", diagnosis=fix)
     if not run.meets_target:
         hint = (" The lr never changes: let a scheduler lower it once the accuracy stalls."
                 if constant else " Look at your curve: does the lr drop once the validation "
                 "accuracy stalls, and does it stay large enough before that?")
+        luck = (" The hidden test reruns your config with another seed: choose a schedule that "
+                "does not rely on luck." if rerun else "")
         raise CheckFailed(
             f"With challenge_config (seed {seed}) the final validation accuracy is "
-            f"{describe_number(val)}; the target is {target}.{hint}"
-            + (" The hidden test reruns your config with another seed: choose a schedule that "
-               "does not rely on luck." if hidden else ""))
+            f"{describe_number(val)}; the target is {target}.{hint}{luck}",
+            diagnosis=f"the final validation accuracy stays under the target {target}.{hint}"
+            f"{luck}")
     if not run.under_ceiling:
+        fix = ("about 28 % of the training labels are wrong, so the model is learning wrong "
+               "labels by heart. Stop the lr from staying large for so long, or train less "
+               "aggressively.")
         raise CheckFailed(
             f"With challenge_config (seed {seed}) the training accuracy is "
-            f"{describe_number(train)}, above the ceiling {ceiling}: about 28 % of the training "
-            "labels are wrong, so the model is learning wrong labels by heart. Stop the lr from "
-            "staying large for so long, or train less aggressively.")
-    passed(f"Challenge passed with seed {seed}: validation accuracy {val:.3f} ≥ {target}, "
-           f"training accuracy {train:.3f} ≤ {ceiling}.")
+            f"{describe_number(train)}, above the ceiling {ceiling}: {fix}",
+            diagnosis=f"the training accuracy ends above the ceiling {ceiling}: {fix}")
+
+
+@judged
+def check_challenge_config(challenge_config: Any, hidden: bool = False) -> None:
+    """Run the fixed digits model with the student's config (plain data, validated: a config
+    holding a function earns nothing); the final validation accuracy must reach VAL_TARGET and
+    the training accuracy stay ≤ TRAIN_CEILING — with seed 0, or with the drawn seeds."""
+    config = _challenge_config(challenge_config)
+    target, ceiling = plateau_challenge.VAL_TARGET, plateau_challenge.TRAIN_CEILING
+    if not hidden:
+        seed = CHALLENGE_SEED_VISIBLE
+        run = _challenge_run(config, seed)
+        _judge_challenge_run(run, seed, rerun=False)
+        passed(f"Challenge passed with seed {seed}: validation accuracy "
+               f"{run.final_val_accuracy:.3f} ≥ {target}, training accuracy "
+               f"{run.final_train_accuracy:.3f} ≤ {ceiling}.")
+        return
+    for case in hidden_cases("ps05.challenge_config"):
+        with hidden_case(case, CHALLENGE_ADVICE):
+            seed = int(case.params)
+            _judge_challenge_run(_challenge_run(config, seed), seed, rerun=True)
+    passed(f"Challenge passed with another seed too: validation accuracy ≥ {target}, training "
+           f"accuracy ≤ {ceiling}.")

@@ -14,7 +14,9 @@ initialisation after `torch.manual_seed(seed)`, cross-entropy, batches of `BATCH
 the order `default_rng([seed, epoch]).permutation(1437)`, `EPOCHS` = 10 epochs. After every
 epoch the accuracy on the training labels and the validation loss and accuracy are recorded.
 
-Free (the `config` dict): the optimiser and its options, and an lr scheduler::
+Free (the `config` dict, plain data checked by `lrcore.challenge_config.validate_config`: known
+keys, each option a number within its range, no function): the optimiser and its options, and
+an lr scheduler::
 
     config = {
         "optimizer": "SGD",                       # a torch.optim class: SGD, Adam, AdamW,
@@ -60,6 +62,8 @@ from typing import Any
 
 import numpy as np
 
+from lrcore.challenge_config import OPTIMIZERS, SCHEDULERS, validate_config
+
 __all__ = [
     "N_TRAIN",
     "N_VAL",
@@ -101,19 +105,6 @@ BASELINE_CONFIG: Mapping[str, Any] = MappingProxyType({
     "scheduler": None,
 })
 """SGD with a constant lr of 0.5: the run that stalls."""
-
-OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
-"""The torch.optim classes a config may use."""
-SCHEDULERS = (
-    "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-    "CosineAnnealingWarmRestarts", "LinearLR", "ConstantLR", "PolynomialLR", "CyclicLR",
-    "OneCycleLR", "ReduceLROnPlateau", "LambdaLR", "MultiplicativeLR",
-)
-"""The torch.optim.lr_scheduler classes a config may use."""
-_KEYS = ("optimizer", "optimizer_options", "scheduler", "scheduler_options",
-         "scheduler_interval")
-_FIXED = {"batch_size": "the batch size", "epochs": "the number of epochs",
-          "model": "the model", "seed": "the seed", "hidden_units": "the model"}
 
 
 @dataclass(frozen=True)
@@ -176,72 +167,6 @@ def make_challenge_model(seed: int = 0) -> Any:
                                    torch.nn.Linear(HIDDEN_UNITS, 10))
 
 
-def _options(config: Mapping[str, Any], key: str) -> dict[str, Any]:
-    options = config.get(key)
-    if options is None:
-        return {}
-    if not isinstance(options, Mapping):
-        raise ValueError(f"config[{key!r}] must be a dict of keyword arguments, got "
-                         f"{type(options).__name__}")
-    for name in options:
-        if not isinstance(name, str):
-            raise ValueError(f"config[{key!r}] has a key {name!r} that is not a string")
-    return dict(options)
-
-
-def validate_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The config with its defaults filled in; a ValueError that says what is wrong otherwise.
-
-    >>> validate_config({"optimizer": "sgd", "optimizer_options": {"lr": 0.1}})["optimizer"]
-    'SGD'
-    >>> validate_config({"optimizer": "SGD", "batch_size": 64})  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: the challenge fixes the batch size: remove 'batch_size' from the config ...
-    """
-    if not isinstance(config, Mapping):
-        raise ValueError(f"the config must be a dict, got {type(config).__name__}")
-    allowed = ", ".join(_KEYS)
-    for key in config:
-        if key in _FIXED:
-            raise ValueError(f"the challenge fixes {_FIXED[key]}: remove {key!r} from the config "
-                             f"(only {allowed} may be set)")
-        if key not in _KEYS:
-            raise ValueError(f"unknown config key {key!r}; the keys are {allowed}")
-    names = {name.lower(): name for name in OPTIMIZERS}
-    optimizer = config.get("optimizer", "SGD")
-    if not isinstance(optimizer, str) or optimizer.lower() not in names:
-        raise ValueError(f"config['optimizer'] must be one of {', '.join(OPTIMIZERS)}, got "
-                         f"{optimizer!r}")
-    optimizer_options = _options(config, "optimizer_options")
-    if "lr" not in optimizer_options:
-        raise ValueError("config['optimizer_options'] must set the initial 'lr'")
-    scheduler = config.get("scheduler")
-    scheduler_names = {name.lower(): name for name in SCHEDULERS}
-    if scheduler is not None and (not isinstance(scheduler, str)
-                                  or scheduler.lower() not in scheduler_names):
-        raise ValueError(f"config['scheduler'] must be None or one of {', '.join(SCHEDULERS)}, "
-                         f"got {scheduler!r}")
-    scheduler_options = _options(config, "scheduler_options")
-    if "optimizer" in scheduler_options:
-        raise ValueError("config['scheduler_options'] must not contain 'optimizer': the "
-                         "challenge creates the optimizer and passes it")
-    interval = config.get("scheduler_interval", "epoch")
-    if interval not in {"epoch", "batch"}:
-        raise ValueError(f"config['scheduler_interval'] must be 'epoch' or 'batch', got "
-                         f"{interval!r}")
-    if scheduler is not None and scheduler.lower() == "reducelronplateau" and interval != "epoch":
-        raise ValueError("ReduceLROnPlateau watches the validation loss, which is measured "
-                         "once per epoch: use scheduler_interval='epoch'")
-    return {
-        "optimizer": names[optimizer.lower()],
-        "optimizer_options": optimizer_options,
-        "scheduler": None if scheduler is None else scheduler_names[scheduler.lower()],
-        "scheduler_options": scheduler_options,
-        "scheduler_interval": interval,
-    }
-
-
 @dataclass(frozen=True)
 class ChallengeRun:
     """One graded run of the challenge.
@@ -284,30 +209,28 @@ class ChallengeRun:
 
 
 def _freeze(value: Any) -> Any:
-    """A hashable stand-in for a config value (lists → tuples, dicts → sorted tuples)."""
+    """A hashable stand-in for a validated config value (plain data: lists → tuples, dicts →
+    sorted tuples)."""
     if isinstance(value, Mapping):
         return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
         return tuple(_freeze(v) for v in value)
-    hash(value)  # a lambda is hashable (by identity): fine for a cache within one session
     return value
 
 
 def run_challenge(config: Mapping[str, Any], seed: int = 0) -> ChallengeRun:
     """Train the fixed model with `config` (see the module docstring) and return the run.
 
-    Raises ValueError for a config that changes something fixed or names an unknown
-    optimiser or scheduler; errors from torch (e.g. a missing scheduler option) propagate.
-    A diverging run is recorded as it is (nan losses, chance accuracy). Runs are cached by
-    config and seed.
+    Raises ValueError for a config that `validate_config` refuses (something fixed changed, an
+    unknown optimiser, scheduler or option, a value out of its range, a function); errors from
+    torch for a combination of options it refuses (e.g. OneCycleLR stepped past total_steps)
+    propagate. A diverging run is recorded as it is (nan losses, chance accuracy). Runs are
+    cached by config and seed.
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be an int >= 0, got {seed!r}")
     checked = validate_config(config)
-    try:
-        key = (_freeze(checked), int(seed))
-    except TypeError:  # unhashable options: run without the cache
-        return _run(checked, int(seed))
+    key = (_freeze(checked), int(seed))
     if key not in _RUNS:
         if len(_RUNS) >= _CACHE_SIZE:
             _RUNS.pop(next(iter(_RUNS)))

@@ -1,9 +1,18 @@
-"""lrchecks.ps05 on plain Python code: right answers pass (written in several ways),
-each diagnosis is triggered by the buggy code it names, hard-coded answers fail hidden checks."""
+"""lrchecks.ps05 on plain Python code: right answers pass (written in several ways), each
+diagnosis is triggered by the buggy code it names, hard-coded answers fail hidden checks. The
+hidden checks run the cases the grader draws per student (`autograder.hidden.ps05`): every
+correct style passes every pooled case, every modelled mistake fails a drawn case of every
+student, and a hidden failure names the kind of case and the mistake — never its values.
+Nothing the kernel computes with the course's code is trusted: accuracies come from the models'
+weights, the plateau challenge is run by the check on a config validated as plain data."""
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,12 +20,60 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lrchecks import ps05
+from autograder.hidden import course_pools, pool_specs, stale_pools
+from autograder.hidden.draw import draw_cases
+from autograder.samples.ps05 import DIFFERENT_CELLS
+from lrchecks import calls, evidence, ps05
+from lrchecks.encoding import encode, is_data
+from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
 from lrchecks.report import CheckFailed
 from lrcore import classification as C
 from lrcore import plateau_challenge
 from lrcore.mistakes import optim as mistakes
 from lrcore.regression import SWEEP_LRS, linear_regression_data
+
+REPO = Path(__file__).resolve().parents[2]
+ASSIGNMENT = "ps05_adaptive_optimizers"
+POOLS = course_pools(REPO, ASSIGNMENT)
+STUDENTS = ("alice", "bob", "chen", "dana")
+
+
+def every_case() -> dict[str, list[dict]]:
+    """Every case of every pool: what no student runs at once, and every correct answer must
+    pass."""
+    return {name: [*pool.always, *pool.candidates] for name, pool in POOLS.items()}
+
+
+def drawn_for(student: str) -> dict[str, list[dict]]:
+    """The cases the grader draws for `student` (with the tests' course secret)."""
+    secret = os.environ["LRLAB_COURSE_SECRET"].encode()
+    return draw_cases(POOLS, secret, "lrlab", ASSIGNMENT, student)
+
+
+def hidden_failure(check, answer, student="alice") -> str:
+    """The message of `check(answer, hidden=True)` on the student's drawn cases (it must fail)."""
+    with drawn_cases(drawn_for(student)), pytest.raises(CheckFailed) as raised:
+        check(answer, hidden=True)
+    return raised.value.message
+
+
+def assert_names_only_kind_and(message: str, pool: str, diagnoses) -> None:
+    """A hidden case's message: its kind (one of the pool's) and one of the known value-free
+    diagnoses — nothing else, so no input or expected value."""
+    kinds = {case["kind"] for case in every_case()[pool]}
+    match = re.fullmatch(r"A hidden case fails \((.+?)\): (.+)", message, flags=re.S)
+    assert match, message
+    assert match.group(1) in kinds, message
+    assert match.group(2) in set(diagnoses), message
+
+
+def notebook_cell(name: str, **extra) -> dict:
+    """The names a cell of DIFFERENT_CELLS defines, run with the notebook's imports."""
+    namespace = {"np": np, "torch": torch, "F": F, "math": math,
+                 "quantiles_split": C.quantiles_split, "make_classifier": C.make_classifier,
+                 "epoch_batches": C.epoch_batches, **extra}
+    exec(DIFFERENT_CELLS[name], namespace)  # noqa: S102 - the sample student's own code
+    return namespace
 
 # --- the update rules ------------------------------------------------------------------------
 
@@ -78,11 +135,43 @@ def torch_adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1=0.9, beta2
 
 def test_right_update_rules_pass(capsys):
     ps05.check_rmsprop_step(make_rmsprop())
-    ps05.check_rmsprop_step(make_rmsprop(), hidden=True)
     ps05.check_adam_step(make_adam())
-    ps05.check_adam_step(make_adam(), hidden=True)
-    ps05.check_adam_step(torch_adam_step, hidden=True)
-    assert capsys.readouterr().out.count("✓") == 5
+    tensors = notebook_cell("rmsprop_step")["rmsprop_step"]
+    lists = notebook_cell("adam_step")["adam_step"]
+    with drawn_cases(every_case()):
+        for rmsprop_step in (make_rmsprop(), tensors):
+            ps05.check_rmsprop_step(rmsprop_step, hidden=True)
+        for adam_step in (make_adam(), torch_adam_step, lists):
+            ps05.check_adam_step(adam_step, hidden=True)
+    assert capsys.readouterr().out.count("✓") == 7
+
+
+@pytest.mark.parametrize(("check", "rule", "kind", "explanation"), [
+    (ps05.check_rmsprop_step, make_rmsprop, "bias_corrected", "bias_corrected"),
+    (ps05.check_rmsprop_step, make_rmsprop, "eps_inside", "eps_inside_sqrt"),
+    (ps05.check_rmsprop_step, make_rmsprop, "alpha_swapped", "alpha_swapped"),
+    (ps05.check_rmsprop_step, make_rmsprop, "no_sqrt", None),
+    (ps05.check_adam_step, make_adam, "no_correction", "no_bias_correction"),
+    (ps05.check_adam_step, make_adam, "v_uncorrected", "second_moment_not_corrected"),
+    (ps05.check_adam_step, make_adam, "eps_inside", "eps_inside_sqrt"),
+    (ps05.check_adam_step, make_adam, "keras", "keras_eps"),
+    (ps05.check_adam_step, make_adam, "from_zero", "step_counted_from_zero"),
+    (ps05.check_adam_step, make_adam, "returns_corrected", None),
+])
+def test_every_update_mistake_fails_a_drawn_case_of_every_student(check, rule, kind,
+                                                                  explanation):
+    explanations = (ps05.ADAM_EXPLANATIONS if rule is make_adam else ps05.RMSPROP_EXPLANATIONS)
+    pool = "ps05.adam_step" if rule is make_adam else "ps05.rmsprop_step"
+    state = ("the parameters are right but the returned", "the first step is right, but the")
+    for student in STUDENTS:
+        message = hidden_failure(check, rule(kind), student)
+        if explanation is not None:
+            assert_names_only_kind_and(message, pool, [explanations[explanation]])
+        elif kind == "returns_corrected":
+            assert any(words in message for words in state), message
+            assert "[" not in message, message  # no state values
+        else:
+            assert_names_only_kind_and(message, pool, [ps05.UPDATE_ADVICE])
 
 
 @pytest.mark.parametrize(("kind", "words"), [
@@ -132,8 +221,9 @@ def test_hard_coded_visible_trajectories_fail_the_hidden_check():
         return recorded.get((tuple(np.round(param, 12)), step), (param, exp_avg, exp_avg_sq))
 
     ps05.check_adam_step(replay)
-    with pytest.raises(CheckFailed):
-        ps05.check_adam_step(replay, hidden=True)
+    for student in STUDENTS:
+        assert hidden_failure(ps05.check_adam_step, replay, student).startswith(
+            "A hidden case fails (")
 
 
 # --- the regression sweep ----------------------------------------------------------------------
@@ -169,7 +259,32 @@ def make_train_regression(mapping=None, after_step=False, rmsprop_alpha=None, nu
 
 def test_train_regression_right_ways_pass():
     ps05.check_train_regression(make_train_regression())
-    ps05.check_train_regression(make_train_regression(numpy=True), hidden=True)
+    lookup_table = notebook_cell("train_regression")["train_regression"]
+    with drawn_cases(every_case()):
+        for train_regression in (make_train_regression(), make_train_regression(numpy=True),
+                                 lookup_table):
+            ps05.check_train_regression(train_regression, hidden=True)
+
+
+@pytest.mark.parametrize(("kwargs", "explanation"), [
+    ({"mapping": {"momentum": (torch.optim.SGD, {})}}, None),
+    ({"mapping": {"adam": (torch.optim.RMSprop, {})}}, None),
+    ({"after_step": True}, "loss_after_update"),
+    ({"rmsprop_alpha": 0.9}, "keras_rmsprop_rho"),
+    ({"mapping": {"momentum": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True})}},
+     "nesterov"),
+    ({"mapping": {"adagrad": (torch.optim.Adagrad, {"initial_accumulator_value": 0.1})}},
+     "advice"),
+])
+def test_every_regression_mistake_fails_a_drawn_case_of_every_student(kwargs, explanation):
+    other = ("these are the losses of another optimiser of the sweep: check which torch.optim "
+             "class (and options) each name stands for.")
+    diagnosis = {None: other, "advice": ps05.REGRESSION_ADVICE}.get(
+        explanation, ps05.REGRESSION_EXPLANATIONS.get(explanation))
+    for student in STUDENTS:
+        message = hidden_failure(ps05.check_train_regression, make_train_regression(**kwargs),
+                                 student)
+        assert_names_only_kind_and(message, "ps05.train_regression", [diagnosis])
 
 
 @pytest.mark.parametrize(("kwargs", "words"), [
@@ -266,9 +381,37 @@ def make_plateau_rule(mistake=None):
     return PlateauRule
 
 
+class TorchPlateauRule:
+    """A student who wraps torch's own ReduceLROnPlateau around an optimiser."""
+
+    def __init__(self, lr, **options):
+        self.optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
+        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(self.optimizer, **options)
+
+    def step(self, metric):
+        self.scheduler.step(metric)
+        return self.optimizer.param_groups[0]["lr"]
+
+
 def test_right_plateau_rule_passes():
     ps05.check_plateau_rule(make_plateau_rule())
-    ps05.check_plateau_rule(make_plateau_rule(), hidden=True)
+    with drawn_cases(every_case()):
+        for rule in (make_plateau_rule(), TorchPlateauRule,
+                     notebook_cell("plateau_rule")["PlateauRule"]):
+            ps05.check_plateau_rule(rule, hidden=True)
+
+
+@pytest.mark.parametrize("mistake", [
+    "keras_patience", "no_reset_after_cut", "ignores_threshold", "ignores_threshold_mode",
+    "ignores_mode", "ignores_cooldown", "ignores_min_lr", "ignores_eps", "returns_none"])
+def test_every_plateau_mistake_fails_a_drawn_case_of_every_student(mistake):
+    diagnoses = [*ps05.PLATEAU_EXPLANATIONS.values(), ps05.PLATEAU_ADVICE,
+                 "step(metric) returned None; it must return the lr of the next epoch."]
+    for student in STUDENTS:
+        message = hidden_failure(ps05.check_plateau_rule, make_plateau_rule(mistake), student)
+        assert_names_only_kind_and(message, "ps05.plateau_rule", diagnoses)
+        if mistake in ps05.PLATEAU_EXPLANATIONS:
+            assert message.endswith(ps05.PLATEAU_EXPLANATIONS[mistake]), message
 
 
 @pytest.mark.parametrize(("mistake", "words"), [
@@ -324,8 +467,8 @@ def test_hard_coded_visible_decisions_fail_the_hidden_check():
             return self.lr
 
     ps05.check_plateau_rule(Replay)
-    with pytest.raises(CheckFailed):
-        ps05.check_plateau_rule(Replay, hidden=True)
+    for student in STUDENTS:
+        hidden_failure(ps05.check_plateau_rule, Replay, student)
 
 
 # --- the classifier ------------------------------------------------------------------------------
@@ -375,8 +518,34 @@ def make_train_classifier(mistake=None):
 
 def test_right_training_loops_pass():
     ps05.check_train_classifier(make_train_classifier())
-    ps05.check_train_classifier(make_train_classifier(), hidden=True)
-    ps05.check_train_classifier(make_train_classifier("sigmoid_bce"), hidden=True)
+    different = notebook_cell("train_classifier")["train_classifier"]
+    with drawn_cases(every_case()):
+        for train_classifier in (make_train_classifier(), make_train_classifier("sigmoid_bce"),
+                                 different):
+            ps05.check_train_classifier(train_classifier, hidden=True)
+
+
+@pytest.mark.parametrize("mistake", ["lr_after", "lr_not_applied", "accuracy_metric",
+                                     "no_zero_grad", "own_shuffle", "untrained_model"])
+def test_every_training_loop_mistake_fails_the_hidden_runs(mistake):
+    """The training runs are the same for everyone (`always`): each mistake fails one of them,
+    and the message names the run's kind and the mistake, not its lr, epochs or seed."""
+    diagnoses = {
+        "lr_after": "Your lr list is one epoch ahead",
+        "lr_not_applied": "never reaches the optimiser",
+        "accuracy_metric": "stepped with the validation accuracy",
+        "no_zero_grad": "gradients accumulate",
+        "own_shuffle": "the validation losses differ from the reference. Already after the "
+                       "first epoch",
+        "untrained_model": "the model returned is not the one the history describes",
+    }
+    message = hidden_failure(ps05.check_train_classifier, make_train_classifier(mistake))
+    assert message.startswith("A hidden case fails (a ") and diagnoses[mistake] in message
+    kinds = {case["kind"] for case in every_case()["ps05.train_classifier"]}
+    kind, said = message.removeprefix("A hidden case fails (").split("): ", 1)
+    assert kind in kinds
+    for revealing in ("lr=", "epochs=", "seed=", "should be", "history['", "0.0"):
+        assert revealing not in said, message
 
 
 @pytest.mark.parametrize(("mistake", "words"), [
@@ -405,7 +574,9 @@ def test_the_reference_trainer_is_refused():
 def test_classifier_cases_are_far_from_the_plateau_thresholds():
     """A student's val losses may differ by ~1e-6 from the reference: no decision of the graded
     plateau cases may hinge on that."""
-    for lr, epochs, plateau, seed in ps05.CLASSIFIER_CASES_VISIBLE + ps05.CLASSIFIER_CASES_HIDDEN:
+    hidden = [(p["lr"], p["epochs"], p["plateau"], p["seed"])
+              for p in (case["params"] for case in every_case()["ps05.train_classifier"])]
+    for lr, epochs, plateau, seed in (*ps05.CLASSIFIER_CASES_VISIBLE, *hidden):
         if plateau is None:
             continue
         run = C.train_classifier(lr, epochs, plateau=plateau, seed=seed)
@@ -517,16 +688,31 @@ SOLUTION = {"optimizer": "SGD", "optimizer_options": {"lr": 0.5},
 
 def test_challenge_check(capsys):
     ps05.check_challenge_config(SOLUTION)
-    ps05.check_challenge_config(lambda: SOLUTION, hidden=True)
-    assert "Challenge passed with seed 1" in capsys.readouterr().out
+    with drawn_cases(every_case()):
+        ps05.check_challenge_config(lambda: SOLUTION, hidden=True)
+        ps05.check_challenge_config(notebook_cell("challenge_config")["challenge_config"],
+                                    hidden=True)
+    out = capsys.readouterr().out
+    assert "Challenge passed with seed 0" in out
+    assert out.count("Challenge passed with another seed too") == 2
     with pytest.raises(CheckFailed, match="target is 0.95. The lr never changes"):
-        ps05.check_challenge_config(dict(plateau_challenge.BASELINE_CONFIG))
+        ps05.check_challenge_config({"optimizer": "SGD", "optimizer_options": {"lr": 0.5},
+                                     "scheduler": None})
     with pytest.raises(CheckFailed, match="not a valid config: the challenge fixes"):
         ps05.check_challenge_config({**SOLUTION, "epochs": 30})
-    with pytest.raises(CheckFailed, match="raised TypeError"):
+    with pytest.raises(CheckFailed, match="has an option the challenge does not allow: StepLR "
+                                          "takes step_size \\(an int from 1 to 450\\)"):
         ps05.check_challenge_config({**SOLUTION, "scheduler": "StepLR"})
     with pytest.raises(CheckFailed, match="target"):
         ps05.check_challenge_config({"optimizer": "SGD", "optimizer_options": {"lr": 5.0}})
+
+
+def test_a_hidden_challenge_failure_names_neither_the_seed_nor_the_accuracies():
+    message = hidden_failure(ps05.check_challenge_config,
+                             {"optimizer": "SGD", "optimizer_options": {"lr": 0.1}})
+    assert message.startswith("A hidden case fails (another seed): the final validation "
+                              "accuracy stays under the target 0.95.")
+    assert not re.search(r"seed \d|0\.9[0-46-9]|0\.[0-8]\d", message), message
 
 
 def test_a_constant_lr_that_reaches_the_target_is_still_refused():
@@ -537,3 +723,229 @@ def test_a_constant_lr_that_reaches_the_target_is_still_refused():
     config = {"optimizer": "Adam", "optimizer_options": {"lr": 0.01}, "scheduler": None}
     with pytest.raises(CheckFailed, match="this challenge is about the schedule"):
         ps05.check_challenge_config(config)
+
+
+def test_a_config_holding_a_function_earns_nothing_in_the_kernel_or_the_judge():
+    lam = {"optimizer": "SGD", "optimizer_options": {"lr": 0.5}, "scheduler": "LambdaLR",
+           "scheduler_options": {"lr_lambda": lambda epoch: 0.1 ** (epoch >= 5)}}
+    for config in (lam, lambda: lam, {**SOLUTION, "scheduler_options": {
+            "factor": 0.2, "patience": 0, "min_lr": lambda: 0.0}}):
+        with pytest.raises(CheckFailed, match="holds a function: the challenge takes plain "
+                                              "data only"):
+            ps05.check_challenge_config(config)
+    with pytest.raises(CheckFailed, match="driven by a function"):
+        ps05.check_challenge_config({**lam, "scheduler_options": {}})
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"optimizer_options": {"lr": 50}}, r"\['lr'\] must be a number from 0 to 10\.$"),
+    ({"optimizer_options": {"lr": 0.5, "foreach": True}}, "SGD takes lr"),
+    ({"scheduler": "MultiStepLR", "scheduler_options": {"milestones": list(range(1, 40))}},
+     "a list of at most 20 ints from 1 to 450"),
+    ({"scheduler": "ReduceLROnPlateau", "scheduler_options": {"factor": 1.0}},
+     r"a number from 0 to 1 \(1 excluded\)"),
+    ({"scheduler": "StepLR", "scheduler_options": {"step_size": 5, "last_epoch": 3}},
+     "does not allow"),
+    ({"scheduler": "CosineAnnealingLR", "scheduler_options": {"T_max": 10 ** 9}},
+     "an int from 1 to 450"),
+])
+def test_every_option_is_a_number_within_its_stated_range(change, words):
+    with pytest.raises(CheckFailed, match=f"^challenge_config is not a valid config: .*{words}"):
+        ps05.check_challenge_config({**SOLUTION, **change})
+
+
+def test_a_config_torch_refuses_gets_a_sentence():
+    config = {"optimizer": "SGD", "optimizer_options": {"lr": 0.1}, "scheduler": "OneCycleLR",
+              "scheduler_options": {"max_lr": 0.5, "total_steps": 100},
+              "scheduler_interval": "batch"}
+    with pytest.raises(CheckFailed, match=r"^torch could not run challenge_config \(ValueError"):
+        ps05.check_challenge_config(config)
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """Run checks as in a grading kernel; returns the records they published."""
+    published = []
+    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
+    monkeypatch.setattr(evidence, "_publish", published.append)
+    return published
+
+
+def forged_challenge_run(config, seed=0):
+    """What a notebook's patched `run_challenge` returns: a run that passes."""
+    return plateau_challenge.ChallengeRun(
+        config=dict(config), seed=seed, lrs=(0.5,) * 5 + (0.05,) * 5,
+        train_accuracy=(0.7,) * 10, val_loss=(0.2,) * 10, val_accuracy=(0.96,) * 10)
+
+
+def test_a_patched_run_challenge_earns_nothing(recorded, monkeypatch):
+    """The audit's exploit: a kernel whose run_challenge is patched shows "✓ Challenge passed";
+    the judge runs the challenge itself, on the config it validates as data."""
+    with monkeypatch.context() as kernel:
+        kernel.setattr(plateau_challenge, "run_challenge", forged_challenge_run)
+        stalled = {"optimizer": "SGD", "optimizer_options": {"lr": 0.5},
+                   "scheduler": "StepLR", "scheduler_options": {"step_size": 9, "gamma": 0.9}}
+        ps05.check_challenge_config(stalled)  # passes in the kernel
+        lam = {"optimizer": "SGD", "optimizer_options": {"lr": 0.5}, "scheduler": "LambdaLR",
+               "scheduler_options": {"lr_lambda": lambda epoch: 1.0}}
+        with pytest.raises(CheckFailed):
+            ps05.check_challenge_config(lam)
+    with pytest.raises(CheckFailed, match="the target is 0.95"):
+        evidence.replay_check(ps05.check_challenge_config, recorded[0], {})
+    with pytest.raises(CheckFailed, match="holds a function"):
+        evidence.replay_check(ps05.check_challenge_config, recorded[1], {})
+
+
+def test_a_config_the_judge_cannot_read_as_data_is_refused_in_the_kernel_too(recorded):
+    from types import MappingProxyType
+
+    proxy = MappingProxyType(SOLUTION)
+    with pytest.raises(CheckFailed) as in_kernel:
+        ps05.check_challenge_config(proxy)
+    with pytest.raises(CheckFailed) as in_judge:
+        evidence.replay_check(ps05.check_challenge_config, recorded[0], {})
+    assert in_kernel.value.message == in_judge.value.message
+    assert in_kernel.value.message.startswith("challenge_config is not plain data: the grader "
+                                              "reads only dicts, lists, strings and numbers")
+    with pytest.raises(CheckFailed, match="not plain data"):  # its inner dict is read-only
+        ps05.check_challenge_config(dict(plateau_challenge.BASELINE_CONFIG))
+
+
+def own_design_model(seed=0):
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 1))
+
+
+def test_weights_that_do_not_fit_the_architecture_are_refused():
+    right = make_train_classifier()
+
+    def returns(model_of):
+        def train_classifier(lr, epochs, scheduler=None, seed=0):
+            _, history = right(lr, epochs, scheduler, seed)
+            return model_of(seed), history
+        return train_classifier
+
+    with pytest.raises(CheckFailed, match="do not fit the 2 → 32 → 32 → 1 net "
+                                          "make_classifier\\(seed\\) builds"):
+        ps05.check_train_classifier(returns(own_design_model))
+    with pytest.raises(CheckFailed, match="is not a torch model"):
+        ps05.check_train_classifier(returns(lambda seed: (lambda X: X[:, :1])))
+
+
+@pytest.mark.slow
+def test_accuracies_come_from_the_models_weights_not_from_the_kernel(course_runs, recorded,
+                                                                       monkeypatch):
+    """The audit's exploit: untrained models and a patched `accuracy` earned the points. The
+    kernel now records each model's weights (data) and the judge computes the accuracies."""
+    runs, accuracy = course_runs
+    untrained = {name: (C.make_classifier(1), history) for name, (_, history) in runs.items()}
+    claimed = iter([accuracy[name] for name in C.COURSE_RUNS])
+    with monkeypatch.context() as kernel:
+        kernel.setattr(C, "accuracy", lambda model, X, y: next(claimed))
+        ps05.check_test_accuracies(accuracy, untrained)  # passes in the kernel
+    record = recorded[0]
+    assert [call["name"] for call in record["calls"]] == ["model.state_dict"] * 4
+    assert all(is_data(call["result"]) for call in record["calls"])
+    with pytest.raises(CheckFailed, match="classifies"):
+        evidence.replay_check(ps05.check_test_accuracies, record, {})
+
+
+# --- hidden cases: pools, draws, the student runtime -------------------------------------------
+
+POOL_NAMES = {"ps05.rmsprop_step", "ps05.adam_step", "ps05.train_regression",
+              "ps05.plateau_rule", "ps05.train_classifier", "ps05.challenge_config"}
+
+
+@pytest.mark.slow
+def test_the_pools_are_those_the_specifications_build():
+    """hidden_cases/ps05_adaptive_optimizers.json is what `release` builds now."""
+    assert stale_pools(REPO, ASSIGNMENT) == []
+    specs = {spec.name: spec for spec in pool_specs(ASSIGNMENT)}
+    assert set(POOLS) == set(specs) == POOL_NAMES
+    for name, pool in POOLS.items():
+        assert len(pool.candidates) == specs[name].size and pool.draw <= len(pool.candidates)
+        assert json.loads(json.dumps(pool.to_json())) == pool.to_json()  # plain JSON
+    # training runs and the challenge's seed are the same for everyone
+    assert POOLS["ps05.train_classifier"].draw == POOLS["ps05.challenge_config"].draw == 0
+
+
+def test_every_modelled_mistake_fails_a_drawn_case_of_every_student():
+    """By the specifications' own models: for each student, the drawn cases together detect
+    every modelled mistake of each check (the edge cases every student runs included)."""
+    specs = {spec.name: spec for spec in pool_specs(ASSIGNMENT)}
+    modelled = {"ps05.rmsprop_step": set(mistakes.RMSPROP_MISTAKES),
+                "ps05.adam_step": set(mistakes.ADAM_MISTAKES),
+                "ps05.plateau_rule": set(mistakes.PLATEAU_MISTAKES),
+                "ps05.train_regression": {"loss_after_update", "keras_rmsprop_rho", "nesterov"},
+                "ps05.train_classifier": {"lr_one_epoch_ahead", "no_zero_grad",
+                                          "lr_not_applied", "plateau_on_accuracy"},
+                "ps05.challenge_config": {"constant lr"}}
+    for student in STUDENTS[:3]:
+        for pool, cases in drawn_for(student).items():
+            missed = set.intersection(*(specs[pool].missed(case) for case in cases))
+            assert not missed & modelled[pool], (student, pool, missed)
+            assert all(specs[pool].problems(case) == "" for case in cases[:2]), pool
+
+
+def test_students_draw_different_cases_and_a_regrade_the_same():
+    assert drawn_for("alice") == drawn_for("alice")
+    for name in ("ps05.rmsprop_step", "ps05.adam_step", "ps05.plateau_rule",
+                 "ps05.train_regression"):
+        draws = {json.dumps(drawn_for(student)[name]) for student in STUDENTS}
+        assert len(draws) > 1, name
+    for name in ("ps05.train_classifier", "ps05.challenge_config"):
+        draws = {json.dumps(drawn_for(student)[name]) for student in STUDENTS}
+        assert len(draws) == 1, name
+
+
+def test_the_student_runtime_holds_no_hidden_case():
+    """The checks read their cases from the grader; none is a constant of lrchecks.ps05."""
+    source = Path(ps05.__file__).read_text(encoding="utf-8")
+    assert not re.search(r"CASES_HIDDEN|_hidden\(\)|SEED_HIDDEN|hidden=True\)", source)
+    for name, pool in POOLS.items():
+        for case in [*pool.always, *pool.candidates]:
+            params = case["params"]
+            pieces = ([json.dumps(params)] if not isinstance(params, dict) else
+                      [json.dumps(value) for value in params.values()])
+            for text in pieces:
+                if len(text) > 12:
+                    assert text[1:-1] not in source, name
+
+
+def test_hidden_checks_run_only_while_graded(monkeypatch):
+    monkeypatch.delenv(HIDDEN_CASES_VARIABLE, raising=False)
+    with pytest.raises(CheckFailed, match="only when your notebook is graded"):
+        ps05.check_challenge_config(SOLUTION, hidden=True)
+
+
+def test_the_judge_confirms_the_solution_from_its_records_and_no_check_asks_lrcore(
+        monkeypatch, recorded):
+    """Record every function check of a correct solution as a graded kernel does, replay it
+    as the judge does (its own code, its own drawn cases): every check is confirmed — and no
+    check calls the course's code on the student's behalf with something that is not data."""
+    asked = []
+    original = calls.student_call
+
+    def watching(function, name, args, kwargs):
+        asked.append((function, [name, encode(list(args)), encode(kwargs)]))
+        return original(function, name, args, kwargs)
+
+    monkeypatch.setattr(calls, "student_call", watching)
+    cases = drawn_for("chen")
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+    solution = {ps05.check_rmsprop_step: make_rmsprop(), ps05.check_adam_step: make_adam(),
+                ps05.check_train_regression: make_train_regression(),
+                ps05.check_plateau_rule: make_plateau_rule(),
+                ps05.check_train_classifier: make_train_classifier(),
+                ps05.check_challenge_config: SOLUTION}
+    for check, answer in solution.items():
+        for hidden in (False, True):
+            check(answer, hidden=hidden)
+    assert len(recorded) == 12 and not any(record["failed"] for record in recorded)
+    assert asked and not any(evidence._is_reference(function) and not is_data(question)
+                             for function, question in asked)
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
+    with drawn_cases(cases):
+        for record, (check, hidden) in zip(
+                recorded, [(c, h) for c in solution for h in (False, True)], strict=True):
+            assert evidence.replay_check(check, record, {"hidden": hidden})
