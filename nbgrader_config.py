@@ -28,6 +28,19 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# Every nbgrader entry point — `nbgrader generate_assignment`/`autograde`, the Formgrader's
+# buttons, `python -m autograder release`/`grade` — releases and grades the same way
+# (autograder/preprocessors.py): a release refuses test cells the judge cannot decide and builds
+# the hidden-case pools; autograding runs each notebook in the sandbox and lets only the judge's
+# verdict score (nbgrader's own step lists, with `Execute` replaced).
+from autograder.preprocessors import (  # noqa: E402
+    autograde_preprocessors,
+    generate_assignment_preprocessors,
+)
+
+c.GenerateAssignment.preprocessors = generate_assignment_preprocessors()
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
+
 # Every solution notebook runs in seconds; a cell that takes a minute is a student's bug.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
@@ -55,4 +68,25 @@ c.GenerateFeedback.preprocessors = [
     "autograder.feedback.RedactHiddenTests",
     "autograder.feedback.ShortenErrors",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# Nothing a student wrote is ever active on a page (autograder/safe_notebook_html.py): the
+# feedback pages and the Formgrader's submission views both render with this HTMLExporter.
+import nbgrader  # noqa: E402
+
+import autograder  # noqa: E402
+
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.preprocessors = ["autograder.safe_notebook_html.NeutraliseActiveContent"]
+c.HTMLExporter.filters = {
+    "clean_html": "autograder.safe_html.clean_html",
+    "markdown2html": "autograder.safe_notebook_html.SafeMarkdown2HTML",
+    "ansi2html": "autograder.safe_notebook_html.ansi2html",
+}
+# The grader's feedback/mathjax.html.j2 comes first: the feedback page's <head> gets a strict
+# Content-Security-Policy instead of MathJax from a CDN. Then nbgrader's templates.
+c.HTMLExporter.extra_template_basedirs = [
+    os.path.join(os.path.dirname(autograder.__file__), "nbconvert_templates"),
+    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader",
+                 "templates"),
 ]

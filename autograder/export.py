@@ -1,8 +1,14 @@
 """`export`: the grade table as CSV, for the institution's grade sheet.
 
 Unlike nbgrader's CSV exporter (which writes a missing or failed grading as 0 and does not
-quote fields), every row carries a `status`, failed gradings have an empty score, and fields
-are written with the `csv` module.
+quote fields), every row carries a `status`, a failed or not yet graded submission has an empty
+score, and fields are written with the `csv` module.
+
+A spreadsheet opening the file runs any cell that starts like a formula (`=`, `+`, `-`, `@`, a
+tab or a carriage return): `=HYPERLINK(…)` or `=cmd|…` as a student id would act on the
+instructor's machine. Text cells starting so get a leading `'` (the OWASP rule for CSV
+injection); the score columns are numbers written by this module and stay plain numbers, a
+negative one included.
 """
 
 from __future__ import annotations
@@ -11,11 +17,35 @@ import csv
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.results import grade_rows
+from autograder.results import GradeRow, grade_rows
 
-__all__ = ["export_csv"]
+__all__ = ["export_csv", "csv_record", "inert_cell", "COLUMNS"]
 
 COLUMNS = ("assignment", "student_id", "status", "score", "max_score", "auto_score", "message")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text, never evaluates.
+
+    >>> inert_cell("=1+2"), inert_cell("-alice"), inert_cell("alice")
+    ("'=1+2", "'-alice", 'alice')
+    """
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _number(value: float | None) -> str:
+    """A score as a plain number (`17`, `17.5`, `-2`), empty when there is none."""
+    return "" if value is None else f"{value:.15g}"
+
+
+def csv_record(row: GradeRow) -> list[str]:
+    """The CSV fields of one row, in `COLUMNS` order."""
+    return [
+        inert_cell(row.assignment), inert_cell(row.student), inert_cell(row.status),
+        _number(row.score), _number(row.max_score), _number(row.auto_score),
+        inert_cell(row.message),
+    ]
 
 
 def export_csv(course: Course, destination: Path, assignments: list[str] | None = None) -> int:
@@ -26,11 +56,5 @@ def export_csv(course: Course, destination: Path, assignments: list[str] | None 
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
         for row in sorted(rows, key=lambda r: (r.assignment, r.student)):
-            writer.writerow([
-                row.assignment, row.student, row.status,
-                "" if row.score is None else f"{row.score:g}",
-                "" if row.max_score is None else f"{row.max_score:g}",
-                "" if row.auto_score is None else f"{row.auto_score:g}",
-                row.message,
-            ])
+            writer.writerow(csv_record(row))
     return len(rows)

@@ -9,21 +9,24 @@ away, and buries the one useful sentence under a traceback wall. These two prepr
 - `ShortenErrors` reduces every error output to its last line (`✗ …` for our checks).
 
 The autograded notebooks in `autograded/` keep everything, for the instructor.
+
+Nothing the student wrote is active on the page: nbgrader's HTMLExporter is configured in
+`nbgrader_config.py` with the course's sanitising preprocessor, filters and template
+(`autograder/safe_notebook_html.py`), for this page and for the Formgrader alike.
 """
 
 from __future__ import annotations
-
-import re
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from traitlets import Bool
 
+from autograder.terminal_text import strip_terminal_controls
+
 __all__ = ["RedactHiddenTests", "ShortenErrors", "HIDDEN_NOTE", "redact_hidden_tests",
            "short_error_lines"]
 
 HIDDEN_NOTE = "# (hidden tests ran here; their verdict is in the output below)"
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _BEGIN, _END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 
 
@@ -47,11 +50,12 @@ def redact_hidden_tests(source: str) -> str:
 
 def short_error_lines(output: NotebookNode) -> list[str]:
     """One line for an error output: ours already is (`✗ …`), others keep `Name: message`."""
-    traceback = [_ANSI.sub("", line) for line in output.get("traceback", [])]
+    traceback = [strip_terminal_controls(line, keep_colours=False)
+                 for line in output.get("traceback", [])]
     if traceback and traceback[-1].startswith("✗"):
         return [traceback[-1]]
     name, value = output.get("ename", "Error"), output.get("evalue", "")
-    return [f"{name}: {value}".splitlines()[0]]
+    return [strip_terminal_controls(f"{name}: {value}", keep_colours=False).splitlines()[0]]
 
 
 class RedactHiddenTests(Preprocessor):

@@ -2,6 +2,9 @@
 
 A per-test pass rate far below the others usually means an unclear task or a broken test —
 look at it before releasing grades.
+
+Student ids and messages are escaped, and the page declares a Content-Security-Policy: it runs
+no script and loads nothing but its own figures (files beside it).
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ import html
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.results import GradeRow, PassRate, grade_rows, pass_rates_per_test
+from autograder.results import NOT_GRADED, GradeRow, PassRate, grade_rows, pass_rates_per_test
 
-__all__ = ["write_report"]
+__all__ = ["write_report", "CONTENT_SECURITY_POLICY"]
+
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+                           "base-uri 'none'; form-action 'none'")
 
 
 def _distribution_figure(rows: list[GradeRow], assignment: str, path: Path) -> None:
@@ -51,7 +57,9 @@ def write_report(course: Course, folder: Path, assignments: list[str] | None = N
     chosen = assignments or course.assignments()
     rows = grade_rows(course, chosen)
     rates = pass_rates_per_test(course, chosen)
-    parts = ["<!doctype html><meta charset='utf-8'><title>Learning-Rate Lab — grades</title>",
+    parts = ["<!doctype html><meta charset='utf-8'>",
+             f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">',
+             "<title>Learning-Rate Lab — grades</title>",
              "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
              "td,th{padding:2px 8px;text-align:left}</style>",
              "<h1>Learning-Rate Lab — grading report</h1>"]
@@ -64,22 +72,25 @@ def write_report(course: Course, folder: Path, assignments: list[str] | None = N
         _distribution_figure(rows, assignment, distribution)
         _pass_rate_figure(rates, assignment, pass_rates)
         failed = [r for r in mine if r.status == "failed"]
+        not_graded = [r for r in mine if r.status == NOT_GRADED]
         scores = [r.score for r in mine if r.score is not None]
         mean = sum(scores) / len(scores) if scores else float("nan")
         parts.append(f"<h2>{html.escape(assignment)}</h2><p>{len(mine)} submissions, "
-                     f"mean score {mean:.2f}, {len(failed)} failed to grade.</p>")
-        parts.append(f"<img src='{distribution.name}' alt='grade distribution'> "
-                     f"<img src='{pass_rates.name}' alt='pass rate per test'>")
+                     f"mean score {mean:.2f}, {len(failed)} failed to grade, "
+                     f"{len(not_graded)} not graded yet.</p>")
+        parts.append(f"<img src='{html.escape(distribution.name)}' alt='grade distribution'> "
+                     f"<img src='{html.escape(pass_rates.name)}' alt='pass rate per test'>")
         parts.append("<table><tr><th>test</th><th>points</th><th>passed</th></tr>")
         for rate in (r for r in rates if r.assignment == assignment):
             parts.append(f"<tr><td>{html.escape(rate.test)}</td><td>{rate.points:g}</td>"
                          f"<td>{rate.passed}/{rate.graded} ({100 * rate.rate:.0f} %)</td></tr>")
         parts.append("</table>")
-        if failed:
-            parts.append("<h3>Failed to grade</h3><ul>")
-            parts.extend(f"<li>{html.escape(r.student)}: {html.escape(r.message)}</li>"
-                         for r in failed)
-            parts.append("</ul>")
+        for title, listed in (("Failed to grade", failed), ("Not graded yet", not_graded)):
+            if listed:
+                parts.append(f"<h3>{title}</h3><ul>")
+                parts.extend(f"<li>{html.escape(r.student)}: {html.escape(r.message)}</li>"
+                             for r in listed)
+                parts.append("</ul>")
     page = folder / "report.html"
     page.write_text("\n".join(parts), encoding="utf-8")
     return page

@@ -1,7 +1,9 @@
 """Reading grades back: one row per (assignment, student), and per-test pass rates.
 
 Scores come from nbgrader's gradebook; whether grading failed comes from the ledger
-(`autograder.status`). A student whose grading failed has status "failed" and no score.
+(`autograder.status`). A student whose grading failed has status "failed" and no score; a
+student who was collected (a folder in `submitted/`) but has no ledger entry — grading never
+reached them, or was interrupted — has status "not graded" and no score, never a 0.
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from dataclasses import dataclass
 from autograder.course import Course
 from autograder.status import read_all_statuses
 
-__all__ = ["GradeRow", "PassRate", "grade_rows", "pass_rates_per_test", "format_grade_table"]
+__all__ = ["GradeRow", "PassRate", "grade_rows", "pass_rates_per_test", "format_grade_table",
+           "NOT_GRADED"]
+
+NOT_GRADED = "not graded"
 
 
 @dataclass(frozen=True)
 class GradeRow:
     assignment: str
     student: str
-    status: str  # graded | failed | needs manual grading
+    status: str  # graded | needs manual grading | failed | not graded
     score: float | None
     max_score: float | None
     auto_score: float | None
@@ -39,13 +44,21 @@ class PassRate:
 
 
 def grade_rows(course: Course, assignments: list[str] | None = None) -> list[GradeRow]:
-    """Every recorded grading outcome, with scores from the gradebook."""
+    """One row per collected or recorded (assignment, student): every grading outcome of the
+    ledger, with scores from the gradebook, and every collected submission without one."""
     from nbgrader.api import MissingEntry
 
     rows = []
     with course.gradebook() as gradebook:
         for assignment in assignments or course.assignments():
-            for status in read_all_statuses(course.grading_dir, assignment):
+            statuses = read_all_statuses(course.grading_dir, assignment)
+            recorded = {status.student for status in statuses}
+            rows.extend(
+                GradeRow(assignment, student, NOT_GRADED, None, None, None,
+                         "collected but not graded yet; run `grade` again")
+                for student in course.submitted_students(assignment) if student not in recorded
+            )
+            for status in statuses:
                 if status.failed:
                     rows.append(GradeRow(assignment, status.student, "failed", None, None, None,
                                          status.message))
@@ -101,6 +114,9 @@ def format_grade_table(rows: list[GradeRow]) -> str:
         start = f"{row.assignment:<{width_a}}  {row.student:<{width_s}}  "
         if row.status == "failed":
             lines.append(f"{start}{'—':>5}  {'—':>9}  FAILED: {row.message[:60]}")
+            continue
+        if row.score is None:
+            lines.append(f"{start}{'—':>5}  {'—':>9}  {row.status}")
             continue
         score = f"{row.score:g} / {row.max_score:g}"
         lines.append(f"{start}{row.auto_score:>5g}  {score:>9}  {row.status}")
