@@ -127,3 +127,17 @@ def solve(lr, n, x0, a=1.0):
     return items
 """)
     require_own_function(namespace["solve"], "gradient_descent_numpy")
+
+
+def test_a_hidden_case_never_repeats_a_name_the_student_made_up():
+    from lrchecks.calls import call_student
+
+    def leaky(lr, n, x0, a=1.0):
+        raise type(f"Leak_{lr}_{n}_{x0}", (Exception,), {})("the inputs were {lr}")
+
+    with pytest.raises(CheckFailed) as failure:
+        call_student(leaky, "gradient_descent_numpy", 0.37, 11, -42.5)
+    assert failure.value.diagnosis == "your function raised an exception of its own."
+    with pytest.raises(CheckFailed) as failure:
+        call_student(lambda *args: 1 / 0, "gradient_descent_numpy", 0.37, 11, -42.5)
+    assert failure.value.diagnosis == "your function raised ZeroDivisionError."
