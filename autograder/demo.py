@@ -34,8 +34,25 @@ def _step(name: str, timings: list[tuple[str, float]]):
     timings.append((name, time.perf_counter() - started))
 
 
+def _demo_secret(course: Course) -> None:
+    """Grading refuses without a course secret; a demo without one draws its sample class's
+    hidden cases with a throw-away secret (this process only)."""
+    import os
+    import secrets
+
+    from autograder.hidden.secret import SECRET_VARIABLE, MissingSecret, load_secret
+
+    try:
+        load_secret(course.config, str(course.config.CourseDirectory.course_id))
+    except MissingSecret:
+        os.environ[SECRET_VARIABLE] = secrets.token_hex(32)
+        print("(demo: hidden cases drawn with a throw-away course secret; a real course creates "
+              "one with `python -m autograder secret --create`)")
+
+
 def run_demo(course: Course, keep: bool = False) -> int:
     """Run the demo; returns a process exit code."""
+    _demo_secret(course)
     if not keep:
         for name in GENERATED:
             path = course.root / name

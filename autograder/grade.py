@@ -30,11 +30,15 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+import nbformat
+
 from autograder.course import Course
 from autograder.diagnose import describe_unreadable_submission
 from autograder.execution import ExecutionOutcome, ExecutionTask, execute_task
 from autograder.executors import Executor
+from autograder.hidden import MissingSecret, cases_for, course_pools, load_secret
 from autograder.nbgrader_fast_paths import nbgrader_fast_paths
+from autograder.preprocessors import runtime_note, scoring_preprocessors
 from autograder.progress import ProgressBar
 from autograder.replay import executed_path
 from autograder.resume import reusable
@@ -52,16 +56,9 @@ KERNEL_START_FAILURES = (
 """Failures of the grading machinery, not of the submission: these are retried."""
 START_ATTEMPTS = 3
 
-SCORING_PREPROCESSORS = [
-    "autograder.replay.ReplayExecution",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
-"""nbgrader's `Autograde.autograde_preprocessors`, with `Execute` replaced by the replay."""
+SCORING_PREPROCESSORS = scoring_preprocessors()
+"""nbgrader's `Autograde.autograde_preprocessors`, with `Execute` replaced by the replay of the
+notebook a worker executed and judged."""
 
 
 def default_workers() -> int:
@@ -89,29 +86,54 @@ def _run_autograde(course: Course, assignment: str, student: str, converter: typ
         return {"success": False, "error": f"{type(error).__name__}: {error}"}
 
 
-def _failure_reason(result: dict) -> str:
-    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
-    useful = [line.strip().removeprefix("[ERROR] ") for line in text.strip().splitlines()]
-    useful = [line for line in useful if line and not line.startswith(
-        ("File ", "Traceback", "^", "There was an error processing", "Please see the"))]
-    return useful[-1][:300] if useful else "nbgrader reported an error without a message"
+_RESTORED_NOTES: dict[tuple[str, str], str] = {}
+"""(assignment, student) → what nbgrader's sanitising stage put back, for `_score`'s status."""
+
+
+def _failure_reason(result: dict, notebooks: Sequence[str] = (), course: Course | None = None,
+                    assignment: str = "", student: str = "") -> str:
+    """One sentence for a failed nbgrader run — never its log lines, which end in "Removing
+    failed assignment: /abs/path" and may quote the student's cells; the log itself is kept
+    for the instructor in `.grading/logs/<assignment>/<student>.log` (given the course)."""
+    from autograder.nbgrader_log import explain_nbgrader_failure, keep_log
+
+    if course is not None:
+        keep_log(result, course.grading_dir / "logs" / assignment / f"{student}.log")
+    return explain_nbgrader_failure(result, notebooks)
 
 
 def _prepare(
     course: Course, assignment: str, student: str, policy: SandboxPolicy
 ) -> tuple[list[ExecutionTask], str]:
     from autograder.autograde_steps import SanitiseSubmission
+    from autograder.diagnose import describe_unsafe_submission, source_grade_ids
+    from autograder.nbgrader_log import describe_restored_cells, released_checksums
+    from autograder.notebook_file import SubmissionLimits
 
+    notebooks, limits = course.notebooks(assignment), SubmissionLimits.from_config(course.config)
+    refused = describe_unsafe_submission(course.submitted_dir, student, assignment, notebooks,
+                                         limits)
+    if refused:  # never handed to nbgrader: it globs the id and follows links
+        return [], refused
     result = _run_autograde(course, assignment, student, SanitiseSubmission, [])
     if not result.get("success"):
         folder = course.submitted_dir / student / assignment
-        return [], (describe_unreadable_submission(folder, course.notebooks(assignment))
-                    or _failure_reason(result))
+        reason = _failure_reason(result, notebooks, course, assignment, student)
+        return [], (describe_unreadable_submission(
+            folder, notebooks, limits, source_grade_ids(course.source_dir, assignment))
+            or reason)
+    _RESTORED_NOTES[(assignment, student)] = describe_restored_cells(
+        result.get("log") or "", notebooks, released_checksums(course.release_dir, assignment))
     workdir = course.autograded_dir / student / assignment
+    _RESTORED_NOTES[(assignment, student)] = "; ".join(filter(None, [
+        _RESTORED_NOTES.get((assignment, student), ""),
+        *(runtime_note(nbformat.read(workdir / f"{name}.ipynb", as_version=4), name)
+          for name in notebooks if (workdir / f"{name}.ipynb").is_file())]))
+    cases = cases_for(course, assignment, student)
     tasks = [
         ExecutionTask(str(course.root), student, assignment, notebook, str(workdir),
                       str(executed_path(course.grading_dir / "executed", assignment, student,
-                                        notebook)), policy)
+                                        notebook)), policy, cases)
         for notebook in course.notebooks(assignment)
         if (workdir / f"{notebook}.ipynb").is_file()
     ]
@@ -126,7 +148,9 @@ def _score(
     result = _run_autograde(course, assignment, student, ScoreSanitised, SCORING_PREPROCESSORS)
     if not result.get("success"):
         return GradingStatus(student, assignment, FAILED, seconds=seconds,
-                             message=_failure_reason(result))
+                             message=_failure_reason(result, course.notebooks(assignment),
+                                                     course, assignment, student))
+    note = "; ".join(filter(None, [_RESTORED_NOTES.pop((assignment, student), ""), note]))
     with course.gradebook() as gradebook:
         submission = gradebook.find_submission(assignment, student)
         return GradingStatus(
@@ -135,6 +159,16 @@ def _score(
             needs_manual_grade=bool(submission.needs_manual_grade), seconds=seconds,
             message=note,
         )
+
+
+def require_hidden_cases(course: Course, assignments: Sequence[str]) -> None:
+    """Refuse, before anything runs, to grade an assignment whose hidden cases cannot be drawn:
+    its pools were never built (`MissingPools`) or there is no course secret (`MissingSecret`)."""
+    if any(course_pools(course.root, assignment) for assignment in assignments):
+        try:
+            load_secret(course.config, str(course.config.CourseDirectory.course_id))
+        except MissingSecret as missing:
+            raise MissingSecret(f"refusing to grade: {missing}") from None
 
 
 def _execute_with_retries(task: ExecutionTask) -> ExecutionOutcome:
@@ -193,6 +227,7 @@ def grade_assignments(
     phases = phases if phases is not None else Counter()
     policy = sandbox or SandboxPolicy.from_config(course.config)
     require_sandbox(policy)
+    require_hidden_cases(course, assignments)
     given = list(students) if students is not None else None
     classes = {assignment: given if given is not None else course.submitted_students(assignment)
                for assignment in assignments}

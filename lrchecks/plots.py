@@ -168,10 +168,7 @@ def check_lines(
         raise CheckFailed(f"{where} has no lines; draw one line per run with `ax.plot(...)`.")
     labelled = labelled_lines(panel)
     if require_legend:
-        legend = panel.get_legend()
-        if legend is None:
-            raise CheckFailed(f"{where} has no legend; label each line (`label=...`) and call "
-                              "`ax.legend()`.")
+        check_legend(panel, where, "label each line (`label=...`)")
     for run in expected:
         candidates = labelled if run.run_value is not None else lines
         if run.run_value is not None:
