@@ -88,8 +88,9 @@ BY_HAND = PoolSpec(
     always=(
         {"kind": "a learning rate of 0", "params": [0.0, 5, 7.0, 1.0]},
         {"kind": "an integer starting point", "params": [0.2, 9, 500, 1.0]},
+        {"kind": "a steeper parabola (a > 1)", "params": [0.05, 30, 3.0, 4.0]},
     ),
-    draw=5, size=24, seed=101,
+    draw=4, size=24, seed=101,
     candidate=_by_hand_candidate,
     problems=lambda case: _run_problems(case["params"]),
     missed=lambda case: _missed(case["params"], BY_HAND_MISTAKES, torch_run=False),

@@ -9,10 +9,23 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from conftest import REPO
 
+from autograder.hidden import course_pools
 from lrchecks import ps01
+from lrchecks.hidden import drawn_cases
 from lrchecks.report import CheckFailed
 from lrcore import quadratic, regression
+
+POOLS = course_pools(REPO, "ps01_constant_lr")
+EVERY_POOLED_CASE = {name: pool.always + pool.candidates for name, pool in POOLS.items()}
+
+
+@pytest.fixture(autouse=True)
+def every_hidden_case():
+    """The hidden checks run every case of the committed pools (a student gets a few)."""
+    with drawn_cases(EVERY_POOLED_CASE):
+        yield
 
 
 def gd_numpy(lr, num_iterations, x0, a=1.0):
@@ -128,7 +141,8 @@ def test_iterations_needed():
 
 def test_hidden_iteration_cases_are_far_from_rounding_boundaries():
     """A closed-form ceil() and a simulation must agree on every graded case."""
-    for lr, x0, tol, a in ps01.ITERATION_CASES_VISIBLE + ps01.ITERATION_CASES_HIDDEN:
+    hidden = [tuple(case["params"]) for case in EVERY_POOLED_CASE["ps01.iterations_needed"]]
+    for lr, x0, tol, a in list(ps01.ITERATION_CASES_VISIBLE) + hidden:
         q = abs(1 - 2 * a * lr)
         if abs(x0) < tol or q >= 1 or q == 0:
             continue
@@ -231,3 +245,52 @@ def test_regression_and_sweep_figure():
     ax.legend()
     ps01.check_sweep_figure(fig)
     plt.close("all")
+
+
+STUDENTS = ("ada", "grace", "linus", "margaret")
+BY_HAND_MISTAKES = {
+    "sign flipped": lambda lr, n, x0, a=1.0: gd_numpy(-lr, n, x0, a),
+    "half the gradient": lambda lr, n, x0, a=1.0: gd_numpy(lr / 2, n, x0, a),
+    "one step too many": lambda lr, n, x0, a=1.0: gd_numpy(lr, n + 1, x0, a),
+    "one step too few": lambda lr, n, x0, a=1.0: gd_numpy(lr, n - 1, x0, a),
+    "recorded before the step": lambda lr, n, x0, a=1.0: np.concatenate(
+        ([x0], gd_numpy(lr, n - 1, x0, a)))[:n],
+    "integer x": lambda lr, n, x0, a=1.0: np.array(
+        [float(math.trunc(v)) for v in _integer_run(lr, n, x0, a)]),
+    "a ignored": lambda lr, n, x0, a=1.0: gd_numpy(lr, n, x0),
+}
+
+
+def _integer_run(lr, n, x0, a):
+    x, out = math.trunc(x0), []
+    for _ in range(n):
+        x = math.trunc(x - lr * 2 * a * x)
+        out.append(x)
+    return out
+
+
+def _drawn(student):
+    from autograder.hidden.draw import draw_cases
+    from autograder.hidden.secret import load_secret
+
+    secret = load_secret(None, "learning-rate-lab")
+    return draw_cases(POOLS, secret, "learning-rate-lab", "ps01_constant_lr", student)
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+@pytest.mark.parametrize("mistake", list(BY_HAND_MISTAKES), ids=list(BY_HAND_MISTAKES))
+def test_each_mistake_fails_every_students_hidden_cases_without_revealing_them(student,
+                                                                               mistake):
+    cases = _drawn(student)
+    with drawn_cases(cases), pytest.raises(CheckFailed) as failure:
+        ps01.check_gradient_descent_numpy_unseen(BY_HAND_MISTAKES[mistake])
+    message = failure.value.message
+    assert message.startswith("A hidden case fails (")
+    for case in cases["ps01.gradient_descent_numpy"]:
+        for value in case["params"][:3]:
+            assert f"{value}" not in message.replace("2a", "").replace("·", " ")
+
+
+def test_two_students_draw_different_cases_and_a_regrade_the_same():
+    assert _drawn("ada") == _drawn("ada")
+    assert _drawn("ada") != _drawn("grace")
