@@ -42,6 +42,11 @@ def _ledger_dir(grading_dir: Path, assignment: str) -> Path:
 
 
 def write_status(grading_dir: Path, status: GradingStatus) -> None:
+    from autograder.student_ids import validate_student_id
+
+    problem = validate_student_id(status.student)
+    if problem:  # a ledger entry is a file named by the id: never a path elsewhere
+        raise ValueError(f"no ledger entry written: {problem}")
     folder = _ledger_dir(grading_dir, status.assignment)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{status.student}.json"

@@ -57,3 +57,14 @@ def test_dangerous_ids_are_refused_with_a_sentence_that_does_not_repeat_them(stu
     assert problem and problem.endswith(".") and "\n" not in problem
     if isinstance(student, str) and len(student) > 1:
         assert student.strip() not in problem
+
+
+def test_the_ledger_never_writes_outside_its_folder(tmp_path):
+    from autograder.status import GRADED, GradingStatus, write_status
+
+    for student in ("../escaped", "/etc/passwd", "..", "a/b"):
+        with pytest.raises(ValueError, match="no ledger entry"):
+            write_status(tmp_path / ".grading", GradingStatus(student, "ps01", GRADED))
+    assert not (tmp_path / "escaped.json").exists()
+    write_status(tmp_path / ".grading", GradingStatus("alice", "ps01", GRADED))
+    assert (tmp_path / ".grading" / "status" / "ps01" / "alice.json").is_file()
