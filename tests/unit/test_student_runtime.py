@@ -39,9 +39,12 @@ SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 def _wheel(project: str, out: Path) -> Path:
     # setuptools reuses its build/ folder: a module deleted since the last build would ship
     shutil.rmtree(REPO / project / "build", ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--quiet", "-w", str(out), str(REPO / project)], check=True, cwd=REPO,
-                   capture_output=True)
+    try:
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                        "--no-build-isolation", "--quiet", "-w", str(out), str(REPO / project)],
+                       check=True, cwd=REPO, capture_output=True)
+    finally:  # leave no copy of the sources in the checkout
+        shutil.rmtree(REPO / project / "build", ignore_errors=True)
     (wheel,) = out.glob("*.whl")
     return wheel
 
