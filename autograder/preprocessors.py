@@ -34,7 +34,8 @@ try:  # nbgrader's base class: enabled by default, configurable like its own ste
 except ImportError:  # pragma: no cover - nbgrader is a dependency
     NbGraderPreprocessor = object  # type: ignore[assignment,misc]
 
-__all__ = ["SandboxedExecute", "RequireJudgedTestCells", "BuildHiddenCasePools",
+__all__ = ["SandboxedExecute", "RequireJudgedTestCells", "RequireSharedConstantsAgree",
+           "shared_constant_problems", "BuildHiddenCasePools",
            "StampRuntimeVersion", "generate_assignment_preprocessors", "autograde_preprocessors",
            "scoring_preprocessors", "undecidable_test_cells", "student_runtime_version",
            "RUNTIME_DISTRIBUTION", "METADATA_KEY", "runtime_note"]
@@ -93,6 +94,7 @@ def generate_assignment_preprocessors() -> list[str]:
     from nbgrader.converters import GenerateAssignment
 
     ours = ["autograder.preprocessors.RequireJudgedTestCells",
+            "autograder.preprocessors.RequireSharedConstantsAgree",
             "autograder.preprocessors.BuildHiddenCasePools",
             "autograder.preprocessors.StampRuntimeVersion"]
     return ours + _nbgrader_default(GenerateAssignment, "preprocessors")
@@ -203,6 +205,73 @@ class RequireJudgedTestCells(NbGraderPreprocessor):
         if problems:
             raise ValueError(f"{resources['nbgrader']['notebook']}.ipynb cannot be released: "
                              + " ".join(problems))
+        return nb, resources
+
+
+def _cell_constants(nb: NotebookNode) -> list[tuple[str, str, Any]]:
+    """(cell label, NAME, value) of every top-level `NAME = …` of the notebook's code cells, in
+    order; values evaluated with numpy and the constants before them (the instructor's source)."""
+    import numpy as np
+
+    namespace: dict[str, Any] = {"np": np}
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name) and node.targets[0].id.isupper()):
+                name = node.targets[0].id
+                try:
+                    value = eval(compile(ast.Expression(node.value), "<cell>", "eval"),
+                                 namespace)  # the instructor's own source notebook
+                except Exception:
+                    continue
+                namespace[name] = value
+                found.append((label, name, value))
+    return found
+
+
+def _same(a: Any, b: Any) -> bool:
+    import numpy as np
+
+    try:
+        return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+    except Exception:
+        return a == b
+
+
+def shared_constant_problems(nb: NotebookNode, assignment: str, notebook: str) -> list[str]:
+    """A sentence for every constant a notebook's cell sets to another value than the
+    assignment's checks (`lrchecks.<psNN>`) use: a student following the notebook would lose the
+    points of every check that reads it."""
+    import importlib
+
+    try:
+        checks = importlib.import_module(f"lrchecks.{assignment.split('_')[0]}")
+    except ModuleNotFoundError:
+        return []
+    problems = []
+    for label, name, value in _cell_constants(nb):
+        if hasattr(checks, name) and not _same(value, getattr(checks, name)):
+            problems.append(f"{name} is {value!r} in {label!r} of {notebook}.ipynb but "
+                            f"{getattr(checks, name)!r} in {checks.__name__}: change both.")
+    return problems
+
+
+class RequireSharedConstantsAgree(NbGraderPreprocessor):
+    """Refuse to release a notebook whose constants (RUN_LRS, …) differ from its checks'."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        info = resources["nbgrader"]
+        problems = shared_constant_problems(nb, info["assignment"], info["notebook"])
+        if problems:
+            raise ValueError(" ".join(problems))
         return nb, resources
 
 

@@ -106,3 +106,17 @@ def test_a_submission_from_another_release_is_flagged_without_quoting_the_file()
     assert "script" not in runtime_note(nb, "ps01")
     nb.metadata["lrlab"] = {"student_runtime": student_runtime_version()}
     assert runtime_note(nb, "ps01") == ""
+
+
+def test_a_constant_the_notebook_and_its_checks_disagree_on_is_named_in_both_places():
+    from autograder.preprocessors import shared_constant_problems
+
+    path = REPO / "source" / "ps01_constant_lr" / "ps01_constant_lr.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    assert shared_constant_problems(nb, "ps01_constant_lr", "ps01_constant_lr") == []
+    (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+               == "run_settings"]
+    cell.source = cell.source.replace("RUN_LRS = (0.01,", "RUN_LRS = (0.02,")
+    (problem,) = shared_constant_problems(nb, "ps01_constant_lr", "ps01_constant_lr")
+    assert problem.startswith("RUN_LRS is (0.02, 0.1")
+    assert "'run_settings' of ps01_constant_lr.ipynb" in problem and "lrchecks.ps01" in problem
