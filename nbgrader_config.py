@@ -36,10 +36,12 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 from autograder.preprocessors import (  # noqa: E402
     autograde_preprocessors,
     generate_assignment_preprocessors,
+    refusals_in_one_sentence,
 )
 
 c.GenerateAssignment.preprocessors = generate_assignment_preprocessors()
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+refusals_in_one_sentence()  # "refusing to grade: …" instead of nbgrader's traceback
 
 # Every solution notebook runs in seconds; a cell that takes a minute is a student's bug.
 c.Execute.timeout = 60

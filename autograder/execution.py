@@ -59,7 +59,8 @@ def cases_digest(cases: dict[str, Any]) -> str:
 class ExecutionTask:
     """Execute `notebook` with the files of `workdir`; write it to `output`. `hidden_cases` are
     the student's drawn hidden cases (`autograder.hidden.cases_for`): the kernel runs them and
-    the judge replays them — the course secret that drew them stays with the grader."""
+    the judge replays them — the course secret that drew them stays with the grader.
+    `instructor_cells`: the sources of the instructor's locked cells (`autograder.own_code`)."""
 
     course_root: str
     student: str
@@ -69,6 +70,7 @@ class ExecutionTask:
     output: str
     sandbox: SandboxPolicy = field(default_factory=SandboxPolicy)
     hidden_cases: dict[str, Any] = field(default_factory=dict)
+    instructor_cells: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,8 @@ class JudgedExecution:
 
 def execute_and_judge(nb: nbformat.NotebookNode, files: Path, course_root: Path,
                       notebooks: set[str], config: Any, policy: SandboxPolicy,
-                      cases: dict[str, Any], phases: dict[str, float] | None = None
-                      ) -> JudgedExecution:
+                      cases: dict[str, Any], instructor_cells: list[str],
+                      phases: dict[str, float] | None = None) -> JudgedExecution:
     """Execute a prepared notebook under `policy` with the submission's other `files` (its
     notebooks, which hold the hidden tests, are left out), then judge every test cell here —
     outside the sandbox, with the grader's own copy of the student's hidden `cases`
@@ -159,7 +161,7 @@ def execute_and_judge(nb: nbformat.NotebookNode, files: Path, course_root: Path,
     if notebook_fingerprint(executed) != fingerprint:
         raise ExecutionFailed("the executed notebook does not match the submission")
     judging = time.monotonic()
-    overturned = judge_notebook(executed, cases)
+    overturned = judge_notebook(executed, cases, instructor_cells)
     phases["judge"] = time.monotonic() - judging
     executed.metadata[FINGERPRINT_KEY] = fingerprint
     executed.metadata[CASES_KEY] = cases_digest(cases)
@@ -181,7 +183,8 @@ def _run(task: ExecutionTask, phases: dict[str, float]) -> str:
     nb = nbformat.read(workdir / f"{task.notebook}.ipynb", as_version=4)
     notebooks = {f"{name}.ipynb" for name in course.notebooks(task.assignment)}
     judged = execute_and_judge(nb, workdir, course.root, notebooks | {f"{task.notebook}.ipynb"},
-                               course.config, task.sandbox, task.hidden_cases, phases)
+                               course.config, task.sandbox, task.hidden_cases,
+                               list(task.instructor_cells), phases)
     executed = judged.notebook
     executed.metadata[GRADER_KEY] = grader_signature(task.sandbox)
     output = Path(task.output)
@@ -199,8 +202,7 @@ class ExecutionFailed(RuntimeError):
 def _plain_error(error: BaseException) -> str:
     if isinstance(error, ExecutionFailed | SandboxUnavailable):
         return str(error)
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[-1] if text else ''}".strip()
+    return f"the grader failed on this notebook ({type(error).__name__})"  # never its text
 
 
 def execute_task(task: ExecutionTask) -> ExecutionOutcome:

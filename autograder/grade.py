@@ -34,10 +34,16 @@ import nbformat
 
 from autograder.course import Course
 from autograder.diagnose import describe_unreadable_submission
-from autograder.execution import ExecutionOutcome, ExecutionTask, execute_task
+from autograder.execution import (
+    ExecutionOutcome,
+    ExecutionTask,
+    execute_task,
+    notebook_fingerprint,
+)
 from autograder.executors import Executor
 from autograder.hidden import MissingSecret, cases_for, course_pools, load_secret
 from autograder.nbgrader_fast_paths import nbgrader_fast_paths
+from autograder.own_code import instructor_cells
 from autograder.preprocessors import runtime_note, scoring_preprocessors
 from autograder.progress import ProgressBar
 from autograder.replay import executed_path
@@ -129,15 +135,24 @@ def _prepare(
         _RESTORED_NOTES.get((assignment, student), ""),
         *(runtime_note(nbformat.read(workdir / f"{name}.ipynb", as_version=4), name)
           for name in notebooks if (workdir / f"{name}.ipynb").is_file())]))
-    cases = cases_for(course, assignment, student)
     tasks = [
         ExecutionTask(str(course.root), student, assignment, notebook, str(workdir),
                       str(executed_path(course.grading_dir / "executed", assignment, student,
-                                        notebook)), policy, cases)
+                                        notebook)), policy,
+                      cases_for(course, assignment, student,
+                                _submission_key(workdir / f"{notebook}.ipynb")),
+                      tuple(instructor_cells(course.source_dir / assignment
+                                             / f"{notebook}.ipynb")))
         for notebook in course.notebooks(assignment)
         if (workdir / f"{notebook}.ipynb").is_file()
     ]
     return tasks, "" if tasks else "no notebook of the assignment was submitted"
+
+
+def _submission_key(sanitised: os.PathLike[str]) -> str:
+    """What keys a submission's hidden cases: the fingerprint of the notebook nbgrader prepared
+    (its cells' sources — the same on a regrade, another after any change)."""
+    return notebook_fingerprint(nbformat.read(sanitised, as_version=4))
 
 
 def _score(

@@ -12,7 +12,10 @@ sandbox), `judge_notebook` decides every autograded test cell here:
    keyword arguments;
 2. it replays each of them — the grader's code, the grader's references, the grader's numpy, and
    the hidden cases the grader drew for this student (`lrchecks.hidden.drawn_cases`) — on the
-   answers the kernel recorded (`lrchecks.evidence`; a check records on success and on failure);
+   answers the kernel recorded (`lrchecks.evidence`; a check records on success and on failure),
+   after following each student object the cell passes through the notebook's sources: one
+   that reaches the course's reference or code the grader cannot follow fails
+   (`autograder.own_code` — the kernel's own guard can be switched off by the student);
 3. it **replaces every output of the cell** with its own verdict: the checks' `✓` sentences when
    every check passes again, else those of the checks that passed and one error — the judge's
    own message when it holds the check's record, otherwise the kernel's message as plain text.
@@ -36,6 +39,8 @@ from typing import Any
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 
+from autograder.own_code import NotebookCode, own_code_problem
+from lrchecks.encoding import has_tag
 from lrchecks.evidence import (
     EVIDENCE_MIME,
     RECORD_VERSION,
@@ -66,11 +71,13 @@ _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor movemen
 @dataclass(frozen=True)
 class JudgedCall:
     """One call of a check in a test cell's source: the grader's function, the keyword
-    arguments written in the source, and how many positional arguments it passes."""
+    arguments written in the source, how many positional arguments it passes, and the names
+    of those that are plain names (the student's objects: `check_x(optimize)`)."""
 
     check: Callable[..., Any]
     kwargs: dict[str, Any]
     positional: int
+    arg_names: tuple[str | None, ...] = ()
 
 
 @dataclass
@@ -167,8 +174,10 @@ def expected_calls(source: str, names: _Names | None = None) -> list[JudgedCall]
         if isinstance(node, ast.Call):
             check = names.resolve(node.func)
             if check is not None:
+                names_passed = tuple(arg.id if isinstance(arg, ast.Name) else None
+                                     for arg in node.args)
                 found.append((node.lineno, node.col_offset, JudgedCall(
-                    check, _literal_kwargs(node), len(node.args))))
+                    check, _literal_kwargs(node), len(node.args), names_passed)))
     return [call for *_, call in sorted(found, key=lambda item: item[:2])]
 
 
@@ -218,10 +227,27 @@ def _record_problem(call: JudgedCall, record: Any) -> str | None:
     return None
 
 
+def _not_own(call: JudgedCall, record: dict[str, Any], code: NotebookCode | None) -> str | None:
+    """Why code the check is given (a function, a class, an object or a container of them —
+    not plain data such as a figure) is not the student's own computation, judged from the
+    notebook's sources (`autograder.own_code`), or None."""
+    if code is None:
+        return None
+    for name, encoded in zip(call.arg_names, record["args"], strict=False):
+        if not name or not has_tag(encoded, "callable", "opaque"):
+            continue
+        problem = own_code_problem(code, name)
+        if problem:
+            return (f"{name} {problem}; the exercise is to write the computation yourself, "
+                    "with plain code.")
+    return None
+
+
 def judge_cell(calls: list[JudgedCall], records: list[Any],
-               kernel_outputs: list[NotebookNode]) -> Verdict:
+               kernel_outputs: list[NotebookNode], code: NotebookCode | None = None) -> Verdict:
     """The verdict on a test cell that calls `calls`, from the records its checks left and,
-    when a check left none, what the kernel said."""
+    when a check left none, what the kernel said; `code` (the notebook's sources) lets the
+    judge refuse a student's object that reaches the course's reference."""
     verdict = Verdict()
     if not calls:
         return Verdict(failure=UNCONFIRMED + "the cell calls no check the grader can replay.",
@@ -240,6 +266,10 @@ def judge_cell(calls: list[JudgedCall], records: list[Any],
         problem = _record_problem(call, record)
         if problem:
             return Verdict(verdict.passed, UNCONFIRMED + problem, unconfirmed=True)
+        not_own = _not_own(call, record, code)
+        if not_own:
+            verdict.failure = not_own
+            return verdict
         try:
             verdict.passed += replay_check(call.check, record, call.kwargs)
         except CheckFailed as failure:
@@ -272,10 +302,22 @@ def _kernel_passed(outputs: list[NotebookNode]) -> bool:
         for output in outputs)
 
 
-def judge_notebook(nb: NotebookNode, cases: Mapping[str, Any] | None = None) -> list[str]:
+def _student_code(nb: NotebookNode, instructor: list[str]) -> NotebookCode:
+    tests = [cell.source for cell in nb.cells if is_autograded_test(cell)]
+    kept = set(instructor)
+    return NotebookCode.from_cells(
+        [cell.source for cell in nb.cells if cell.cell_type == "code"
+         and cell.source not in kept and cell.source not in tests], instructor)
+
+
+def judge_notebook(nb: NotebookNode, cases: Mapping[str, Any] | None = None,
+                   instructor: list[str] | None = None) -> list[str]:
     """Decide every autograded test cell (see the module's docstring) with this student's
-    drawn hidden `cases`, writing the verdicts as the cells' only outputs. Returns one line
-    per cell the kernel passed and the judge failed."""
+    drawn hidden `cases`, writing the verdicts as the cells' only outputs. `instructor`: the
+    sources of the instructor's locked cells (from the source notebook), so that the student's
+    objects can be followed through the notebook's code (`autograder.own_code`); None skips
+    that. Returns one line per cell the kernel passed and the judge failed."""
+    code = _student_code(nb, instructor) if instructor is not None else None
     names = _Names()
     overturned = []
     deadline = time.monotonic() + JUDGE_SECONDS
@@ -296,7 +338,7 @@ def judge_notebook(nb: NotebookNode, cases: Mapping[str, Any] | None = None) -> 
                                   f"checks took longer than {JUDGE_SECONDS:g} s.",
                                   unconfirmed=True)
             else:
-                verdict = judge_cell(calls, records, kernel_outputs)
+                verdict = judge_cell(calls, records, kernel_outputs, code)
             cell.outputs = verdict.outputs()
             if not verdict.ok and _kernel_passed(kernel_outputs):
                 grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")

@@ -22,6 +22,7 @@ it.
 from __future__ import annotations
 
 import ast
+import logging
 import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -43,6 +44,35 @@ __all__ = ["SandboxedExecute", "RequireJudgedTestCells", "RequireSharedConstants
 RUNTIME_DISTRIBUTION = "learning-rate-lab-student"
 METADATA_KEY = "lrlab"
 EXECUTE = "nbgrader.preprocessors.execute.Execute"
+
+
+REFUSALS = ("autograder.hidden.secret.MissingSecret", "autograder.hidden.MissingPools",
+            "autograder.sandbox.SandboxUnavailable")
+"""Why grading refuses to start; nbgrader logs any preprocessor's exception with its traceback,
+but these are sentences for the instructor, not bugs."""
+NBGRADER_APPS = ("AutogradeApp", "NbGraderApp", "NbGraderAPI")
+
+
+class _RefusalsInOneSentence(logging.Filter):
+    """Turn nbgrader's logged traceback of one of `REFUSALS` into its sentence."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if "Traceback (most recent call last)" not in text:
+            return True
+        last = text.strip().splitlines()[-1]
+        for refusal in REFUSALS:
+            if last.startswith(refusal + ": "):
+                record.msg, record.args = "refusing to grade: %s", (last[len(refusal) + 2:],)
+        return True
+
+
+def refusals_in_one_sentence() -> None:
+    """Install `_RefusalsInOneSentence` on nbgrader's application loggers (once)."""
+    for name in NBGRADER_APPS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RefusalsInOneSentence) for f in logger.filters):
+            logger.addFilter(_RefusalsInOneSentence())
 
 
 def student_runtime_version() -> str:
@@ -112,19 +142,21 @@ class SandboxedExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         from autograder.course import Course
-        from autograder.execution import execute_and_judge
+        from autograder.execution import execute_and_judge, notebook_fingerprint
         from autograder.hidden import cases_for
+        from autograder.own_code import instructor_cells
         from autograder.sandbox import SandboxPolicy
 
         info = resources["nbgrader"]
         course = Course(_course_root(self.config))
         policy = SandboxPolicy.from_config(self.config)
-        cases = cases_for(course, info["assignment"], info["student"])
+        cases = cases_for(course, info["assignment"], info["student"], notebook_fingerprint(nb))
         folder = Path(resources.get("metadata", {}).get("path") or ".")
         notebooks = {f"{name}.ipynb" for name in course.notebooks(info["assignment"])}
+        source = course.source_dir / info["assignment"] / f"{info['notebook']}.ipynb"
         judged = execute_and_judge(nb, folder, course.root,
                                    notebooks | {f"{info['notebook']}.ipynb"}, self.config,
-                                   policy, cases)
+                                   policy, cases, instructor_cells(source))
         if judged.note:
             self.log.warning("%s/%s: %s", info["student"], info["assignment"], judged.note)
         return judged.notebook, resources

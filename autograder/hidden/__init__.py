@@ -83,12 +83,14 @@ def stale_pools(course_root: Path, assignment: str) -> list[str]:
                   or built[name].to_json() != stored[name].to_json())
 
 
-def cases_for(course: Any, assignment: str, student: str) -> dict[str, list[dict[str, Any]]]:
-    """This student's hidden cases of the assignment, `{pool: [case, …]}`; raises
-    `MissingSecret` or `MissingPools` (one sentence each) when grading cannot draw them."""
+def cases_for(course: Any, assignment: str, student: str,
+              submission: str = "") -> dict[str, list[dict[str, Any]]]:
+    """The hidden cases of the assignment for this student's `submission` (a fingerprint of
+    the notebook handed in, `autograder.execution.notebook_fingerprint`), `{pool: [case, …]}`;
+    raises `MissingSecret` or `MissingPools` (one sentence each) when grading cannot draw them."""
     pools = course_pools(course.root, assignment)
     if not pools:
         return {}
     course_id = str(course.config.CourseDirectory.course_id)
     secret = load_secret(course.config, course_id)
-    return draw_cases(pools, secret, course_id, assignment, student)
+    return draw_cases(pools, secret, course_id, assignment, student, submission)

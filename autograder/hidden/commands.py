@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import nbformat
+
 from autograder.course import Course
 from autograder.hidden import cases_for, course_pools, pool_specs
 from autograder.hidden.secret import SECRET_VARIABLE, create_secret, secret_path
@@ -43,15 +45,25 @@ def _case_line(case: dict[str, Any]) -> str:
 
 
 def show_cases(course: Course, assignment: str, students: list[str]) -> int:
-    """Print the hidden cases drawn for each student (the instructor's view: values included)."""
-    course.notebooks(assignment)
+    """Print the hidden cases each student's graded submission ran (the instructor's view:
+    values included). The cases depend on the submission, so only a graded one has them."""
+    from autograder.execution import notebook_fingerprint
+
+    notebooks = course.notebooks(assignment)
     if not pool_specs(assignment) and not course_pools(course.root, assignment):
         print(f"{assignment} has no hidden cases drawn per student.")
         return 0
     for student in students:
-        print(f"{student} — {assignment}")
-        for pool, cases in cases_for(course, assignment, student).items():
-            print(f"  {pool}")
-            for case in cases:
-                print(_case_line(case))
+        for notebook in notebooks:
+            sanitised = course.autograded_dir / student / assignment / f"{notebook}.ipynb"
+            if not sanitised.is_file():
+                print(f"{student} — {assignment}: not graded yet (the cases are drawn for the "
+                      "submission grading prepares)")
+                continue
+            key = notebook_fingerprint(nbformat.read(sanitised, as_version=4))
+            print(f"{student} — {assignment}/{notebook}.ipynb")
+            for pool, cases in cases_for(course, assignment, student, key).items():
+                print(f"  {pool}")
+                for case in cases:
+                    print(_case_line(case))
     return 0

@@ -76,8 +76,9 @@ def load_secret(config: Any, course_id: str) -> bytes:
         return _usable(path.read_bytes(), str(path))
     except FileNotFoundError:
         raise MissingSecret(
-            f"there is no course secret (it decides each student's hidden cases). Create one with `python -m autograder secret --create` (it writes {path}) "
-            f"or set ${SECRET_VARIABLE}, and back it up with the gradebook.") from None
+            f"there is no course secret (it decides each student's hidden cases). Create one "
+            f"with `python -m autograder secret --create` (it writes {path}) or set "
+            f"${SECRET_VARIABLE}, and back it up with the gradebook.") from None
     except OSError as error:
         raise MissingSecret(f"the course secret {path} cannot be read "
                             f"({error.strerror}).") from None

@@ -4,10 +4,12 @@ A `Submission` describes how one student's folder is made: the solution (as
 `autograder.samples.build_notebook` fills it in) with a cell the student added after the setup
 cell (`extra`), answer cells replaced (`cells`), any other edit of the notebook (`edit`), the
 file's bytes rewritten (`raw`), the notebook saved under another name or not at all (`name`),
-and files beside it (`files`). Sources may use placeholders, filled in when the class is
-written: `@ROOT@` (the course directory), `@REPO@` (the checkout `lrcore` is installed from),
-`@MARK@` (a host file that must never appear) and `@COMM@` (the process name every hostile
-process takes, so the test can look for any left behind).
+and files beside it (`files`). A `blank` submission starts from the untouched release instead
+of the solution; `assignment` is ps01 unless given (then give `name` too). Sources may use
+placeholders, filled in when the class is written: `@ROOT@` (the course directory), `@REPO@`
+(the checkout `lrcore` is installed from), `@MARK@` (a host file that must never appear) and
+`@COMM@` (the process name every hostile process takes, so the test can look for any left
+behind) — or any other `@KEY@` of the values the test passes.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class Submission:
     name: str | None = f"{NOTEBOOK}.ipynb"
     files: Mapping[str, bytes] = field(default_factory=dict)
     timestamp: bool = True
+    blank: bool = False
+    assignment: str = ASSIGNMENT
 
 
 def grade_cell(nb: NotebookNode, grade_id: str) -> int:
@@ -73,8 +77,9 @@ def write_submission(course: Course, folder: Path, submission: Submission,
         (folder / name).write_bytes(content)
     if submission.name is None:
         return
-    nb = build_notebook(course, ASSIGNMENT, NOTEBOOK,
-                        Sample("hostile", "", cells=dict(submission.cells)))
+    nb = build_notebook(course, submission.assignment, submission.assignment,
+                        Sample("hostile", "", cells=dict(submission.cells),
+                               blank=submission.blank))
     if submission.extra:
         insert_after(nb, "setup", submission.extra)
     if submission.edit:

@@ -233,3 +233,26 @@ def test_cells_the_judge_reaches_after_its_time_score_zero(recorded, monkeypatch
     monkeypatch.setattr(judge, "JUDGE_SECONDS", -1.0)
     score, outputs = judged(VISIBLE, [_evidence(recorded[0])])
     assert score == 0 and "took longer than" in outputs[-1].evalue
+
+
+def test_a_function_that_reaches_the_reference_fails_though_the_kernels_guard_was_off(
+        recorded, monkeypatch):
+    """The kernel's require_own_function can be switched off by the student; the judge
+    follows the function through the notebook's sources instead."""
+    import lrchecks.calls
+
+    monkeypatch.setattr(lrchecks.calls, "reachable_reference", lambda function: None)
+    check_optimize_published(optimize)  # passes in the "kernel"
+    student_cell = new_code_cell("import importlib\n"
+                                 "def optimize(lr, n, x0):\n"
+                                 "    m = importlib.import_module('lrcore.' + 'quadratic')\n"
+                                 "    return m.optimize(lr, n, x0)\n")
+    nb = new_notebook(cells=[student_cell, _cell(VISIBLE, [_evidence(recorded[0])])])
+    judge_notebook(nb, {}, instructor=[])
+    cell = nb.cells[1]
+    assert determine_grade(cell, logging.getLogger("test"))[0] == 0
+    assert "optimize imports importlib" in cell.outputs[-1].evalue
+    honest = new_code_cell("def optimize(lr, n, x0):\n    return helper(lr, n, x0)\n")
+    nb = new_notebook(cells=[honest, _cell(VISIBLE, [_evidence(recorded[0])])])
+    judge_notebook(nb, {}, instructor=[])
+    assert determine_grade(nb.cells[1], logging.getLogger("test"))[0] == POINTS
