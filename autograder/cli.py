@@ -9,24 +9,42 @@ A term's workflow, in order:
   export    write the grade table as CSV
   report    grade distribution and pass rate per test, as PNG + HTML
   demo      all of the above on a sample class, then print the grade table
+
+  secret    create (once) or locate the course secret that draws each student's hidden cases
+  cases     print the hidden cases drawn for a student (regrade disputes)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from autograder.course import Course, find_course_root
 from autograder.grade import default_workers
+from autograder.student_ids import validate_student_id
 
 __all__ = ["main", "build_parser", "quiet_nbgrader_internals"]
 
 
 def _course(args: argparse.Namespace) -> Course:
     return Course(args.course or find_course_root(), db_url=args.db_url)
+
+
+def _checked_students(students: list[str] | None) -> list[str] | None:
+    """The `--student` ids as given (None: all), after refusing any that is not a usable
+    student id (nbgrader would glob it; see `autograder.student_ids`)."""
+    for number, student in enumerate(students or [], start=1):
+        problem = validate_student_id(student)
+        if problem:
+            which = "--student" if len(students) == 1 else f"--student number {number}"
+            raise ValueError(f"{which} is refused: {problem}")
+    return students or None
 
 
 def _assignments(course: Course, args: argparse.Namespace) -> list[str]:
@@ -47,7 +65,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from autograder.collect import collect_submissions
+    from autograder.collect import collect_submissions, printable_name
 
     course = _course(args)
     report = collect_submissions(course, args.assignment, Path(args.inbox))
@@ -57,6 +75,11 @@ def cmd_collect(args: argparse.Namespace) -> int:
         print(f"warning   {name}: {warning}")
     for name, reason in report.skipped:
         print(f"skipped   {name}: {reason}")
+    if report.renamed:
+        print(f"student ids made from names (all ids kept in "
+              f"{report.ids_file.relative_to(course.root)}):")
+        for student, name in sorted(report.renamed.items()):
+            print(f"  {student}  <-  {printable_name(name)}")
     print(f"{len(report.collected)} notebooks collected, {len(report.skipped)} files skipped.")
     return 0
 
@@ -72,7 +95,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print("warning: --no-sandbox: student code runs with your permissions (it can read the "
               "hidden tests and write the gradebook); only the resource limits apply.",
               file=sys.stderr)
-    graded = grade_assignments(course, _assignments(course, args), args.student or None,
+    graded = grade_assignments(course, _assignments(course, args),
+                               _checked_students(args.student),
                                workers=args.workers, progress=not args.quiet,
                                use_dask=args.dask, scheduler=args.scheduler, sandbox=policy,
                                fresh=args.fresh)
@@ -91,7 +115,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
     course = _course(args)
     for assignment in _assignments(course, args):
-        failures = generate_feedback(course, assignment, args.student or None)
+        failures = generate_feedback(course, assignment, _checked_students(args.student))
         for student in failures:
             print(f"no feedback for {assignment}/{student}: nbgrader failed")
     print(f"feedback in {course.feedback_dir}")
@@ -120,6 +144,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from autograder.demo import run_demo
 
     return run_demo(_course(args), keep=args.keep)
+
+
+def cmd_secret(args: argparse.Namespace) -> int:
+    from autograder.hidden.commands import show_secret
+
+    return show_secret(_course(args), args.create)
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from autograder.hidden.commands import show_cases
+
+    return show_cases(_course(args), args.assignment, _checked_students(args.student) or [])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,6 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
     report = add("report", "Grade distribution and per-test pass rates (PNG + HTML).")
     report.add_argument("--to", default="reports", help="output folder")
     report.set_defaults(func=cmd_report)
+    secret = commands.add_parser(
+        "secret", help="Create or locate the course secret that draws each student's hidden "
+        "cases (never printed).")
+    secret.add_argument("--create", action="store_true", help="create it (once per course)")
+    secret.set_defaults(func=cmd_secret)
+    cases = commands.add_parser("cases", help="Print the hidden cases drawn for students "
+                                "(for a regrade dispute).")
+    cases.add_argument("assignment", help="e.g. ps01_constant_lr")
+    cases.add_argument("--student", action="append", required=True,
+                       help="the student (repeatable)")
+    cases.set_defaults(func=cmd_cases)
     demo = commands.add_parser("demo", help="Release, grade a sample class, print the grades.")
     demo.add_argument("--keep", action="store_true",
                       help="keep earlier grading results instead of starting afresh")
@@ -191,15 +238,64 @@ def quiet_nbgrader_internals() -> None:
     warnings.filterwarnings("ignore", category=SAWarning)
 
 
+INTERRUPTED = "interrupted: run the same command again to resume"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(BaseException):
+    """Ctrl-C (SIGINT) or SIGTERM reached the command: unwind — every `with` block on the way
+    stops what it started (`autograder.executors.Executor.abort`, the notebook's sandbox in
+    `autograder.sandbox.runner`) — and exit with 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    for stop in STOP_SIGNALS:  # a second Ctrl-C must not interrupt the clean-up
+        signal.signal(stop, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """While the command runs, SIGINT and SIGTERM raise `Interrupted`. Afterwards the previous
+    handlers come back — unless it was interrupted: then the process is about to exit, and the
+    signals stay ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {stop: signal.signal(stop, _interrupt) for stop in STOP_SIGNALS}
+    try:
+        yield
+    except (KeyboardInterrupt, Interrupted):
+        previous = dict.fromkeys(STOP_SIGNALS, signal.SIG_IGN)
+        raise
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Ctrl-C or SIGTERM stops it and everything it started within seconds,
+    printing one line instead of a traceback, with exit status 130 (Ctrl-C) or 143 (SIGTERM);
+    an interrupted `grade` resumes where it stopped when run again."""
     args = build_parser().parse_args(argv)
     quiet_nbgrader_internals()
     started = time.perf_counter()
     try:
-        code = args.func(args)
+        with _signals_interrupt():
+            code = args.func(args)
+    except (KeyboardInterrupt, Interrupted) as stop:
+        print(INTERRUPTED, file=sys.stderr, flush=True)
+        return 128 + getattr(stop, "signum", signal.SIGINT)
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.command != "demo":
+        print(f"({time.perf_counter() - started:.1f} s)")
+    return code
     if args.command != "demo":
         print(f"({time.perf_counter() - started:.1f} s)")
     return code

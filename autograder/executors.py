@@ -17,10 +17,28 @@ differ only in where the function runs:
 One `Executor` serves a whole grading command: its workers (and each worker's kernel template,
 `autograder.sandbox.zygote`) start once, not once per assignment, and a worker that finishes the
 last notebook of one assignment goes straight on to the next assignment's first.
+
+Nothing outlives the grading command. Leaving the `with` block because of an exception or an
+interruption (Ctrl-C, SIGTERM: `autograder.cli.main`) kills the workers at once instead of
+waiting for their notebooks (`Executor.abort`). A grading process that is killed outright
+(SIGKILL) runs no code at all, so every process it started watches it instead: a local worker
+kills its fork server and itself as soon as the grading process is gone (`_exit_with_grader`;
+the fork server would stay up while any worker does), and Dask's worker processes exit with the
+process that started them (distributed's own parent watch). Each worker's kernel template,
+sandboxes and kernels then die with it (parent-death signals and `bwrap --die-with-parent`, see
+`autograder/sandbox/zygote.py`); multiprocessing's resource tracker exits once none of its
+clients is left.
 """
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.forkserver
+import os
+import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -43,6 +61,105 @@ def _forkserver() -> BaseContext:
     return context
 
 
+ABORT_SECONDS = 5.0
+"""How long stopping a Dask cluster may take before its worker processes are killed."""
+
+
+def _fork_server_of_this_worker() -> int | None:
+    """A descriptor (pidfd) of the fork server this pool worker was forked from, or None."""
+    parent = os.getppid()
+    try:
+        with open(f"/proc/{parent}/cmdline", "rb") as handle:
+            if b"multiprocessing.forkserver" not in handle.read():
+                return None
+        server = os.pidfd_open(parent)
+    except (OSError, AttributeError):
+        return None
+    if os.getppid() != parent:  # it died before we held it: the pid may be someone else's now
+        os.close(server)
+        return None
+    return server
+
+
+def _exit_with_grader() -> None:
+    """Kill this pool worker — and its fork server — as soon as the grading process is gone,
+    however that ended.
+
+    A forkserver worker's `parent_process()` is the grading process (its real parent is the
+    fork server), and its sentinel is the end of a pipe only the grading process writes to: it
+    becomes readable — end of file — when that process exits or is killed. The fork server
+    would otherwise stay up as long as any worker does, and then spend seconds tearing down the
+    libraries it imported (torch, matplotlib) before it exits."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel, server = parent.sentinel, _fork_server_of_this_worker()
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        if server is not None:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(server, signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="exit-with-grader", daemon=True).start()
+
+
+def _start_local_worker() -> None:
+    """Every local pool worker, once: Ctrl-C in a terminal reaches the whole process group,
+    but only the grading command decides what it means (it stops the workers); exit with the
+    grading process; keep the imported grading libraries out of the garbage collector's walks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_grader()
+    freeze_imports()
+
+
+def _start_dask_worker() -> int:
+    """Every Dask worker of our LocalCluster, once (`Client.run`): Ctrl-C is the grading
+    command's to handle, as for a local worker; then import the grading libraries."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return warm_up()
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill a process pool's workers and this process's fork server now, then release the pool.
+
+    Private parts of multiprocessing, fenced here: the workers are the pool's `_processes`
+    (Python 3.14 has `ProcessPoolExecutor.kill_workers`), the fork server is
+    `multiprocessing.forkserver._forkserver` (its `_stop` reaps it and lets a later pool start
+    a new one). Left alone, the fork server would exit only after the grading process, and
+    then spend seconds tearing down the libraries it imported."""
+    kill_workers = getattr(pool, "kill_workers", None)
+    if kill_workers is not None:
+        kill_workers()
+    else:
+        for pid in list(getattr(pool, "_processes", None) or {}):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    pool.shutdown(wait=True, cancel_futures=True)
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid is not None and hasattr(server, "_stop"):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            server._stop()
+
+
+def _kill_dask_workers(cluster: Any) -> None:
+    """Kill the worker processes of our LocalCluster now (closing it would give each one 4 s
+    to finish the notebook it is executing). Each nanny is told first that its worker is going
+    away on purpose (`Nanny.close_gracefully`), so that it does not start a new one."""
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        with contextlib.suppress(Exception):
+            nanny.close_gracefully(reason="lrlab-interrupted")
+        pid = getattr(nanny, "pid", None)
+        if isinstance(pid, int):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
 class Executor(Generic[Task, Outcome]):
     """Runs `function(task)` for each submitted task; `collect` returns the outcomes that have
     finished, in completion order.
@@ -52,8 +169,10 @@ class Executor(Generic[Task, Outcome]):
             for outcome in executor.collect(block=False): ...
             while executor.pending: for outcome in executor.collect(block=True): ...
 
-    Workers start at the first `submit` and stop when the `with` block ends. An exception
-    raised by `function` (or a worker lost beyond Dask's retries) is raised by `collect`."""
+    Workers start at the first `submit` and stop when the `with` block ends: after the pending
+    notebooks when it ends normally, at once (`abort`) when an exception or an interruption
+    ends it. An exception raised by `function` (or a worker lost beyond Dask's retries) is
+    raised by `collect`."""
 
     def __init__(self, function: Callable[[Task], Outcome], workers: int = 1,
                  use_dask: bool = False, scheduler: str | None = None) -> None:
@@ -71,8 +190,30 @@ class Executor(Generic[Task, Outcome]):
     def __enter__(self) -> Executor[Task, Outcome]:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+    def abort(self) -> None:
+        """Stop now: kill the workers — their kernel templates, sandboxes and kernels die with
+        them — and forget what is pending."""
+        self._futures.clear()
+        self._done.clear()
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            _kill_pool(pool)
+        if self._cluster is not None:
+            _kill_dask_workers(self._cluster)
+        if self._client is not None:
+            client, self._client = self._client, None
+            with contextlib.suppress(Exception):
+                client.close(timeout=ABORT_SECONDS)
+        if self._cluster is not None:
+            cluster, self._cluster = self._cluster, None
+            with contextlib.suppress(Exception):
+                cluster.close(timeout=ABORT_SECONDS)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -95,11 +236,11 @@ class Executor(Generic[Task, Outcome]):
                     n_workers=max(self.workers, 1), threads_per_worker=1, processes=True,
                     dashboard_address=None, host="127.0.0.1")
             self._client = Client(self.scheduler or self._cluster)
-            self._client.run(warm_up)
+            self._client.run(_start_dask_worker if self._cluster is not None else warm_up)
             self._completed = as_completed()
         elif self.workers > 1:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_forkserver(),
-                                             initializer=freeze_imports)
+                                             initializer=_start_local_worker)
 
     # -- work -----------------------------------------------------------------------------
     @property

@@ -1,7 +1,8 @@
 """The sandbox every notebook executes in while it is graded (see `autograder/SANDBOX.md`).
 
 - `policy` — `SandboxPolicy`: the on/off switch and the limits, from `nbgrader_config.py`;
-- `bwrap` — the bubblewrap command line: no network, hidden course directory, read-only system;
+- `bwrap` — the bubblewrap command line: an allowlist of read-only mounts, no network;
+- `identity` — the user every notebook process runs as, which owns nothing on the host;
 - `cgroups` — one cgroup per execution: memory and process limits, a kill that leaves nothing;
 - `runner` — launches `worker` (the process inside) and enforces the wall limit;
 - `outcome` — what happened, in plain words.
@@ -9,7 +10,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
+
 from autograder.sandbox.bwrap import probe_bwrap
+from autograder.sandbox.identity import identity_problem
 from autograder.sandbox.policy import SandboxPolicy
 
 __all__ = ["SandboxPolicy", "SandboxUnavailable", "require_sandbox"]
@@ -20,7 +25,8 @@ class SandboxUnavailable(RuntimeError):
 
 
 def require_sandbox(policy: SandboxPolicy) -> None:
-    """Refuse, loudly, to run student code unconfined unless the instructor opted out."""
+    """Refuse, loudly, to run student code unconfined unless the instructor opted out, or as a
+    user that is somebody on this machine."""
     if not policy.enabled:
         return
     problem = probe_bwrap()
@@ -32,3 +38,11 @@ def require_sandbox(policy: SandboxPolicy) -> None:
             "the hidden tests and write the gradebook — pass --no-sandbox, or set "
             "c.SandboxPolicy.enabled = False in nbgrader_config.py."
         )
+    taken = _known_identity(policy.sandbox_uid) if os.geteuid() == 0 else None
+    if taken:  # only root changes the notebook's user
+        raise SandboxUnavailable(
+            f"refusing to grade: {taken}. Set c.SandboxPolicy.sandbox_uid in nbgrader_config.py "
+            "to an id that no user, group or file on this machine uses.")
+
+
+_known_identity = functools.cache(identity_problem)

@@ -1,18 +1,32 @@
 """The bubblewrap command line that confines one notebook execution.
 
-Inside, the notebook's worker and kernel see:
+The sandbox's file system is an allowlist: bubblewrap starts from an empty root and mounts only
+what a notebook's worker and kernel need — not the host's `/` with holes punched in it. Inside,
+they see:
 
-- `/` read-only (the system, Python, the installed packages), with `/proc` and a minimal
-  `/dev` of their own, and empty `/tmp` (private, size-limited) and `/run` (no host sockets);
-- the course directory, the checkout the packages are installed from and the grader's home
-  replaced by empty read-only folders, in which only what the kernel needs is bound back
-  read-only: the virtual environment, the Python installation, `lrcore/` and `autograder/`
-  — so `source/` (hidden tests), `gradebook.db`, `submitted/`, `autograded/` and `.grading/`
-  do not exist there;
+- the system's programs and libraries, read-only: `/usr` and the top-level links or folders
+  leading into it (`/bin`, `/lib`, `/lib64`, `/sbin`, as they are on the host), and of `/etc`
+  only what a Python + torch + matplotlib kernel reads (`ETC_ENTRIES`: the dynamic linker's
+  cache, the time zone, fontconfig's configuration);
+- the environment, read-only (`exposed_paths`): the virtual environment, the Python
+  installation it was made from, the student runtime (`lrcore`, `lrchecks`), and of the
+  grader's package only what the worker runs (`GRADER_PARTS`: `autograder/__init__.py`,
+  `autograder/sandbox/`) — not its samples (complete solutions), hidden-case generators, judge
+  or commands. Where one of those lies inside a folder bound whole (the grader installed in
+  site-packages; a course or home folder inside the environment), it is masked by an empty
+  read-only folder in which only the allowed parts are bound back (`masked_paths`);
+- their own `/proc`, a minimal `/dev`, and private, size-limited tmpfs at `/tmp` and
+  `/dev/shm` that vanish with the sandbox;
 - the submission's files read-only at `INPUT_DIR` (the worker copies them to `WORK_DIR`, on
-  the private /tmp, and runs the notebook there);
-- no network (a namespace with only loopback, where the kernel's ZMQ sockets live), their own
-  process and IPC namespaces, a new session, no capabilities, and death with the grader.
+  the private /tmp, and runs the notebook there).
+
+Nothing else exists there: not the course directory (`source/`, `gradebook.db`, `submitted/`,
+`.grading/`, the hidden-case pools), not the grader's home (its course secret, keys, caches),
+not `/var`, `/run`, `/sys`, `/home`, the rest of `/etc`, or any host socket. Folders created to
+reach a bound path are empty, owned by root and read-only, and so is the root itself. Add to
+that no network (a namespace with only loopback, where the kernel's ZMQ sockets live), their
+own process, IPC and UTS namespaces, a new session, no capabilities, death with the grader —
+and a user that owns nothing on the host (`autograder.sandbox.identity`).
 """
 
 from __future__ import annotations
@@ -26,73 +40,131 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["INPUT_DIR", "WORK_DIR", "HOME_DIR", "bwrap_command", "probe_bwrap",
-           "hidden_paths", "exposed_paths"]
+__all__ = ["INPUT_DIR", "WORK_DIR", "HOME_DIR", "GRADER_PARTS", "ETC_ENTRIES", "SYSTEM_ROOTS",
+           "bwrap_command", "probe_bwrap", "exposed_paths", "grader_parts", "masked_paths",
+           "PRIVILEGE_DROP_CAPABILITIES"]
 
 INPUT_DIR = "/tmp/.lrlab-input"
 WORK_DIR = "/tmp/submission"
 HOME_DIR = "/tmp/home"
-PRIVATE_DIRS = (Path("/tmp"), Path("/run"))
-"""Empty in the sandbox (tmpfs); an environment installed below them is bound back."""
+"""The notebook's home: created by the worker as the sandbox user (`become_sandbox_user`)."""
+SYSTEM_ROOTS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+"""Bound as on the host where they exist: a folder read-only, a link (merged /usr) as a link."""
+ETC_ENTRIES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/fonts")
+"""What a kernel reads from /etc: where the shared libraries are (without it the dynamic linker
+does not look in /usr/lib/<arch>), the local time zone, and fontconfig's configuration
+(matplotlib's backends probe fonts through it and complain on stderr without it). Not the user
+database (the sandbox user is in none: `USER`/`LOGNAME` name it), not the network's or the
+certificates' files (there is no network)."""
+GRADER_PARTS = ("__init__.py", "sandbox")
+"""What the worker imports from the grader's package (`autograder.sandbox.worker`,
+`kernel_fork`, `channels`, `identity`); the kernel imports only the student runtime."""
+PRIVATE_TMP = ("/tmp", "/dev/shm")
+"""Writable by everyone (sticky), size-limited, private to the sandbox."""
 NAMESPACE_ARGS = (
     "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "sandbox",
     "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
 )
+PRIVILEGE_DROP_CAPABILITIES = ("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                               "--cap-add", "CAP_SETPCAP")
+"""What a worker started by bwrap (as root) keeps until it drops to the sandbox user — its
+first action (`autograder.sandbox.identity.drop_privileges`), before it reads anything of the
+notebook's; a forked worker gets the same done by the template's fork."""
 
 
-def _package_dirs() -> list[Path]:
-    """Where `lrcore` and `autograder` are imported from (an editable install may make either
-    a namespace package, without `__file__`)."""
+def _package_dirs(names: Iterable[str] = ("lrcore", "lrchecks")) -> list[Path]:
+    """Where the packages are imported from (an editable install may make one a namespace
+    package, without `__file__`)."""
     found = []
-    for name in ("lrcore", "lrchecks", "autograder"):
+    for name in names:
         module = importlib.import_module(name)
         found += [Path(p).resolve() for p in module.__path__ if Path(p).is_dir()]
     return found
 
 
+def grader_parts() -> list[Path]:
+    """The grader's files the worker needs, wherever the grader is installed."""
+    return [folder / part for folder in _package_dirs(["autograder"]) for part in GRADER_PARTS
+            if (folder / part).exists()]
+
+
 def exposed_paths() -> list[Path]:
-    """What the kernel needs from the host, bound back read-only inside hidden folders."""
+    """What the kernel and the worker need from the host besides the system, outermost first:
+    the environment, the Python installation, the student runtime and the grader's parts."""
     found = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
-             Path(sys.executable).resolve().parent.parent, *_package_dirs()]
-    return sorted(set(found), key=lambda p: len(p.parts))
+             Path(sys.executable).resolve().parent.parent, *_package_dirs(), *grader_parts()]
+    return sorted(set(found), key=lambda p: (len(p.parts), str(p)))
 
 
-def hidden_paths(course_root: Path) -> list[Path]:
-    """Folders replaced by empty ones: the course, the packages' checkout, the grader's home.
-
-    The checkout (the folder holding `autograder/` in an editable install) may be a course
-    directory itself, with its own gradebook and submissions; an installed package lives in
-    site-packages, which is exposed whole. A folder under /tmp is hidden by the private /tmp,
-    and needs a mount of its own only when a path bound back lies inside it.
-    """
-    prefixes = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()]
-    candidates = [Path(course_root).resolve(), Path.home().resolve()]
-    for package in _package_dirs():
-        if not any(package.is_relative_to(prefix) for prefix in prefixes):
-            candidates.append(package.parent)
-    # Below /tmp the private /tmp hides a folder already — unless something inside it is bound
-    # back (a checkout under /tmp with its environment): bwrap would create the folder in the
-    # sandbox's writable /tmp; it gets its read-only tmpfs like any other.
-    tmp, exposed = Path("/tmp"), exposed_paths()
-    kept = [p for p in candidates if p != Path("/") and (
-        not p.is_relative_to(tmp) or any(e.is_relative_to(p) for e in exposed))]
-    outermost = [p for p in kept if not any(p != q and p.is_relative_to(q) for q in kept)]
-    return sorted(set(outermost), key=lambda p: len(p.parts))
+def _inside(path: Path, folders: Iterable[Path]) -> bool:
+    return any(path != folder and path.is_relative_to(folder) for folder in folders)
 
 
-def _mounts(course_root: Path, input_dir: Path, tmp_bytes: int) -> list[str]:
-    hidden = hidden_paths(course_root)
-    args = ["--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
-            "--size", str(tmp_bytes), "--tmpfs", "/tmp", "--tmpfs", "/run"]
-    for path in hidden:
-        args += ["--tmpfs", str(path)]
-    for path in exposed_paths():  # bound back where a hidden folder or the private /tmp hides it
-        if any(path.is_relative_to(h) for h in (*hidden, *PRIVATE_DIRS)):
-            args += ["--ro-bind", str(path), str(path)]
-    for path in hidden:
-        args += ["--remount-ro", str(path)]
-    args += ["--ro-bind", str(input_dir), INPUT_DIR, "--dir", HOME_DIR]
+def _outermost(paths: Iterable[Path]) -> list[Path]:
+    paths = sorted(set(paths), key=lambda p: (len(p.parts), str(p)))
+    return [p for p in paths if not _inside(p, paths)]
+
+
+def masked_paths(course_root: Path, exposed: list[Path] | None = None) -> list[Path]:
+    """Folders inside a bound folder that must not be seen there: the course directory, the
+    grader's home and the grader's package (in site-packages it comes with the environment;
+    only `GRADER_PARTS` of it are bound back)."""
+    exposed = exposed_paths() if exposed is None else exposed
+    bound = [*_outermost(exposed), *(Path(p) for p in SYSTEM_ROOTS)]
+    candidates = [Path(course_root).resolve(), Path.home().resolve(),
+                  *_package_dirs(["autograder"])]
+    return _outermost(p for p in candidates if _inside(p, bound))
+
+
+def _system_mounts() -> list[str]:
+    """The system's programs and libraries and `ETC_ENTRIES`, as they are on the host."""
+    args: list[str] = []
+    for entry in (*SYSTEM_ROOTS, *ETC_ENTRIES):
+        if os.path.islink(entry):
+            args += ["--symlink", os.readlink(entry), entry]
+        elif os.path.exists(entry):
+            args += ["--ro-bind", entry, entry]
     return args
+
+
+def _folders_leading_to(path: Path, created: list[Path], bound: list[Path]) -> list[str]:
+    """`--dir` for every folder on the way to `path` that the sandbox does not have yet: empty,
+    0755 (bwrap would make them 0700, closed to the sandbox user), read-only once the root is
+    remounted (or, inside the private /tmp, owned by root and so closed to the sandbox user)."""
+    args: list[str] = []
+    for folder in reversed(path.parents):
+        if folder == Path("/") or folder in created or any(
+                folder == tree or folder.is_relative_to(tree) for tree in bound):
+            continue
+        args += ["--perms", "0755", "--dir", str(folder)]
+        created.append(folder)
+    return args
+
+
+def _mounts(course_root: Path, input_dir: Path | None, tmp_bytes: int) -> list[str]:
+    args = ["--perms", "0755", "--dir", "/etc", *_system_mounts(), "--proc", "/proc",
+            "--dev", "/dev"]
+    for folder in PRIVATE_TMP:
+        args += ["--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", folder]
+    created = [Path(p) for p in ("/etc", "/proc", "/dev", *PRIVATE_TMP)]
+    bound = [Path(p) for p in SYSTEM_ROOTS]
+    exposed = exposed_paths()
+    for path in _outermost(exposed):
+        if not _inside(path, bound):
+            args += [*_folders_leading_to(path, created, bound),
+                     "--ro-bind", str(path), str(path)]
+            bound.append(path)
+    for mask in masked_paths(course_root, exposed):
+        # an empty read-only folder over it, with only what is allowed bound back
+        args += ["--perms", "0755", "--tmpfs", str(mask)]
+        inner = [mask, *mask.parents]
+        for path in _outermost(p for p in exposed if _inside(p, [mask])):
+            args += [*_folders_leading_to(path, inner, []),
+                     "--ro-bind", str(path), str(path)]
+        args += ["--remount-ro", str(mask)]
+    if input_dir is not None:
+        args += ["--ro-bind", str(input_dir), INPUT_DIR]
+    return [*args, "--remount-ro", "/"]
 
 
 def bwrap_command(
@@ -123,7 +195,7 @@ def probe_bwrap() -> str | None:
         return "bubblewrap (bwrap) is not installed"
     try:
         result = subprocess.run(
-            [bwrap, *NAMESPACE_ARGS, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+            [bwrap, *NAMESPACE_ARGS, *_system_mounts(), "--proc", "/proc", "--dev", "/dev",
              "--tmpfs", "/tmp", "--", "/bin/sh", "-c", "exit 0"],
             capture_output=True, text=True, timeout=30, env={"PATH": os.defpath},
         )

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from autograder.sandbox.identity import SANDBOX_UID
+
 __all__ = ["SandboxPolicy", "parse_size", "format_size", "GiB", "MiB"]
 
 MiB = 1024**2
@@ -63,7 +65,9 @@ class SandboxPolicy:
     thread per core of a large grading machine in every kernel. `preforked_kernels` forks each
     notebook's worker and kernel from a template process that has imported the libraries
     already (`autograder.sandbox.zygote`), inside the same sandbox, instead of starting two new
-    Pythons per notebook.
+    Pythons per notebook. `sandbox_uid` is the user and group id every notebook process takes
+    inside the sandbox when the grader is root: no user database knows it and no host file is
+    its (`autograder.sandbox.identity`; change it if yours has a user with that id).
     """
 
     enabled: bool = True
@@ -76,6 +80,7 @@ class SandboxPolicy:
     max_output_chars: int = 1_000_000
     threads_per_notebook: int = 2
     preforked_kernels: bool = True
+    sandbox_uid: int = SANDBOX_UID
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "memory_bytes", parse_size(self.memory_bytes))
@@ -84,6 +89,8 @@ class SandboxPolicy:
                      "file_size_bytes", "max_output_chars", "threads_per_notebook"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"SandboxPolicy.{name} must be positive")
+        if not 0 < self.sandbox_uid < 2**31:
+            raise ValueError("SandboxPolicy.sandbox_uid must be between 1 and 2**31 - 1")
         if self.cell_timeout is not None and self.cell_timeout <= 0:
             raise ValueError("SandboxPolicy.cell_timeout must be positive (or None)")
 

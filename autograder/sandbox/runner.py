@@ -28,8 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from autograder.sandbox.bwrap import HOME_DIR, INPUT_DIR, WORK_DIR, bwrap_command
+from autograder.sandbox.bwrap import (
+    HOME_DIR,
+    INPUT_DIR,
+    PRIVILEGE_DROP_CAPABILITIES,
+    WORK_DIR,
+    bwrap_command,
+)
 from autograder.sandbox.cgroups import Cgroup
+from autograder.sandbox.identity import SANDBOX_USER, hand_over
 from autograder.sandbox.policy import SandboxPolicy, format_size
 from autograder.sandbox.zygote import HOLDER, Zygote
 from lrchecks.evidence import ENVIRONMENT_SWITCH
@@ -69,7 +76,8 @@ def worker_environment(policy: SandboxPolicy) -> dict[str, str]:
     if policy.enabled:
         env = {k: v for k, v in os.environ.items() if k in PASSED_THROUGH or k.startswith("LC_")}
         env.update(PATH=os.pathsep.join([venv_bin, "/usr/local/bin", "/usr/bin", "/bin"]),
-                   HOME=HOME_DIR, TMPDIR="/tmp", PYTHONDONTWRITEBYTECODE="1")
+                   HOME=HOME_DIR, TMPDIR="/tmp", PYTHONDONTWRITEBYTECODE="1",
+                   USER=SANDBOX_USER, LOGNAME=SANDBOX_USER)
     else:
         env = dict(os.environ)
         env["PATH"] = os.pathsep.join([venv_bin, env.get("PATH", os.defpath)])
@@ -79,6 +87,14 @@ def worker_environment(policy: SandboxPolicy) -> dict[str, str]:
         env.setdefault(name, value)
     env[ENVIRONMENT_SWITCH] = "1"  # the checks record their evidence (autograder.judge)
     return env
+
+
+def sandbox_identity(policy: SandboxPolicy) -> list[int] | None:
+    """The uid and gid the notebook's processes take in the sandbox (None: they stay the
+    grader's user — without the sandbox, or when the grader is not root and cannot change it)."""
+    if not policy.enabled or os.geteuid() != 0:
+        return None
+    return [policy.sandbox_uid, policy.sandbox_uid]
 
 
 def _rlimits(policy: SandboxPolicy, group: Cgroup | None) -> list[tuple[int, tuple[int, int]]]:
@@ -252,10 +268,20 @@ def _sandbox_pid(ready_fd: int, info_fd: int, deadline: float) -> int:
     raise RuntimeError("bwrap did not report the sandbox's pid")
 
 
+def _abandon(process: Any, group: Cgroup | None) -> None:
+    """The grader is being interrupted (Ctrl-C, SIGTERM) while a notebook runs: stop the
+    notebook's processes and remove its cgroup at once, then let the interruption go on."""
+    with contextlib.suppress(Exception):
+        _stop(process, group, graceful=False)
+    if group is not None:
+        with contextlib.suppress(Exception):
+            group.remove()
+
+
 def _run_forked(zygote: Zygote, env: dict[str, str], task: dict[str, Any], files: Path,
                 course_root: Path, policy: SandboxPolicy) -> SandboxRun:
     """`run_worker` with worker and kernel forked from the template (`Zygote`) into a sandbox
-    built by bwrap around a placeholder pid 1: same namespaces, mounts, cgroup, limits."""
+    built by bwrap around a placeholder pid 1: same namespaces, mounts, cgroup, limits, user."""
     started = time.monotonic()
     group = Cgroup.create(policy.memory_bytes, policy.max_processes)
     limits = _rlimits(policy, group)
@@ -274,7 +300,7 @@ def _run_forked(zygote: Zygote, env: dict[str, str], task: dict[str, Any], files
         try:
             holder = _start_confined(
                 command, group, limits, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                pass_fds=(ready_write, info_write), cwd="/", start_new_session=True)
+                pass_fds=(ready_write, info_write), cwd="/", start_new_session=True, env=env)
         except BaseException:
             for fd in (ready_read, info_read):
                 os.close(fd)
@@ -290,11 +316,15 @@ def _run_forked(zygote: Zygote, env: dict[str, str], task: dict[str, Any], files
             procs = [os.fsdecode(path) for path in group.procs_files()] if group else []
             notebook = zygote.launch(sandbox_pid, procs,
                                      [[which, *values] for which, values in limits], env,
-                                     [task_file.fileno(), result.fileno(), log.fileno()])
+                                     [task_file.fileno(), result.fileno(), log.fileno()],
+                                     run_as=sandbox_identity(policy), home=HOME_DIR)
             limit = _watch(notebook, group, policy, started + policy.wall_seconds)
         except (OSError, RuntimeError) as error:
             log.write(f"\nthe sandbox could not be entered: {error}\n".encode())
             limit = None
+        except BaseException:
+            _abandon(holder, group)
+            raise
         finally:
             os.close(ready_read)
             os.close(info_read)
@@ -308,8 +338,14 @@ def run_worker(task: dict[str, Any], files: Path, course_root: Path,
     """Run the worker on `task` (see `autograder.sandbox.worker`) with the submission's
     `files`, under `policy`; never leaves a process behind when a cgroup or the sandbox is
     available. With `policy.preforked_kernels`, worker and kernel are forks of this process's
-    template (`autograder.sandbox.zygote`) rather than new Pythons, when it can start."""
+    template (`autograder.sandbox.zygote`) rather than new Pythons, when it can start.
+
+    In the sandbox, worker and kernel run as the sandbox user (`sandbox_identity`), to whom
+    the copy of the submission's `files` is handed over first (it is read-only inside)."""
     env = worker_environment(policy)
+    run_as = sandbox_identity(policy)
+    if run_as is not None:
+        hand_over(files, *run_as)
     if policy.enabled and policy.preforked_kernels:
         zygote = Zygote.shared(env)
         if zygote is not None:
@@ -318,8 +354,10 @@ def run_worker(task: dict[str, Any], files: Path, course_root: Path,
     group = Cgroup.create(policy.memory_bytes, policy.max_processes)
     command = [sys.executable, "-I", "-m", "autograder.sandbox.worker"]
     if policy.enabled:
-        task = {**task, "input_dir": INPUT_DIR, "workdir": WORK_DIR, "isolated": True}
-        command = bwrap_command(command, course_root, files, env, policy.memory_bytes)
+        task = {**task, "input_dir": INPUT_DIR, "workdir": WORK_DIR, "isolated": True,
+                "run_as": run_as, "home": HOME_DIR}
+        command = bwrap_command(command, course_root, files, env, policy.memory_bytes,
+                                options=PRIVILEGE_DROP_CAPABILITIES if run_as else ())
     unconfined_workdir = (contextlib.nullcontext("") if policy.enabled
                           else tempfile.TemporaryDirectory(prefix="lrlab-work-"))
     with tempfile.TemporaryFile() as result, tempfile.TemporaryFile() as log, \
@@ -328,15 +366,20 @@ def run_worker(task: dict[str, Any], files: Path, course_root: Path,
             task = {**task, "input_dir": str(files), "workdir": scratch, "isolated": False}
         payload = json.dumps({**task, "result_fd": result.fileno()}).encode("utf-8")
         try:
+            # in the sandbox, bwrap too gets only the clean environment (no grader's secret)
             process = _start_confined(
                 command, group, _rlimits(policy, group), stdin=subprocess.PIPE, stdout=log,
-                stderr=log, pass_fds=(result.fileno(),), env=None if policy.enabled else env,
-                cwd="/", start_new_session=True)
+                stderr=log, pass_fds=(result.fileno(),), env=env, cwd="/",
+                start_new_session=True)
         except BaseException:
             if group is not None:
                 group.remove()
             raise
         threading.Thread(target=_feed, args=(process.stdin, payload), daemon=True).start()
-        limit = _watch(process, group, policy, started + policy.wall_seconds)
+        try:
+            limit = _watch(process, group, policy, started + policy.wall_seconds)
+        except BaseException:
+            _abandon(process, group)
+            raise
         _stop(process, group, graceful=not policy.enabled and group is None and limit is not None)
         return _finish(group, policy, limit, process, result, log, started)

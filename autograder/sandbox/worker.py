@@ -27,6 +27,8 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type
 
 from autograder.sandbox.channels import SlicedPollKernelClient
+from autograder.sandbox.identity import become_sandbox_user
+from lrchecks.hidden import HIDDEN_CASES_VARIABLE
 
 __all__ = ["main", "WatchedKernelManager", "truncate_outputs", "nbgrader_execute"]
 
@@ -114,19 +116,14 @@ def truncate_outputs(nb: Any, max_chars: int) -> int:
     return cut
 
 
-def _cell_label(nb: Any, index: int | None) -> str:
-    if index is None or index >= len(nb.cells):
-        return ""
-    cell = nb.cells[index]
-    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-    if grade_id:
-        return f"cell '{grade_id}'"
-    first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
-    return f"cell {index + 1}, `{first[:40]}`"
+def _cell_number(nb: Any, index: int | None) -> int | None:
+    """The cell's position, counted from 1 — how the grader names a cell: never by its
+    source or metadata, which the student wrote."""
+    return index + 1 if index is not None and 0 <= index < len(nb.cells) else None
 
 
-def _timed_out_cells(nb: Any) -> list[str]:
-    return [_cell_label(nb, i) for i, cell in enumerate(nb.cells)
+def _timed_out_cells(nb: Any) -> list[int]:
+    return [i + 1 for i, cell in enumerate(nb.cells)
             if any(o.get("ename") == TIMEOUT_ENAME for o in cell.get("outputs", []))]
 
 
@@ -206,6 +203,8 @@ def run(task: dict, clock: dict[str, float],
         clock["cells_done"] = time.monotonic()
 
     executor.on_cell_executed = on_cell_executed
+    # the student's drawn hidden cases, for the hidden checks the kernel runs (lrchecks.hidden)
+    os.environ[HIDDEN_CASES_VARIABLE] = json.dumps(task.get("hidden_cases") or {})
     try:
         with setenv(NBGRADER_EXECUTION="autograde"):
             nb, _ = executor.preprocess(nb, {"metadata": {"path": str(workdir)}})
@@ -217,7 +216,7 @@ def run(task: dict, clock: dict[str, float],
             "type": type(error).__name__,
             "message": text[-1][:500] if text else "",
             "exit_status": statuses[0] if statuses else None,
-            "cell": _cell_label(nb, current.get("index")),
+            "cell": _cell_number(nb, current.get("index")),
         }}
     outputs_cut = truncate_outputs(nb, task["max_output_chars"])
     return {"notebook": nbformat.writes(nb), "timed_out_cells": _timed_out_cells(nb),
@@ -251,9 +250,14 @@ def serve(payload: bytes, result_fd: int | None, clock: dict[str, float],
 
 
 def main() -> int:
+    """Started by bwrap (as root, with only the capabilities it needs to change user): read the
+    task, become the sandbox user, then execute the task."""
     clock = {"started": time.monotonic()}
     skip_iri_grammar()
-    serve(sys.stdin.buffer.read(), None, clock)
+    payload = sys.stdin.buffer.read()
+    task = json.loads(payload.decode("utf-8"))
+    become_sandbox_user(task.get("run_as"), task.get("home"))
+    serve(payload, None, clock)
     return 0
 
 

@@ -17,9 +17,10 @@ How a notebook runs (`Zygote.launch`, called by `autograder.sandbox.runner`):
 3. the fork joins the notebook's cgroup, applies the rlimits, enters the sandbox's namespaces
    (`setns`; entering the mount namespace makes the sandbox's root its root) and forks once
    more to become a member of its pid namespace; that process — pid 2 inside — starts a new
-   session, drops every capability (bounding, ambient, effective, permitted, inheritable),
-   sets no-new-privileges, closes every descriptor but its own three, takes the sandbox's
-   clean environment and runs the worker (`autograder.sandbox.worker.serve`), whose kernel is
+   session, takes the sandbox user's ids and drops every capability (bounding, ambient,
+   effective, permitted, inheritable; `autograder.sandbox.identity`), sets no-new-privileges,
+   closes every descriptor but its own three, takes the sandbox's clean environment and runs
+   the worker (`autograder.sandbox.worker.serve`), whose kernel is
    forked from it in turn (`autograder.sandbox.kernel_fork`).
 
 The runner then watches and stops everything exactly as before: the wall limit, the cgroup's
@@ -43,6 +44,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from autograder.sandbox.identity import become_sandbox_user, drop_capabilities
 from autograder.sandbox.kernel_fork import TEMPLATE_DIRECTORY
 
 __all__ = ["Zygote", "HOLDER", "enter_namespaces", "drop_capabilities"]
@@ -83,12 +85,6 @@ orphans for the notebook's processes."""
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
-PR_CAPBSET_DROP = 24
-PR_SET_NO_NEW_PRIVS = 38
-PR_CAP_AMBIENT = 47
-PR_CAP_AMBIENT_CLEAR_ALL = 4
-CAPABILITY_VERSION_3 = 0x20080522
-LAST_CAPABILITY = 63
 START_SECONDS = 120.0
 """How long the template may take to import everything before it counts as broken."""
 
@@ -119,27 +115,6 @@ def enter_namespaces(pid: int) -> None:
             os.close(fd)
 
 
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
-
-
-def drop_capabilities() -> None:
-    """No capability in any set, none to regain by exec (bwrap's `--cap-drop ALL`), and no
-    privileges from set-uid files (no-new-privileges)."""
-    for capability in range(LAST_CAPABILITY + 1):
-        if _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 and capability < 41:
-            _check(-1, f"dropping capability {capability} from the bounding set")
-    _check(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clearing ambient")
-    header, data = _CapHeader(CAPABILITY_VERSION_3, 0), (_CapData * 2)()
-    _check(_libc.capset(ctypes.byref(header), data), "capset")
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no-new-privileges")
-
-
 def _close_all_but(keep: set[int]) -> None:
     last = 2
     for fd in sorted(keep | {65536}):
@@ -149,12 +124,15 @@ def _close_all_but(keep: set[int]) -> None:
 
 
 def _become_worker(request: dict[str, Any], task_fd: int, result_fd: int) -> None:
-    """Pid 2 of the sandbox: confine this process for good, then run the worker."""
+    """Pid 2 of the sandbox: confine this process for good — the sandbox user's ids (when the
+    grader is root) and no capability —, then run the worker."""
     clock = {"started": time.monotonic()}
     _close_all_but({task_fd, result_fd})
     os.setsid()
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    drop_capabilities()
+    if request.get("run_as") is None:
+        drop_capabilities()
+    become_sandbox_user(request.get("run_as"), request.get("home"))
     os.chdir("/tmp")
     os.environ.clear()
     os.environ.update(request["env"])
@@ -325,10 +303,15 @@ class Zygote:
         return zygote
 
     def launch(self, sandbox_pid: int, procs: list[str], rlimits: list, env: dict[str, str],
-               fds: list[int]) -> ForkedNotebook:
+               fds: list[int], run_as: list[int] | None = None,
+               home: str | None = None) -> ForkedNotebook:
+        """Fork a worker into the sandbox whose pid 1 is `sandbox_pid`: in the cgroups whose
+        `procs` files are given, under `rlimits`, with `env`, as `run_as` (uid, gid; None: the
+        grader's user, without capabilities), with its home folder `home` created; `fds` are
+        the task, the result and the log."""
         self.next_id += 1
         request = {"id": self.next_id, "sandbox_pid": sandbox_pid, "procs": procs,
-                   "rlimits": rlimits, "env": env}
+                   "rlimits": rlimits, "env": env, "run_as": run_as, "home": home}
         socket.send_fds(self.channel, [json.dumps(request).encode("utf-8")], fds)
         return ForkedNotebook(self, self.next_id)
 

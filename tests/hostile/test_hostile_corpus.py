@@ -43,6 +43,14 @@ POLICY = SandboxPolicy(memory_bytes="1.5 GiB", wall_seconds=120, cell_timeout=20
 GRADED, FAILED = "graded", "failed"
 SIGN = frozenset({"test_gradient_descent_numpy", "test_divergence_threshold_by_experiment"})
 REGRESSION = frozenset({"test_regression_loss_curves", "test_sweep_figure_lines"})
+FUNCTIONS = frozenset({"test_gradient_descent_numpy", "test_optimize_published_values",
+                       "test_optimize_unseen_runs", "test_divergence_threshold_on_paper",
+                       "test_divergence_threshold_by_experiment", "test_iterations_needed",
+                       "test_regression_loss_curves"})
+"""Every test whose check is given a function. A notebook that reaches into the interpreter
+(builtins, IPython's shell, a __code__ or __path__) could have redefined any of them: the judge
+follows none of them (`autograder.own_code`), and every one scores 0."""
+CANNOT_FOLLOW = "which the grader cannot follow"
 SOLUTION = "s01_solution"
 EVERY_TEST = frozenset(
     cell.metadata["nbgrader"]["grade_id"]
@@ -107,7 +115,8 @@ CASES = (
     Case("h17_write_host_tmp", "writes to /tmp (its own private /tmp)",
          Submission(extra=code.WRITE_HOST_TMP), GRADED, words="pwned"),
     Case("h18_write_packages", "rewrites lrcore, lrchecks, numpy, /etc",
-         Submission(extra=code.WRITE_PACKAGES), GRADED, words="blocked:", never=("WROTE",)),
+         Submission(extra=code.WRITE_PACKAGES), GRADED, FUNCTIONS, words="blocked:",
+         never=("WROTE",)),
     Case("h19_read_hidden_tests", "reads source/, its own notebook, /tmp for hidden tests",
          Submission(extra=code.READ_HIDDEN_TESTS), GRADED, words="no hidden tests found",
          never=("READ ", "BEGIN HIDDEN", "check_optimize_unseen")),
@@ -121,9 +130,9 @@ CASES = (
          words="output cut by the grader"),
     Case("h23_stderr_warnings", "warnings on stderr in a student cell",
          Submission(extra=code.STDERR_WARNINGS), GRADED, words="something looks odd"),
-    Case("h24_patched_print", "print() replaced by a no-op, and a wrong answer",
+    Case("h24_patched_print", "print() replaced by a no-op (builtins), and a wrong answer",
          Submission(cells={"gradient_descent_numpy": code.PATCHED_PRINT + code.SIGN_FLIPPED}),
-         GRADED, SIGN, words="sign is flipped"),
+         GRADED, FUNCTIONS, words=CANNOT_FOLLOW),
     # --- wrong answers ----------------------------------------------------------------------------
     Case("h25_nan_inf", "losses of nan and inf",
          Submission(cells={"train_linear_regression": code.NAN_TRAINING}), GRADED, REGRESSION,
@@ -176,7 +185,8 @@ CASES = (
          Submission(cells={"gradient_descent_numpy": code.PATCH_ALLCLOSE}), GRADED, SIGN,
          words="sign is flipped"),
     Case("h42_patched_showtraceback", "tracebacks hidden by the shell",
-         Submission(cells={"gradient_descent_numpy": code.PATCH_SHOWTRACEBACK}), GRADED, SIGN),
+         Submission(cells={"gradient_descent_numpy": code.PATCH_SHOWTRACEBACK}), GRADED,
+         FUNCTIONS, words=CANNOT_FOLLOW),
     # The kernel is forked from a template that imported the checks before the notebook ran
     # (autograder/sandbox/zygote.py): the fake package is never imported, the real checks run,
     # and only the flipped sign loses its points. (A kernel started the ordinary way imports
@@ -194,7 +204,7 @@ CASES = (
          Submission(cells={"gradient_descent_numpy": code.FORGED_EVIDENCE}), GRADED, SIGN,
          words="could not be confirmed by the grader"),
     Case("h47_swapped_code_objects", "the check's own __code__ replaced in place",
-         Submission(cells={"gradient_descent_numpy": code.CODE_SWAPPED}), GRADED, SIGN,
+         Submission(cells={"gradient_descent_numpy": code.CODE_SWAPPED}), GRADED, FUNCTIONS,
          words="could not be confirmed by the grader"),
 )
 

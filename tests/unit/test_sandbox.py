@@ -7,8 +7,9 @@ grading refuses to run unconfined unless told to.
 
 from __future__ import annotations
 
-import json
+import grp
 import os
+import pwd
 import resource
 import subprocess
 import sys
@@ -19,10 +20,12 @@ import pytest
 from conftest import run_in_fresh_python
 from traitlets.config import Config
 
+import autograder.sandbox as sandbox_package
 from autograder import cli
 from autograder.diagnose import describe_unreadable_submission
 from autograder.sandbox import SandboxPolicy, SandboxUnavailable, bwrap, require_sandbox
 from autograder.sandbox.cgroups import Cgroup, cgroup_support
+from autograder.sandbox.identity import SANDBOX_GID, SANDBOX_UID, hand_over, identity_problem
 from autograder.sandbox.outcome import completion_note, failure_message, kernel_death
 from autograder.sandbox.runner import (
     SandboxRun,
@@ -50,47 +53,147 @@ def test_policy_from_nbgrader_config_and_sizes_in_words():
         SandboxPolicy(max_processes=0)
 
 
-def test_the_course_checkout_and_home_are_hidden_and_the_environment_bound_back(tmp_path):
+def _pairs(command: list[str]) -> list[tuple[str, str]]:
+    return list(zip(command, command[1:], strict=False))
+
+
+def test_the_sandbox_mounts_an_allowlist_not_the_hosts_root(tmp_path):
+    """Only the system, the environment, the student runtime and the worker's part of the
+    grader are bound, read-only; the course, the grader's samples and home are not there."""
     command = bwrap.bwrap_command(["python"], REPO, tmp_path, {"PATH": "/usr/bin"}, 2**30)
-    pairs = list(zip(command, command[1:], strict=False))
-    tmpfs = {b for a, b in pairs if a == "--tmpfs"}
+    pairs = _pairs(command)
     bound = {b for a, b in pairs if a == "--ro-bind"}
-    assert {"/tmp", "/run", str(REPO), str(Path.home())} <= tmpfs
-    assert {str(REPO / "lrcore"), str(REPO / "autograder"), sys.prefix} <= bound
-    assert str(REPO / "source") not in bound and str(REPO / "gradebook.db") not in bound
+    assert ("--ro-bind", "/") not in pairs and "--bind" not in command
+    assert {"/usr", str(REPO / ".venv"), str(REPO / "lrcore"), str(REPO / "lrchecks"),
+            str(REPO / "autograder" / "__init__.py"), str(REPO / "autograder" / "sandbox"),
+            sys.base_prefix, "/etc/ld.so.cache"} <= bound
+    for secret in (REPO, REPO / "autograder", REPO / "autograder" / "samples", REPO / "source",
+                   REPO / "gradebook.db", Path.home(), Path("/etc"), Path("/var"),
+                   Path("/run"), Path("/home"), Path("/sys")):
+        assert str(secret) not in bound, secret
+    # private, writable by the sandbox user, size-limited: /tmp and /dev/shm
+    for folder in ("/tmp", "/dev/shm"):
+        at = next(i for i, (a, b) in enumerate(pairs) if (a, b) == ("--tmpfs", folder))
+        assert command[at - 4:at] == ["--perms", "1777", "--size", str(2**30)]
+    # the folders on the way to a bound path: created 0755 (bwrap's default, 0700, would shut
+    # the sandbox user out), then everything but the private folders is read-only
+    top = "/" + REPO.parts[1]
+    assert command[command.index(top) - 3:command.index(top)] == ["--perms", "0755", "--dir"]
+    assert command[command.index("--clearenv") - 2:command.index("--clearenv")] == [
+        "--remount-ro", "/"]
     for flag in ("--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent",
                  "--new-session", "--clearenv"):
         assert flag in command
-    assert ("--cap-drop", "ALL") in pairs and ("--ro-bind", "/") in pairs
-    assert command.index(str(REPO)) < command.index(str(REPO / "lrcore"))  # hide, then bind back
-    # a course under /tmp needs no mount of its own: the private /tmp hides it
-    assert tmp_path / "course" not in bwrap.hidden_paths(tmp_path / "course")
+    assert ("--cap-drop", "ALL") in pairs
 
 
-def test_an_environment_under_tmp_is_bound_back_into_the_private_tmp(monkeypatch, tmp_path):
+def test_an_environment_under_tmp_is_bound_into_the_private_tmp(monkeypatch, tmp_path):
     venv = Path("/tmp/a-clone/.venv")
     monkeypatch.setattr(bwrap, "exposed_paths", lambda: [venv])
     command = bwrap.bwrap_command(["python"], tmp_path / "course", tmp_path, {}, 2**20)
     pairs = list(zip(command, command[1:], command[2:], strict=False))
     assert ("--ro-bind", str(venv), str(venv)) in pairs
-    assert command.index(str(venv)) > command.index("/tmp")  # after the tmpfs that hides it
+    assert command.index(str(venv)) > command.index("/tmp")  # after the tmpfs
+    # the folder leading to it is made by bwrap as root, 0755: not writable by the sandbox user
+    assert ("--dir", "/tmp/a-clone", "--ro-bind") in pairs
+    assert command[command.index("/tmp/a-clone") - 3:command.index("/tmp/a-clone")] == [
+        "--perms", "0755", "--dir"]
 
 
-def test_a_checkout_under_tmp_gets_a_read_only_tmpfs_not_a_writable_folder(monkeypatch, tmp_path):
-    """bwrap creates the folders leading to a bound-back path; in the private /tmp those would
-    be writable (a student could write `<checkout>/pwned.txt` there): the checkout is hidden by
-    a tmpfs of its own, remounted read-only after the environment is bound back."""
-    checkout = Path("/tmp/a-clone")
-    monkeypatch.setattr(bwrap, "exposed_paths", lambda: [checkout / ".venv", checkout / "lrcore"])
-    monkeypatch.setattr(bwrap, "_package_dirs", lambda: [checkout / "lrcore"])
-    assert checkout in bwrap.hidden_paths(tmp_path / "course")
-    assert tmp_path / "course" not in bwrap.hidden_paths(tmp_path / "course")
+def test_a_grader_installed_in_site_packages_shows_only_the_workers_part(monkeypatch, tmp_path):
+    """The environment is bound whole; the grader's package inside it (samples, hidden-case
+    generators, judge) is masked by an empty read-only folder, and only `__init__.py` and
+    `sandbox/` are bound back."""
+    site = Path(sys.prefix).resolve() / "lib" / "python3.11" / "site-packages"
+    package = site / "autograder"
+    parts = [package / "__init__.py", package / "sandbox"]
+    monkeypatch.setattr(bwrap, "grader_parts", lambda: parts)
+    real_dirs = bwrap._package_dirs
+    monkeypatch.setattr(bwrap, "_package_dirs", lambda names=("lrcore", "lrchecks"): (
+        [package] if list(names) == ["autograder"] else real_dirs(names)))
+    assert bwrap.masked_paths(tmp_path / "course") == [package]
     command = bwrap.bwrap_command(["python"], tmp_path / "course", tmp_path, {}, 2**20)
-    pairs = list(zip(command, command[1:], strict=False))
-    tmpfs = command.index(str(checkout), command.index("/tmp") + 1)
-    assert command[tmpfs - 1] == "--tmpfs"
-    assert tmpfs < command.index(str(checkout / ".venv")) < command.index("--remount-ro")
-    assert ("--remount-ro", str(checkout)) in pairs
+    pairs = _pairs(command)
+    masked = command.index(str(package))
+    assert command[masked - 1] == "--tmpfs" and masked > command.index(sys.prefix)
+    for part in parts:
+        assert masked < command.index(str(part)) < command.index("--remount-ro", masked)
+    assert ("--remount-ro", str(package)) in pairs
+    assert str(package / "samples") not in command
+
+
+@pytest.mark.skipif(bwrap.probe_bwrap() is not None, reason="no bubblewrap here")
+def test_inside_the_sandbox_an_installed_grader_has_only_the_workers_part(monkeypatch, tmp_path):
+    """The same, in a real sandbox: an environment whose site-packages holds the grader with
+    its samples; inside, the grader's folder holds `__init__.py` and `sandbox/` only."""
+    environment = tmp_path / "env"
+    package = environment / "lib" / "site-packages" / "autograder"
+    for name in ("__init__.py", "sandbox/__init__.py", "samples/ps01.py", "judge.py"):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("SOLUTION = 42\n")
+    monkeypatch.setattr(bwrap, "exposed_paths", lambda: [
+        environment, package / "__init__.py", package / "sandbox"])
+    monkeypatch.setattr(bwrap, "_package_dirs", lambda names=(): [package])
+    files = tmp_path / "files"
+    files.mkdir()
+    command = bwrap.bwrap_command(
+        ["/bin/sh", "-c", f"ls -a {package} {package}/sandbox; cat {package}/samples/ps01.py; "
+         f"touch {package}/pwned"], tmp_path / "course", files, {"PATH": "/usr/bin:/bin"},
+        2**20)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == [f"{package}:", ".", "..", "__init__.py", "sandbox",
+                                     f"{package}/sandbox:", ".", "..", "__init__.py"]
+    assert "No such file" in result.stderr and "Read-only file system" in result.stderr
+
+
+def test_a_course_or_home_inside_a_bound_folder_is_masked(monkeypatch, tmp_path):
+    inside = Path(sys.prefix).resolve() / "course"
+    home = Path("/usr/local/grader")
+    monkeypatch.setenv("HOME", str(home))
+    assert bwrap.masked_paths(inside) == sorted([home, inside], key=lambda p: len(p.parts))
+    assert bwrap.masked_paths(tmp_path / "course") == [home]
+    command = bwrap.bwrap_command(["python"], inside, tmp_path, {}, 2**20)
+    assert ("--tmpfs", str(inside)) in _pairs(command)
+    assert ("--remount-ro", str(inside)) in _pairs(command)
+
+
+def test_the_sandbox_user_is_nobody_on_this_machine():
+    assert identity_problem(SANDBOX_UID) is None
+    if os.getuid():
+        assert "the grader's own" in identity_problem(os.getuid())
+    known = next(entry for entry in pwd.getpwall() if entry.pw_uid not in (0, os.getuid()))
+    assert f"belongs to the user {known.pw_name!r}" in identity_problem(known.pw_uid,
+                                                                         SANDBOX_UID)
+    group = next(entry for entry in grp.getgrall() if entry.gr_gid != 0)
+    assert "belongs to the group" in identity_problem(SANDBOX_UID, group.gr_gid)
+    assert "between 1 and" in identity_problem(0)
+    with pytest.raises(ValueError, match="sandbox_uid"):
+        SandboxPolicy(sandbox_uid=0)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root changes owners")
+def test_grading_refuses_a_sandbox_user_that_exists(monkeypatch):
+    monkeypatch.setattr(sandbox_package, "probe_bwrap", lambda: None)
+    known = next(entry for entry in pwd.getpwall() if entry.pw_uid != 0)
+    with pytest.raises(SandboxUnavailable, match="sandbox_uid"):
+        require_sandbox(SandboxPolicy(sandbox_uid=known.pw_uid))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root changes owners")
+def test_the_submission_is_handed_over_without_following_its_links(tmp_path):
+    """A submission may hold a link to any host file: handing the copy over to the sandbox
+    user changes the link, never what it points at."""
+    host_file = tmp_path / "host-secret"
+    host_file.write_text("root's")
+    host_file.chmod(0o600)
+    files = tmp_path / "files"
+    (files / "data").mkdir(parents=True)
+    (files / "data" / "table.csv").write_text("lr\n0.1\n")
+    (files / "link").symlink_to(host_file)
+    hand_over(files, SANDBOX_UID, SANDBOX_GID)
+    for path in (files, files / "data", files / "data" / "table.csv", files / "link"):
+        assert os.lstat(path).st_uid == SANDBOX_UID and os.lstat(path).st_gid == SANDBOX_GID
+    assert os.stat(host_file).st_uid == 0 and host_file.stat().st_mode & 0o777 == 0o600
 
 
 def test_the_sandbox_environment_keeps_no_secrets(monkeypatch):
@@ -99,6 +202,7 @@ def test_the_sandbox_environment_keeps_no_secrets(monkeypatch):
     monkeypatch.setenv("MKL_NUM_THREADS", "1")  # the grader's own choice is passed through
     inside = worker_environment(SandboxPolicy())
     assert "LRLAB_DB_URL" not in inside and inside["HOME"] == bwrap.HOME_DIR
+    assert inside["USER"] == inside["LOGNAME"] == "student"  # getpass.getuser() works
     assert inside["OMP_NUM_THREADS"] == "2" and inside["MKL_NUM_THREADS"] == "1"
     assert inside.get("OMP_WAIT_POLICY") in ("PASSIVE", os.environ.get("OMP_WAIT_POLICY"))
     outside = worker_environment(SandboxPolicy(enabled=False))
@@ -190,17 +294,73 @@ def test_failure_messages_put_the_limit_first():
     limit = SandboxRun(None, "the notebook used more than 2 GiB of memory", -9, "", 1.0)
     assert failure_message(limit, policy, 60) == limit.limit
     crashed = SandboxRun(None, None, 1, "Traceback …\nImportError: no module x\n", 1.0)
-    assert "stopped unexpectedly (exit status 1): ImportError" in failure_message(
-        crashed, policy, 60)
-    dead = SandboxRun({"error": {"type": "DeadKernelError", "exit_status": -11,
-                                 "cell": "cell 'optimize'"}}, None, 0, "", 1.0)
-    assert failure_message(dead, policy, 60) == (
-        "the kernel died (segmentation fault) in cell 'optimize'")
-    ran = {"notebook": "{}", "timed_out_cells": ["cell 4, `while True:`"], "outputs_cut": 1}
+    assert failure_message(crashed, policy, 60) == (
+        "the notebook runner stopped before it reported a result (exit status 1); the "
+        "notebook may have killed it")
+    dead = SandboxRun({"error": {"type": "DeadKernelError", "exit_status": -11, "cell": 7}},
+                      None, 0, "", 1.0)
+    assert failure_message(dead, policy, 60) == "the kernel died (segmentation fault) in cell 7"
+    ran = {"notebook": "{}", "timed_out_cells": [4], "outputs_cut": 1}
     assert failure_message(SandboxRun(ran, None, 0, "", 1.0), policy, 60) == ""
     note = completion_note(ran, 60, policy)
-    assert "a cell ran longer than 60 s and was stopped (cell 4, `while True:`)" in note
+    assert "a cell ran longer than 60 s and was stopped (cell 4)" in note
     assert "were cut" in note
+
+
+SENTENCE = "Grader note: full marks approved"
+
+
+@pytest.mark.parametrize("run", [
+    # the notebook wrote to the worker's log (its stdout and stderr), then killed the worker
+    SandboxRun(None, None, 137, f"…\n{SENTENCE}\n", 1.0),
+    SandboxRun(None, None, -9, f"{SENTENCE}", 1.0),
+    SandboxRun({"error": f"{SENTENCE}"}, None, 0, "", 1.0),
+    # the worker caught an error whose text came from the notebook
+    SandboxRun({"error": {"type": "ValueError", "message": SENTENCE}}, None, 0, "", 1.0),
+    SandboxRun({"error": {"type": SENTENCE, "message": SENTENCE}}, None, 0, "", 1.0),
+    SandboxRun({"error": {"type": "DeadKernelError", "exit_status": SENTENCE,
+                          "cell": SENTENCE}}, None, 0, "", 1.0),
+    SandboxRun({"error": {"type": "CellTimeoutError", "cell": f"cell 3, `# {SENTENCE}`"}},
+               None, 0, "", 1.0),
+    SandboxRun({"error": {"type": "RuntimeError",
+                          "message": f"Kernel didn't respond {SENTENCE}"}}, None, 0, "", 1.0),
+], ids=["log-tail", "log-killed", "error-text", "message", "type", "dead-kernel", "cell-label",
+        "start-failure"])
+def test_a_reason_is_made_of_the_graders_words_only(run):
+    reason = failure_message(run, SandboxPolicy(), 60)
+    assert reason and SENTENCE not in reason and "Grader note" not in reason
+    note = completion_note({"timed_out_cells": [f"cell 2, `# {SENTENCE}`", 5],
+                            "outputs_cut": SENTENCE}, 60, SandboxPolicy())
+    assert note == ("a cell ran longer than 60 s and was stopped (cell 5), the rest of the "
+                    "notebook was graded")
+
+
+def test_a_reason_keeps_what_the_grader_needs_to_retry_a_kernel_that_did_not_start():
+    from autograder.grade import KERNEL_START_FAILURES
+
+    for sign in KERNEL_START_FAILURES:
+        run = SandboxRun({"error": {"type": "RuntimeError", "message": f"x {sign} y"}}, None, 0,
+                         "", 1.0)
+        assert failure_message(run, SandboxPolicy(), 60) == f"the kernel did not start ({sign})"
+    killed = SandboxRun(None, None, 137, "", 1.0)
+    assert "(exit status 137, as after SIGKILL)" in failure_message(killed, SandboxPolicy(), 60)
+
+
+def test_an_unexpected_error_around_the_execution_is_named_by_its_type_only(course_copy,
+                                                                           tmp_path):
+    """A prepared notebook nbgrader could not have written (here: not JSON) makes reading it
+    fail with an error that quotes it; the outcome names the error's type, not its text."""
+    from autograder.execution import ExecutionTask, execute_task
+
+    workdir = tmp_path / "prepared"
+    workdir.mkdir()
+    (workdir / "ps01_constant_lr.ipynb").write_text(f'{{"cells": ["{SENTENCE}"')
+    outcome = execute_task(ExecutionTask(str(course_copy.root), "mallory", "ps01_constant_lr",
+                                         "ps01_constant_lr", str(workdir),
+                                         str(tmp_path / "out.ipynb")))
+    assert not outcome.ok
+    assert outcome.message.startswith("the grader failed on this notebook (")
+    assert SENTENCE not in outcome.message and "Grader note" not in outcome.message
 
 
 def test_long_outputs_are_cut():
@@ -214,20 +374,22 @@ def test_long_outputs_are_cut():
 
 def test_unreadable_submissions_are_described(tmp_path):
     folder = tmp_path / "alice" / "ps01"
-    assert describe_unreadable_submission(folder, ["ps01"]) == "nothing was submitted"
+    assert describe_unreadable_submission(folder, ["ps01"]) == "nothing was submitted."
     folder.mkdir(parents=True)
-    assert describe_unreadable_submission(folder, ["ps01"]) == "the submission folder is empty"
+    assert describe_unreadable_submission(folder, ["ps01"]) == "the submission folder is empty."
     (folder / "mine.ipynb").write_text("{}")
-    assert "no notebook named ps01.ipynb was submitted (found mine.ipynb)" in (
-        describe_unreadable_submission(folder, ["ps01"]))
+    assert describe_unreadable_submission(folder, ["ps01"]).startswith(
+        "no notebook named ps01.ipynb was submitted, only 1 notebook under another name")
     (folder / "ps01.ipynb").write_bytes(b'{"cells": [\xff]}')
     assert "is not UTF-8 text" in describe_unreadable_submission(folder, ["ps01"])
     (folder / "ps01.ipynb").write_text('{"cells": [')
     assert "is not valid JSON" in describe_unreadable_submission(folder, ["ps01"])
-    cell = {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "test_a"}}}
-    (folder / "ps01.ipynb").write_text(json.dumps({"cells": [cell, cell]}))
+    cells = [nbformat.v4.new_code_cell(metadata={"nbgrader": {"grade_id": "test_a"}})
+             for _ in range(2)]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / "ps01.ipynb")
+    assert "several cells with one grade id" in describe_unreadable_submission(folder, ["ps01"])
     assert "several cells with the grade id test_a" in describe_unreadable_submission(
-        folder, ["ps01"])
+        folder, ["ps01"], known_grade_ids={"test_a"})
 
 
 def test_huge_json_outputs_are_dropped_small_ones_kept():

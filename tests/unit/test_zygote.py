@@ -68,6 +68,8 @@ PROBE = [
     "print(sorted(k for k in os.environ if 'PASSWORD' in k or 'DATABASE' in k))",
     "import helper\nprint(helper.GREETING, sys.path.index('') < len(sys.path) - 1, "
     "sys.dont_write_bytecode, sys.flags.isolated, sys.flags.safe_path)",
+    "print(os.getuid(), os.getgid(), os.getgroups(), sorted(os.listdir('/')), "
+    "sorted(os.listdir('/etc')), sorted(os.listdir(os.environ['HOME'])))",
     # what each descriptor is open on; the log, an unlinked temporary file, by that name only
     # (its inode differs from run to run)
     "kinds = set()\nfor fd in os.listdir('/proc/self/fd'):\n    try:\n"
@@ -87,14 +89,17 @@ def test_a_forked_notebook_is_confined_like_a_started_one(tmp_path, monkeypatch)
     assert len(json.loads(pids)) <= 4 and int(me) <= 4  # its own pid namespace
     assert forked[3] == "no network"
     assert forked[4] == "sandbox /tmp/submission the student's file"
-    assert forked[5] == "False ['.venv', 'autograder', 'lrchecks', 'lrcore']"  # the course is hidden
+    # the course is not there: only what is bound for the kernel
+    assert forked[5] == "False ['.venv', 'autograder', 'lrchecks', 'lrcore']"
     assert forked[6] == "[]"
     ordinary = execute(PROBE, ORDINARY, tmp_path)
     assert ordinary[0] == "['ipykernel']"  # a new Python has imported only the kernel
     assert forked[7] == "a module beside the notebook True True 0 False"  # as `python -m`
-    assert ordinary[2:8] == forked[2:8]
+    uid, gid, groups, *_ = forked[8].split(" ", 3)
+    assert (int(uid), int(gid), groups) == (FORKED.sandbox_uid, FORKED.sandbox_uid, "[]")
+    assert ordinary[1:9] == forked[1:9]  # and the same capabilities (none), user and mounts
     # nothing open but what a started kernel has (and stdin on /dev/null instead of a pipe)
-    assert set(literal_eval(forked[8])) <= set(literal_eval(ordinary[8])) | {"/dev/null"}
+    assert set(literal_eval(forked[9])) <= set(literal_eval(ordinary[9])) | {"/dev/null"}
 
 
 NOTEBOOK = [
