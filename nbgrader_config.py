@@ -46,7 +46,7 @@ refusals_in_one_sentence()  # "refusing to grade: …" instead of nbgrader's tra
 # Every solution notebook runs in seconds; a cell that takes a minute is a student's bug.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
-c.Execute.allow_errors = True
+# (nbgrader's Execute always continues after an error: its allow_errors is not configurable)
 # Kernels keep no history file and do not log their own start/stop chatter to the grader's terminal.
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import TextIO
@@ -30,8 +31,12 @@ class ProgressBar:
         filled = int(self.width * self.done / self.total) if self.total else self.width
         elapsed = time.perf_counter() - self.started
         bar = "█" * filled + "·" * (self.width - filled)
-        line = f"\r{self.label} [{bar}] {self.done}/{self.total} {elapsed:5.1f}s {note[:30]:<30}"
-        self.stream.write(line)
+        line = f"{self.label} [{bar}] {self.done}/{self.total} {elapsed:5.1f}s {note}"
+        # the whole name when it fits the terminal; the line is cleared, so nothing stays behind
+        columns = shutil.get_terminal_size((120, 24)).columns
+        if len(line) >= columns:
+            line = line[: max(columns - 2, 20)] + "…"
+        self.stream.write("\r\x1b[2K" + line if self.stream.isatty() else "\r" + line)
         self.stream.flush()
 
     def __exit__(self, *exc: object) -> None:

@@ -23,6 +23,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src 'self'; style-src 'unsaf
 
 def _distribution_figure(rows: list[GradeRow], assignment: str, path: Path) -> None:
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     graded = [r for r in rows if r.assignment == assignment and r.score is not None]
     figure = Figure(figsize=(6, 3.5))
@@ -32,15 +33,32 @@ def _distribution_figure(rows: list[GradeRow], assignment: str, path: Path) -> N
         ax.hist([r.score for r in graded], bins=min(20, max(int(max_score), 1)),
                 range=(0, max_score), color="C0", edgecolor="white")
         ax.set_xlim(0, max_score)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # students come whole
     ax.set(xlabel="score", ylabel="students", title=f"{assignment}: grade distribution")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
 
 
-def _pass_rate_figure(rates: list[PassRate], assignment: str, path: Path) -> None:
+def notebook_order(course: Course, assignment: str) -> dict[str, int]:
+    """Each grade id's place in the assignment's notebooks, as a student meets the tests."""
+    import nbformat
+
+    order: dict[str, int] = {}
+    for notebook in course.notebooks(assignment):
+        path = course.source_dir / assignment / f"{notebook}.ipynb"
+        for cell in nbformat.read(path, as_version=4).cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id:
+                order.setdefault(grade_id, len(order))
+    return order
+
+
+def _pass_rate_figure(rates: list[PassRate], assignment: str, path: Path,
+                      order: dict[str, int]) -> None:
     from matplotlib.figure import Figure
 
-    chosen = [r for r in rates if r.assignment == assignment]
+    chosen = sorted((r for r in rates if r.assignment == assignment),
+                    key=lambda r: (order.get(r.test, len(order)), r.test))
     figure = Figure(figsize=(7, 0.35 * max(len(chosen), 3) + 1.2))
     ax = figure.subplots()
     ax.barh([r.test for r in chosen], [100 * r.rate for r in chosen], color="C2")
@@ -70,7 +88,8 @@ def write_report(course: Course, folder: Path, assignments: list[str] | None = N
         distribution = folder / f"{assignment}_distribution.png"
         pass_rates = folder / f"{assignment}_pass_rates.png"
         _distribution_figure(rows, assignment, distribution)
-        _pass_rate_figure(rates, assignment, pass_rates)
+        order = notebook_order(course, assignment)
+        _pass_rate_figure(rates, assignment, pass_rates, order)
         failed = [r for r in mine if r.status == "failed"]
         not_graded = [r for r in mine if r.status == NOT_GRADED]
         scores = [r.score for r in mine if r.score is not None]
@@ -81,7 +100,8 @@ def write_report(course: Course, folder: Path, assignments: list[str] | None = N
         parts.append(f"<img src='{html.escape(distribution.name)}' alt='grade distribution'> "
                      f"<img src='{html.escape(pass_rates.name)}' alt='pass rate per test'>")
         parts.append("<table><tr><th>test</th><th>points</th><th>passed</th></tr>")
-        for rate in (r for r in rates if r.assignment == assignment):
+        for rate in sorted((r for r in rates if r.assignment == assignment),
+                           key=lambda r: (order.get(r.test, len(order)), r.test)):
             parts.append(f"<tr><td>{html.escape(rate.test)}</td><td>{rate.points:g}</td>"
                          f"<td>{rate.passed}/{rate.graded} ({100 * rate.rate:.0f} %)</td></tr>")
         parts.append("</table>")

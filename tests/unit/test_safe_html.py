@@ -256,3 +256,14 @@ def test_a_collected_but_never_graded_student_is_not_graded_not_missing(course_c
     assert (row.student, row.status, row.score, row.max_score) == ("=1+2", NOT_GRADED, None, None)
     assert row.message and "=1+2" not in row.message
     assert "not graded" in format_grade_table([row])
+
+
+def test_the_report_lists_tests_in_notebook_order_and_counts_whole_students(tmp_path):
+    from conftest import REPO
+
+    from autograder.course import Course
+    from autograder.report import notebook_order
+
+    order = notebook_order(Course(REPO), "ps01_constant_lr")
+    assert order["test_gradient_descent_numpy"] < order["test_optimize_published_values"] < (
+        order["test_sweep_figure_lines"])
