@@ -36,6 +36,7 @@ except ImportError:  # pragma: no cover - nbgrader is a dependency
     NbGraderPreprocessor = object  # type: ignore[assignment,misc]
 
 __all__ = ["SandboxedExecute", "RequireJudgedTestCells", "RequireSharedConstantsAgree",
+           "FillClaims",
            "shared_constant_problems", "BuildHiddenCasePools",
            "StampRuntimeVersion", "generate_assignment_preprocessors", "autograde_preprocessors",
            "scoring_preprocessors", "undecidable_test_cells", "student_runtime_version",
@@ -125,6 +126,7 @@ def generate_assignment_preprocessors() -> list[str]:
 
     ours = ["autograder.preprocessors.RequireJudgedTestCells",
             "autograder.preprocessors.RequireSharedConstantsAgree",
+            "autograder.preprocessors.FillClaims",
             "autograder.preprocessors.BuildHiddenCasePools",
             "autograder.preprocessors.StampRuntimeVersion"]
     return ours + _nbgrader_default(GenerateAssignment, "preprocessors")
@@ -304,6 +306,26 @@ class RequireSharedConstantsAgree(NbGraderPreprocessor):
         problems = shared_constant_problems(nb, info["assignment"], info["notebook"])
         if problems:
             raise ValueError(" ".join(problems))
+        return nb, resources
+
+
+class FillClaims(NbGraderPreprocessor):
+    """Write every `{{claim id}}` of the markdown cells as the claim's value
+    (`autograder.claims`): the numbers the text states are computed, never typed."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        from autograder.claims import PLACEHOLDER, claims_for, fill_claims
+
+        assignment = resources["nbgrader"]["assignment"]
+        known = claims_for(assignment)
+        for cell in nb.cells:
+            if cell.cell_type != "markdown" or "{{claim" not in cell.source:
+                continue
+            unknown = sorted(set(PLACEHOLDER.findall(cell.source)) - set(known))
+            if unknown:
+                raise ValueError(f"{resources['nbgrader']['notebook']}.ipynb names claims that "
+                                 f"autograder/claims/ does not define: {', '.join(unknown)}.")
+            cell.source = fill_claims(cell.source, assignment)
         return nb, resources
 
 
