@@ -1,8 +1,16 @@
 """What hidden and visible test cells call: checks against `lrcore` that name the mistake.
 
 Importing this package in a Jupyter kernel makes a failed check show as one line (`✗ …`)
-instead of a traceback. Assignment checks live in `lrchecks.psNN`; the generic
-pieces (values, plots, calls, diagnosis of x² runs) beside them.
+instead of a traceback.
+
+- `lrchecks.psNN` — one package per assignment, one module per section of its notebook; its
+  `__init__` exports every check a test cell imports;
+- `lrchecks.diagnosis` — the modelled mistakes, one object each (model, sentence, matcher);
+- the generic layer a new assignment starts from: `values` (numbers and tolerances), `calls`
+  (calling the student's code, refusing the reference), `plots` and `plot_lines` (figures),
+  `histories` and `quadratic` (runs and their figures), `scheduler_cases` (torch schedulers
+  as data), `hidden` (hidden cases), `model_weights`;
+- what lets the grader judge again outside the kernel: `evidence`, `encoding`, `figure_data`.
 """
 
 from lrchecks.report import CheckFailed, install_short_errors, passed

@@ -1,4 +1,12 @@
-"""Calling a student's function: errors become one plain sentence, lrcore is not an answer."""
+"""Calling a student's function: errors become one plain sentence, lrcore is not an answer.
+
+- `call_student` calls it (recorded as evidence while grading) and turns what it raises into a
+  sentence; `format_call` writes a call as a message shows it, and `Shown` / `ShownCallable`
+  are arguments a message writes by a name instead of their repr;
+- `require_own_function` refuses a function that is, or reaches, the course's reference
+  (`reachable_reference`); `reaches` asks whether a function reaches particular objects of
+  the course's code — for an exercise that may use some of lrcore but not, say, its trainer.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ import functools
 import inspect
 import io
 import warnings
+from collections.abc import Callable, Collection, Iterator
 from contextlib import redirect_stderr
 from typing import Any
 
@@ -14,7 +23,8 @@ from lrchecks.encoding import REFERENCE_PACKAGES, StandIn
 from lrchecks.evidence import EvidenceMismatch, student_call
 from lrchecks.report import CheckFailed
 
-__all__ = ["call_student", "require_own_function", "reachable_reference", "format_call"]
+__all__ = ["call_student", "require_own_function", "reachable_reference", "reaches",
+           "from_reference", "wrapped_chain", "format_call", "Shown", "ShownCallable"]
 
 _ERROR_HINTS: dict[str, str] = {
     "NotImplementedError": "you have not written this function yet — replace "
@@ -29,7 +39,31 @@ _ERROR_HINTS: dict[str, str] = {
 }
 
 
+class Shown:
+    """An argument a message writes as `text` (`format_call`) instead of its repr: a long list
+    ("<30 losses>"), a toy run ("train_step"), a rule by its name."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+class ShownCallable(Shown):
+    """A function the check hands to the student's code (a scheduler factory), written as
+    `text` in messages (`lambda opt: StepLR(opt, step_size=5, gamma=0.5)`)."""
+
+    def __init__(self, function: Callable[..., Any], text: str) -> None:
+        super().__init__(text)
+        self._function = function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._function(*args, **kwargs)
+
+
 def format_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """A call as a message writes it: `name(1.05, 20, 500.0, a=2.0)`."""
     parts = [repr(arg) for arg in args] + [f"{key}={value!r}" for key, value in kwargs.items()]
     return f"{name}({', '.join(parts)})"
 
@@ -71,7 +105,7 @@ def call_student(function: Any, name: str, *args: Any, **kwargs: Any) -> Any:
                           diagnosis=diagnosis) from None
 
 
-def _from_reference(value: Any) -> str | None:
+def from_reference(value: Any) -> str | None:
     """The reference module a value comes from, if any (a module, a function or class, or an
     instance of a class of the course's code)."""
     try:
@@ -138,11 +172,9 @@ def _reached(value: Any) -> list[Any]:
     return found
 
 
-def reachable_reference(function: Any) -> str | None:
-    """The first object of the course's code (lrcore, lrchecks, autograder) reachable from
-    `function` through the names its code uses, its defaults, closures, attributes, the student's
-    own functions and classes it uses in turn, partials, bound methods and containers — as a
-    description ("lrcore.quadratic.optimize"), or None."""
+def _walk(function: Any) -> Iterator[Any]:
+    """Every object reachable from `function` (see `reachable_reference`), `function` first;
+    the course's own objects and modules are reached but not entered."""
     seen: set[int] = set()
     stack = [function]
     while stack and len(seen) < REACH_LIMIT:
@@ -150,17 +182,75 @@ def reachable_reference(function: Any) -> str | None:
         if id(value) in seen:
             continue
         seen.add(id(value))
-        origin = _from_reference(value)
-        if origin:
-            name = getattr(value, "__qualname__", None) or getattr(value, "__name__", "")
-            return f"{origin}.{name}" if name and not inspect.ismodule(value) else origin
-        if inspect.ismodule(value):
+        yield value
+        if from_reference(value) or inspect.ismodule(value):
             continue
         try:
             stack.extend(_reached(value))
         except Exception:  # a hostile object: nothing more to learn from it
             continue
+
+
+def reachable_reference(function: Any) -> str | None:
+    """The first object of the course's code (lrcore, lrchecks, autograder) reachable from
+    `function` through the names its code uses, its defaults, closures, attributes, the student's
+    own functions and classes it uses in turn, partials, bound methods and containers — as a
+    description ("lrcore.quadratic.optimize"), or None."""
+    for value in _walk(function):
+        origin = from_reference(value)
+        if origin:
+            name = getattr(value, "__qualname__", None) or getattr(value, "__name__", "")
+            return f"{origin}.{name}" if name and not inspect.ismodule(value) else origin
+        imported = sorted(n for n in _names_in_code(value)
+                          if n.split(".")[0] in REFERENCE_PACKAGES)
+        if imported:  # `import lrcore.quadratic` inside the function itself
+            return imported[0]
     return None
+
+
+def _names_in_code(value: Any) -> set[str]:
+    if not inspect.isfunction(value):
+        return set()
+    return {name for code in _code_objects(value.__code__) for name in code.co_names}
+
+
+def reaches(function: Any, targets: Collection[Any]) -> bool:
+    """Whether `function` reaches one of `targets` (objects of the course's code): as
+    `reachable_reference` walks, or as an attribute its code names on a module of the course's
+    code it reaches (`classification.train_classifier`, `lrcore.digits.batch_size_sweep`)."""
+    names: set[str] = set()
+    modules: list[Any] = []
+    for value in _walk(function):
+        if any(value is target for target in targets):
+            return True
+        if inspect.ismodule(value) and from_reference(value):
+            modules.append(value)
+        elif not from_reference(value):
+            names |= _names_in_code(value)
+    while modules:
+        module = modules.pop()
+        for name in names:
+            attribute = inspect.getattr_static(module, name, None)  # no lazy import
+            if any(attribute is target for target in targets):
+                return True
+            if inspect.ismodule(attribute) and from_reference(attribute):
+                modules.append(attribute)
+    return False
+
+
+def wrapped_chain(function: Any) -> Iterator[Any]:
+    """`function` and what it wraps: a partial's function, a bound method's function, a
+    decorator's `__wrapped__` (a student may hand over any of these)."""
+    seen: set[int] = set()
+    while function is not None and id(function) not in seen:
+        seen.add(id(function))
+        yield function
+        if isinstance(function, functools.partial):
+            function = function.func
+        elif inspect.ismethod(function):
+            function = function.__func__
+        else:
+            function = inspect.getattr_static(function, "__wrapped__", None)
 
 
 def require_own_function(function: Any, name: str) -> None:
@@ -172,7 +262,7 @@ def require_own_function(function: Any, name: str) -> None:
         raise CheckFailed(f"{name} should be a function, but it is a {type(function).__name__}.")
     if isinstance(function, StandIn):
         return  # judged again outside the kernel: a name, whose code was read in the kernel
-    origin = _from_reference(function)
+    origin = from_reference(function)
     if origin:
         raise CheckFailed(f"{name} is {origin}'s reference implementation; the exercise is to "
                           "write it yourself.")

@@ -24,7 +24,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["encode", "decode", "digest", "is_data", "has_tag", "StandIn", "CallableStandIn", "TAG"]
+from lrchecks import figure_data
+
+__all__ = ["encode", "decode", "digest", "is_data", "has_tag", "StandIn", "CallableStandIn", "TAG",
+           "EvidenceMismatch"]
 
 TAG = "$"
 """Key of a tagged value: {"$": kind, ...}. Plain JSON lists, strings and numbers stand for
@@ -36,6 +39,11 @@ MAX_DEPTH = 32
 MAX_ELEMENTS = 5_000_000
 NUMERIC_KINDS = "biuf"
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+class EvidenceMismatch(RuntimeError):
+    """The record does not fit the check: a call it lacks, or one it has that was not made
+    (raised by `lrchecks.evidence` in replay, and by a stand-in that is called)."""
 
 
 class StandIn:
@@ -69,8 +77,6 @@ class CallableStandIn(StandIn):
         return str(self._description.get("name", "function")).rsplit(".", 1)[-1]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from lrchecks.evidence import EvidenceMismatch
-
         raise EvidenceMismatch(f"{self.__name__} was called outside the recorded calls")
 
 
@@ -152,9 +158,7 @@ def _encode(value: Any, depth: int) -> Any:
     if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
         return {TAG: "scalar", "dtype": value.dtype.str, "v": _encode(value.item(), depth + 1)}
     if _is_figure_like(value):
-        from lrchecks.figure_data import snapshot
-
-        return {TAG: "figure", **snapshot(value)}
+        return {TAG: "figure", **figure_data.snapshot(value, encode)}
     if isinstance(value, np.ndarray):
         return _array(value, depth)
     torch = sys.modules.get("torch")
@@ -215,7 +219,10 @@ def decode(data: Any) -> Any:
     if kind == "float":
         return _NON_FINITE[data["v"]]
     if kind == "scalar":
-        return np.dtype(data["dtype"]).type(decode(data["v"]))
+        dtype = np.dtype(data["dtype"])
+        if dtype.kind not in NUMERIC_KINDS:  # np.void(10**12) would allocate a terabyte
+            raise ValueError(f"unexpected scalar dtype {dtype}")
+        return dtype.type(decode(data["v"]))
     if kind == "ndarray":
         if data["dtype"] == "object":
             items = np.empty(len(data["data"]), dtype=object)
@@ -240,9 +247,7 @@ def decode(data: Any) -> Any:
     if kind == "dataclass":
         return _reference_dataclass(data)
     if kind == "figure":
-        from lrchecks.figure_data import rebuild
-
-        return rebuild(data)
+        return figure_data.rebuild(data, decode)
     if kind == "callable":
         return CallableStandIn({TAG: "callable", "name": str(data["name"])})
     if kind == "opaque":

@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 from lrchecks.encoding import (
     REFERENCE_PACKAGES,
     TAG,
+    EvidenceMismatch,
     StandIn,
     decode,
     digest,
@@ -56,10 +57,6 @@ ENVIRONMENT_SWITCH = "LRLAB_EVIDENCE"
 RECORD_VERSION = 1
 
 Check = TypeVar("Check", bound=Callable[..., Any])
-
-
-class EvidenceMismatch(RuntimeError):
-    """The record does not fit the check: a call it lacks, or one it has that was not made."""
 
 
 @dataclass

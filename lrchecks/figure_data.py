@@ -1,16 +1,22 @@
 """A student's figure as data, and back: what the plot checks read, nothing else.
 
-`snapshot(figure)` keeps, per panel, its label, title, axis labels, scales and limits, whether
-it has a legend, every line's data and label, vertical segments (`vlines`), and the filled field
-a panel shows (contourf: its levels and data range; pcolormesh / imshow: the array). `rebuild`
-draws those on a new `matplotlib.figure.Figure` (no pyplot, no window), so the plot checks run
-unchanged on the copy — in the kernel while grading, and in the grader outside it, on the same
-data.
+`snapshot(figure, encode)` keeps, per panel, its label, title, axis labels, scales and limits,
+whether it has a legend, every line's data and label, vertical segments (`vlines`), and the
+filled field a panel shows (contourf: its levels and data range; pcolormesh / imshow: the
+array). `rebuild(data, decode)` draws those on a new `matplotlib.figure.Figure` (no pyplot, no
+window), so the plot checks run unchanged on the copy — in the kernel while grading, and in the
+grader outside it, on the same data.
+
+The arrays are written and read with the codec the caller passes (`lrchecks.encoding` passes its
+own `encode` and `decode`): a figure is one kind of value that codec handles, and the figure's
+arrays are values of that codec, so this module takes the codec as an argument instead of
+importing it.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,22 +25,21 @@ __all__ = ["snapshot", "rebuild"]
 
 SIMPLE_SCALES = ("linear", "log", "symlog", "logit")
 
+Codec = Callable[[Any], Any]
+"""`lrchecks.encoding.encode` (a value to JSON) or `decode` (JSON to the value)."""
 
-def _floats(data: Any) -> list[Any]:
-    from lrchecks.encoding import encode
 
+def _floats(data: Any, encode: Codec) -> list[Any]:
     try:
         return encode(np.asarray(data, dtype=np.float64).reshape(-1))
     except (TypeError, ValueError):  # strings or dates on an axis: the checks read no such data
         return encode(np.zeros(0))
 
 
-def _field(artist: Any) -> dict[str, Any] | None:
+def _field(artist: Any, encode: Codec) -> dict[str, Any] | None:
     from matplotlib.collections import QuadMesh
     from matplotlib.contour import ContourSet
     from matplotlib.image import AxesImage
-
-    from lrchecks.encoding import encode
 
     if isinstance(artist, ContourSet):
         if not getattr(artist, "filled", False):
@@ -49,10 +54,8 @@ def _field(artist: Any) -> dict[str, Any] | None:
     return None
 
 
-def _segments(collection: Any) -> list[Any]:
+def _segments(collection: Any, encode: Codec) -> list[Any]:
     from matplotlib.contour import ContourSet
-
-    from lrchecks.encoding import encode
 
     if isinstance(collection, ContourSet) or not hasattr(collection, "get_segments"):
         return []
@@ -60,25 +63,27 @@ def _segments(collection: Any) -> list[Any]:
             collection.get_segments()]
 
 
-def _panel(ax: Any) -> dict[str, Any]:
+def _panel(ax: Any, encode: Codec) -> dict[str, Any]:
     legend = ax.get_legend()
     fields = [field for artist in list(ax.collections) + list(ax.images)
-              if (field := _field(artist)) is not None]
+              if (field := _field(artist, encode)) is not None]
     return {
         "label": ax.get_label(), "title": ax.get_title(),
         "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
         "xscale": ax.get_xscale(), "yscale": ax.get_yscale(),
         "xlim": [float(v) for v in ax.get_xlim()], "ylim": [float(v) for v in ax.get_ylim()],
         "legend": legend is not None,
-        "lines": [{"x": _floats(line.get_xdata()), "y": _floats(line.get_ydata()),
+        "lines": [{"x": _floats(line.get_xdata(), encode),
+                   "y": _floats(line.get_ydata(), encode),
                    "label": str(line.get_label())} for line in ax.get_lines()],
-        "segments": [seg for c in ax.collections for seg in _segments(c)],
+        "segments": [seg for c in ax.collections for seg in _segments(c, encode)],
         "fields": fields,
     }
 
 
-def snapshot(value: Any) -> dict[str, Any]:
-    """What the checks read of a Figure, an Axes or an array of Axes."""
+def snapshot(value: Any, encode: Codec) -> dict[str, Any]:
+    """What the checks read of a Figure, an Axes or an array of Axes, its arrays written with
+    `encode`."""
     from matplotlib.axes import Axes
 
     if isinstance(value, Axes):
@@ -90,16 +95,14 @@ def snapshot(value: Any) -> dict[str, Any]:
         figure, chosen, shape = value, None, None
     axes = figure.get_axes()
     return {
-        "panels": [_panel(ax) for ax in axes],
+        "panels": [_panel(ax, encode) for ax in axes],
         "figure_legends": len(figure.legends),
         "chosen": None if chosen is None else [axes.index(ax) for ax in chosen],
         "shape": shape,
     }
 
 
-def _draw_field(ax: Any, field: dict[str, Any]) -> None:
-    from lrchecks.encoding import decode
-
+def _draw_field(ax: Any, field: dict[str, Any], decode: Codec) -> None:
     if field["kind"] == "contourf":
         levels = decode(field["levels"])
         z = np.array([[field["zmin"], field["zmax"]], [field["zmin"], field["zmax"]]])
@@ -110,11 +113,9 @@ def _draw_field(ax: Any, field: dict[str, Any]) -> None:
         ax.imshow(decode(field["array"]))
 
 
-def _draw_panel(ax: Any, panel: dict[str, Any]) -> None:
+def _draw_panel(ax: Any, panel: dict[str, Any], decode: Codec) -> None:
     from matplotlib.collections import LineCollection
     from matplotlib.legend import Legend
-
-    from lrchecks.encoding import decode
 
     ax.set_label(str(panel["label"]))
     for line in panel["lines"]:
@@ -122,7 +123,7 @@ def _draw_panel(ax: Any, panel: dict[str, Any]) -> None:
     if panel["segments"]:
         ax.add_collection(LineCollection([decode(segment) for segment in panel["segments"]]))
     for field in panel["fields"]:
-        _draw_field(ax, field)
+        _draw_field(ax, field, decode)
     for axis, scale in (("x", panel["xscale"]), ("y", panel["yscale"])):
         if scale in SIMPLE_SCALES:  # a "function" scale (a colorbar's) needs its functions
             getattr(ax, f"set_{axis}scale")(str(scale))
@@ -135,8 +136,9 @@ def _draw_panel(ax: Any, panel: dict[str, Any]) -> None:
         ax.legend_ = Legend(ax, [], [])  # the checks ask only whether there is one
 
 
-def rebuild(data: dict[str, Any]) -> Any:
-    """A new Figure that reads like the snapshot (or its Axes / array of Axes)."""
+def rebuild(data: dict[str, Any], decode: Codec) -> Any:
+    """A new Figure that reads like the snapshot (or its Axes / array of Axes), its arrays read
+    with `decode`."""
     from matplotlib.figure import Figure
     from matplotlib.legend import Legend
 
@@ -146,7 +148,7 @@ def rebuild(data: dict[str, Any]) -> Any:
         warnings.simplefilter("ignore")  # log scales over non-positive data, empty legends
         axes = [figure.add_subplot(len(panels), 1, i + 1) for i in range(len(panels))]
         for ax, panel in zip(axes, panels, strict=True):
-            _draw_panel(ax, panel)
+            _draw_panel(ax, panel, decode)
         figure.legends.extend(Legend(figure, [], [])
                               for _ in range(int(data["figure_legends"])))
     if data["chosen"] is None:

@@ -22,14 +22,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lrchecks.report import CheckFailed
 
 __all__ = ["HIDDEN_CASES_VARIABLE", "HiddenCase", "hidden_cases", "drawn_cases", "hidden_case",
-           "NotGraded"]
+           "NotGraded", "visible_or_drawn", "within", "run_cases"]
 
 HIDDEN_CASES_VARIABLE = "LRLAB_HIDDEN_CASES"
 
@@ -98,3 +98,32 @@ def hidden_case(case: HiddenCase, advice: str) -> Iterator[None]:
     except CheckFailed as failure:
         raise CheckFailed(f"A hidden case fails ({case.kind}): {failure.diagnosis or advice}",
                           diagnosis=failure.diagnosis or advice) from None
+
+
+def visible_or_drawn(hidden: bool, pool: str, visible: Sequence[Any],
+                     read: Callable[[Any], Any] = lambda params: params
+                     ) -> list[tuple[HiddenCase | None, Any]]:
+    """The cases a check runs: the visible ones (no hidden case), or this student's drawn cases
+    of `pool`, each with its params read into the visible cases' form by `read`."""
+    if not hidden:
+        return [(None, case) for case in visible]
+    return [(case, read(case.params)) for case in hidden_cases(pool)]
+
+
+def within(case: HiddenCase | None, advice: str) -> contextlib.AbstractContextManager[None]:
+    """A hidden case's failures say only its kind and the diagnosis (`hidden_case`); a visible
+    case's (None) say everything."""
+    return contextlib.nullcontext() if case is None else hidden_case(case, advice)
+
+
+def run_cases(check: Callable[[Any], None], hidden: bool, pool: str, visible: Iterable[Any],
+              advice: str, read: Callable[[Any], Any] = lambda params: params) -> None:
+    """`check(case)` for each visible case, or for each of this student's drawn cases of `pool`
+    (its params read by `read`), each inside its `hidden_case` with the check's `advice`."""
+    if not hidden:
+        for case in visible:
+            check(case)
+        return
+    for drawn in hidden_cases(pool):
+        with hidden_case(drawn, advice):
+            check(read(drawn.params))

@@ -29,6 +29,11 @@ class CheckFailed(AssertionError):
     def __str__(self) -> str:
         return self.message
 
+    @classmethod
+    def with_diagnosis(cls, sentence: str, diagnosis: str | None) -> CheckFailed:
+        """A failure saying `sentence`, followed by the diagnosis when there is one."""
+        return cls(f"{sentence} {diagnosis}" if diagnosis else sentence, diagnosis=diagnosis)
+
 
 def passed(message: str) -> None:
     """Tell the student a check passed."""

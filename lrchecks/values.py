@@ -19,11 +19,13 @@ from lrchecks.report import CheckFailed
 __all__ = [
     "DEFAULT_RTOL",
     "DEFAULT_ATOL",
+    "SCALAR_ATOL",
     "Mismatch",
     "to_float_array",
     "to_float",
     "first_mismatch",
     "arrays_match",
+    "numbers_close",
     "same_pattern",
     "describe_number",
     "read_only",
@@ -33,6 +35,9 @@ DEFAULT_RTOL = 1e-5
 """Relative tolerance for float32-vs-float64 implementations of the same computation."""
 DEFAULT_ATOL = 1e-12
 """Absolute floor, so that values which reach (almost) zero compare sensibly."""
+SCALAR_ATOL = 1e-15
+"""The absolute floor of single-number comparisons (a scaled lr, a warmup lr, a suggestion)
+beside the relative tolerance (`numbers_close`)."""
 
 
 def read_only(values: Any) -> np.ndarray:
@@ -139,6 +144,12 @@ def arrays_match(
 ) -> bool:
     """Same shape and equal within tolerance."""
     return first_mismatch(student, expected, rtol, atol) is None
+
+
+def numbers_close(a: float, b: float, rtol: float = DEFAULT_RTOL,
+                  atol: float = SCALAR_ATOL) -> bool:
+    """Two single numbers within |a − b| ≤ atol + rtol·|b| (NaN never agrees)."""
+    return bool(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=False))
 
 
 FLOAT32_MAX = 3.4028234663852886e38

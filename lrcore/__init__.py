@@ -11,7 +11,6 @@ Every value and plot a student submits is compared with what `lrcore` computes:
 - `lrcore.rl` — FrozenLake value iteration and Q-learning with step-size schedules (ps04);
 - `lrcore.optimizer_sweep`, `lrcore.classification`, `lrcore.plateau_challenge` — adaptive
   optimisers on regression, the Gaussian-quantiles classifier, the plateau challenge (ps05);
-- `lrcore.mistakes` — models of the usual student mistakes, used to diagnose wrong answers;
 - `lrcore.widgets` — the exploration widgets.
 
 Submodules are imported on first use so that `import lrcore` stays cheap.
@@ -26,7 +25,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "schedules", "optim", "quadratic", "regression", "batch_size", "range_test", "digits", "rl",
-    "optimizer_sweep", "classification", "plateau_challenge", "mistakes", "widgets",
+    "optimizer_sweep", "classification", "plateau_challenge", "widgets",
 )
 
 __all__ = ["__version__", *_SUBMODULES]

@@ -26,6 +26,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
+from lrcore.arguments import integer_at_least, non_negative_number, positive_number
 from lrcore.schedules import Schedule, linear_lr, sequential_lr
 
 __all__ = [
@@ -42,32 +43,6 @@ GOYAL_BASE_LR = 0.1
 """Goyal et al.'s reference lr for SGD (momentum 0.9) on ImageNet, at `GOYAL_BASE_BATCH_SIZE`."""
 GOYAL_BASE_BATCH_SIZE = 256
 """The batch size of `GOYAL_BASE_LR`: their rule reads lr = 0.1 · batch / 256."""
-
-
-def _positive_number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    number = float(value)
-    if not math.isfinite(number) or number <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return number
-
-
-def _non_negative_lr(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    number = float(value)
-    if not math.isfinite(number) or number < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return number
-
-
-def _count(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return int(value)
 
 
 def linear_scaled_lr(
@@ -91,8 +66,8 @@ def linear_scaled_lr(
     >>> linear_scaled_lr(0.05, 64, base_batch_size=16)
     0.2
     """
-    lr = _non_negative_lr("base_lr", base_lr)
-    ratio = _positive_number("batch_size", batch_size) / _positive_number(
+    lr = non_negative_number("base_lr", base_lr)
+    ratio = positive_number("batch_size", batch_size) / positive_number(
         "base_batch_size", base_batch_size
     )
     return lr * ratio
@@ -119,8 +94,8 @@ def sqrt_scaled_lr(
     >>> round(sqrt_scaled_lr(1e-3, 512, base_batch_size=64), 10)
     0.0028284271
     """
-    lr = _non_negative_lr("base_lr", base_lr)
-    ratio = _positive_number("batch_size", batch_size) / _positive_number(
+    lr = non_negative_number("base_lr", base_lr)
+    ratio = positive_number("batch_size", batch_size) / positive_number(
         "base_batch_size", base_batch_size
     )
     return lr * math.sqrt(ratio)
@@ -156,10 +131,10 @@ def gradual_warmup_lr(step, target_lr, warmup_steps):  # type: ignore[no-untyped
     >>> gradual_warmup_lr(np.arange(5), 1.0, 2).tolist()
     [0.5, 1.0, 1.0, 1.0, 1.0]
     """
-    target = _non_negative_lr("target_lr", target_lr)
-    k = _count("warmup_steps", warmup_steps)
+    target = non_negative_number("target_lr", target_lr)
+    k = integer_at_least("warmup_steps", warmup_steps, 0)
     if isinstance(step, numbers.Integral) and not isinstance(step, bool):
-        t = _count("step", step)
+        t = integer_at_least("step", step, 0)
         return target if t + 1 >= k else target * (t + 1) / k
     steps = np.asarray(step)
     if steps.dtype == np.bool_ or (steps.size and steps.dtype.kind not in "iu"):
@@ -198,8 +173,8 @@ def gradual_warmup(
     >>> s.values(5).round(12).tolist()
     [0.5, 1.0, 1.0, 0.5, 0.0]
     """
-    target = _non_negative_lr("target_lr", target_lr)
-    k = _count("warmup_steps", warmup_steps)
+    target = non_negative_number("target_lr", target_lr)
+    k = integer_at_least("warmup_steps", warmup_steps, 0)
     if k == 0:
         ramp = linear_lr(target, start_factor=1.0, end_factor=1.0, total_iters=0)
     else:
@@ -226,5 +201,5 @@ def warmup_steps_for_epochs(warmup_epochs: float, steps_per_epoch: int) -> int:
         raise TypeError(f"warmup_epochs must be a number, got {warmup_epochs!r}")
     if not math.isfinite(float(warmup_epochs)) or warmup_epochs < 0:
         raise ValueError(f"warmup_epochs must be >= 0, got {warmup_epochs!r}")
-    per_epoch = _count("steps_per_epoch", steps_per_epoch)
+    per_epoch = integer_at_least("steps_per_epoch", steps_per_epoch, 0)
     return int(round(float(warmup_epochs) * per_epoch))

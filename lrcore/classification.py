@@ -52,16 +52,16 @@ at epochs 47 and 72).
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+
+from lrcore.arguments import integer_at_least, non_negative_number, one_thread
 
 __all__ = [
     "N_TRAIN",
@@ -153,23 +153,6 @@ def _tensors() -> tuple[Any, ...]:
     return tuple(torch.from_numpy(np.array(a)) for a in _split_arrays())
 
 
-def _integer(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _learning_rate(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"lr must be a number, got {type(value).__name__} {value!r}")
-    lr = float(value)
-    if not math.isfinite(lr) or lr < 0:
-        raise ValueError(f"lr must be a finite number >= 0, got {value!r}")
-    return lr
-
-
 def make_classifier(seed: int = 0) -> Any:
     """The 2 → 32 → 32 → 1 sigmoid net (output: the logit of P(y = 1)), initialised by torch
     after `torch.manual_seed(seed)`; the global random state is restored afterwards.
@@ -180,7 +163,7 @@ def make_classifier(seed: int = 0) -> Any:
     """
     import torch
 
-    _integer("seed", seed, 0)
+    integer_at_least("seed", seed, 0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return torch.nn.Sequential(
@@ -200,9 +183,10 @@ def epoch_batches(epoch: int, seed: int = 0, batch_size: int = BATCH_SIZE) -> li
     >>> bool((np.sort(np.concatenate(batches)) == np.arange(1120)).all())
     True
     """
-    order = np.random.default_rng([_integer("seed", seed, 0), _integer("epoch", epoch, 0)])
+    order = np.random.default_rng([integer_at_least("seed", seed, 0),
+                                   integer_at_least("epoch", epoch, 0)])
     permutation = order.permutation(N_TRAIN)
-    size = _integer("batch_size", batch_size, 1)
+    size = integer_at_least("batch_size", batch_size, 1)
     return [permutation[start:start + size] for start in range(0, N_TRAIN, size)]
 
 
@@ -255,19 +239,6 @@ class ClassifierRun:
         return model
 
 
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Tiny matrices are faster on one thread, and sums are then always in the same order."""
-    import torch
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 def _plateau_key(plateau: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
     if plateau is None:
         return None
@@ -302,8 +273,9 @@ def train_classifier(
     A diverging run is recorded as it is (nan losses), without a warning.
     """
     return _train(
-        _learning_rate(lr), _integer("epochs", epochs, 0), str(optimizer).lower(),
-        _plateau_key(plateau), _integer("seed", seed, 0), _integer("batch_size", batch_size, 1),
+        non_negative_number("lr", lr), integer_at_least("epochs", epochs, 0),
+        str(optimizer).lower(), _plateau_key(plateau), integer_at_least("seed", seed, 0),
+        integer_at_least("batch_size", batch_size, 1),
     )
 
 
@@ -324,8 +296,8 @@ def train_classifier_variant(
     if plateau_metric not in {"val_loss", "val_accuracy"}:
         raise ValueError(f"plateau_metric must be 'val_loss' or 'val_accuracy', got "
                          f"{plateau_metric!r}")
-    return _train(_learning_rate(lr), _integer("epochs", epochs, 0), "adam",
-                  _plateau_key(plateau), _integer("seed", seed, 0), BATCH_SIZE,
+    return _train(non_negative_number("lr", lr), integer_at_least("epochs", epochs, 0), "adam",
+                  _plateau_key(plateau), integer_at_least("seed", seed, 0), BATCH_SIZE,
                   apply_lr, zero_grad, plateau_metric)
 
 
@@ -356,7 +328,7 @@ def _train(
     val_loss: list[float] = []
     val_accuracy: list[float] = []
     current_lr = lr
-    with _one_thread():
+    with one_thread():
         for epoch in range(epochs):
             lrs.append(current_lr)
             for batch in epoch_batches(epoch, seed, batch_size):
@@ -399,7 +371,7 @@ def probability_grid(
     """
     import torch
 
-    size = _integer("resolution", resolution, 2)
+    size = integer_at_least("resolution", resolution, 2)
     if not (isinstance(limit, numbers.Real) and limit > 0):
         raise ValueError(f"limit must be a positive number, got {limit!r}")
     xs = np.linspace(-float(limit), float(limit), size)

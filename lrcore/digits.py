@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -46,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from lrcore.arguments import integer_at_least, non_negative_number, one_thread
 from lrcore.batch_size import gradual_warmup_lr
 from lrcore.range_test import RangeTestResult, lr_range_test, torch_train_step
 
@@ -148,23 +147,6 @@ def _tensors() -> tuple[Any, Any, Any, Any]:
                  (split.X_train, split.y_train, split.X_test, split.y_test))  # type: ignore[return-value]
 
 
-def _count(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _lr(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"lr must be a number, got {type(value).__name__} {value!r}")
-    lr = float(value)
-    if not math.isfinite(lr) or lr < 0:
-        raise ValueError(f"lr must be a finite number >= 0, got {value!r}")
-    return lr
-
-
 def make_model(seed: int = 0) -> Any:
     """The 64 → 32 → 10 ReLU MLP with torch's default initialisation after
     `torch.manual_seed(seed)`; the global random state is restored afterwards."""
@@ -209,20 +191,7 @@ def steps_per_epoch(batch_size: int) -> int:
     >>> steps_per_epoch(16), steps_per_epoch(512), steps_per_epoch(2048)
     (90, 3, 1)
     """
-    return math.ceil(N_TRAIN / _count("batch_size", batch_size, 1))
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Tiny matrices run faster on one thread, and the sums are then always in one order."""
-    import torch
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
+    return math.ceil(N_TRAIN / integer_at_least("batch_size", batch_size, 1))
 
 
 def _epoch_orders(seed: int) -> Iterator[np.ndarray]:
@@ -289,9 +258,11 @@ def train(
 
     A diverging run is recorded as it is (inf or nan losses), without a warning.
     """
-    key_lr = float(np.float32(_lr(lr)))
-    return _train(_count("batch_size", batch_size, 1), key_lr, _count("epochs", epochs, 0),
-                  _count("warmup_steps", warmup_steps, 0), _count("seed", seed, 0))
+    key_lr = float(np.float32(non_negative_number("lr", lr)))
+    return _train(integer_at_least("batch_size", batch_size, 1), key_lr,
+                  integer_at_least("epochs", epochs, 0),
+                  integer_at_least("warmup_steps", warmup_steps, 0),
+                  integer_at_least("seed", seed, 0))
 
 
 @lru_cache(maxsize=512)
@@ -308,7 +279,7 @@ def _train(batch_size: int, lr: float, epochs: int, warmup_steps: int, seed: int
     losses: list[float] = []
     accuracies: list[float] = []
     batches = _batches(batch_size, seed)
-    with _one_thread():
+    with one_thread():
         for epoch in range(epochs):
             for step in range(epoch * per_epoch, (epoch + 1) * per_epoch):
                 inputs, targets = next(batches)
@@ -368,10 +339,10 @@ def range_test_step(batch_size: int = 64, seed: int = 0) -> Any:
     model = make_model(seed)
     optimizer = PlainSGD(model.parameters(), lr=0.0)
     inner = torch_train_step(model, optimizer, F.cross_entropy,
-                             _batches(_count("batch_size", batch_size, 1), seed))
+                             _batches(integer_at_least("batch_size", batch_size, 1), seed))
 
     def step(lr: float) -> float:
-        with _one_thread():
+        with one_thread():
             return inner(lr)
 
     return step
@@ -488,7 +459,7 @@ def gradient_noise(
     >>> noise.measured[0] / noise.measured[1] > 10  # 16× the batch, ~1/19 of the noise
     True
     """
-    sizes = tuple(_count("batch size", b, 1) for b in batch_sizes)
+    sizes = tuple(integer_at_least("batch size", b, 1) for b in batch_sizes)
     if any(b > N_TRAIN for b in sizes):
         raise ValueError(f"batch sizes must be <= {N_TRAIN}, got {max(sizes)}")
     model = make_model(seed)
@@ -500,7 +471,7 @@ def gradient_noise(
     trace = float(((grads - full) ** 2).sum(axis=1).mean())
     centred = grads - full
     rng = np.random.default_rng(seed)
-    count = _count("draws", draws, 1)
+    count = integer_at_least("draws", draws, 1)
     measured, predicted = [], []
     for b in sizes:
         errors = [float((centred[rng.choice(N_TRAIN, size=b, replace=False)].mean(axis=0) ** 2)
@@ -518,7 +489,7 @@ def _load_trained_weights(model: Any, batch_size: int, lr: float, epochs: int,
 
     optimizer = PlainSGD(model.parameters(), lr=lr)
     batches = _batches(batch_size, seed)
-    with _one_thread():
+    with one_thread():
         for _ in range(epochs * steps_per_epoch(batch_size)):
             inputs, targets = next(batches)
             optimizer.zero_grad()

@@ -53,8 +53,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
@@ -62,6 +61,7 @@ from typing import Any
 
 import numpy as np
 
+from lrcore.arguments import one_thread
 from lrcore.challenge_config import OPTIMIZERS, SCHEDULERS, validate_config
 
 __all__ = [
@@ -242,18 +242,6 @@ _CACHE_SIZE = 64
 _RUNS: dict[Any, ChallengeRun] = {}
 
 
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    import torch
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 def _run(config: Mapping[str, Any], seed: int) -> ChallengeRun:
     import torch
     import torch.nn.functional as F
@@ -272,7 +260,7 @@ def _run(config: Mapping[str, Any], seed: int) -> ChallengeRun:
     train_accuracy: list[float] = []
     val_loss: list[float] = []
     val_accuracy: list[float] = []
-    with _one_thread():
+    with one_thread():
         for epoch in range(EPOCHS):
             lrs.append(float(optimizer.param_groups[0]["lr"]))
             order = torch.from_numpy(np.random.default_rng([seed, epoch]).permutation(N_TRAIN))

@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lrcore.arguments import positive_number
+
 __all__ = [
     "START_LR",
     "END_LR",
@@ -70,15 +72,6 @@ DIVERGE_FACTOR = 4.0
 FloatArray = npt.NDArray[np.float64]
 
 
-def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    number = float(value)
-    if not math.isfinite(number) or number <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return number
-
-
 def _check_beta(beta: object) -> float:
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
         raise TypeError(f"beta must be a number, got {beta!r}")
@@ -88,7 +81,7 @@ def _check_beta(beta: object) -> float:
 
 
 def _check_factor(diverge_factor: object) -> float:
-    factor = _positive("diverge_factor", diverge_factor)
+    factor = positive_number("diverge_factor", diverge_factor)
     if factor < 1.0:
         raise ValueError(f"diverge_factor must be >= 1, got {diverge_factor!r}")
     return factor
@@ -107,7 +100,7 @@ def exponential_lrs(
     >>> exponential_lrs(1e-3, 1.0, 4).round(12).tolist()
     [0.001, 0.01, 0.1, 1.0]
     """
-    start, end = _positive("start_lr", start_lr), _positive("end_lr", end_lr)
+    start, end = positive_number("start_lr", start_lr), positive_number("end_lr", end_lr)
     if isinstance(num_iters, bool) or not isinstance(num_iters, numbers.Integral):
         raise TypeError(f"num_iters must be an int, got {num_iters!r}")
     if num_iters < 2:

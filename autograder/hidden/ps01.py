@@ -14,9 +14,9 @@ import numpy as np
 
 from autograder.hidden.pools import Case, PoolSpec
 from autograder.hidden.validate import matches, quadratic_float32, regression_float64
+from lrchecks.diagnosis.quadratic import QUADRATIC_MISTAKES
+from lrchecks.diagnosis.regression import REGRESSION_MISTAKES
 from lrcore import quadratic, regression
-from lrcore.mistakes.quadratic import QUADRATIC_MISTAKES
-from lrcore.mistakes.regression import REGRESSION_MISTAKES
 
 __all__ = ["SPECS"]
 

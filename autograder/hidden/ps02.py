@@ -22,6 +22,12 @@ import numpy as np
 
 from autograder.hidden.pools import Case, PoolSpec
 from autograder.hidden.validate import matches
+from lrchecks.diagnosis.quadratic import QUADRATIC_MISTAKES
+from lrchecks.diagnosis.schedules import (
+    LOOP_MISTAKES,
+    formula_mistake_values,
+    optimize_with_loop_mistake,
+)
 from lrchecks.ps02 import (
     FORMULA_DEFAULTS,
     FORMULA_PARAMETERS,
@@ -30,12 +36,6 @@ from lrchecks.ps02 import (
 )
 from lrchecks.scheduler_cases import SchedulerCase
 from lrcore import quadratic
-from lrcore.mistakes.quadratic import QUADRATIC_MISTAKES
-from lrcore.mistakes.schedules import (
-    LOOP_MISTAKES,
-    formula_mistake_values,
-    optimize_with_loop_mistake,
-)
 from lrcore.optim import run as run_optimizer
 
 __all__ = ["SPECS"]
@@ -43,7 +43,7 @@ __all__ = ["SPECS"]
 RUN_MISTAKES = ("sign_flipped", "gradient_without_factor_two", "lr_multiplies_x",
                 "one_step_too_many", "one_step_too_few", "history_before_step",
                 "missing_zero_grad")
-"""The x² mistakes a torch `optimize` can make (`lrcore.mistakes.quadratic`), as in ps01."""
+"""The x² mistakes a torch `optimize` can make (`lrchecks.diagnosis.quadratic`), as in ps01."""
 TORCH_AGREEMENT = 1e-12
 """lrcore's schedules equal torch's to this relative tolerance (checked on every case)."""
 

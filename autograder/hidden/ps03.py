@@ -10,7 +10,7 @@ curves and toy range tests.
 
 A case is kept only if the correct ways to compute it — float64 in another order, float32 numpy,
 float32 torch — pass the check, and if it catches every modelled mistake
-(`lrcore.mistakes.batch_size`) that no edge case catches.
+(`lrchecks.diagnosis.batch_size`) that no edge case catches.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import numpy as np
 
 from autograder.hidden.pools import Case, PoolSpec
 from autograder.hidden.validate import matches
+from lrchecks.diagnosis import batch_size as mistakes
 from lrchecks.ps03 import SCALAR_ATOL, SWEEP_RULES
 from lrchecks.values import DEFAULT_RTOL
 from lrcore import batch_size, digits, range_test
-from lrcore.mistakes import batch_size as mistakes
 
 __all__ = ["SPECS"]
 
@@ -49,7 +49,8 @@ def _log_uniform(rng: np.random.Generator, low: float, high: float) -> float:
 
 
 def _passes(value: float, expected: float) -> bool:
-    """Whether the checks' single-number comparison (`lrchecks.ps03._close`) accepts `value`."""
+    """Whether the checks' single-number comparison (`lrchecks.values.numbers_close`) accepts
+    `value`."""
     return bool(np.isclose(value, expected, rtol=DEFAULT_RTOL, atol=SCALAR_ATOL,
                            equal_nan=False))
 

@@ -10,7 +10,7 @@ repeats one action —; the drawn cases are other discounts, random lakes
 
 A case is kept only if the other correct numerical paths (`autograder.hidden.rl_paths`: float32
 torch, float64 numpy, the (1 − α)·Q + α·target form of the update) agree with lrcore within the
-check's tolerance, and if it detects every modelled mistake (`lrcore.mistakes.rl`, and the step
+check's tolerance, and if it detects every modelled mistake (`lrchecks.diagnosis.rl`, and the step
 sizes' below) that no edge case detects. The online learner's runs (gymnasium episodes) are the
 expensive ones, so its pool is small.
 """
@@ -33,8 +33,8 @@ from autograder.hidden.rl_paths import (
 )
 from autograder.hidden.validate import matches
 from lrchecks import ps04
+from lrchecks.diagnosis import rl as mistakes
 from lrcore import rl
-from lrcore.mistakes import rl as mistakes
 
 __all__ = ["SPECS"]
 

@@ -17,7 +17,7 @@ Each pool names the check that reads it (`lrchecks.ps05`) and what its params ar
 
 A case is kept only if every correct numerical path a student may take — float32 and float64
 torch, the textbook formula in float64 numpy, sigmoid + BCE instead of BCE-with-logits — passes
-the check's tolerance, and if it detects the modelled mistakes (`lrcore.mistakes.optim`, the
+the check's tolerance, and if it detects the modelled mistakes (`lrchecks.diagnosis.optim`, the
 classifier's variants) that the `always` cases do not.
 """
 
@@ -32,9 +32,9 @@ import numpy as np
 
 from autograder.hidden.pools import Case, PoolSpec
 from autograder.hidden.validate import matches
+from lrchecks.diagnosis import optim as mistakes
 from lrchecks.values import DEFAULT_RTOL, same_pattern
 from lrcore import classification, optimizer_sweep, plateau_challenge
-from lrcore.mistakes import optim as mistakes
 from lrcore.regression import linear_regression_data
 from lrcore.schedules import reduce_lr_on_plateau
 

@@ -8,6 +8,11 @@ import numpy as np
 import pytest
 import torch
 
+from lrchecks.diagnosis.batch_size import (
+    LINEAR_SCALING_MISTAKES,
+    SQRT_SCALING_MISTAKES,
+    WARMUP_MISTAKES,
+)
 from lrcore.batch_size import (
     GOYAL_BASE_BATCH_SIZE,
     GOYAL_BASE_LR,
@@ -16,11 +21,6 @@ from lrcore.batch_size import (
     linear_scaled_lr,
     sqrt_scaled_lr,
     warmup_steps_for_epochs,
-)
-from lrcore.mistakes.batch_size import (
-    LINEAR_SCALING_MISTAKES,
-    SQRT_SCALING_MISTAKES,
-    WARMUP_MISTAKES,
 )
 from lrcore.schedules import cosine_annealing_lr, step_lr
 

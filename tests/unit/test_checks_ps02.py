@@ -31,14 +31,22 @@ from torch.optim.lr_scheduler import (
 from autograder.hidden import stale_pools
 from autograder.hidden.draw import draw_cases
 from autograder.hidden.pools import pools_path, read_pools
-from lrchecks import evidence, ps02
+from lrchecks import evidence, histories, ps02
+from lrchecks.diagnosis.quadratic import MISTAKE_EXPLANATIONS
+from lrchecks.diagnosis.schedules import (
+    FORMULA_EXPLANATIONS,
+    FORMULA_MISTAKES,
+    LOOP_EXPLANATIONS,
+    MOMENTA_AHEAD,
+    MOMENTA_MISSING,
+)
 from lrchecks.hidden import NotGraded, drawn_cases
-from lrchecks.quadratic import MISTAKE_EXPLANATIONS
+from lrchecks.ps02 import formulas, rescue
+from lrchecks.ps02 import optimize as optimize_section
 from lrchecks.report import CheckFailed
 from lrchecks.scheduler_cases import SchedulerCase
 from lrcore import quadratic
 from lrcore import schedules as sched
-from lrcore.mistakes.schedules import FORMULA_MISTAKES
 
 ASSIGNMENT = "ps02_schedulers"
 STUDENTS = ("alice", "bob", "chloe", "dmitri", "eve")
@@ -254,11 +262,11 @@ def test_an_ignored_scheduler_that_sets_the_first_lr_is_named():
     run = (1.1, 9, 3.0, SchedulerCase.of("LinearLR", start_factor=0.3, end_factor=0.6,
                                          total_iters=5))
     with pytest.raises(CheckFailed, match="the scheduler is not used"):
-        ps02._check_optimize_runs(make_optimize(ignored=True), [run])
+        optimize_section._check_optimize_runs(make_optimize(ignored=True), [run])
     with pytest.raises(CheckFailed, match="the scheduler is never stepped"):
-        ps02._check_optimize_runs(make_optimize(never=True), [run])
+        optimize_section._check_optimize_runs(make_optimize(never=True), [run])
     with pytest.raises(CheckFailed, match="a new scheduler is built in every iteration"):
-        ps02._check_optimize_runs(make_optimize(in_loop=True), [run])
+        optimize_section._check_optimize_runs(make_optimize(in_loop=True), [run])
 
 
 def test_the_message_names_the_run_and_the_step():
@@ -386,8 +394,9 @@ def test_a_kernel_that_patches_lrcore_cannot_rescue_wrong_schedulers(recorded, m
     with monkeypatch.context() as kernel:
         kernel.setattr(quadratic, "optimize", lambda lr, n, x0, scheduler=None, a=1.0: (
             right if scheduler is not None else genuine(lr, n, x0)))
-        kernel.setattr(ps02, "first_mismatch", lambda *args, **kwargs: None)
-        kernel.setattr(ps02, "arrays_match", lambda *args, **kwargs: True)
+        kernel.setattr(rescue, "first_mismatch", lambda *args, **kwargs: None)
+        kernel.setattr(rescue, "arrays_match", lambda *args, **kwargs: True)
+        kernel.setattr(histories, "first_mismatch", lambda *args, **kwargs: None)
         ps02.check_rescue_final_x(wrong, make_optimize())  # the kernel says ✓
     (record,) = recorded
     assert not record["failed"]
@@ -428,10 +437,10 @@ def test_the_run_from_the_students_values_is_the_reference_run_bit_for_bit():
     torch loop as the reference, so a right scheduler gives exactly the reference's x."""
     for key, factory in {**RESCUE, "one_cycle_momentum": ps02.MOMENTUM_ON["one_cycle"].factory,
                          "cyclic_momentum": ps02.MOMENTUM_ON["cyclic"].factory}.items():
-        lrs, momenta = ps02._scheduled_values(factory, key, ps02.STEP_5_HALF)
+        lrs, momenta = rescue._scheduled_values(factory, key, ps02.STEP_5_HALF)
         expected_x, expected_lrs = quadratic.optimize(1.05, 20, 500.0, factory)
         np.testing.assert_array_equal(lrs, expected_lrs)
-        np.testing.assert_array_equal(ps02._rescue_run_with(lrs, momenta), expected_x)
+        np.testing.assert_array_equal(rescue._rescue_run_with(lrs, momenta), expected_x)
 
 
 # --- the rescue figure --------------------------------------------------------------------------
@@ -533,7 +542,7 @@ def test_formula_mistakes_are_named_on_visible_and_hidden_cases(check, function,
     with pytest.raises(CheckFailed, match=words):
         check(function)
     name = check.__name__.removeprefix("check_")
-    named = {*ps02.FORMULA_EXPLANATIONS[name].values()}
+    named = {*FORMULA_EXPLANATIONS[name].values()}
     for student in STUDENTS[:2]:
         with drawn_cases(drawn_for(student)), pytest.raises(CheckFailed) as failure:
             check(function, hidden=True)
@@ -557,8 +566,8 @@ def test_a_clamped_cosine_inside_warmup_cosine_is_caught_by_the_hidden_check():
 def test_hard_coded_visible_values_fail_the_hidden_formula_checks():
     for name, visible in ps02.FORMULA_CASES.items():
         case = visible[0]
-        parameters = ps02._formula_parameters(name, case)
-        remembered = ps02._formula_reference(name, parameters)[0].values(case.n)
+        parameters = formulas.formula_parameters(name, case)
+        remembered = formulas.formula_reference(name, parameters)[0].values(case.n)
         check = getattr(ps02, f"check_{name}")
 
         def hard_coded(t, *args, remembered=remembered, **kwargs):
@@ -575,24 +584,24 @@ def test_the_formula_references_are_torch():
     """The checks compare with lrcore; lrcore's values here are torch's own, case by case (the
     visible cases and every pooled one)."""
     for name, visible in ps02.FORMULA_CASES.items():
-        cases = [ps02._formula_parameters(name, case) | {"n": case.n} for case in visible]
+        cases = [formulas.formula_parameters(name, case) | {"n": case.n} for case in visible]
         cases += [dict(ps02.FORMULA_DEFAULTS.get(name, {})) | case["params"]
                   for case in cases_of(f"ps02.{name}")]
         for parameters in cases:
             scheduler = ps02.formula_scheduler(name, parameters)
             _, lrs = quadratic.optimize(parameters["base_lr"], parameters["n"], 1.0,
                                         scheduler.factory)
-            reference = ps02._formula_reference(name, parameters)[0].values(parameters["n"])
+            reference = formulas.formula_reference(name, parameters)[0].values(parameters["n"])
             np.testing.assert_allclose(reference, lrs, rtol=1e-12, atol=1e-15,
                                        err_msg=scheduler.text)
 
 
 def test_the_formula_texts_name_torchs_scheduler_as_before():
     p = {"base_lr": 1.05, "warmup_steps": 5, "T_max": 15, "start_factor": 0.1}
-    assert ps02._formula_reference("warmup_cosine", p)[1] == (
+    assert formulas.formula_reference("warmup_cosine", p)[1] == (
         "SequentialLR([LinearLR(start_factor=0.1, total_iters=5), CosineAnnealingLR(T_max=15)], "
         "milestones=[5])")
-    assert ps02._formula_reference("cosine_annealing", {"base_lr": 1.0, "T_max": 10,
+    assert formulas.formula_reference("cosine_annealing", {"base_lr": 1.0, "T_max": 10,
                                                         "eta_min": 0.0})[1] == (
         "CosineAnnealingLR(T_max=10, eta_min=0.0)")
 
@@ -779,7 +788,7 @@ def fails_a_hidden_case(call, mistake):
 def test_every_modelled_mistake_fails_the_cases_each_student_draws(student, monkeypatch):
     # the formula mistakes are lrcore's own models, which a student's function may not call:
     # here they stand for the student's code, so the check's refusal of the reference is off
-    monkeypatch.setattr(ps02, "require_own_function", lambda function, name: None)
+    monkeypatch.setattr(formulas, "require_own_function", lambda function, name: None)
     with drawn_cases(drawn_for(student)):
         for mistake, kwargs in OPTIMIZE_MISTAKES.items():
             fails_a_hidden_case(partial(ps02.check_optimize_with_scheduler_unseen,
@@ -830,12 +839,12 @@ def _value_texts(case):
 
 
 VOCABULARY = {
-    *ps02.LOOP_EXPLANATIONS.values(), *MISTAKE_EXPLANATIONS.values(),
-    *(text for words in ps02.FORMULA_EXPLANATIONS.values() for text in words.values()),
+    *LOOP_EXPLANATIONS.values(), *MISTAKE_EXPLANATIONS.values(),
+    *(text for words in FORMULA_EXPLANATIONS.values() for text in words.values()),
     ps02.RUN_ADVICE, *ps02.FORMULA_ADVICE.values(), ps02.FIRST_PITFALL_ADVICE,
     ps02.RECORD_USED_LR, ps02.MOVE_THE_STEP,
     f"your function gives the correct run: {ps02.CORRECT_ON_PURPOSE}",
-    ps02.MOMENTUM_ADVICE, ps02.MOMENTA_AHEAD, ps02.MOMENTA_MISSING,
+    ps02.MOMENTUM_ADVICE, MOMENTA_AHEAD.explanation, MOMENTA_MISSING.explanation,
     "the function should return a pair (x_history, lr_history).",
 }
 """Every sentence a hidden case may say after its kind: the checks' own, value-free words."""
@@ -910,8 +919,8 @@ def test_unreadable_hidden_cases_are_refused(params):
 def test_the_checks_hold_no_hidden_case():
     """lrchecks ships to students: no pooled case may appear in its source, nor a constant
     named like a hidden one (what the student-wheel scan looks for, on ps02's files)."""
-    sources = {path.name: path.read_text(encoding="utf-8")
-               for path in (REPO / "lrchecks").glob("*.py")}
+    sources = {path.relative_to(REPO / "lrchecks").as_posix(): path.read_text(encoding="utf-8")
+               for path in (REPO / "lrchecks").rglob("*.py")}
     for pool, cases in every_case().items():
         for case in cases:
             params = case["params"]
@@ -927,7 +936,10 @@ def test_the_checks_hold_no_hidden_case():
                 texts = [json.dumps(params["scheduler"]["kwargs"])]
             for text in texts:
                 assert not any(text in source for source in sources.values()), (pool, text)
-    for name in ("ps02.py", "scheduler_cases.py"):
+    ps02_sources = [name for name in sources
+                    if name.startswith("ps02/") or name == "scheduler_cases.py"]
+    assert len(ps02_sources) > 2
+    for name in ps02_sources:
         assert not re.search(r"\b\w*(HIDDEN|UNSEEN)\w*\s*(:[^=\n]*)?=", sources[name])
         assert "autograder." not in sources[name]
 

@@ -22,13 +22,14 @@ from autograder.hidden import course_pools, pool_specs, stale_pools
 from autograder.hidden.draw import draw_cases
 from autograder.samples.ps03 import DIFFERENT_CELLS
 from lrchecks import calls, evidence, ps03
+from lrchecks.diagnosis import batch_size as mistakes
 from lrchecks.encoding import encode, is_data
 from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
+from lrchecks.ps03 import range_test
 from lrchecks.report import CheckFailed
 from lrcore import digits
 from lrcore.batch_size import linear_scaled_lr, sqrt_scaled_lr
 from lrcore.digits import BATCH_SIZES, N_TRAIN, train
-from lrcore.mistakes import batch_size as mistakes
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "ps03_batch_size"
@@ -226,7 +227,9 @@ def test_students_draw_different_cases_and_a_regrade_the_same():
 
 def test_the_student_runtime_holds_no_hidden_case():
     """The checks read their cases from the grader; none is a constant of lrchecks.ps03."""
-    source = Path(ps03.__file__).read_text(encoding="utf-8")
+    source = "".join(path.read_text(encoding="utf-8")
+                     for path in sorted(Path(ps03.__file__).parent.glob("*.py")))
+    assert "check_lr_range_test" in source
     assert not re.search(r"CASES_HIDDEN|_hidden\(\)|hidden=True\)", source)
     for name, pool in POOLS.items():
         for case in pool.candidates:
@@ -373,9 +376,9 @@ def test_every_mistake_fails_a_hidden_case_of_every_student_and_the_message_show
 
 def test_a_modelled_mistake_is_named_in_a_hidden_failure():
     assert failure(ps03.check_sqrt_scaled_lr, STUDENT_MISTAKES[ps03.check_sqrt_scaled_lr][
-        "inverted"], hidden=True).endswith(ps03.SQRT_EXPLANATIONS["inverted"])
+        "inverted"], hidden=True).endswith(mistakes.SQRT_EXPLANATIONS["inverted"])
     message = failure(ps03.check_lr_range_test, make_range_test(stop="never"), hidden=True)
-    assert message.endswith(ps03.RANGE_EXPLANATIONS["never_stops"])
+    assert message.endswith(mistakes.RANGE_EXPLANATIONS["never_stops"])
     assert "a diverging toy run" in message
 
 
@@ -622,7 +625,7 @@ def test_hard_coded_answers_fail_the_hidden_checks():
     ps03.check_linear_scaled_lr(hard_coded)
     visible = [warmup(t, 0.4, 4) for t in range(8)]
     hard = lambda t, lr, k: visible[t] if (lr, k) == (0.4, 4) else lr  # noqa: E731
-    recorded = make_range_test()(ps03._CountingStep(a=1.0, w0=3.0, seed=0))
+    recorded = make_range_test()(range_test._CountingStep(a=1.0, w0=3.0, seed=0))
 
     def replay(train_step, **options):
         for lr in recorded[0]:
@@ -647,6 +650,22 @@ def test_the_reference_sweep_is_refused_however_it_is_wrapped():
         assert "reference sweep" in failure(ps03.check_batch_size_sweep, wrapped)
     sweep(BATCH_SIZES[:1], epochs=1)  # the course's train is fine: the sweep is the exercise
     ps03.check_batch_size_sweep(sweep)
+
+
+def test_the_reference_sweep_is_refused_from_a_default_argument_or_a_helper():
+    """An attacker's sweep keeps lrcore's in a default argument, or in a helper of its own that
+    holds it: refused like a direct call (the check walks what the function reaches, as
+    require_own_function does); the old check looked only at globals and closures."""
+    def by_default(batch_sizes, _sweep=digits.batch_size_sweep, **settings):
+        return _sweep(batch_sizes, **settings)
+
+    helpers = {"sweep": digits.batch_size_sweep}
+
+    def by_helper(batch_sizes, **settings):
+        return helpers["sweep"](batch_sizes, **settings)
+
+    for cheat in (by_default, by_helper):
+        assert "reference sweep" in failure(ps03.check_batch_size_sweep, cheat)
 
 
 def test_lrcore_answers_are_refused():

@@ -23,6 +23,7 @@ from autograder.hidden.draw import draw_cases
 from autograder.hidden.pools import build_pools, pools_path, read_pools
 from lrchecks import evidence, ps04
 from lrchecks.hidden import drawn_cases
+from lrchecks.ps04 import lakes
 from lrchecks.report import CheckFailed
 from lrcore import rl
 
@@ -472,7 +473,9 @@ HIDDEN_NAMES = ("HIDDEN_MAP", "LEARNER_CASES_HIDDEN", "SYNC_CASES_HIDDEN", "SUCC
 def test_the_student_runtime_holds_no_hidden_case():
     """The checks ship to students: no hidden constant, and no lake map at all."""
     assert not [name for name in HIDDEN_NAMES if hasattr(ps04, name)]
-    source = (REPO / "lrchecks" / "ps04.py").read_text(encoding="utf-8")
+    source = "".join(path.read_text(encoding="utf-8")
+                     for path in sorted((REPO / "lrchecks" / "ps04").glob("*.py")))
+    assert "check_success_rate" in source
     assert not re.findall(r"[\"'][SFHG]{4,}[\"']", source)
 
 
@@ -643,13 +646,13 @@ def test_no_check_calls_course_code_through_the_student_call_path(monkeypatch, g
     code is judged as data only if its arguments are data. No ps04 check makes such a call:
     everything it calls on the student's behalf is the student's code."""
     called = []
-    call_student = ps04.call_student
+    call_student = lakes.call_student
 
     def spy(function, name, *args, **kwargs):
         called.append((function, name))
         return call_student(function, name, *args, **kwargs)
 
-    monkeypatch.setattr(ps04, "call_student", spy)
+    monkeypatch.setattr(lakes, "call_student", spy)
     ps04.check_value_iteration_published(value_iteration)
     ps04.check_value_iteration_unseen(value_iteration)
     for hidden in (False, True):

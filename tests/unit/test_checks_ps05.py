@@ -24,12 +24,12 @@ from autograder.hidden import course_pools, pool_specs, stale_pools
 from autograder.hidden.draw import draw_cases
 from autograder.samples.ps05 import DIFFERENT_CELLS
 from lrchecks import calls, evidence, ps05
+from lrchecks.diagnosis import optim as mistakes
 from lrchecks.encoding import encode, is_data
 from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
 from lrchecks.report import CheckFailed
 from lrcore import classification as C
 from lrcore import plateau_challenge
-from lrcore.mistakes import optim as mistakes
 from lrcore.regression import SWEEP_LRS, linear_regression_data
 
 REPO = Path(__file__).resolve().parents[2]
@@ -160,7 +160,8 @@ def test_right_update_rules_pass(capsys):
 ])
 def test_every_update_mistake_fails_a_drawn_case_of_every_student(check, rule, kind,
                                                                   explanation):
-    explanations = (ps05.ADAM_EXPLANATIONS if rule is make_adam else ps05.RMSPROP_EXPLANATIONS)
+    explanations = (mistakes.ADAM_EXPLANATIONS if rule is make_adam
+                    else mistakes.RMSPROP_EXPLANATIONS)
     pool = "ps05.adam_step" if rule is make_adam else "ps05.rmsprop_step"
     state = ("the parameters are right but the returned", "the first step is right, but the")
     for student in STUDENTS:
@@ -280,7 +281,7 @@ def test_every_regression_mistake_fails_a_drawn_case_of_every_student(kwargs, ex
     other = ("these are the losses of another optimiser of the sweep: check which torch.optim "
              "class (and options) each name stands for.")
     diagnosis = {None: other, "advice": ps05.REGRESSION_ADVICE}.get(
-        explanation, ps05.REGRESSION_EXPLANATIONS.get(explanation))
+        explanation, mistakes.REGRESSION_EXPLANATIONS.get(explanation))
     for student in STUDENTS:
         message = hidden_failure(ps05.check_train_regression, make_train_regression(**kwargs),
                                  student)
@@ -405,13 +406,13 @@ def test_right_plateau_rule_passes():
     "keras_patience", "no_reset_after_cut", "ignores_threshold", "ignores_threshold_mode",
     "ignores_mode", "ignores_cooldown", "ignores_min_lr", "ignores_eps", "returns_none"])
 def test_every_plateau_mistake_fails_a_drawn_case_of_every_student(mistake):
-    diagnoses = [*ps05.PLATEAU_EXPLANATIONS.values(), ps05.PLATEAU_ADVICE,
+    diagnoses = [*mistakes.PLATEAU_EXPLANATIONS.values(), ps05.PLATEAU_ADVICE,
                  "step(metric) returned None; it must return the lr of the next epoch."]
     for student in STUDENTS:
         message = hidden_failure(ps05.check_plateau_rule, make_plateau_rule(mistake), student)
         assert_names_only_kind_and(message, "ps05.plateau_rule", diagnoses)
-        if mistake in ps05.PLATEAU_EXPLANATIONS:
-            assert message.endswith(ps05.PLATEAU_EXPLANATIONS[mistake]), message
+        if mistake in mistakes.PLATEAU_EXPLANATIONS:
+            assert message.endswith(mistakes.PLATEAU_EXPLANATIONS[mistake]), message
 
 
 @pytest.mark.parametrize(("mistake", "words"), [
@@ -428,6 +429,25 @@ def test_every_plateau_mistake_fails_a_drawn_case_of_every_student(mistake):
 def test_plateau_mistakes_are_named(mistake, words):
     with pytest.raises(CheckFailed, match=words):
         ps05.check_plateau_rule(make_plateau_rule(mistake))
+
+
+def test_lrcores_trainer_is_refused_wherever_train_classifier_keeps_it():
+    """An attacker's train_classifier hands the work to lrcore's trainer kept in a default
+    argument or a closure: refused like a direct call (the check walks what the function
+    reaches, as require_own_function does); the old check looked only at globals."""
+    from lrcore import classification as reference
+
+    def by_default(lr, epochs, scheduler=None, seed=0, _trainer=reference.train_classifier):
+        return _trainer(lr, epochs, seed=seed)
+
+    def closing_over(trainer):
+        def by_closure(lr, epochs, scheduler=None, seed=0):
+            return trainer(lr, epochs, seed=seed)
+        return by_closure
+
+    for cheat in (by_default, closing_over(reference.train_classifier_variant)):
+        with pytest.raises(CheckFailed, match="calls lrcore's train_classifier"):
+            ps05.check_train_classifier(cheat)
 
 
 def test_plateau_rule_must_be_a_class_of_ones_own():
@@ -900,7 +920,9 @@ def test_students_draw_different_cases_and_a_regrade_the_same():
 
 def test_the_student_runtime_holds_no_hidden_case():
     """The checks read their cases from the grader; none is a constant of lrchecks.ps05."""
-    source = Path(ps05.__file__).read_text(encoding="utf-8")
+    source = "".join(path.read_text(encoding="utf-8")
+                     for path in sorted(Path(ps05.__file__).parent.glob("*.py")))
+    assert "check_challenge_config" in source
     assert not re.search(r"CASES_HIDDEN|_hidden\(\)|SEED_HIDDEN|hidden=True\)", source)
     for name, pool in POOLS.items():
         for case in [*pool.always, *pool.candidates]:

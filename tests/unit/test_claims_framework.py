@@ -32,7 +32,7 @@ def test_placeholders_parameters_structure_math_and_exemptions_are_accounted_for
 def test_a_claim_is_data_about_its_sentence():
     claim = Claim("ps01.steps", "a start 100× farther costs +20 then +21 steps",
                   compute=lambda: (39, 59, 80), write=lambda v: " → ".join(map(str, v)),
-                  holds=lambda v: [b - a for a, b in zip(v, v[1:])] == [20, 21])
+                  holds=lambda v: [b - a for a, b in zip(v, v[1:], strict=False)] == [20, 21])
     assert claim.write(claim.compute()) == "39 → 59 → 80" and claim.holds(claim.compute())
 
 

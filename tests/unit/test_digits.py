@@ -14,9 +14,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from lrchecks.diagnosis.batch_size import SWEEP_MISTAKES
 from lrcore import digits
 from lrcore.batch_size import sqrt_scaled_lr
-from lrcore.mistakes.batch_size import SWEEP_MISTAKES
 
 
 def test_split_is_load_digits_scaled_and_fixed():
@@ -154,7 +154,7 @@ NUMERICAL_PATHS = {
 # The four sweeps of fig_batch_size, as the ps03 judge defines them (SWEEP_SETTINGS).
 _EXPERIMENT = """
 import json
-from lrchecks.ps03 import _reference_sweeps
+from lrchecks.ps03.sweep_figure import _reference_sweeps
 print(json.dumps({name: {b: {"loss": list(r.train_loss), "accuracy": list(r.test_accuracy)}
                          for b, r in runs.items()} for name, runs in _reference_sweeps().items()}))
 """

@@ -180,7 +180,7 @@ def recorded(monkeypatch):
 def test_a_genuine_record_passes_the_graders_replay(recorded):
     check_optimize_published(optimize)
     (record,) = recorded
-    assert record["check"] == "lrchecks.ps01.check_optimize_published"
+    assert record["check"] == "lrchecks.ps01.gradient_descent.check_optimize_published"
     assert record["calls"] and all("result" in call for call in record["calls"])
     replay_check(check_optimize_published, record, {})
 
@@ -273,7 +273,7 @@ def test_the_judge_overturns_wrong_answers_and_foreign_records(recorded):
     overturned, outputs = _judge([_evidence_output(forged)])
     assert outputs[-1].ename == CHECK_FAILED and "differs at step 1" in outputs[-1].evalue
     foreign = copy.deepcopy(recorded[0])
-    foreign["check"] = "lrchecks.ps01.check_optimize_unseen"
+    foreign["check"] = "lrchecks.ps01.gradient_descent.check_optimize_unseen"
     overturned, outputs = _judge([_evidence_output(foreign)])
     assert "was replaced" in outputs[-1].evalue
     twice = [_evidence_output(recorded[0])] * 2
@@ -342,3 +342,12 @@ def test_changes_made_in_place_are_replayed(recorded):
     uncounted["calls"][0]["after"] = [0]
     with pytest.raises(CheckFailed):
         replay_check(check_doubles_in_place, uncounted, {})
+
+
+def test_a_record_cannot_make_the_grader_allocate_what_it_wants():
+    for hostile in ({"$": "scalar", "dtype": "V", "v": 10**12},
+                    {"$": "scalar", "dtype": "U", "v": 10**9},
+                    {"$": "ndarray", "dtype": "V8", "shape": [10**9], "data": []},
+                    {"$": "ndarray", "dtype": "<f8", "shape": [10**9], "data": [1.0]}):
+        with pytest.raises(ValueError):
+            decode(hostile)

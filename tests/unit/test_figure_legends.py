@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lrchecks import plots, ps01
+from lrchecks import plot_lines, ps01
 from lrchecks.encoding import decode, encode
 from lrchecks.report import CheckFailed
 from lrcore import regression
@@ -58,9 +58,9 @@ def test_fig_sweep_without_a_legend_still_fails(view):
 def test_check_lines_accepts_a_figure_legend_on_any_panel():
     fig, (left, right) = plt.subplots(1, 2)
     steps = np.arange(5.0)
-    expected = [plots.ExpectedLine(name="lr 0.1", run_value=0.1, variants=[(None, steps)])]
+    expected = [plot_lines.ExpectedLine(name="lr 0.1", run_value=0.1, variants=[(None, steps)])]
     left.plot(steps, label="lr = 0.1")
     right.plot(steps, label="lr = 0.1")
     fig.legend()
-    plots.check_lines(left, expected, "The left panel")
-    plots.check_lines(right, expected, "The right panel")
+    plot_lines.check_lines(left, expected, "The left panel")
+    plot_lines.check_lines(right, expected, "The right panel")

@@ -1,4 +1,5 @@
-"""lrcore.mistakes: each model equals the buggy code it describes, and differs from the truth."""
+"""lrchecks.diagnosis.quadratic and .regression: each model equals the buggy code it describes,
+and differs from the truth."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
+from lrchecks.diagnosis.quadratic import QUADRATIC_MISTAKES
+from lrchecks.diagnosis.regression import REGRESSION_MISTAKES
 from lrcore import quadratic, regression
-from lrcore.mistakes.quadratic import QUADRATIC_MISTAKES
-from lrcore.mistakes.regression import REGRESSION_MISTAKES
 
 
 def constant(lr):

@@ -1,4 +1,4 @@
-"""lrcore.mistakes.optim: the references equal torch, each mistake model equals the mistaken
+"""lrchecks.diagnosis.optim: the references equal torch, each mistake model equals the mistaken
 formula written out independently here, and the plateau models keep torch's rule elsewhere."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch_reference import hypothesis_settings
 
-from lrcore.mistakes import optim as M
+from lrchecks.diagnosis import optim as M
 from lrcore.regression import linear_regression_data
 from lrcore.schedules import reduce_lr_on_plateau
 

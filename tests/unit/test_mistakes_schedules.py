@@ -1,4 +1,4 @@
-"""lrcore.mistakes.schedules: each model equals the buggy code it describes, and differs from
+"""lrchecks.diagnosis.schedules: each model equals the buggy code it describes, and differs from
 the truth (torch's scheduler, through lrcore.schedules)."""
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from torch.optim.lr_scheduler import (
     StepLR,
 )
 
-from lrcore import quadratic
-from lrcore import schedules as sched
-from lrcore.mistakes.quadratic import QUADRATIC_MISTAKES
-from lrcore.mistakes.schedules import (
+from lrchecks.diagnosis.quadratic import QUADRATIC_MISTAKES
+from lrchecks.diagnosis.schedules import (
     FORMULA_MISTAKES,
     LOOP_MISTAKES,
     formula_mistake_values,
     optimize_with_loop_mistake,
 )
+from lrcore import quadratic
+from lrcore import schedules as sched
 
 # --- formula mistakes ---------------------------------------------------------------------------
 
@@ -135,12 +135,12 @@ def test_warmup_cosine_composes_the_mistakes_of_its_parts():
 
 def test_the_correct_closed_forms_of_the_models_equal_torch():
     """The mistakes perturb the right formulas: with the perturbation removed they are torch's."""
-    from lrcore.mistakes import schedules as models
+    from lrchecks.diagnosis.schedules import formula as models
 
     t = np.arange(40)
-    np.testing.assert_allclose(models._cosine(t, 0.3, 7, 0.01),
+    np.testing.assert_allclose(models.cosine(t, 0.3, 7, 0.01),
                                sched.cosine_annealing_lr(0.3, 7, 0.01).values(40), rtol=1e-12)
-    np.testing.assert_allclose(models._warmup(t, 0.4, 3, 0.5),
+    np.testing.assert_allclose(models.warmup(t, 0.4, 3, 0.5),
                                sched.linear_lr(0.4, 0.5, 1.0, 3).values(40), rtol=1e-12)
 
 

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 import torch
 
-from lrcore import range_test
-from lrcore.mistakes.batch_size import (
+from lrchecks.diagnosis.batch_size import (
     EXPONENTIAL_LRS_MISTAKES,
     RANGE_TEST_MISTAKES,
     SMOOTHING_MISTAKES,
     SUGGESTION_MISTAKES,
     range_test_variant,
 )
+from lrcore import range_test
 
 
 def fastai_like(train_step, start=1e-7, end=10.0, num_it=100, beta=0.98, factor=4.0):

@@ -1,4 +1,4 @@
-"""lrcore.mistakes.rl: with every switch off the models are the reference; each mistake changes
+"""lrchecks.diagnosis.rl: with every switch off the models are the reference; each mistake changes
 the result where the grader relies on it."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lrchecks.diagnosis import rl as mistakes
 from lrcore import rl
-from lrcore.mistakes import rl as mistakes
 
 STEP = rl.polynomial_step_size(0.7)
 

@@ -1,0 +1,54 @@
+"""What a modelled mistake is: one object that knows what the wrong code computes, the sentence
+that names it, and how a student's answer is recognised as it.
+
+A `Mistake` holds
+
+- `name`: how the grader's pools and the tests refer to it ("sign_flipped");
+- `explanation`: the sentence a student reads when the answer is recognised — the one place
+  that sentence is written;
+- `model`: a function computing exactly what the mistaken code returns, next to the correct
+  computation it perturbs.
+
+Each family (`lrchecks.diagnosis.quadratic`, `…schedules`, `…batch_size`, `…rl`, `…optim`, …)
+subclasses `Mistake` with its matcher — a `fits(…)` method that runs the model on one case and
+compares its output with the student's (which outputs, with which tolerance) — and lists its
+mistakes in the order a diagnosis tries them. `models`, `explanations` and `by_name` give the
+dictionary views the grader's hidden-case pools and the tests read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+__all__ = ["DIAGNOSIS_RTOL", "Mistake", "by_name", "explanations", "models"]
+
+DIAGNOSIS_RTOL = 1e-4
+"""Looser than the grading tolerance: a diagnosis only has to recognise a pattern."""
+
+Kind = TypeVar("Kind", bound="Mistake")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One modelled mistake: its name, the sentence that names it, and its model."""
+
+    name: str
+    explanation: str
+    model: Callable[..., Any]
+
+
+def by_name(mistakes: Iterable[Kind]) -> dict[str, Kind]:
+    """name → mistake, in the order given."""
+    return {mistake.name: mistake for mistake in mistakes}
+
+
+def models(mistakes: Iterable[Mistake]) -> dict[str, Callable[..., Any]]:
+    """name → model, in the order given (what the grader's pools validate against)."""
+    return {mistake.name: mistake.model for mistake in mistakes}
+
+
+def explanations(mistakes: Iterable[Mistake]) -> dict[str, str]:
+    """name → the sentence that names the mistake, in the order given."""
+    return {mistake.name: mistake.explanation for mistake in mistakes}

@@ -1,0 +1,153 @@
+"""ps03 §5: the learning-rate range test itself — exponentially growing lrs, the smoothed
+losses of a toy training run, and the stop at divergence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from lrchecks.calls import Shown, call_student, format_call, require_own_function
+from lrchecks.diagnosis.batch_size import RANGE_TEST, matches_record
+from lrchecks.evidence import judged
+from lrchecks.hidden import visible_or_drawn, within
+from lrchecks.report import CheckFailed, passed
+from lrchecks.values import describe_number, first_mismatch, to_float_array
+from lrcore import range_test
+
+__all__ = ["RANGE_CASES_VISIBLE", "check_lr_range_test"]
+
+
+class _CountingStep:
+    """A toy training run (`noisy_quadratic_step`) that counts its calls; repr: its settings."""
+
+    def __init__(self, **settings: Any) -> None:
+        self.settings = settings
+        self._step = range_test.noisy_quadratic_step(**settings)
+        self.calls = 0
+
+    def __call__(self, lr: float) -> float:
+        self.calls += 1
+        return self._step(float(lr))
+
+    def fresh(self) -> Callable[[float], float]:
+        return range_test.noisy_quadratic_step(**self.settings)
+
+    def evidence_state(self) -> int:
+        """What the student's code changed: the number of calls (`checks.evidence`)."""
+        return self.calls
+
+    def restore_evidence_state(self, calls: int) -> None:
+        self.calls = int(calls)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.settings.items())
+        return f"train_step (a toy run: noisy_quadratic_step({inner}))"
+
+
+# (toy settings, range-test keyword arguments)
+RANGE_CASES_VISIBLE: tuple[tuple[dict[str, Any], dict[str, Any]], ...] = (
+    ({"a": 1.0, "w0": 3.0, "seed": 0}, {}),
+)
+RANGE_ADVICE = ("the record differs from the range test's: exponentially spaced lrs, the debiased "
+                "moving average of the losses train_step returns, and a stop at the first "
+                "smoothed loss above diverge_factor × the best so far, with the settings given.")
+STOP_RULE = ("the first step whose smoothed loss exceeds diverge_factor × the best smoothed "
+             "loss so far")
+
+
+def _read_range(params: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Hidden params {"toy": noisy_quadratic_step's settings, "options": lr_range_test's
+    keyword arguments}."""
+    return dict(params["toy"]), dict(params["options"])
+
+
+def _pair(result: Any, call: str) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        raise CheckFailed(f"{call} should return a pair (lrs, smoothed_losses), got "
+                          f"{type(result).__name__}.",
+                          diagnosis="the result should be a pair (lrs, smoothed_losses).")
+    lrs = to_float_array(result[0], f"The lrs of {call}").reshape(-1)
+    smoothed = to_float_array(result[1], f"The smoothed losses of {call}").reshape(-1)
+    if lrs.size != smoothed.size:
+        raise CheckFailed(f"{call} returned {lrs.size} lrs but {smoothed.size} smoothed losses; "
+                          "record one of each per step.",
+                          diagnosis="the numbers of lrs and of smoothed losses differ: record "
+                          "one of each per step.")
+    return lrs, smoothed
+
+
+def _check_range_case(lr_range_test: Any, toy: dict[str, Any], options: dict[str, Any]) -> None:
+    step = _CountingStep(**toy)
+    call = format_call("lr_range_test", (Shown("train_step"),), options)
+    result = call_student(lr_range_test, "lr_range_test", step, **options)
+    lrs, smoothed = _pair(result, call)
+    reference = range_test.lr_range_test(step.fresh(), **options)
+    ref_lrs, ref_smoothed = np.asarray(reference.lrs), np.asarray(reference.smoothed)
+    taken = ref_lrs.size
+    recorded_all = matches_record(lrs, smoothed, ref_lrs, ref_smoothed)
+    left_out_last = reference.diverged and matches_record(lrs, smoothed, ref_lrs[:-1],
+                                                          ref_smoothed[:-1])
+    if (recorded_all or left_out_last) and step.calls == taken:
+        return
+    if recorded_all or left_out_last:
+        raise CheckFailed(f"{call} called train_step {step.calls} times; it should take "
+                          f"exactly the {taken} steps it records"
+                          + (" and stop right after the step that diverged."
+                             if step.calls > taken else "."),
+                          diagnosis="train_step was called "
+                          + ("more often than the steps recorded: stop right after the step "
+                             "that diverged." if step.calls > taken else
+                             "fewer times than the steps recorded: one call per step."))
+    message, diagnosis = _range_test_message(call, step, lrs, smoothed, options, reference)
+    raise CheckFailed(message, diagnosis=diagnosis)
+
+
+@judged
+def check_lr_range_test(lr_range_test: Any, hidden: bool = False) -> None:
+    """(lrs, smoothed) of the steps taken, stopping at the first smoothed loss above
+    diverge_factor × the best; the stopping step may be recorded or left out."""
+    require_own_function(lr_range_test, "lr_range_test")
+    for case, (toy, options) in visible_or_drawn(hidden, "ps03.lr_range_test",
+                                                 RANGE_CASES_VISIBLE, _read_range):
+        with within(case, RANGE_ADVICE):
+            _check_range_case(lr_range_test, toy, options)
+    passed("lr_range_test sweeps the lrs, smooths the loss and stops on divergence"
+           + (" (unseen runs and settings too)." if hidden else "."))
+
+
+def _range_test_message(call: str, step: _CountingStep, lrs: np.ndarray, smoothed: np.ndarray,
+                        options: dict[str, Any], reference: Any) -> tuple[str, str]:
+    """What is wrong with a range test's record: the message, and its diagnosis (the same
+    without the case's values)."""
+    settings = {"start_lr": range_test.START_LR, "end_lr": range_test.END_LR,
+                "num_iters": range_test.NUM_ITERS, "beta": range_test.BETA,
+                "diverge_factor": range_test.DIVERGE_FACTOR} | options
+    for mistake in RANGE_TEST:
+        if mistake.fits(lrs, smoothed, step.fresh(), settings):
+            return f"{call} is not right. {mistake.explanation}", mistake.explanation
+    taken = reference.lrs.size
+    common = min(lrs.size, taken)
+    lr_mismatch = first_mismatch(lrs[:common], np.asarray(reference.lrs)[:common])
+    if lr_mismatch is not None:
+        return (f"{call}: the lr of step {lr_mismatch.index} is "
+                f"{describe_number(lr_mismatch.student)}, it should be "
+                f"{describe_number(lr_mismatch.expected)} (exponentially spaced lrs).",
+                "the lrs differ from start_lr · (end_lr / start_lr) ** (i / (num_iters − 1)) "
+                "with the settings given.")
+    loss_mismatch = first_mismatch(smoothed[:common], np.asarray(reference.smoothed)[:common])
+    if loss_mismatch is not None:
+        return (f"{call}: the smoothed loss of step {loss_mismatch.index} is "
+                f"{describe_number(loss_mismatch.student)}, it should be "
+                f"{describe_number(loss_mismatch.expected)} (the debiased moving average of "
+                "the losses train_step returned).",
+                "the smoothed losses differ from the debiased moving average of the losses "
+                "train_step returned, with the β given.")
+    if lrs.size < taken - (1 if reference.diverged else 0):
+        return (f"{call} stopped after {lrs.size} steps, too early: the smoothed loss first "
+                f"exceeds diverge_factor × its best at step {taken - 1}.",
+                f"the test stops too early: stop at {STOP_RULE}.")
+    return (f"{call} recorded {lrs.size} steps; it should stop after {taken}: at the first "
+            "step whose smoothed loss exceeds diverge_factor × the best smoothed loss so far.",
+            f"the test does not stop where it should: stop at {STOP_RULE}.")

@@ -1,0 +1,98 @@
+"""ps04 §6: synchronous Q-learning — every pair, every sweep, seeded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lrchecks.calls import require_own_function
+from lrchecks.diagnosis.rl import SYNCHRONOUS
+from lrchecks.evidence import judged
+from lrchecks.hidden import run_cases
+from lrchecks.ps04.lakes import (
+    Q_ATOL,
+    Q_RTOL,
+    SWEEP_HINT,
+    Lake,
+    call,
+    first_difference,
+    lake,
+    model_of,
+    on_lake,
+    step_size,
+)
+from lrchecks.report import CheckFailed, passed
+from lrchecks.values import arrays_match, to_float_array
+from lrcore import rl
+
+__all__ = ["SyncCase", "SYNC_CASES_VISIBLE", "SYNCHRONOUS_ADVICE", "synchronous_case",
+           "check_synchronous_q_learning"]
+
+SyncCase = tuple[int, rl.StepSize, float, int, Lake]
+SYNC_CASES_VISIBLE: tuple[SyncCase, ...] = (
+    (300, rl.polynomial_step_size(0.7), 0.99, 0, None),
+    (100, rl.constant_step_size(0.1), 0.99, 1, None),
+)
+SYNCHRONOUS_ADVICE = ("the sweeps differ from the seeded run: draw one model.sample(rng) per "
+                      "sweep with rng = np.random.default_rng(seed), and update all pairs with "
+                      "α = alpha_at(k) at sweep k.")
+
+
+def synchronous_case(params: dict[str, Any]) -> SyncCase:
+    """A hidden case's run: params {"sweeps", "step", "gamma", "seed", "map"}."""
+    return (int(params["sweeps"]), step_size(params["step"]), float(params["gamma"]),
+            int(params["seed"]), lake(params["map"]))
+
+
+def _check_synchronous(function: Any, case: SyncCase) -> None:
+    """One seeded run (require_own_function is the caller's)."""
+    n, step, gamma, seed, desc = case
+    model = model_of(desc)
+    shown = (f"synchronous_q_learning(model, alpha_at={step.label}, n_sweeps={n}, "
+             f"gamma={gamma:g}, seed={seed}){on_lake(desc)}")
+    result = call(function, "synchronous_q_learning", shown, model, step, n,
+                  gamma=gamma, seed=seed, count_hint=SWEEP_HINT)
+    student = to_float_array(result, f"The result of {shown}")
+    expected = rl.synchronous_q_learning(model, step, n, gamma, seed)
+    if student.shape == expected.shape[1:]:
+        raise CheckFailed(f"{shown} returned one table; return Q after every sweep, an "
+                          f"array of shape {expected.shape}.",
+                          diagnosis="synchronous_q_learning returned one table; return Q after "
+                          "every sweep.")
+    if student.shape == (n + 1, *expected.shape[1:]):
+        advice = "leave out the initial zeros, the first entry is Q after sweep 1."
+        raise CheckFailed(f"{shown} returned {n + 1} tables: {advice}",
+                          diagnosis=f"synchronous_q_learning returned one table too many: "
+                          f"{advice}")
+    if student.shape != expected.shape:
+        raise CheckFailed(f"{shown} has shape {student.shape}; it should be "
+                          f"{expected.shape}: Q after each sweep.",
+                          diagnosis="the result has the wrong shape: return Q after each sweep, "
+                          "one table per sweep.")
+    if arrays_match(student, expected, Q_RTOL, Q_ATOL):
+        return
+    for mistake in SYNCHRONOUS:
+        modelled = mistake.model(model, step, n, gamma, seed)
+        if mistake.fits(student, modelled, expected, (Q_RTOL, Q_ATOL)):
+            raise CheckFailed(f"{shown} is wrong. {mistake.explanation}",
+                              diagnosis=mistake.explanation)
+    sweep = int(np.argmin([arrays_match(s, e, Q_RTOL, Q_ATOL)
+                           for s, e in zip(student, expected, strict=True)]))
+    raise CheckFailed(
+        f"{shown}: after sweep {sweep + 1}, "
+        f"{first_difference(student[sweep], expected[sweep], Q_RTOL, Q_ATOL)}. Draw one "
+        "model.sample(rng) per sweep with rng = np.random.default_rng(seed), and update all "
+        "pairs with α = alpha_at(k) at sweep k.")
+
+
+@judged
+def check_synchronous_q_learning(synchronous_q_learning: Any, hidden: bool = False) -> None:
+    """Q after every sweep equals lrcore's for fixed seeds (hidden: the drawn seeds,
+    schedules, γ and lakes — pool "ps04.synchronous_q_learning")."""
+    require_own_function(synchronous_q_learning, "synchronous_q_learning")
+    run_cases(lambda case: _check_synchronous(synchronous_q_learning, case), hidden,
+              "ps04.synchronous_q_learning", SYNC_CASES_VISIBLE, SYNCHRONOUS_ADVICE,
+              synchronous_case)
+    passed("synchronous_q_learning reproduces the seeded sweeps exactly"
+           + (" for unseen seeds, schedules, γ and lakes." if hidden else "."))

@@ -1,0 +1,167 @@
+"""ps05 §2: one sweep, five optimisers — the regression trained by each, and the figure of
+their loss curves."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from lrchecks import plots
+from lrchecks.calls import call_student, require_own_function
+from lrchecks.diagnosis.optim import SWEEP, regression_optimizer_mistakes
+from lrchecks.evidence import judged
+from lrchecks.hidden import hidden_case, hidden_cases
+from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
+from lrchecks.report import CheckFailed, passed
+from lrchecks.values import (
+    describe_number,
+    first_mismatch,
+    read_only,
+    same_pattern,
+    to_float_array,
+)
+from lrcore import optimizer_sweep
+from lrcore.regression import SWEEP_LRS, linear_regression_data
+
+__all__ = ["SWEEP_LRS", "SWEEP_OPTIMIZERS", "REGRESSION_CASES_VISIBLE", "REGRESSION_ADVICE",
+           "check_train_regression", "check_optimizer_sweep_figure"]
+
+SWEEP_OPTIMIZERS: tuple[str, ...] = tuple(optimizer_sweep.SWEEP_OPTIMIZERS)
+"""The optimisers of the regression sweep, in the notebook's order."""
+
+REGRESSION_CASES_VISIBLE: tuple[tuple[int, str, float, int], ...] = (
+    (0, "sgd", 0.1, 20),
+    (0, "momentum", 0.01, 100),
+    (0, "adagrad", 0.5, 50),
+    (0, "rmsprop", 0.01, 50),
+    (0, "adam", 0.1, 100),
+)
+REGRESSION_ADVICE = ("the losses differ from the reference: start from w = b = 0, take one "
+                     "full-batch step per epoch, record the loss before optimizer.step(), and use "
+                     "torch's defaults apart from lr.")
+
+
+@cache
+def _regression_losses(seed: int, optimizer: str, lr: float, epochs: int) -> np.ndarray:
+    """`optimizer_sweep.train_regression` on `linear_regression_data(seed)`: the same for every
+    student, so a grading process computes it once (read-only)."""
+    X, y = linear_regression_data(seed=seed)
+    return read_only(optimizer_sweep.train_regression(X, y, optimizer, lr, epochs))
+
+
+def _optimizer_hint(name: str) -> str:
+    class_name, options = optimizer_sweep.SWEEP_OPTIMIZERS[name]
+    extra = "".join(f", {k}={v}" for k, v in options.items())
+    return f"{name!r} is torch.optim.{class_name}(model.parameters(), lr=lr{extra})."
+
+
+def _check_regression_case(train_regression: Any, seed: int, name: str, lr: float,
+                           epochs: int) -> None:
+    X, y = linear_regression_data(seed=seed)
+    call = f"train_regression(X, y, {name!r}, lr={lr}, epochs={epochs})"
+    result = call_student(train_regression, "train_regression", X, y, name, lr=lr,
+                          epochs=epochs)
+    student = to_float_array(result, f"The result of {call}")
+    expected = _regression_losses(seed, name, lr, epochs)
+    mismatch = first_mismatch(student, expected)
+    if mismatch is None:
+        return
+    if mismatch.shape_differs:
+        raise CheckFailed(f"{call} returned {student.size} losses; it should return one per "
+                          f"epoch ({epochs}).",
+                          diagnosis="the result should hold one loss per epoch.")
+    for other in SWEEP_OPTIMIZERS:
+        if other != name.lower() and same_pattern(
+                student, _regression_losses(seed, other, lr, epochs)):
+            raise CheckFailed(f"{call}: these are the losses of {other!r}, not of "
+                              f"{name.lower()!r}. {_optimizer_hint(name.lower())}",
+                              diagnosis="these are the losses of another optimiser of the "
+                              "sweep: check which torch.optim class (and options) each name "
+                              "stands for.")
+    curves = regression_optimizer_mistakes(X, y, name, lr, epochs)
+    for mistake in SWEEP:
+        if mistake.name in curves and mistake.fits(student, curves[mistake.name]):
+            raise CheckFailed(f"{call}: the losses are wrong. {mistake.explanation}",
+                              diagnosis=mistake.explanation)
+    raise CheckFailed(
+        f"{call}: the loss of epoch {mismatch.index} is {describe_number(mismatch.student)}, "
+        f"it should be {describe_number(mismatch.expected)}. Start from w = b = 0, take one "
+        f"full-batch step per epoch, and use torch's defaults apart from lr. "
+        f"{_optimizer_hint(name.lower())}"
+    )
+
+
+@judged
+def check_train_regression(train_regression: Any, hidden: bool = False) -> None:
+    """Losses per epoch equal lrcore.optimizer_sweep.train_regression (float32 torch). A
+    hidden case is one data set trained by several optimisers, each at its own lr."""
+    require_own_function(train_regression, "train_regression")
+    if not hidden:
+        for seed, name, lr, epochs in REGRESSION_CASES_VISIBLE:
+            _check_regression_case(train_regression, seed, name, lr, epochs)
+    else:
+        for case in hidden_cases("ps05.train_regression"):
+            with hidden_case(case, REGRESSION_ADVICE):
+                for name, lr in case.params["runs"]:
+                    _check_regression_case(train_regression, int(case.params["seed"]), name,
+                                           lr, int(case.params["epochs"]))
+    passed("train_regression gives the right loss curve for every optimiser"
+           + (" on unseen data, lrs and epochs." if hidden else "."))
+
+
+def _title_optimizer(title: str) -> str | None:
+    lowered = title.lower()
+    for name in ("momentum", "adagrad", "rmsprop", "adam", "sgd"):
+        if name in lowered:
+            return name
+    return None
+
+
+def _sweep_lines(X: np.ndarray, y: np.ndarray, name: str, diagnose: bool) -> list[ExpectedLine]:
+    lines = []
+    explanations = {mistake.name: mistake.explanation for mistake in SWEEP}
+    for lr in SWEEP_LRS:
+        values = np.asarray(optimizer_sweep.train_regression(X, y, name, lr))
+        wrong = {} if not diagnose else {
+            explanations[m]: np.asarray(c)
+            for m, c in regression_optimizer_mistakes(X, y, name, lr, values.size).items()
+        }
+        lines.append(ExpectedLine(f"lr = {lr}", iteration_variants(values)[::-1], lr, wrong))
+    return lines
+
+
+@judged
+def check_optimizer_sweep_figure(fig_optimizers: Any) -> None:
+    """One panel per optimiser (named in its title), each with the loss curve of every lr in
+    SWEEP_LRS (labelled), loss on a log axis against the epoch."""
+    panels = plots.panels_of(fig_optimizers, "fig_optimizers")
+    plots.check_panel_count(panels, len(SWEEP_OPTIMIZERS), "fig_optimizers")
+    by_name: dict[str, Any] = {}
+    for panel in panels:
+        title = panel.get_title()
+        name = _title_optimizer(title)
+        if name is None:
+            raise CheckFailed(f"A panel of fig_optimizers has the title {title!r}; each title "
+                              f"should name its optimiser ({', '.join(SWEEP_OPTIMIZERS)}).")
+        if name in by_name:
+            raise CheckFailed(f"Two panels of fig_optimizers are titled with {name!r}; give each "
+                              "optimiser its own panel.")
+        by_name[name] = panel
+    X, y = linear_regression_data()
+    for name in SWEEP_OPTIMIZERS:
+        panel = by_name[name]
+        where = f"the {name!r} panel of fig_optimizers"
+        plots.check_axis_label(panel, "x", ("epoch", "step", "iteration"), where)
+        plots.check_axis_label(panel, "y", ("loss", "mse"), where)
+        plots.check_log_scale(panel, "y", where)
+        try:
+            check_lines(panel, _sweep_lines(X, y, name, diagnose=False), where.capitalize(),
+                        require_legend=not panel.figure.legends)
+        except CheckFailed:
+            # Only now model the mistakes (20 more trainings): the message can then name one.
+            check_lines(panel, _sweep_lines(X, y, name, diagnose=True), where.capitalize(),
+                        require_legend=not panel.figure.legends)
+            raise
+    passed("fig_optimizers shows the loss curves of every lr for each of the five optimisers.")

@@ -1,0 +1,188 @@
+"""ps05 §3.3: four runs of the classifier — their test accuracies, the decision boundaries
+they draw, and the plateau run's loss and lr."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from lrchecks import plots
+from lrchecks.evidence import judged
+from lrchecks.plot_lines import numbers_in
+from lrchecks.ps05.classifier import accuracy_of, history_of
+from lrchecks.report import CheckFailed, passed
+from lrchecks.values import arrays_match, describe_number, to_float
+from lrcore import classification
+
+__all__ = ["ACCURACY_BOUNDS", "ACCURACY_ADVICE", "check_test_accuracies",
+           "check_boundary_figure", "check_plateau_figure"]
+
+# The accuracy each run must reach (lower bound) or stay under (upper bound).
+ACCURACY_BOUNDS: dict[str, tuple[float, float]] = {
+    "lr 0.5": (0.0, 0.6),
+    "lr 0.005": (0.95, 1.0),
+    "lr 1e-05": (0.0, 0.6),
+    "plateau from 0.05": (0.98, 1.0),
+}
+ACCURACY_ADVICE = {
+    "lr 0.5": "With lr 0.5 every Adam step overshoots: the run should end near chance (≈ 0.5). "
+    "Check that this run really uses lr = 0.5.",
+    "lr 1e-05": "With lr 1e-5 the net barely moves in 50 epochs: it should stay near chance "
+    "(≈ 0.5). Check that this run really uses lr = 1e-5 and 50 epochs.",
+    "lr 0.005": "lr 0.005 for 50 epochs should reach at least 0.95: check the run's settings "
+    "(make_classifier(SEED), Adam, 50 epochs, batches of 50).",
+    "plateau from 0.05": "ReduceLROnPlateau from 0.05 (factor 0.5, patience 10, min_lr 1e-5, 100 "
+    "epochs) should reach at least 0.98: check that the scheduler steps with the validation "
+    "loss and that its lr reaches the optimiser.",
+}
+
+
+@judged
+def check_test_accuracies(test_accuracy: Any, runs: Any) -> None:
+    """The four runs: their models give the stated test accuracies, which are ≈ 0.5, ≥ 0.95,
+    ≈ 0.5 and ≥ 0.98; the histories have the asked lengths and lrs."""
+    names = list(classification.COURSE_RUNS)
+    for what, container in (("test_accuracy", test_accuracy), ("runs", runs)):
+        if not isinstance(container, Mapping):
+            raise CheckFailed(f"{what} should be a dict keyed by the run names "
+                              f"{', '.join(map(repr, names))}, got {type(container).__name__}.")
+        missing = [n for n in names if n not in container]
+        if missing:
+            raise CheckFailed(f"{what} has no entry for {', '.join(map(repr, missing))}; use the "
+                              "names of CLASSIFIER_RUNS as keys.")
+    split = classification.quantiles_split()
+    for name in names:
+        settings = classification.COURSE_RUNS[name]
+        model, history = history_of(runs[name], f"runs[{name!r}]")
+        lrs = history["lr"]
+        if lrs.size != settings["epochs"]:
+            raise CheckFailed(f"runs[{name!r}] has {lrs.size} epochs; this run trains for "
+                              f"{settings['epochs']}.")
+        if not math.isclose(lrs[0], settings["lr"], rel_tol=1e-9):
+            raise CheckFailed(f"runs[{name!r}] starts with lr {describe_number(lrs[0])}; it "
+                              f"should start at {settings['lr']}.")
+        if settings["plateau"] is None and not np.allclose(lrs, settings["lr"], rtol=1e-9):
+            raise CheckFailed(f"runs[{name!r}] should keep its lr constant.")
+        stated = to_float(test_accuracy[name], f"test_accuracy[{name!r}]")
+        actual = accuracy_of(model, f"the model of runs[{name!r}]", split.X_test, split.y_test)
+        if abs(stated - actual) > 1.01 / classification.N_TEST:
+            raise CheckFailed(f"test_accuracy[{name!r}] is {describe_number(stated)}, but the "
+                              f"model of runs[{name!r}] classifies {describe_number(actual)} of "
+                              "the test points right: compute it from the model, on X_test.")
+        low, high = ACCURACY_BOUNDS[name]
+        if not low <= actual <= high:
+            bound = f"at least {low}" if low > 0 else f"at most {high}"
+            raise CheckFailed(f"The {name!r} run reaches a test accuracy of "
+                              f"{describe_number(actual)}; it should be {bound}. "
+                              f"{ACCURACY_ADVICE[name]}")
+    passed("The four runs reach the expected test accuracies: ≈ 0.5 for lr 0.5 and 1e-5, ≥ 0.95 "
+           "for lr 0.005 and ≥ 0.98 with ReduceLROnPlateau.")
+
+
+def _filled_field(panel: Any) -> Any | None:
+    """A filled contour, mesh or image drawn on the panel (what shows P(y = 1))."""
+    from matplotlib.collections import QuadMesh
+    from matplotlib.contour import ContourSet
+
+    for artist in list(panel.collections) + list(panel.images):
+        if isinstance(artist, ContourSet) and getattr(artist, "filled", False):
+            return artist
+        if isinstance(artist, QuadMesh) or artist in panel.images:
+            return artist
+    return None
+
+
+def _field_range(artist: Any) -> tuple[float, float]:
+    from matplotlib.contour import ContourSet
+
+    if isinstance(artist, ContourSet):
+        # the data's range (its outer levels may round past it: 0 to 1.05 for data in [0, 1])
+        if hasattr(artist, "zmin") and hasattr(artist, "zmax"):
+            return float(artist.zmin), float(artist.zmax)
+        levels = np.asarray(artist.levels, dtype=float)
+        return float(levels.min()), float(levels.max())
+    values = np.ma.masked_invalid(np.asarray(artist.get_array(), dtype=float))
+    return float(values.min()), float(values.max())
+
+
+def _run_of_title(title: str) -> str | None:
+    if "plateau" in title.lower():
+        return "plateau from 0.05"
+    numbers = numbers_in(title)
+    for name in ("lr 0.5", "lr 0.005", "lr 1e-05"):
+        lr = classification.COURSE_RUNS[name]["lr"]
+        if any(math.isclose(number, lr, rel_tol=1e-9) for number in numbers):
+            return name
+    return None
+
+
+@judged
+def check_boundary_figure(fig_boundaries: Any) -> None:
+    """Four panels, one per run (named in the title), each a filled contour (or mesh/image)
+    of P(y = 1) in [0, 1] covering [−1.5, 1.5]²."""
+    panels = plots.panels_of(fig_boundaries, "fig_boundaries")
+    plots.check_panel_count(panels, len(classification.COURSE_RUNS), "fig_boundaries")
+    seen: dict[str, Any] = {}
+    limit = classification.GRID_LIMIT
+    for panel in panels:
+        title = panel.get_title()
+        name = _run_of_title(title)
+        if name is None:
+            raise CheckFailed(f"A panel of fig_boundaries is titled {title!r}; each title should "
+                              "name its run: its lr (0.5, 0.005, 1e-05) or 'plateau'.")
+        if name in seen:
+            raise CheckFailed(f"Two panels of fig_boundaries show the run {name!r}.")
+        seen[name] = panel
+        field = _filled_field(panel)
+        where = f"the {name!r} panel of fig_boundaries"
+        if field is None:
+            raise CheckFailed(f"{where.capitalize()} has no filled contour: draw P(y = 1) with "
+                              "ax.contourf(xs, ys, P) (or pcolormesh / imshow).")
+        low, high = _field_range(field)
+        if low < -1e-6 or high > 1 + 1e-6:
+            raise CheckFailed(f"{where.capitalize()} shows values from {describe_number(low)} to "
+                              f"{describe_number(high)}; P(y = 1) lies in [0, 1] — apply the "
+                              "sigmoid to the logits (probability_grid does).")
+        x_low, x_high = sorted(panel.get_xlim())
+        y_low, y_high = sorted(panel.get_ylim())
+        tolerance = 0.05 * limit
+        if (x_low > -limit + tolerance or x_high < limit - tolerance
+                or y_low > -limit + tolerance or y_high < limit - tolerance):
+            raise CheckFailed(f"{where.capitalize()} covers x ∈ [{x_low:.2f}, {x_high:.2f}], "
+                              f"y ∈ [{y_low:.2f}, {y_high:.2f}]; it should cover "
+                              f"[−{limit}, {limit}]².")
+    passed("fig_boundaries shows P(y = 1) of the four runs over [−1.5, 1.5]².")
+
+
+@judged
+def check_plateau_figure(fig_plateau: Any, plateau_run: Any) -> None:
+    """Two panels: the validation loss and the lr of the plateau run, per epoch."""
+    _, history = history_of(plateau_run, "plateau_run")
+    left, right = plots.two_panels(fig_plateau, "fig_plateau")
+    plots.check_labelled_panels(((left, "the left panel of fig_plateau"),
+                                 (right, "the right panel of fig_plateau")), ("epoch",),
+                                legend=None)
+    plots.check_axis_label(left, "y", ("loss",), "the left panel of fig_plateau")
+    plots.check_axis_label(right, "y", ("learning rate", "lr"), "the right panel of fig_plateau")
+    n = history["lr"].size
+    epochs = [np.arange(0, n, dtype=float), np.arange(1, n + 1, dtype=float)]
+    for panel, key, what in ((left, "val_loss", "the validation loss"),
+                             (right, "lr", "the learning rate")):
+        values = history[key]
+        found = False
+        for line in panel.get_lines():
+            x = np.asarray(line.get_xdata(), dtype=float)
+            y = np.asarray(line.get_ydata(), dtype=float)
+            if y.size == n + 1 and key == "lr":  # a steps-post line repeats the last value
+                x, y = x[:n], y[:n]
+            if arrays_match(y, values) and any(arrays_match(x, e) for e in epochs):
+                found = True
+        if not found:
+            side = "left" if key == "val_loss" else "right"
+            raise CheckFailed(f"The {side} panel of fig_plateau should draw {what} of "
+                              f"plateau_run (history[{key!r}]) against the epoch; no line "
+                              "matches it.")
+    passed("fig_plateau shows the validation loss and the lr of the plateau run.")
