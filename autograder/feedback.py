@@ -87,9 +87,10 @@ class ShortenErrors(Preprocessor):
 def generate_feedback(course, assignment: str, students: list[str] | None = None) -> list[str]:  # noqa: ANN001
     """Render HTML feedback for graded students with nbgrader (using the two preprocessors
     above, configured in `nbgrader_config.py`); returns the students it failed for."""
+    from autograder.grading_state import grading_state_dir
     from autograder.status import read_all_statuses
 
-    graded = [s.student for s in read_all_statuses(course.grading_dir, assignment)
+    graded = [s.student for s in read_all_statuses(grading_state_dir(course), assignment)
               if not s.failed]
     chosen = [s for s in graded if students is None or s in students]
     failures = []

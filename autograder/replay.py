@@ -38,7 +38,8 @@ def executed_path(executed_dir: Path, assignment: str, student: str, notebook: s
 class ReplayExecution(NbGraderPreprocessor):
     """Take the outputs of each cell from the executed copy of this very notebook."""
 
-    executed_dir = Unicode("", help="folder of executed notebooks").tag(config=True)
+    executed_dir = Unicode("", help="folder of the gradebook's executed notebooks "
+                           "(`autograder.grading_state.executed_dir`)").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict):
         info = resources["nbgrader"]

@@ -1,9 +1,12 @@
 """Reading grades back: one row per (assignment, student), and per-test pass rates.
 
-Scores come from nbgrader's gradebook; whether grading failed comes from the ledger
-(`autograder.status`). A student whose grading failed has status "failed" and no score; a
-student who was collected (a folder in `submitted/`) but has no ledger entry — grading never
-reached them, or was interrupted — has status "not graded" and no score, never a 0.
+Scores come from nbgrader's gradebook; whether grading failed comes from that gradebook's
+ledger (`autograder.status`, kept per gradebook by `autograder.grading_state`), so a course
+graded into two gradebooks reports each with its own outcomes. A student whose grading failed
+has status "failed" and no score (the message says why); a graded one keeps grading's note
+for the instructor, if any (e.g. a submission made from an earlier release); a student who was
+collected (a folder in `submitted/`) but has no ledger entry — grading never reached them, or
+was interrupted — has status "not graded" and no score, never a 0.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autograder.course import Course
+from autograder.grading_state import grading_state_dir
 from autograder.status import read_all_statuses
 
 __all__ = ["GradeRow", "PassRate", "grade_rows", "pass_rates_per_test", "format_grade_table",
@@ -51,7 +55,7 @@ def grade_rows(course: Course, assignments: list[str] | None = None) -> list[Gra
     rows = []
     with course.gradebook() as gradebook:
         for assignment in assignments or course.assignments():
-            statuses = read_all_statuses(course.grading_dir, assignment)
+            statuses = read_all_statuses(grading_state_dir(course), assignment)
             recorded = {status.student for status in statuses}
             rows.extend(
                 GradeRow(assignment, student, NOT_GRADED, None, None, None,
@@ -76,7 +80,7 @@ def grade_rows(course: Course, assignments: list[str] | None = None) -> list[Gra
                 )
                 label = "needs manual grading" if submission.needs_manual_grade else "graded"
                 rows.append(GradeRow(assignment, status.student, label, float(submission.score),
-                                     float(submission.max_score), float(auto)))
+                                     float(submission.max_score), float(auto), status.message))
     return rows
 
 
@@ -85,8 +89,9 @@ def pass_rates_per_test(course: Course, assignments: list[str] | None = None) ->
     rates = []
     with course.gradebook() as gradebook:
         for assignment in assignments or course.assignments():
-            graded_students = {s.student for s in read_all_statuses(course.grading_dir,
-                                                                    assignment) if not s.failed}
+            graded_students = {s.student for s in read_all_statuses(grading_state_dir(course),
+                                                                    assignment)
+                               if not s.failed}
             counts: dict[str, list[float]] = {}
             for submission in gradebook.assignment_submissions(assignment):
                 if submission.student.id not in graded_students:
