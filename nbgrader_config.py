@@ -79,16 +79,46 @@ import nbgrader  # noqa: E402
 import autograder  # noqa: E402
 
 c.HTMLExporter.sanitize_html = True
-c.HTMLExporter.preprocessors = ["autograder.safe_notebook_html.NeutraliseActiveContent"]
+# Then, for graders: each written answer's rubric from source/, in the Formgrader's view only
+# (autograder/rubric.py), and which answers nobody has graded yet (autograder/not_graded_yet.py).
+c.HTMLExporter.preprocessors = [
+    "autograder.safe_notebook_html.NeutraliseActiveContent",
+    "autograder.rubric.RubricsForGraders",
+    "autograder.not_graded_yet.MarkAnswersNotGradedYet",
+]
 c.HTMLExporter.filters = {
     "clean_html": "autograder.safe_html.clean_html",
     "markdown2html": "autograder.safe_notebook_html.SafeMarkdown2HTML",
     "ansi2html": "autograder.safe_notebook_html.ansi2html",
+    "inline_mathjax": "autograder.local_mathjax.inline_mathjax",
 }
-# The grader's feedback/mathjax.html.j2 comes first: the feedback page's <head> gets a strict
-# Content-Security-Policy instead of MathJax from a CDN. Then nbgrader's templates.
+# The grader's templates come first (autograder/nbconvert_templates/): feedback/ and formgrade/
+# each hold `lrlab.html.j2`, which extends nbgrader's page of that name — "not graded yet"
+# instead of 0, the rubric beside the answer (Formgrader), MathJax from this environment, never
+# a CDN (autograder/local_mathjax.py): the feedback page gets a strict Content-Security-Policy
+# allowing only its inline MathJax by hash. Then nbgrader's templates.
+c.HTMLExporter.template_file = "lrlab.html.j2"
 c.HTMLExporter.extra_template_basedirs = [
     os.path.join(os.path.dirname(autograder.__file__), "nbconvert_templates"),
     os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader",
                  "templates"),
 ]
+
+# Feedback pages name a student and their grades: files 0600 in folders 0700
+# (autograder/private_feedback.py); nbgrader's exchange then gives each released copy to its
+# student (0644 under its secret name in the exchange's feedback folder).
+c.GenerateFeedback.permissions = 600
+c.GenerateFeedback.preprocessors = [
+    *c.GenerateFeedback.preprocessors, "autograder.private_feedback.OwnerOnlyFeedbackFolders",
+]
+c.ExchangeFactory.release_feedback = "autograder.private_feedback.ReleaseFeedbackToStudents"
+
+# Late submissions: `python -m autograder due ASSIGNMENT "2027-02-01 17:00 Europe/Berlin"` sets
+# the due date; autograding compares each submission's timestamp with it and asks this plugin
+# for the penalty. nbgrader's LateSubmissionPlugin: penalty_method "none" flags late work (the
+# grade table's `late` and `hours_late` columns) without a penalty; "zero" gives a late
+# notebook 0. Another policy is a subclass of nbgrader.plugins.LateSubmissionPlugin whose
+# `late_submission_penalty(student_id, score, total_seconds_late)` returns the points to take
+# off, named here instead.
+c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+c.LateSubmissionPlugin.penalty_method = "none"

@@ -29,6 +29,7 @@ from nbformat.v4 import new_output
 from traitlets import Bool
 from traitlets.config import Configurable
 
+from autograder.explorer_outputs import static_explorer_outputs
 from autograder.safe_html import clean_html, clean_svg
 from autograder.terminal_text import strip_terminal_controls
 
@@ -140,7 +141,8 @@ def _inert_attachments(attachments: Any) -> dict[str, dict[str, str]]:
 
 
 class NeutraliseActiveContent(Preprocessor):
-    """Before a notebook is rendered: every output rebuilt by `inert_output`, control
+    """Before a notebook is rendered: every output rebuilt by `inert_output`, explorers (widget
+    views) shown as their figure or a one-line note (`autograder.explorer_outputs`), control
     characters out of cell sources, pasted images only, no saved widget state, and the
     Formgrader's page header fields (student id and names) HTML-escaped."""
 
@@ -157,7 +159,8 @@ class NeutraliseActiveContent(Preprocessor):
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
         cell.source = _text(cell.get("source", ""))
         if cell.cell_type == "code":
-            outputs = [inert_output(output) for output in cell.get("outputs", [])]
+            outputs = [inert_output(output)
+                       for output in static_explorer_outputs(cell.get("outputs", []))]
             cell.outputs = [output for output in outputs if output is not None]
         if "attachments" in cell:
             cell.attachments = _inert_attachments(cell.attachments)

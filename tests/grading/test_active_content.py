@@ -118,7 +118,8 @@ raise ValueError("\x1b]8;;https://evil.example/PWNED-error\x1b\\bad value\x1b]8;
 FORMULA_STUDENTS = ("=1+2", "@SUM(1+1)", "-2+3", "+cmd")
 """Collected (a folder in submitted/) but never graded: grading was interrupted before them."""
 FAILED_STUDENT, FAILED_MESSAGE = "zz_failed", "@SUM(1+1) the notebook could not be read."
-REPORT_STUDENT = "<img src=x onerror=\"window.__pwned='PWNED-report-student'\">"
+REPORT_STUDENT = "mallory_report"
+"""(An id cannot carry markup any more: the ledger and collect refuse it — the message can.)"""
 REPORT_MESSAGE = "<script>window.__pwned='PWNED-report-message'</script>"
 
 
@@ -267,8 +268,11 @@ def png_outputs(nb: nbformat.NotebookNode) -> int:
 
 
 def test_the_feedback_page_holds_nothing_active(graded):
+    from autograder.local_mathjax import feedback_scripts
+
     soup = BeautifulSoup(graded.feedback_page.read_text(encoding="utf-8"), "html.parser")
-    assert soup.find_all("script") == []
+    # no script but the course's own MathJax, inline (issue 20)
+    assert [script.string for script in soup.find_all("script")] == list(feedback_scripts())
     assert [m.attrs for m in soup.find_all("meta")
             if set(m.attrs) - {"charset", "name", "content"}
             and m.get("http-equiv") != "Content-Security-Policy"] == []
@@ -290,7 +294,8 @@ def test_the_feedback_page_forbids_scripts_and_remote_loads(graded):
     policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
     assert policy is not None and policy.find_parent("head") is not None
     directives = dict(part.strip().split(" ", 1) for part in policy["content"].split(";"))
-    assert directives["default-src"] == "'none'" and directives["script-src"] == "'none'"
+    assert directives["default-src"] == "'none'"
+    assert all(source.startswith("'sha256-") for source in directives["script-src"].split())
     assert directives["img-src"] == "data:" and directives["base-uri"] == "'none'"
 
 
@@ -304,7 +309,9 @@ def test_the_feedback_page_keeps_figures_and_plain_outputs(graded):
     assert "<rect" in figure and "script" not in figure and "onload" not in figure
     text = soup.get_text()
     assert "an HTML output" in text and "a Markdown output" in text and "isolated" in text
-    assert "a widget" in text and "ValueError: bad value" in text
+    assert "ValueError: bad value" in text
+    outputs = " ".join(area.get_text() for area in soup.select(".output_subarea"))
+    assert "a widget" not in outputs  # a widget's repr never shows; its cell's figure does
 
 
 # --- the Formgrader ----------------------------------------------------------------------------
@@ -345,8 +352,9 @@ def test_the_formgrader_view_holds_nothing_active_from_the_submission(formgrader
     assert "<script>window.__pwned = 'PWNED-script'</script>" in soup.get_text()
     assert problems_in_student_content(soup) == []
     assert markers_in_attributes(soup) == []
-    # the formgrader's own scripts and styles only: its static files, and nbgrader's MathJax
-    own = ("/formgrader/static/", "https://cdnjs.cloudflare.com/ajax/libs/mathjax/")
+    # the formgrader's own scripts and styles only: its static files, and MathJax from the
+    # Jupyter server (jupyter-server-mathjax), never a CDN (issue 20)
+    own = ("/formgrader/static/", "/static/jupyter_server_mathjax/")
     assert [s.get("src") for s in soup.find_all("script") if s.get("src")
             and not s["src"].startswith(own)] == []
     assert remote_loads(soup, allowed=own) == []
