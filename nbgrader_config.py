@@ -91,6 +91,7 @@ c.HTMLExporter.filters = {
     "markdown2html": "autograder.safe_notebook_html.SafeMarkdown2HTML",
     "ansi2html": "autograder.safe_notebook_html.ansi2html",
     "inline_mathjax": "autograder.local_mathjax.inline_mathjax",
+    "without_icon_font": "autograder.icon_font.without_icon_font",
 }
 # The grader's templates come first (autograder/nbconvert_templates/): feedback/ and formgrade/
 # each hold `lrlab.html.j2`, which extends nbgrader's page of that name — "not graded yet"

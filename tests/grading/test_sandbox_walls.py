@@ -342,7 +342,8 @@ def walls() -> Walls:
                 str(course.root), str(samples_dir / "ps01.py"), str(samples_dir),
                 str(REPO / "autograder" / "grade.py"), str(REPO / "autograder" / "hidden"),
                 str(REPO / "source"), str(REPO / "gradebook.db"), str(base),
-                "/proc/1/environ", "/var/tmp", "/run", "/home", "/sys", "/mnt", "/opt"],
+                "/proc/1/environ", "/var/tmp", "/run", "/home", "/sys", "/mnt", "/opt",
+                "/srv", "/srv/lrlab-hub/exchange"],  # the homes and the exchange of `make hub`
             "listings": _listings(exposed_paths()),
             "write": [str(base / "pwned"), str(host_shm_marker),
                       str(venv / "lib" / "pwned.py"), "/etc/pwned", str(REPO / "pwned.txt"),
