@@ -2,16 +2,20 @@
 
 A term's workflow, in order:
 
+  roster    import the class list (id, first name, last name, email) so names show
   release   make the student versions in release/ from source/ (nbgrader generate_assignment)
+  due       set (or show) an assignment's due date; late submissions are flagged against it
   collect   copy a folder or .zip of handed-in notebooks into submitted/<student>/<assignment>/
   grade     autograde every collected submission (nbgrader autograde), with a progress bar
   feedback  write one HTML feedback page per student into feedback/
-  export    write the grade table as CSV
+  export    write the grade table as CSV, or for Canvas or Moodle (--format)
   report    grade distribution and pass rate per test, as PNG + HTML
   demo      all of the above on a sample class, then print the grade table
 
   secret    create (once) or locate the course secret that draws each student's hidden cases
   cases     print the hidden cases drawn for a student (regrade disputes)
+  dask-certs  make the TLS certificates of a Dask cluster that grades (grade --scheduler)
+  copy-gradebook  copy the gradebook into another (empty) database, e.g. PostgreSQL
 """
 
 from __future__ import annotations
@@ -99,7 +103,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
                                _checked_students(args.student),
                                workers=args.workers, progress=not args.quiet,
                                use_dask=args.dask, scheduler=args.scheduler, sandbox=policy,
-                               fresh=args.fresh)
+                               fresh=args.fresh,
+                               tls_dir=Path(args.tls_dir) if args.tls_dir else None)
     failed = 0
     for assignment, results in graded.items():
         failed += sum(r.failed for r in results)
@@ -124,10 +129,47 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from autograder.export import export_csv
+    from autograder.lms_export import export_lms
 
     course = _course(args)
-    count = export_csv(course, Path(args.to), _assignments(course, args))
-    print(f"wrote {count} rows to {args.to}")
+    if args.format == "table":
+        to = args.to or "exports/grades.csv"
+        count = export_csv(course, Path(to), _assignments(course, args))
+        print(f"wrote {count} rows to {to} (readable by you only)")
+        return 0
+    to = args.to or f"exports/{args.format}.csv"
+    students, pending = export_lms(course, Path(to), args.format, _assignments(course, args))
+    print(f"wrote {students} students to {to} for {args.format.capitalize()} "
+          f"(readable by you only)")
+    if pending:
+        print(f"{pending} submission(s) are not completely graded yet: their cells are empty, "
+              "so the import leaves those grades unchanged; export again after grading.")
+    return 0
+
+
+def cmd_roster(args: argparse.Namespace) -> int:
+    from autograder.roster import import_roster
+
+    done = import_roster(_course(args), Path(args.roster))
+    print(f"imported {done.added + done.updated} students into the gradebook "
+          f"({done.added} new, {done.updated} updated).")
+    for problem in done.problems:
+        print(problem)
+    if done.made_private:
+        print(f"{args.roster} is now readable by you only: it holds students' names and "
+              "email addresses.")
+    return 1 if done.problems else 0
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from autograder.due_dates import describe_due_date, due_date, parse_due_date, set_due_date
+
+    course = _course(args)
+    if args.clear:
+        set_due_date(course, args.assignment, None)
+    elif args.when:
+        set_due_date(course, args.assignment, parse_due_date(args.when))
+    print(f"{args.assignment}: {describe_due_date(due_date(course, args.assignment))}")
     return 0
 
 
@@ -150,6 +192,32 @@ def cmd_secret(args: argparse.Namespace) -> int:
     from autograder.hidden.commands import show_secret
 
     return show_secret(_course(args), args.create)
+
+
+def cmd_dask_certs(args: argparse.Namespace) -> int:
+    from autograder.dask_tls import cluster_commands, write_certificates
+
+    folder = Path(args.folder)
+    for path in write_certificates(folder, days=args.days):
+        print(f"wrote {path}")
+    print("ca.pem goes to every machine; scheduler.* to the scheduler's, worker.* to every "
+          "worker's, client.* stays here (keep the .key files private). Then:")
+    for command in cluster_commands(folder.resolve()):
+        print(f"  {command}")
+    return 0
+
+
+def cmd_copy_gradebook(args: argparse.Namespace) -> int:
+    from autograder.gradebook_copy import copy_gradebook, shown_url
+
+    course = _course(args)
+    copied = copy_gradebook(course.gradebook_url, args.target,
+                            str(course.config.CourseDirectory.course_id))
+    print(f"copied {sum(copied.values())} rows ({copied.get('submitted_assignment', 0)} "
+          f"submissions, {copied.get('grade', 0)} grades, {copied.get('comment', 0)} comments) "
+          f"from {shown_url(course.gradebook_url)} to {shown_url(args.target)}; grade with "
+          "--db-url or LRLAB_DB_URL set to it from now on.")
+    return 0
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
@@ -191,8 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="notebooks executed at once (default: the number of cores)")
     grade.add_argument("--dask", action="store_true",
                        help="execute on a Dask LocalCluster of --workers worker processes")
-    grade.add_argument("--scheduler", metavar="tcp://host:port",
-                       help="execute on an existing Dask cluster (gradebook stays here)")
+    grade.add_argument("--scheduler", metavar="tls://host:port",
+                       help="execute on an existing Dask cluster (gradebook stays here; see "
+                       "the README, Many machines)")
+    grade.add_argument("--tls-dir", metavar="FOLDER",
+                       help="the cluster's certificates: ca.pem, client.pem, client.key "
+                       "(made by dask-certs)")
     grade.add_argument("--strict", action="store_true", help="exit 1 if any grading failed")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run notebooks without the bubblewrap sandbox (see "
@@ -204,9 +276,30 @@ def build_parser() -> argparse.ArgumentParser:
     feedback = add("feedback", "Write HTML feedback per student into feedback/.")
     feedback.add_argument("--student", action="append", help="only this student (repeatable)")
     feedback.set_defaults(func=cmd_feedback)
-    export = add("export", "Write the grade table as CSV.")
-    export.add_argument("--to", default="exports/grades.csv", help="CSV path")
+    export = add("export", "Write the grade table as CSV, or grades for Canvas or Moodle.")
+    export.add_argument("--to", help="CSV path (default: exports/grades.csv, "
+                        "exports/canvas.csv or exports/moodle.csv)")
+    export.add_argument("--format", choices=("table", "canvas", "moodle"), default="table",
+                        help="table: one row per submission with status and lateness; canvas, "
+                        "moodle: one row per student, as their grade import reads it")
     export.set_defaults(func=cmd_export)
+    roster = commands.add_parser("roster", help="Import the class list into the gradebook.",
+                                 description="Import the class list into the gradebook.")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True,
+                                            metavar="import")
+    roster_import = roster_commands.add_parser(
+        "import", help="Add or update students from a CSV of id, first name, last name, email.")
+    roster_import.add_argument("roster", help="the roster CSV (a header row naming the columns, "
+                               "or id, first name, last name, email in that order)")
+    roster_import.set_defaults(func=cmd_roster)
+    due = commands.add_parser("due", help="Set or show an assignment's due date.",
+                              description="Set or show an assignment's due date (nbgrader's "
+                              "gradebook; the Formgrader shows it).")
+    due.add_argument("assignment", help="e.g. ps01_constant_lr")
+    due.add_argument("when", nargs="?", help='e.g. "2027-02-01 17:00 Europe/Berlin" '
+                     '(a time zone is required); omit it to show the due date')
+    due.add_argument("--clear", action="store_true", help="remove the due date")
+    due.set_defaults(func=cmd_due)
     report = add("report", "Grade distribution and per-test pass rates (PNG + HTML).")
     report.add_argument("--to", default="reports", help="output folder")
     report.set_defaults(func=cmd_report)
@@ -221,6 +314,20 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_argument("--student", action="append", required=True,
                        help="the student (repeatable)")
     cases.set_defaults(func=cmd_cases)
+    certs = commands.add_parser(
+        "dask-certs", help="Make the TLS certificates of a Dask cluster that grades: a "
+        "certificate authority and a certificate and key for the scheduler, the workers and "
+        "this machine (the authority's key is not kept).")
+    certs.add_argument("folder", help="where to write them (created owner-only)")
+    certs.add_argument("--days", type=int, default=365, help="how long they are valid")
+    certs.set_defaults(func=cmd_dask_certs)
+    copy = commands.add_parser(
+        "copy-gradebook", help="Copy the course's gradebook (--db-url, default gradebook.db) "
+        "into another, empty database — students, submissions, grades, manual scores, "
+        "comments — e.g. when moving to PostgreSQL.")
+    copy.add_argument("target", help="the new gradebook's URL, e.g. postgresql://grader@dbhost/"
+                      "lrlab")
+    copy.set_defaults(func=cmd_copy_gradebook)
     demo = commands.add_parser("demo", help="Release, grade a sample class, print the grades.")
     demo.add_argument("--keep", action="store_true",
                       help="keep earlier grading results instead of starting afresh")

@@ -9,10 +9,19 @@ differ only in where the function runs:
   gradebook connections; the fork server imports the grading libraries once, and each worker
   freezes them out of the garbage collector's sight, see `autograder.preload`);
 - Dask distributed — `LocalCluster(n_workers=workers)` with `use_dask=True`, or an existing cluster
-  with `scheduler="tcp://host:port"`. Dask re-runs the task of a worker that dies; executing a
-  notebook twice is harmless because the gradebook is written only by the caller, once per
-  student, after its outcome arrives. Each worker imports the grading libraries once when the
-  client connects.
+  with `scheduler="tls://host:port"` and the certificates in `tls_dir`
+  (`autograder.dask_tls`). Dask re-runs the task of a worker that dies; executing a notebook
+  twice is harmless because the gradebook is written only by the caller, once per student,
+  after its outcome arrives. Each worker imports the grading libraries once when the client
+  connects.
+
+On Dask, every connection is TLS with certificates of the cluster's own authority — our
+`LocalCluster` on 127.0.0.1 included, with certificates made in memory for the one command —
+so no other process can submit work to the workers. What a worker sends back is read as msgpack
+only (`Client(deserializers=["msgpack"])`): `function` must return plain data (strings,
+numbers, bytes, lists, dicts), and a worker that returns anything else — an object that would
+be unpickled, running code in the grading process — gets an error instead. `decode(task,
+result)` turns that data into the outcome `collect` returns, knowing which task it answers.
 
 One `Executor` serves a whole grading command: its workers (and each worker's kernel template,
 `autograder.sandbox.zygote`) start once, not once per assignment, and a worker that finishes the
@@ -43,6 +52,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from autograder.preload import freeze_imports, grading_modules, warm_up
@@ -63,6 +73,8 @@ def _forkserver() -> BaseContext:
 
 ABORT_SECONDS = 5.0
 """How long stopping a Dask cluster may take before its worker processes are killed."""
+RESULT_DESERIALIZERS = ["msgpack"]
+"""How the grading process reads what a Dask worker sends back: plain data, never a pickle."""
 
 
 def _fork_server_of_this_worker() -> int | None:
@@ -162,7 +174,7 @@ def _kill_dask_workers(cluster: Any) -> None:
 
 class Executor(Generic[Task, Outcome]):
     """Runs `function(task)` for each submitted task; `collect` returns the outcomes that have
-    finished, in completion order.
+    finished, in completion order — `decode(task, function(task))` when `decode` is given.
 
         with Executor(execute, workers=2) as executor:
             executor.submit(task)
@@ -174,13 +186,16 @@ class Executor(Generic[Task, Outcome]):
     ends it. An exception raised by `function` (or a worker lost beyond Dask's retries) is
     raised by `collect`."""
 
-    def __init__(self, function: Callable[[Task], Outcome], workers: int = 1,
-                 use_dask: bool = False, scheduler: str | None = None) -> None:
+    def __init__(self, function: Callable[[Task], Any], workers: int = 1,
+                 use_dask: bool = False, scheduler: str | None = None,
+                 tls_dir: Path | None = None,
+                 decode: Callable[[Task, Any], Outcome] | None = None) -> None:
         self.function, self.workers = function, workers
         self.distributed = bool(use_dask or scheduler)
-        self.scheduler = scheduler
+        self.scheduler, self.tls_dir = scheduler, tls_dir
+        self.decode: Callable[[Task, Any], Any] = decode or (lambda _task, result: result)
         self._done: list[Outcome] = []  # serial: finished at submit
-        self._futures: set[Any] = set()
+        self._futures: dict[Any, Task] = {}  # future → the task it runs
         self._pool: ProcessPoolExecutor | None = None
         self._client: Any = None
         self._cluster: Any = None
@@ -230,12 +245,24 @@ class Executor(Generic[Task, Outcome]):
         if self.distributed:
             from distributed import Client, LocalCluster, as_completed
 
+            from autograder.dask_tls import client_security, local_security
+
+            security = client_security(self.tls_dir) if self.tls_dir is not None else None
             if self.scheduler is None:
                 # one single-threaded worker process per notebook slot: kernels are processes
+                security = local_security()
                 self._cluster = LocalCluster(
                     n_workers=max(self.workers, 1), threads_per_worker=1, processes=True,
-                    dashboard_address=None, host="127.0.0.1")
-            self._client = Client(self.scheduler or self._cluster)
+                    dashboard_address=None, host="127.0.0.1", protocol="tls://",
+                    security=security)
+            try:
+                self._client = Client(self.scheduler or self._cluster, security=security,
+                                      deserializers=RESULT_DESERIALIZERS)
+            except OSError as error:  # unreachable, or the TLS handshake failed
+                raise RuntimeError(
+                    f"could not connect to the Dask scheduler at {self.scheduler} "
+                    f"({type(error).__name__}); check that it runs and that --tls-dir holds "
+                    "this cluster's certificates") from None
             self._client.run(_start_dask_worker if self._cluster is not None else warm_up)
             self._completed = as_completed()
         elif self.workers > 1:
@@ -253,12 +280,12 @@ class Executor(Generic[Task, Outcome]):
             self._start()
         if self._client is not None:
             future = self._client.submit(self.function, task, pure=False, retries=2)
-            self._futures.add(future)
+            self._futures[future] = task
             self._completed.add(future)
         elif self._pool is not None:
-            self._futures.add(self._pool.submit(self.function, task))
+            self._futures[self._pool.submit(self.function, task)] = task
         else:
-            self._done.append(self.function(task))
+            self._done.append(self.decode(task, self.function(task)))
 
     def collect(self, block: bool) -> list[Outcome]:
         """The outcomes finished since the last call; with `block`, waits for at least one
@@ -275,6 +302,5 @@ class Executor(Generic[Task, Outcome]):
         else:
             finished, _ = wait(self._futures, timeout=None if block else 0,
                                return_when=FIRST_COMPLETED)
-        self._futures.difference_update(finished)
-        return [future.result() for future in finished]
+        return [self.decode(self._futures.pop(future), future.result()) for future in finished]
 

@@ -11,8 +11,10 @@ Three steps per submission; the first and last are the two stages of nbgrader's 
    for all the assignments of a command, fed as soon as each submission is prepared):
    nbgrader's `Execute` runs each sanitised notebook in a fresh kernel, confined by the
    sandbox (`autograder.sandbox`: bubblewrap, a cgroup, limits — grading refuses to start
-   without it unless the instructor opted out). No gradebook access, so any number can run at
-   once, on any machine.
+   without it unless the instructor opted out). Each task carries the notebook, its files and
+   the hidden cases as data (`autograder.execution.ExecutionTask`), and its outcome carries the
+   executed notebook back, which this process writes to `.grading/executed/`: no gradebook or
+   course folder is needed, so any number can run at once, on any machine.
 3. **score** (one process, in order): nbgrader's autograding stage on the sanitised notebook,
    with `Execute` replaced by `ReplayExecution` — the gradebook is written by a single writer,
    as SQLite requires.
@@ -25,10 +27,12 @@ preprocessors run on the same notebooks; only where the kernel runs differs.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import nbformat
 
@@ -37,17 +41,23 @@ from autograder.diagnose import describe_unreadable_submission
 from autograder.execution import (
     ExecutionOutcome,
     ExecutionTask,
+    build_task,
     execute_task,
+    grader_versions,
     notebook_fingerprint,
+    receive_outcome,
+    save_executed,
 )
 from autograder.executors import Executor
+from autograder.grading_state import executed_dir, label_grading_state
 from autograder.hidden import MissingSecret, cases_for, course_pools, load_secret
 from autograder.nbgrader_fast_paths import nbgrader_fast_paths
 from autograder.own_code import instructor_cells
 from autograder.preprocessors import runtime_note, scoring_preprocessors
 from autograder.progress import ProgressBar
+from autograder.release import require_released
 from autograder.replay import executed_path
-from autograder.resume import reusable
+from autograder.resume import grader_signature, reusable
 from autograder.sandbox import SandboxPolicy, require_sandbox
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
 
@@ -80,7 +90,7 @@ def _run_autograde(course: Course, assignment: str, student: str, converter: typ
 
     config = copy.deepcopy(course.config)
     config.Autograde.autograde_preprocessors = preprocessors
-    config.ReplayExecution.executed_dir = str(course.grading_dir / "executed")
+    config.ReplayExecution.executed_dir = str(executed_dir(course))
     coursedir = course.api.coursedir
     try:
         with temp_attrs(coursedir, assignment_id=assignment, student_id=student):
@@ -115,6 +125,8 @@ def _prepare(
     from autograder.diagnose import describe_unsafe_submission, source_grade_ids
     from autograder.nbgrader_log import describe_restored_cells, released_checksums
     from autograder.notebook_file import SubmissionLimits
+    from autograder.release_history import older_release_note
+    from autograder.submission_files import SubmissionTooLarge
 
     notebooks, limits = course.notebooks(assignment), SubmissionLimits.from_config(course.config)
     refused = describe_unsafe_submission(course.submitted_dir, student, assignment, notebooks,
@@ -128,24 +140,26 @@ def _prepare(
         return [], (describe_unreadable_submission(
             folder, notebooks, limits, source_grade_ids(course.source_dir, assignment))
             or reason)
-    _RESTORED_NOTES[(assignment, student)] = describe_restored_cells(
+    _RESTORED_NOTES[(assignment, student)] = older_release_note(
+        course, assignment, student, notebooks) or describe_restored_cells(
         result.get("log") or "", notebooks, released_checksums(course.release_dir, assignment))
     workdir = course.autograded_dir / student / assignment
     _RESTORED_NOTES[(assignment, student)] = "; ".join(filter(None, [
         _RESTORED_NOTES.get((assignment, student), ""),
         *(runtime_note(nbformat.read(workdir / f"{name}.ipynb", as_version=4), name)
           for name in notebooks if (workdir / f"{name}.ipynb").is_file())]))
-    tasks = [
-        ExecutionTask(str(course.root), student, assignment, notebook, str(workdir),
-                      str(executed_path(course.grading_dir / "executed", assignment, student,
-                                        notebook)), policy,
-                      cases_for(course, assignment, student,
-                                _submission_key(workdir / f"{notebook}.ipynb")),
-                      tuple(instructor_cells(course.source_dir / assignment
-                                             / f"{notebook}.ipynb")))
-        for notebook in course.notebooks(assignment)
-        if (workdir / f"{notebook}.ipynb").is_file()
-    ]
+    try:
+        tasks = [
+            build_task(student, assignment, notebook, workdir,
+                       {f"{name}.ipynb" for name in notebooks}, course.config, policy,
+                       cases_for(course, assignment, student,
+                                 _submission_key(workdir / f"{notebook}.ipynb")),
+                       instructor_cells(course.source_dir / assignment / f"{notebook}.ipynb"),
+                       limits.max_submission_bytes, course.root)
+            for notebook in notebooks if (workdir / f"{notebook}.ipynb").is_file()
+        ]
+    except SubmissionTooLarge as too_large:  # refused before it is read or sent
+        return [], str(too_large)
     return tasks, "" if tasks else "no notebook of the assignment was submitted"
 
 
@@ -186,12 +200,14 @@ def require_hidden_cases(course: Course, assignments: Sequence[str]) -> None:
             raise MissingSecret(f"refusing to grade: {missing}") from None
 
 
-def _execute_with_retries(task: ExecutionTask) -> ExecutionOutcome:
+def _execute_with_retries(task: ExecutionTask) -> dict:
+    """Execute a task where a worker runs it; returns the outcome as plain data (what a Dask
+    worker sends back: `ExecutionOutcome.to_data`, read by `receive_outcome`)."""
     for _attempt in range(START_ATTEMPTS):
         outcome = execute_task(task)
         if outcome.ok or not any(sign in outcome.message for sign in KERNEL_START_FAILURES):
-            return outcome
-    return outcome
+            break
+    return outcome.to_data()
 
 
 def grade_assignment(
@@ -205,11 +221,12 @@ def grade_assignment(
     sandbox: SandboxPolicy | None = None,
     fresh: bool = False,
     phases: Counter[str] | None = None,
+    tls_dir: Path | None = None,
 ) -> list[GradingStatus]:
     """Grade every submitted student (or the given ones) of one assignment; returns one status
     per student, in the order given. See `grade_assignments`."""
     graded = grade_assignments(course, [assignment], students, workers, progress, use_dask,
-                               scheduler, sandbox, fresh, phases)
+                               scheduler, sandbox, fresh, phases, tls_dir)
     return graded[assignment]
 
 
@@ -224,6 +241,7 @@ def grade_assignments(
     sandbox: SandboxPolicy | None = None,
     fresh: bool = False,
     phases: Counter[str] | None = None,
+    tls_dir: Path | None = None,
 ) -> dict[str, list[GradingStatus]]:
     """Grade every submitted student (or the given ones) of each assignment; returns, per
     assignment, one status per student in the order given, each also written to the ledger.
@@ -238,14 +256,21 @@ def grade_assignments(
     left by an earlier (perhaps killed) run of the same notebook by the same grader is reused
     unless `fresh` (`autograder.resume`). `phases`, if given, adds up the seconds spent in each
     phase (prepare, the execution's phases of `autograder.execution.PHASES`, score) — what
-    `benchmarks/bench_grading.py` prints."""
+    `benchmarks/bench_grading.py` prints. `scheduler` is an existing Dask cluster
+    (tls://host:port, with its certificates in `tls_dir`: `autograder.dask_tls`), whose workers
+    must run this very grader (an execution by another version is failed)."""
+    from autograder.dask_tls import check_scheduler
+
+    check_scheduler(scheduler, tls_dir)
     phases = phases if phases is not None else Counter()
     policy = sandbox or SandboxPolicy.from_config(course.config)
     require_sandbox(policy)
     require_hidden_cases(course, assignments)
+    state = label_grading_state(course)  # this gradebook's ledger and executed notebooks
     given = list(students) if students is not None else None
     classes = {assignment: given if given is not None else course.submitted_students(assignment)
                for assignment in assignments}
+    require_released(course, [assignment for assignment, chosen in classes.items() if chosen])
     statuses: dict[tuple[str, str], GradingStatus] = {}
     started: dict[tuple[str, str], float] = {}
     pending: Counter[tuple[str, str]] = Counter()
@@ -257,13 +282,15 @@ def grade_assignments(
 
     def finish(key: tuple[str, str], status: GradingStatus) -> None:
         statuses[key] = status
-        write_status(course.grading_dir, status)
+        write_status(state, status)
         if bar:
             bar.advance(key[1] if len(assignments) == 1 else "/".join(key))
 
     def on_done(outcome: ExecutionOutcome) -> None:
         key = (outcome.assignment, outcome.student)
         phases.update(outcome.phases)
+        if outcome.ok and outcome.executed:  # where the scoring step reads it
+            save_executed(outcome, executed_path(state / "executed", *key, outcome.notebook))
         if not outcome.ok:
             failures.setdefault(key, f"{outcome.notebook}: {outcome.message}")
         elif outcome.message:
@@ -285,8 +312,11 @@ def grade_assignments(
     if bar:
         bar.__enter__()
     try:
+        decode = functools.partial(  # an existing cluster's workers may run another grader
+            receive_outcome, expected_grader=grader_signature(policy, fresh=True),
+            expected_versions=grader_versions()) if scheduler else receive_outcome
         with nbgrader_fast_paths(), Executor(_execute_with_retries, workers, use_dask,
-                                             scheduler) as executor:
+                                             scheduler, tls_dir, decode) as executor:
             for assignment, chosen in classes.items():
                 for student in chosen:
                     key = (assignment, student)
@@ -297,7 +327,9 @@ def grade_assignments(
                         finish(key, GradingStatus(student, assignment, FAILED, message=problem))
                         continue
                     pending[key] = len(tasks)
-                    if not fresh and all(reusable(task) for task in tasks):
+                    executed = state / "executed"
+                    if not fresh and all(reusable(task, executed_path(
+                            executed, assignment, student, task.notebook)) for task in tasks):
                         for task in tasks:
                             on_done(ExecutionOutcome(task.student, task.assignment,
                                                      task.notebook, True, 0.0))

@@ -44,8 +44,12 @@ class SubmissionLimits(Configurable):
         100, help="Deepest nesting of JSON lists and objects accepted in a notebook (a real "
         "notebook has about ten levels; nbgrader's readers recurse on each).",
     ).tag(config=True)
+    max_submission_bytes = Integer(
+        100 * MiB, help="Largest submission grade sends to a worker to execute — its notebook "
+        "and the files handed in with it — in bytes; a larger one is refused before it is read.",
+    ).tag(config=True)
 
-    @validate("max_notebook_bytes", "max_json_depth")
+    @validate("max_notebook_bytes", "max_json_depth", "max_submission_bytes")
     def _positive(self, proposal: Any) -> int:
         if proposal["value"] <= 0:
             raise TraitError(f"SubmissionLimits.{proposal['trait'].name} must be positive")

@@ -47,21 +47,24 @@ def _sources_digest() -> str:
     return digest.hexdigest()
 
 
-def grader_signature(policy: SandboxPolicy) -> str:
+def grader_signature(policy: SandboxPolicy, fresh: bool = False) -> str:
     """What an execution's result depends on besides the notebook: the grader's code and the
-    limits it ran under."""
+    limits it ran under. The sources are read once per process, or again when `fresh` (a
+    long-lived process comparing itself with workers started since)."""
+    if fresh:
+        _sources_digest.cache_clear()
     limits = json.dumps(dataclasses.asdict(policy), sort_keys=True, default=str)
     return hashlib.sha256(f"{_sources_digest()}|{limits}".encode()).hexdigest()[:32]
 
 
-def reusable(task: ExecutionTask) -> bool:
-    """Whether `task.output` already holds this very notebook executed by this grader."""
-    output = Path(task.output)
+def reusable(task: ExecutionTask, output: Path) -> bool:
+    """Whether `output` already holds the task's very notebook executed by this grader."""
+    output = Path(output)
     if not output.is_file():
         return False
     try:
         executed = nbformat.read(output, as_version=4)
-        prepared = nbformat.read(Path(task.workdir) / f"{task.notebook}.ipynb", as_version=4)
+        prepared = nbformat.reads(task.prepared.decode("utf-8"), as_version=4)
     except Exception:  # a half-written or foreign file: execute again
         return False
     return (executed.metadata.get(GRADER_KEY) == grader_signature(task.sandbox)

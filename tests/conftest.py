@@ -35,6 +35,42 @@ def make_course_copy(target: Path) -> Path:
     return target
 
 
+def autograded_tests(assignment: str) -> dict[str, float]:
+    """grade_id → points of every autograded test cell, from the source notebooks."""
+    import nbformat
+
+    tests = {}
+    for path in sorted((REPO / "source" / assignment).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade"):
+                tests[meta["grade_id"]] = float(meta["points"])
+    return tests
+
+
+def total_points(assignment: str) -> float:
+    """The points of every graded cell (autograded tests and written answers)."""
+    import nbformat
+
+    return sum(float(cell.metadata["nbgrader"]["points"])
+               for path in sorted((REPO / "source" / assignment).glob("*.ipynb"))
+               for cell in nbformat.read(path, as_version=4).cells
+               if cell.metadata.get("nbgrader", {}).get("grade"))
+
+
+def expected_autograded_score(assignment: str, student: str) -> float:
+    """The autograded points a sample student should get: every test's points but those of its
+    `failing_tests` (none for a blank notebook) — so a test never hard-codes a total the
+    notebook's tasks can change."""
+    from autograder.samples import samples_for
+
+    (sample,) = [s for s in samples_for(assignment) if s.student == student]
+    if sample.blank:
+        return 0.0
+    return sum(points for name, points in autograded_tests(assignment).items()
+               if name not in set(sample.failing_tests))
+
+
 def run_in_fresh_python(probe: str, timeout: float = 300) -> str:
     """Run `probe` in a new Python (nothing imported yet) from the repository; its stdout.
     Fails the test, with the probe's stderr, if the probe fails."""

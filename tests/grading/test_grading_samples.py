@@ -16,7 +16,7 @@ from functools import cache
 
 import nbformat
 import pytest
-from conftest import REPO, make_course_copy
+from conftest import REPO, autograded_tests, make_course_copy
 
 from autograder.collect import collect_submissions
 from autograder.course import Course
@@ -59,17 +59,6 @@ def graded_course(tmp_path_factory):
         return course, statuses[assignment]
 
     return grade
-
-
-def autograded_tests(assignment: str) -> dict[str, float]:
-    """grade_id → points of every autograded test cell, from the source notebooks."""
-    tests = {}
-    for path in sorted((REPO / "source" / assignment).glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and meta.get("grade"):
-                tests[meta["grade_id"]] = float(meta["points"])
-    return tests
 
 
 def grades_of(course, assignment, student):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import make_course_copy
+from conftest import expected_autograded_score, make_course_copy
 
 from autograder.collect import collect_submissions
 from autograder.course import Course, ensure_environment_on_path
@@ -109,7 +109,8 @@ def test_the_gradebooks_agree(two_graded_copies):
     nbgrader_course, ours = two_graded_copies
     expected = gradebook_record(nbgrader_course)
     assert set(expected) == set(CLASS)
-    assert sum(g[0] for g in expected["s01_solution"]["grades"].values() if g[0]) == 18
+    assert sum(g[0] for g in expected["s01_solution"]["grades"].values() if g[0]) == (
+        expected_autograded_score(ASSIGNMENT, "s01_solution"))
     late = expected[LATE]
     assert late["late_penalty"] == late["score"] > 0  # the "zero" policy takes every point
     assert gradebook_record(ours) == expected

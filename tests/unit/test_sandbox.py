@@ -346,18 +346,13 @@ def test_a_reason_keeps_what_the_grader_needs_to_retry_a_kernel_that_did_not_sta
     assert "(exit status 137, as after SIGKILL)" in failure_message(killed, SandboxPolicy(), 60)
 
 
-def test_an_unexpected_error_around_the_execution_is_named_by_its_type_only(course_copy,
-                                                                           tmp_path):
+def test_an_unexpected_error_around_the_execution_is_named_by_its_type_only():
     """A prepared notebook nbgrader could not have written (here: not JSON) makes reading it
     fail with an error that quotes it; the outcome names the error's type, not its text."""
     from autograder.execution import ExecutionTask, execute_task
 
-    workdir = tmp_path / "prepared"
-    workdir.mkdir()
-    (workdir / "ps01_constant_lr.ipynb").write_text(f'{{"cells": ["{SENTENCE}"')
-    outcome = execute_task(ExecutionTask(str(course_copy.root), "mallory", "ps01_constant_lr",
-                                         "ps01_constant_lr", str(workdir),
-                                         str(tmp_path / "out.ipynb")))
+    outcome = execute_task(ExecutionTask("mallory", "ps01_constant_lr", "ps01_constant_lr",
+                                         f'{{"cells": ["{SENTENCE}"'.encode()))
     assert not outcome.ok
     assert outcome.message.startswith("the grader failed on this notebook (")
     assert SENTENCE not in outcome.message and "Grader note" not in outcome.message
