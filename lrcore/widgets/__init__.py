@@ -1,8 +1,10 @@
 """Exploration widgets: sliders that redraw a learning-rate experiment in place.
 
-One toolkit (`live_figure.LiveFigure`: figure created once, line data updated in place under
-ipympl, re-rendered under the inline backend; `common`: clipping and log sliders) and one
-explorer per topic, each also importable from its own module:
+One toolkit and one explorer per topic, each also importable from its own module. The toolkit:
+`live_figure.LiveFigure` (ipympl's canvas whatever the notebook's backend, one image per change,
+blitted when only the lines move), `ahead` (results kept by setting, and computed ahead in the
+background once the explorer is on screen), `common` (clipping, sticky axis limits, sliders the
+arrow keys drive, the colour-blind-safe palette, sizes that fit a notebook column). The explorers:
 
 - `quadratic_explorer` — gradient descent on a·x² with a scheduler selector (ps01, ps02);
 - `schedule_gallery` — every torch scheduler policy side by side (ps02);
@@ -10,7 +12,8 @@ explorer per topic, each also importable from its own module:
 - `q_learning_explorer` — constant vs 1/n^ω step sizes on FrozenLake (ps04);
 - `optimizer_explorer` — optimisers and lrs on regression and the classifier (ps05).
 
-Explorers are imported on first use, so that `import lrcore.widgets` stays cheap.
+Every number an explorer draws is lrcore's. Explorers are imported on first use, so that
+`import lrcore.widgets` stays cheap.
 """
 
 from __future__ import annotations

@@ -18,11 +18,24 @@ SGD with a momentum buffer (b = μ_t·b + g, x ← x − lr_t·b), computed by `
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
 from lrcore import optim, quadratic
 from lrcore import schedules as sched
-from lrcore.widgets.common import clip_for_plot, log_slider, sticky_limits
+from lrcore.widgets.ahead import Results
+from lrcore.widgets.common import (
+    COLORS,
+    FIGURE_WIDTH_IN,
+    FONT_SIZE,
+    clip_for_plot,
+    control_row,
+    explorer_style,
+    log_slider,
+    sized,
+    sticky_limits,
+)
 from lrcore.widgets.live_figure import LiveFigure
 
 __all__ = ["SCHEDULES", "QuadraticExplorer", "quadratic_explorer"]
@@ -39,6 +52,18 @@ SCHEDULES = {
 """The schedules the selector offers: value → label."""
 
 _MOMENTUM_SCHEDULES = ("cyclic", "one_cycle")
+
+Setting = tuple[tuple[str, Any], ...]
+"""Every control's (name, value)."""
+
+
+class QuadraticRun(NamedTuple):
+    """One setting's schedule, lrs, momenta (None without cycled momentum) and x_0 … x_T."""
+
+    schedule: sched.Schedule
+    lrs: np.ndarray
+    momenta: np.ndarray | None
+    xs: np.ndarray
 
 
 class QuadraticExplorer:
@@ -65,7 +90,8 @@ class QuadraticExplorer:
             raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {schedule!r}")
         self.controls = {
             "lr": log_slider("lr", lr, 1e-3, 3.0),
-            "x0": widgets.FloatSlider(value=x0, min=-1000, max=1000, step=10, description="x0"),
+            "x0": widgets.FloatSlider(value=x0, min=-1000, max=1000, step=10,
+                                      description="x0"),
             "a": log_slider("a", a, 0.1, 10.0),
             "steps": widgets.IntSlider(value=steps, min=1, max=100, description="steps"),
             "schedule": widgets.Dropdown(
@@ -113,116 +139,119 @@ class QuadraticExplorer:
             "one_cycle": [controls["pct_start"], controls["div_factor"],
                           controls["cycle_momentum"]],
         }
-        self.parameter_box = widgets.HBox(layout=widgets.Layout(min_height="34px"))
+        for name, control in controls.items():
+            if name != "lr" and not isinstance(control, widgets.Checkbox):
+                sized(control)
+        self.parameter_box = control_row()
+        self.parameter_box.layout.min_height = "34px"
         self.status = widgets.HTML()
-        self.live = LiveFigure(1, 3, figsize=(12, 3.6), dpi=80)
-        ax_parabola, ax_x, ax_lr = self.live.axes
-        (self.parabola_line,) = ax_parabola.plot([], [], color="0.7", label="f(x) = a·x²")
-        (self.trajectory_line,) = ax_parabola.plot([], [], "o-", color="C1", ms=3,
-                                                   label="trajectory")
-        ax_parabola.set(xlabel="x", ylabel="f(x)", title="Steps on the parabola")
-        (self.x_line,) = ax_x.plot([], [], "o-", ms=3)
-        ax_x.set(xlabel="step", ylabel="|x|", yscale="log", title="Distance to the minimum")
-        (self.lr_line,) = ax_lr.plot([], [], drawstyle="steps-post", label="lr")
-        ax_lr.set(xlabel="step", ylabel="learning rate", title="Learning rate")
-        self.momentum_axes = ax_lr.twinx()
-        (self.momentum_line,) = self.momentum_axes.plot([], [], drawstyle="steps-post",
-                                                        color="C2", ls="--", label="momentum μ")
-        self.momentum_axes.set(ylim=(0.0, 1.0), ylabel="momentum μ (dashed)")
-        self.live.figure.tight_layout()  # with room for the momentum axis, shown when used
-        self.momentum_axes.set_visible(False)
-        self.live.animate(self.parabola_line, self.trajectory_line, self.x_line, self.lr_line,
-                          self.momentum_line)
+        self.results: Results[Setting, QuadraticRun] = Results(self._compute, maxsize=512)
+        with explorer_style():
+            self.live = LiveFigure(1, 3, figsize=(FIGURE_WIDTH_IN, 3.1))
+            self._build_figure()
         self.schedule: sched.Schedule = sched.constant_lr(lr, factor=1.0, total_iters=0)
         self._x_extent: tuple[float, float] | None = None
         for control in controls.values():
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox([
-            widgets.HBox([controls["lr"], controls["x0"]]),
-            widgets.HBox([controls["a"], controls["steps"]]),
-            widgets.HBox([controls["schedule"]]),
+            control_row(controls["lr"], controls["x0"], controls["a"]),
+            control_row(controls["steps"], controls["schedule"]),
             self.parameter_box,
             self.status,
             self.live.widget,
         ])
         self.update()
 
+    def _build_figure(self) -> None:
+        ax_parabola, ax_x, ax_lr = self.live.axes
+        (self.parabola_line,) = ax_parabola.plot([], [], color=COLORS["grey"],
+                                                 label="f(x) = a·x²")
+        (self.trajectory_line,) = ax_parabola.plot([], [], "o-", color=COLORS["vermillion"],
+                                                   ms=3, label="trajectory")
+        ax_parabola.set(xlabel="x", ylabel="f(x)", title="Steps on the parabola")
+        (self.x_line,) = ax_x.plot([], [], "o-", color=COLORS["blue"], ms=3)
+        ax_x.set(xlabel="step", ylabel="|x|", yscale="log", title="Distance to the minimum")
+        (self.lr_line,) = ax_lr.plot([], [], drawstyle="steps-post", color=COLORS["blue"],
+                                     label="lr")
+        ax_lr.set(xlabel="step", ylabel="learning rate", title="Learning rate")
+        self.momentum_axes = ax_lr.twinx()
+        LiveFigure.style_axes(self.momentum_axes)
+        (self.momentum_line,) = self.momentum_axes.plot([], [], drawstyle="steps-post",
+                                                        color=COLORS["orange"], ls="--",
+                                                        label="momentum μ")
+        self.momentum_axes.set(ylim=(0.0, 1.0), ylabel="momentum μ (dashed)")
+        self.live.figure.tight_layout(w_pad=0.6)  # room for the momentum axis, shown when used
+        self.momentum_axes.set_visible(False)
+        self.live.animate(self.parabola_line, self.trajectory_line, self.x_line, self.lr_line,
+                          self.momentum_line)
+
     def _on_change(self, _change: object) -> None:
         self.update()
 
+    def setting(self) -> Setting:
+        """The current value of every control."""
+        return tuple((name, control.value) for name, control in self.controls.items())
+
     def build_schedule(self) -> sched.Schedule:
         """The lrcore schedule of the current slider values (for `steps` steps)."""
-        c = {name: control.value for name, control in self.controls.items()}
-        lr, steps, name = c["lr"], c["steps"], c["schedule"]
-        if name == "step":
-            return sched.step_lr(lr, step_size=c["step_size"], gamma=c["step_gamma"])
-        if name == "exponential":
-            return sched.exponential_lr(lr, gamma=c["exp_gamma"])
-        if name == "cosine":
-            return sched.cosine_annealing_lr(lr, T_max=c["T_max"],
-                                             eta_min=c["eta_min_ratio"] * lr)
-        if name == "warmup":
-            warmup_steps = c["warmup_steps"]
-            if c["then"] == "cosine":
-                after = sched.cosine_annealing_lr(lr, T_max=max(steps - warmup_steps, 1))
-                return sched.warmup(after, warmup_steps, start_factor=c["start_factor"])
-            return sched.linear_lr(lr, start_factor=c["start_factor"], end_factor=1.0,
-                                   total_iters=warmup_steps)
-        if name == "cyclic":
-            return sched.cyclic_lr(c["base_lr"], lr, step_size_up=c["step_size_up"],
-                                   mode="triangular", cycle_momentum=c["cycle_momentum"])
-        if name == "one_cycle":
-            return sched.one_cycle_lr(lr, total_steps=steps, pct_start=c["pct_start"],
-                                      div_factor=c["div_factor"],
-                                      cycle_momentum=c["cycle_momentum"])
-        # A constant lr, exactly: torch's ConstantLR with factor 1 never changes it.
-        return sched.constant_lr(lr, factor=1.0, total_iters=0)
+        return _schedule(dict(self.setting()))
 
-    def update(self) -> None:
-        """Recompute the run for the current slider values and redraw."""
-        c = self.controls
-        x0, a, steps, name = c["x0"].value, c["a"].value, c["steps"].value, c["schedule"].value
-        self.parameter_box.children = self._parameters[name]
-        self.schedule = self.build_schedule()
-        lrs = self.schedule.values(steps)
-        momenta = self.schedule.momenta(steps)
+    @staticmethod
+    def _compute(setting: Setting) -> QuadraticRun:
+        values = dict(setting)
+        x0, a, steps = values["x0"], values["a"], values["steps"]
+        schedule = _schedule(values)
+        lrs = schedule.values(steps)
+        momenta = schedule.momenta(steps)
         if momenta is None:
             trajectory = quadratic.closed_form_trajectory(lrs, steps, x0, a)
         else:  # torch's SGD with the schedule's momentum: a buffer, not a product formula
-            trajectory = optim.run("sgd", x0, lambda x: 2.0 * a * x, steps, self.schedule)
-        xs = np.concatenate(([x0], trajectory))
-        shown, clipped = clip_for_plot(xs)
-        step_axis = np.arange(steps + 1)
+            trajectory = optim.run("sgd", x0, lambda x: 2.0 * a * x, steps, schedule)
+        return QuadraticRun(schedule, lrs, momenta, np.concatenate(([x0], trajectory)))
 
-        # Axis limits are sticky (`sticky_limits`): most slider moves leave every axis as it
-        # was, so only the lines are redrawn (blitted) — a few ms instead of a full draw.
-        self._x_extent = sticky_limits(0.0, max(abs(x0), 1e-3), self._x_extent)
-        half_width = self._x_extent[1]
-        grid = np.linspace(-half_width, half_width, 201)
-        self.parabola_line.set_data(grid, a * grid**2)
-        self.trajectory_line.set_data(shown, a * shown**2)
-        magnitude = np.maximum(np.abs(shown), 1e-300)
-        self.x_line.set_data(step_axis, magnitude)
-        # steps-post: lr_t is drawn from step t to t+1; the last value is repeated to close it.
-        self.lr_line.set_data(step_axis, np.append(lrs, lrs[-1]))
-        self.momentum_axes.set_visible(momenta is not None)
-        if momenta is not None:
-            self.momentum_line.set_data(step_axis, np.append(momenta, momenta[-1]))
-        self.momentum_line.set_visible(momenta is not None)
+    def update(self) -> None:
+        """Show the run of the current slider values (computed once per setting) in place."""
+        with self.live.lock:
+            c = self.controls
+            x0, a, steps = c["x0"].value, c["a"].value, c["steps"].value
+            name = c["schedule"].value
+            self.parameter_box.children = self._parameters[name]
+            run = self.results(self.setting())
+            self.schedule = run.schedule
+            lrs, momenta, xs = run.lrs, run.momenta, run.xs
+            shown, clipped = clip_for_plot(xs)
+            step_axis = np.arange(steps + 1)
 
-        ax_parabola, ax_x, ax_lr = self.live.axes
-        ax_parabola.set_xlim(-half_width, half_width)
-        ax_parabola.set_ylim(sticky_limits(0.0, a * half_width**2, ax_parabola.get_ylim()))
-        step_limits = sticky_limits(0.0, steps, ax_x.get_xlim())
-        for ax in (ax_x, ax_lr):
-            ax.set_xlim(step_limits)
-        visible_floor = max(abs(x0), 1.0) * 1e-16
-        ax_x.set_ylim(sticky_limits(max(magnitude.min(), visible_floor), magnitude.max(),
-                                    ax_x.get_ylim(), log=True, headroom=2))
-        ax_lr.set_ylim(sticky_limits(min(0.0, lrs.min()), lrs.max(), ax_lr.get_ylim()))
-        ax_lr.set_title(f"Learning rate: {name.replace('_', '-')}")
-        self.status.value = self._message(name, lrs, momenta, xs, a, clipped)
-        self.live.refresh()
+            # Axis limits are sticky (`sticky_limits`): most slider moves leave every axis as
+            # it was, so only the lines are redrawn (blitted).
+            self._x_extent = sticky_limits(0.0, max(abs(x0), 1e-3), self._x_extent)
+            half_width = self._x_extent[1]
+            grid = np.linspace(-half_width, half_width, 201)
+            self.parabola_line.set_data(grid, a * grid**2)
+            self.trajectory_line.set_data(shown, a * shown**2)
+            magnitude = np.maximum(np.abs(shown), 1e-300)
+            self.x_line.set_data(step_axis, magnitude)
+            # steps-post: lr_t is drawn from step t to t+1; the last value repeated closes it.
+            self.lr_line.set_data(step_axis, np.append(lrs, lrs[-1]))
+            self.momentum_axes.set_visible(momenta is not None)
+            if momenta is not None:
+                self.momentum_line.set_data(step_axis, np.append(momenta, momenta[-1]))
+            self.momentum_line.set_visible(momenta is not None)
+
+            ax_parabola, ax_x, ax_lr = self.live.axes
+            ax_parabola.set_xlim(-half_width, half_width)
+            ax_parabola.set_ylim(sticky_limits(0.0, a * half_width**2, ax_parabola.get_ylim()))
+            step_limits = sticky_limits(0.0, steps, ax_x.get_xlim())
+            for ax in (ax_x, ax_lr):
+                ax.set_xlim(step_limits)
+            visible_floor = max(abs(x0), 1.0) * 1e-16
+            ax_x.set_ylim(sticky_limits(max(magnitude.min(), visible_floor), magnitude.max(),
+                                        ax_x.get_ylim(), log=True, headroom=2))
+            ax_lr.set_ylim(sticky_limits(min(0.0, lrs.min()), lrs.max(), ax_lr.get_ylim()))
+            ax_lr.set_title(f"Learning rate: {name.replace('_', '-')}",
+                            fontsize=FONT_SIZE["title"])
+            self.status.value = self._message(name, lrs, momenta, xs, a, clipped)
+            self.live.refresh()
 
     def _message(self, name: str, lrs: np.ndarray, momenta: np.ndarray | None, xs: np.ndarray,
                  a: float, clipped: bool) -> str:
@@ -247,6 +276,34 @@ class QuadraticExplorer:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _schedule(c: dict[str, Any]) -> sched.Schedule:
+    """The lrcore schedule that the control values `c` describe."""
+    lr, steps, name = c["lr"], c["steps"], c["schedule"]
+    if name == "step":
+        return sched.step_lr(lr, step_size=c["step_size"], gamma=c["step_gamma"])
+    if name == "exponential":
+        return sched.exponential_lr(lr, gamma=c["exp_gamma"])
+    if name == "cosine":
+        return sched.cosine_annealing_lr(lr, T_max=c["T_max"],
+                                         eta_min=c["eta_min_ratio"] * lr)
+    if name == "warmup":
+        warmup_steps = c["warmup_steps"]
+        if c["then"] == "cosine":
+            after = sched.cosine_annealing_lr(lr, T_max=max(steps - warmup_steps, 1))
+            return sched.warmup(after, warmup_steps, start_factor=c["start_factor"])
+        return sched.linear_lr(lr, start_factor=c["start_factor"], end_factor=1.0,
+                               total_iters=warmup_steps)
+    if name == "cyclic":
+        return sched.cyclic_lr(c["base_lr"], lr, step_size_up=c["step_size_up"],
+                               mode="triangular", cycle_momentum=c["cycle_momentum"])
+    if name == "one_cycle":
+        return sched.one_cycle_lr(lr, total_steps=steps, pct_start=c["pct_start"],
+                                  div_factor=c["div_factor"],
+                                  cycle_momentum=c["cycle_momentum"])
+    # A constant lr, exactly: torch's ConstantLR with factor 1 never changes it.
+    return sched.constant_lr(lr, factor=1.0, total_iters=0)
 
 
 def quadratic_explorer(**initial: float | int | str) -> QuadraticExplorer:

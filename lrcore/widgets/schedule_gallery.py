@@ -28,7 +28,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrcore import schedules as sched
-from lrcore.widgets.common import log_slider, sticky_limits
+from lrcore.widgets.ahead import Results
+from lrcore.widgets.common import (
+    COLORS,
+    FIGURE_WIDTH_IN,
+    FONT_SIZE,
+    control_row,
+    explorer_style,
+    log_slider,
+    sized,
+    sticky_limits,
+)
 from lrcore.widgets.live_figure import LiveFigure
 
 __all__ = ["GALLERY", "GalleryParameters", "ScheduleGallery", "schedule_gallery"]
@@ -143,37 +153,44 @@ class ScheduleGallery:
 
         self.controls = {
             "lr": log_slider("lr", lr, 1e-4, 1.0),
-            "steps": widgets.IntSlider(value=steps, min=8, max=400, description="steps T"),
-            "gamma": widgets.FloatSlider(value=gamma, min=0.05, max=0.95, step=0.05,
-                                         description="γ per stage"),
-            "cycles": widgets.IntSlider(value=cycles, min=1, max=8, description="cycles"),
-            "warmup_fraction": widgets.FloatSlider(value=warmup_fraction, min=0.0, max=0.5,
-                                                   step=0.05, description="warm-up w"),
+            "steps": sized(widgets.IntSlider(value=steps, min=8, max=400,
+                                             description="steps T")),
+            "gamma": sized(widgets.FloatSlider(value=gamma, min=0.05, max=0.95, step=0.05,
+                                               description="γ per stage")),
+            "cycles": sized(widgets.IntSlider(value=cycles, min=1, max=8, description="cycles")),
+            "warmup_fraction": sized(widgets.FloatSlider(value=warmup_fraction, min=0.0,
+                                                         max=0.5, step=0.05,
+                                                         description="warm-up w")),
         }
         self.status = widgets.HTML()
-        self.live = LiveFigure(4, 4, figsize=(12, 7.2), dpi=72, sharex=True, sharey=True)
-        self.lines = {}
-        for ax, (key, (title, _build)) in zip(self.live.axes, GALLERY.items(), strict=True):
-            (self.lines[key],) = ax.plot([], [], drawstyle="steps-post", color="C0")
-            ax.set_title(title, fontsize=9, y=1.0)
-            ax.tick_params(labelsize=8)
-            ax.label_outer()
-        for ax in self.live.axes[-4:]:
-            ax.set_xlabel("step", fontsize=8)
-        for ax in self.live.axes[::4]:
-            ax.set_ylabel("lr", fontsize=8)
-        self.live.figure.tight_layout(h_pad=0.6, w_pad=0.4)
-        self.live.animate(*self.lines.values())
+        self.results: Results[GalleryParameters, dict[str, np.ndarray]] = Results(gallery_lrs)
+        with explorer_style():
+            self.live = LiveFigure(4, 4, figsize=(FIGURE_WIDTH_IN, 6.1), sharex=True,
+                                   sharey=True)
+            self._build_figure()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         c = self.controls
         self.widget = widgets.VBox([
-            widgets.HBox([c["lr"], c["steps"], c["gamma"]]),
-            widgets.HBox([c["cycles"], c["warmup_fraction"]]),
+            control_row(c["lr"], c["steps"], c["gamma"]),
+            control_row(c["cycles"], c["warmup_fraction"]),
             self.status,
             self.live.widget,
         ])
         self.update()
+
+    def _build_figure(self) -> None:
+        self.lines = {}
+        for ax, (key, (title, _build)) in zip(self.live.axes, GALLERY.items(), strict=True):
+            (self.lines[key],) = ax.plot([], [], drawstyle="steps-post", color=COLORS["blue"])
+            ax.set_title(title, fontsize=FONT_SIZE["small_title"], y=1.0)
+            ax.label_outer()
+        for ax in self.live.axes[-4:]:
+            ax.set_xlabel("step")
+        for ax in self.live.axes[::4]:
+            ax.set_ylabel("lr")
+        self.live.figure.tight_layout(h_pad=0.5, w_pad=0.3)
+        self.live.animate(*self.lines.values())
 
     @property
     def parameters(self) -> GalleryParameters:
@@ -185,26 +202,27 @@ class ScheduleGallery:
         self.update()
 
     def update(self) -> None:
-        """Recompute every schedule for the current slider values and redraw."""
-        p = self.parameters
-        lrs = gallery_lrs(p)
-        step_axis = np.arange(p.steps + 1)
-        top = 0.0
-        for key, values in lrs.items():
-            # steps-post: lr_t spans step t to t+1; the last value is repeated to close it.
-            self.lines[key].set_data(step_axis, np.append(values, values[-1]))
-            top = max(top, float(values.max()))
-        ax = self.live.axes[0]  # shared: one call sets every panel
-        # Sticky limits: most slider moves keep the axes, so only the lines are blitted.
-        ax.set_xlim(sticky_limits(0.0, p.steps, ax.get_xlim()))
-        ax.set_ylim(sticky_limits(0.0, top, ax.get_ylim()))
-        self.status.value = (
-            f"stage s = {p.stage} steps (γ = {p.gamma:.2f} per stage, "
-            f"{p.gamma_per_step:.4f} per step); warm-up k = {p.warmup_steps} steps; "
-            f"CyclicLR: lr/10 ↔ lr, up {max(p.steps // (2 * p.cycles), 1)} steps; "
-            f"warm restarts every {max(p.steps // p.cycles, 1)} steps"
-        )
-        self.live.refresh()
+        """Show every schedule for the current slider values (computed once per setting)."""
+        with self.live.lock:
+            p = self.parameters
+            lrs = self.results(p)
+            step_axis = np.arange(p.steps + 1)
+            top = 0.0
+            for key, values in lrs.items():
+                # steps-post: lr_t spans step t to t+1; the last value repeated closes it.
+                self.lines[key].set_data(step_axis, np.append(values, values[-1]))
+                top = max(top, float(values.max()))
+            ax = self.live.axes[0]  # shared: one call sets every panel
+            # Sticky limits: most slider moves keep the axes, so only the lines are blitted.
+            ax.set_xlim(sticky_limits(0.0, p.steps, ax.get_xlim()))
+            ax.set_ylim(sticky_limits(0.0, top, ax.get_ylim()))
+            self.status.value = (
+                f"stage s = {p.stage} steps (γ = {p.gamma:.2f} per stage, "
+                f"{p.gamma_per_step:.4f} per step); warm-up k = {p.warmup_steps} steps; "
+                f"CyclicLR: lr/10 ↔ lr, up {max(p.steps // (2 * p.cycles), 1)} steps; "
+                f"warm restarts every {max(p.steps // p.cycles, 1)} steps"
+            )
+            self.live.refresh()
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -1,11 +1,13 @@
 """The course in a real JupyterLab in a real (headless) Chromium, as a student meets it.
 
 JupyterLab serves a copy of the course (nbgrader_config.py, course/, release/) on 127.0.0.1
-with a token. Chromium — Debian's, through Playwright — opens the playground, runs all cells,
-moves a slider with the keyboard and checks that the plot on screen changed; then it opens
-the ps01 release and presses nbgrader's **Validate** button: the blank notebook fails, a
-solved one passes. At the end JupyterLab is shut down and no process is left behind.
-Screenshots go to screenshots/ (git-ignored).
+with a token. Chromium — Debian's, through Playwright, in a 1440×900 window at a device pixel
+ratio of 1 — opens the playground and runs all cells; every explorer must fit its notebook
+column and redraw its figure when its first slider is moved with the arrow keys. Then it opens
+the ps01 release and presses nbgrader's **Validate** button: the blank notebook fails, a solved
+one passes; and the release's own explorer, under the assignment's inline backend, redraws in
+place too. At the end JupyterLab is shut down and no process is left behind. Screenshots go to
+screenshots/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class Session:
         self.lab = self._lab_context.__enter__()
         self._playwright = sync_playwright().start()
         self.browser = lab.launch_chromium(self._playwright)
-        self.page = self.browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.page = self.browser.new_page(viewport={"width": 1440, "height": 900},
+                                          device_scale_factor=1)
         self.page.add_init_script(lab.COUNT_CANVAS_DRAWS)
         self.stopped = False
 
@@ -160,6 +163,84 @@ def test_playground_runs_and_a_slider_redraws_the_plot(session):
         cell.screenshot(path=str(SCREENSHOTS / f"playground_cell{index}.png"))
 
 
+EXPLORER_CELLS = {
+    "quadratic": "quadratic_explorer(lr=0.1",
+    "quadratic_one_cycle": 'schedule="one_cycle"',
+    "schedule_gallery": "schedule_gallery(",
+    "batch_size": "batch_size_explorer(",
+    "range_test": "range_test_explorer(",
+    "q_learning": "q_learning_explorer(",
+    "optimizers": "optimizer_explorer(",
+}
+"""Every explorer of the playground: a piece of its cell's code."""
+
+
+@pytest.mark.parametrize("name", list(EXPLORER_CELLS))
+def test_each_explorer_fits_its_column_and_redraws_after_an_arrow_key(session, name):
+    lab, page = session.lab_module, session.page
+    ensure_playground_ran(session)
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").filter(
+        has_text=EXPLORER_CELLS[name]).first
+    cell.scroll_into_view_if_needed()
+    figure = cell.locator(".jupyter-matplotlib-canvas-div").first
+    figure.wait_for(timeout=120_000)
+    assert_fits_column(cell, name)
+
+    lab.wait_for_kernel_idle(page)
+    page.wait_for_timeout(500)  # the first image settles
+    before = figure.screenshot()
+    moved = move_first_slider_with_the_keyboard(page, cell)
+    after = wait_for_new_image(figure, before, SCREENSHOTS / f"explorer_{name}_figure.png",
+                               timeout=120.0)
+    assert after != before, f"{name}: the figure did not change after {moved}"
+    cell.screenshot(path=str(SCREENSHOTS / f"explorer_{name}.png"))
+
+
+def ensure_playground_ran(session) -> None:
+    """The playground open with every cell run (the test above did it, unless run alone)."""
+    lab, page = session.lab_module, session.page
+    figures = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jupyter-matplotlib")
+    if figures.count() >= len(EXPLORER_CELLS):
+        return
+    lab.open_notebook(page, session.lab, "course/playground.ipynb")
+    lab.run_all_cells(page)
+    lab.wait_for_all_cells_run(page)
+    wait_for_figures(page, at_least=len(EXPLORER_CELLS))
+
+
+def assert_fits_column(cell, name: str) -> None:
+    """The explorer's widget (sliders, status line, figure) is no wider than the notebook's
+    output column, and the column has no horizontal scrollbar."""
+    column = cell.locator(".jp-OutputArea-output").first
+    explorer = column.locator(".widget-vbox").first
+    canvas = column.locator(".jupyter-matplotlib-canvas-div").first
+    column_width = column.bounding_box()["width"]
+    for part, locator in (("widget", explorer), ("figure", canvas)):
+        width = locator.bounding_box()["width"]
+        assert width <= column_width, f"{name}: its {part} is {width:.0f} px wide in a " \
+                                      f"{column_width:.0f}-px column"
+    overflow = column.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 0, f"{name}: the column scrolls sideways by {overflow} px"
+
+
+def move_first_slider_with_the_keyboard(page, cell) -> str:
+    """Focus the explorer's first slider and press an arrow key (left at the end of its
+    range); the readout must change — the slider works without a mouse. Returns what moved."""
+    slider = cell.locator(".widget-slider").first
+    handle = slider.locator(".noUi-handle").first
+    readout = slider.locator(".widget-readout").first
+    label = slider.locator(".widget-label").first.inner_text()
+    handle.focus()
+    at_end = float(handle.get_attribute("aria-valuenow")) >= float(
+        handle.get_attribute("aria-valuemax")) - 1e-9
+    key = "ArrowLeft" if at_end else "ArrowRight"
+    shown = readout.inner_text()
+    page.keyboard.press(key)
+    page.wait_for_function("([el, old]) => el.textContent !== old",
+                           arg=[readout.element_handle(), shown], timeout=30_000)
+    return f"{key} on the {label!r} slider ({shown} → {readout.inner_text()})"
+
+
 def wait_for_figures(page, at_least: int, timeout: float = 120_000) -> None:
     """Until the notebook shows `at_least` ipympl figures and each canvas has its size (which
     only the kernel's answer to the figure's first message gives it). On timeout the failure
@@ -222,6 +303,31 @@ def test_validate_passes_a_solved_notebook(session):
     verdict = validate(session, SOLVED_NOTEBOOK, "validate_solved.png")
     assert "validation-success" in verdict
     assert "Success! Your notebook passes all the tests." in verdict
+
+
+def test_an_assignment_explorer_redraws_in_place_under_the_inline_backend(session):
+    """ps01's setup cell says `%matplotlib inline` (its figures are graded); its explorer
+    still draws on ipympl's canvas and updates it in place."""
+    lab, page = session.lab_module, session.page
+    lab.open_notebook(page, session.lab, RELEASE_NOTEBOOK)
+    cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
+    assert "%matplotlib inline" in cells.first.inner_text()
+    explorer = cells.nth(cells.count() - 1)  # fixed now: Shift+Enter adds a cell below it
+    assert "quadratic_explorer(" in explorer.inner_text()
+    for cell in (cells.first, explorer):  # the setup cell, then the explorer
+        cell.locator(".jp-InputArea-editor").first.click()
+        page.keyboard.press("Shift+Enter")
+        lab.wait_for_kernel_idle(page)
+    figure = explorer.locator(".jupyter-matplotlib-canvas-div").first
+    figure.wait_for(timeout=120_000)
+    explorer.scroll_into_view_if_needed()
+    assert_fits_column(explorer, ASSIGNMENT)
+    page.wait_for_timeout(500)
+    before = figure.screenshot()
+    move_first_slider_with_the_keyboard(page, explorer)
+    after = wait_for_new_image(figure, before, SCREENSHOTS / "explorer_ps01_release_figure.png")
+    assert after != before
+    explorer.screenshot(path=str(SCREENSHOTS / "explorer_ps01_release.png"))
 
 
 def test_shutdown_leaves_no_process_behind(session):

@@ -67,3 +67,42 @@ def test_a_low_stop_factor_stops_the_test():
     explorer.controls["diverge_factor"].value = 1.2
     assert "stopped at step" in explorer.status.value
     assert explorer.result.lrs.size < digits.RANGE_TEST_OPTIONS["num_iters"]
+
+
+def test_fewer_epochs_are_the_longer_runs_prefix_served_without_training(monkeypatch):
+    explorer = BatchSizeExplorer(batch_size=64, base_lr=0.1, rule="linear", epochs=4, seed=1)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(digits, "train", no_training)
+    explorer.controls["epochs"].value = 2
+    explorer.controls["epochs"].value = 3
+    monkeypatch.undo()
+    expected = digits.train(64, 0.4, 3, seed=1)
+    assert explorer.run == expected  # the TrainingRun of 3 epochs, field for field
+    assert explorer.reference == digits.train(16, digits.BASE_LR, 3, seed=1)
+    np.testing.assert_array_equal(explorer.loss_line.get_ydata(), expected.train_loss)
+
+
+def test_the_lr_is_the_readout_the_student_sees():
+    explorer = BatchSizeExplorer(batch_size=32, base_lr=0.1, rule="none", epochs=1)
+    explorer.controls["base_lr"].value = 10 ** -0.9000000000000001  # one step up, as JS says
+    assert explorer.lr == 0.126
+    assert explorer.run == digits.train(32, 0.126, 1)
+
+
+def test_range_test_settings_of_one_batch_share_its_recorded_losses(monkeypatch):
+    explorer = RangeTestExplorer(batch_size=64)
+
+    def no_test(*args, **kwargs):
+        raise AssertionError("ran the range test again")
+
+    monkeypatch.setattr(digits, "range_test_losses", no_test)
+    for beta in (0.9, 0.95, 0.5):
+        explorer.controls["beta"].value = beta
+    explorer.controls["diverge_factor"].value = 2.0
+    monkeypatch.undo()
+    fresh = range_test.lr_range_test(digits.range_test_step(64), beta=0.5, diverge_factor=2.0,
+                                     **digits.RANGE_TEST_OPTIONS)
+    np.testing.assert_array_equal(explorer.smoothed_line.get_ydata(), fresh.smoothed)

@@ -62,3 +62,19 @@ def test_step_size_slider_is_logarithmic_and_schedule_is_validated():
     assert type(explorer.controls["alpha"]).__name__ == "FloatLogSlider"
     with pytest.raises(ValueError, match="schedule"):
         QLearningExplorer(schedule="cosine")
+
+
+def test_curves_are_lrcores_learning_curves_exactly():
+    """Success probabilities are computed once per greedy policy: the same numbers."""
+    explorer = QLearningExplorer(schedule="1/n^ω", alpha=0.5, omega=0.8, sweeps=700, seed=4)
+    marks, errors, successes = reference(0.5, 0.8, 700, 4)
+    np.testing.assert_array_equal(explorer.error_line.get_ydata(), errors)
+    np.testing.assert_array_equal(explorer.success_line.get_ydata(), successes)
+
+
+def test_a_setting_seen_once_is_not_run_again():
+    explorer = QLearningExplorer(sweeps=300)
+    computed = explorer.results.computed
+    explorer.controls["seed"].value = 3
+    explorer.controls["seed"].value = 0
+    assert explorer.results.computed == computed + 1

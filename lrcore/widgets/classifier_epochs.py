@@ -1,0 +1,138 @@
+"""lrcore's quantiles classifier run, recorded after every epoch and extended on demand.
+
+`lrcore.classification.train_classifier(lr, epochs, optimizer, seed=seed)` (no plateau rule)
+returns the losses of every epoch but only the final weights; an explorer with an epochs slider
+needs the weights — hence the decision boundary and the test accuracy — after *every* epoch, and
+a run that can go on where it stopped when the slider asks for more epochs. `EpochRecord`
+performs exactly the steps of `train_classifier` (same data, initialisation, optimiser, batch
+order, operations, one CPU thread), so its first E epochs are the run of E epochs number for
+number (`tests/unit/test_widgets_optimizers.py` checks it bit for bit against lrcore).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from lrcore import classification
+from lrcore.optimizer_sweep import torch_optimizer
+
+__all__ = ["EpochRecord", "EpochView"]
+
+
+@cache
+def _data() -> tuple[Any, ...]:
+    """The split as torch tensors: (X, y, X_val, y_val, X_test, y_test)."""
+    import torch
+
+    split = classification.quantiles_split()
+    return tuple(torch.from_numpy(array) for array in (
+        split.X_train, split.y_train, split.X_val, split.y_val, split.X_test, split.y_test))
+
+
+@dataclass(frozen=True)
+class EpochView:
+    """The first `epochs` epochs of a run: what `train_classifier(lr, epochs, …)` returns
+    (losses, validation accuracies, the final weights' test accuracy and weights)."""
+
+    optimizer: str
+    lr: float
+    epochs: int
+    seed: int
+    train_loss: tuple[float, ...]
+    val_loss: tuple[float, ...]
+    val_accuracy: tuple[float, ...]
+    test_accuracy: float
+    state: dict[str, np.ndarray]
+
+    def model(self) -> Any:
+        """A fresh copy of the net after `epochs` epochs."""
+        import torch
+
+        model = classification.make_classifier(self.seed)
+        model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in self.state.items()})
+        return model
+
+
+class EpochRecord:
+    """One classifier run (optimizer, lr, seed, batch 50, no plateau rule), trained as far as
+    asked and recorded after every epoch."""
+
+    def __init__(self, optimizer: str, lr: float, seed: int) -> None:
+        self.optimizer, self.lr, self.seed = optimizer, float(lr), int(seed)
+        self.train_loss: list[float] = []
+        self.val_loss: list[float] = []
+        self.val_accuracy: list[float] = []
+        self.test_accuracy: list[float] = []
+        self.states: list[dict[str, np.ndarray]] = []
+        self._model: Any = None
+        self._torch_optimizer: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs are recorded."""
+        return len(self.states)
+
+    def view(self, epochs: int) -> EpochView:
+        """The run of `epochs` epochs (1 ≤ epochs ≤ `self.epochs`)."""
+        if not 1 <= epochs <= self.epochs:
+            raise ValueError(f"epochs must be in [1, {self.epochs}], got {epochs}")
+        return EpochView(self.optimizer, self.lr, epochs, self.seed,
+                         tuple(self.train_loss[:epochs]), tuple(self.val_loss[:epochs]),
+                         tuple(self.val_accuracy[:epochs]), self.test_accuracy[epochs - 1],
+                         self.states[epochs - 1])
+
+    def extend(self, epochs: int, stop: Callable[[], bool] | None = None,
+               pause: Callable[[], None] | None = None) -> EpochRecord:
+        """Train on until `epochs` epochs are recorded (the steps of `train_classifier`), or
+        until `stop()` says so between two epochs (the epochs done are kept). `pause()` is
+        called before every step (it may wait; it changes nothing)."""
+        import torch
+        import torch.nn.functional as F
+
+        with self._lock:
+            if self.epochs >= epochs:
+                return self
+            X, y, X_val, y_val, X_test, y_test = _data()
+            if self._model is None:
+                self._model = classification.make_classifier(self.seed)
+                self._torch_optimizer = torch_optimizer(self.optimizer, self._model.parameters(),
+                                                        self.lr)
+            model, optimizer = self._model, self._torch_optimizer
+            previous_threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                for epoch in range(self.epochs, epochs):
+                    if stop is not None and stop():
+                        break
+                    for batch in classification.epoch_batches(epoch, self.seed):
+                        if pause is not None:
+                            pause()
+                        index = torch.from_numpy(batch)
+                        optimizer.zero_grad()
+                        logits = model(X[index]).squeeze(1)
+                        F.binary_cross_entropy_with_logits(logits, y[index]).backward()
+                        optimizer.step()
+                    with torch.no_grad():
+                        self.train_loss.append(
+                            F.binary_cross_entropy_with_logits(model(X).squeeze(1), y).item())
+                        val_logits = model(X_val).squeeze(1)
+                        self.val_loss.append(
+                            F.binary_cross_entropy_with_logits(val_logits, y_val).item())
+                        correct = int(((val_logits > 0) == (y_val > 0.5)).sum())
+                        self.val_accuracy.append(correct / classification.N_VAL)
+                    self.test_accuracy.append(classification.accuracy(model, X_test, y_test))
+                    state = {name: tensor.detach().numpy().copy()
+                             for name, tensor in model.state_dict().items()}
+                    for array in state.values():
+                        array.setflags(write=False)
+                    self.states.append(state)
+            finally:
+                torch.set_num_threads(previous_threads)
+        return self
