@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["OPTIMIZERS", "SCHEDULERS", "OPTIMIZER_OPTIONS", "SCHEDULER_OPTIONS", "CONFIG_KEYS",
-           "Option", "validate_config"]
+           "Option", "validate_config", "allowed_options"]
 
 MAX_STEPS = 450
 """Optimiser steps in a challenge run (10 epochs of 45 batches): the largest useful period."""
@@ -202,6 +202,32 @@ _CODE = ("the challenge takes plain data only — name the scheduler and give it
 def _allowed(name: str, options: Mapping[str, Option]) -> str:
     return f"{name} takes " + "; ".join(f"{key} ({option.describe()})"
                                         for key, option in options.items())
+
+
+def allowed_options() -> str:
+    """Every optimiser and scheduler a config may name, each with the options it may set and
+    their ranges — one paragraph each, required options marked (what `validate_config`
+    enforces).
+
+    >>> text = allowed_options()
+    >>> text.splitlines()[1].split("; ")[:2]
+    ['  SGD: lr (a number from 0 to 10)', 'momentum (a number from 0 to 1)']
+    >>> "patience (an int from 0 to 10)" in text, "step_size* (an int from 1 to 450)" in text
+    (True, True)
+    """
+    lines = ["optimizer (config['optimizer'], with config['optimizer_options']; lr is "
+             "required):"]
+    lines += [f"  {_allowed(name, options).replace(' takes ', ': ', 1)}"
+              for name, options in OPTIMIZER_OPTIONS.items()]
+    lines.append("scheduler (config['scheduler'], or None, with config['scheduler_options']; "
+                 "required options are marked *):")
+    for name, (options, required) in SCHEDULER_OPTIONS.items():
+        marked = {(f"{key}*" if key in required else key): option
+                  for key, option in options.items()}
+        lines.append(f"  {_allowed(name, marked).replace(' takes ', ': ', 1)}")
+    lines.append("scheduler_interval: 'epoch' (the default; ReduceLROnPlateau must use it) or "
+                 "'batch'")
+    return "\n".join(lines)
 
 
 def _options(config: Mapping[str, Any], key: str, name: str | None,

@@ -30,22 +30,27 @@ With `scheduler_interval="epoch"` ReduceLROnPlateau is stepped with the validati
 other scheduler with `scheduler.step()`; with "batch" (e.g. OneCycleLR, CyclicLR, whose
 total_steps is `EPOCHS * STEPS_PER_EPOCH` = 450) after every optimiser step.
 
-The constant lr of `BASELINE_CONFIG` (SGD, lr 0.5) stalls: its validation accuracy hovers
-between 0.90 and 0.95 from the fourth epoch on and ends at 0.911 (seed 0): every minibatch of
-noisy labels kicks the weights, and a constant lr never lets the kicks average out. The
-challenge is passed when the final validation accuracy is at least `VAL_TARGET` = 0.95 and the
-final training accuracy at most `TRAIN_CEILING` = 0.78. Decaying the lr once the accuracy
-stalls reaches ≈ 0.96 (StepLR, cosine, ReduceLROnPlateau with patience 0, …).
+The constant lr of `BASELINE_CONFIG` (SGD, lr 0.5) stalls: after a few epochs its validation
+accuracy jumps around below the target instead of settling (it ends at 0.911 with seed 0):
+every minibatch of noisy labels kicks the weights, and a constant lr never lets the kicks
+average out. The challenge is passed when the final validation accuracy is at least
+`VAL_TARGET` = 0.95 and the final training accuracy at most `TRAIN_CEILING` = 0.78, with an lr
+that changes during the run (`ChallengeRun.lr_changes`: the challenge is about the schedule).
+Decaying the lr once the accuracy stalls lifts it just above the target on most seeds — the
+target is tight, so choose a schedule with a margin. `EXAMPLE_CONFIG` (StepLR, a tenth of the lr
+after six epochs) passes with every seed the grader runs; `autograder/claims/ps05.py` checks
+that on every numerical path.
 
 >>> baseline = run_challenge(BASELINE_CONFIG, seed=0)
->>> round(baseline.final_val_accuracy, 3), baseline.passed
-(0.911, False)
->>> decayed = run_challenge({"optimizer": "SGD", "optimizer_options": {"lr": 0.5},
-...                          "scheduler": "StepLR", "scheduler_options": {"step_size": 5}})
+>>> round(baseline.final_val_accuracy, 3), baseline.passed, baseline.lr_changes
+(0.911, False, False)
+>>> decayed = run_challenge(EXAMPLE_CONFIG, seed=0)
 >>> decayed.lrs
-(0.5, 0.5, 0.5, 0.5, 0.5, 0.05, 0.05, 0.05, 0.05, 0.05)
+(0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.05, 0.05, 0.05, 0.05)
 >>> decayed.final_val_accuracy >= VAL_TARGET, decayed.final_train_accuracy <= TRAIN_CEILING
 (True, True)
+>>> decayed.passed
+True
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ from typing import Any
 import numpy as np
 
 from lrcore.arguments import one_thread
-from lrcore.challenge_config import OPTIMIZERS, SCHEDULERS, validate_config
+from lrcore.challenge_config import OPTIMIZERS, SCHEDULERS, allowed_options, validate_config
 
 __all__ = [
     "N_TRAIN",
@@ -74,6 +79,7 @@ __all__ = [
     "VAL_TARGET",
     "TRAIN_CEILING",
     "BASELINE_CONFIG",
+    "EXAMPLE_CONFIG",
     "OPTIMIZERS",
     "SCHEDULERS",
     "ChallengeData",
@@ -81,6 +87,7 @@ __all__ = [
     "challenge_data",
     "make_challenge_model",
     "validate_config",
+    "allowed_options",
     "run_challenge",
 ]
 
@@ -105,6 +112,13 @@ BASELINE_CONFIG: Mapping[str, Any] = MappingProxyType({
     "scheduler": None,
 })
 """SGD with a constant lr of 0.5: the run that stalls."""
+EXAMPLE_CONFIG: Mapping[str, Any] = MappingProxyType({
+    "optimizer": "SGD",
+    "optimizer_options": MappingProxyType({"lr": 0.5}),
+    "scheduler": "StepLR",
+    "scheduler_options": MappingProxyType({"step_size": 6, "gamma": 0.1}),
+})
+"""A config that passes: the baseline's lr, cut to a tenth after six epochs."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +191,8 @@ class ChallengeRun:
         lrs: the lr at the start of each epoch.
         train_accuracy: accuracy on the (noisy) training labels after each epoch.
         val_loss, val_accuracy: on the clean validation set after each epoch.
+        step_lrs: the lr of every optimiser step (a "batch" scheduler changes it within an
+            epoch).
     """
 
     config: Mapping[str, Any]
@@ -185,6 +201,7 @@ class ChallengeRun:
     train_accuracy: tuple[float, ...]
     val_loss: tuple[float, ...]
     val_accuracy: tuple[float, ...]
+    step_lrs: tuple[float, ...] = ()
 
     @property
     def final_val_accuracy(self) -> float:
@@ -203,9 +220,17 @@ class ChallengeRun:
         return self.final_train_accuracy <= TRAIN_CEILING
 
     @property
+    def lr_changes(self) -> bool:
+        """Whether the lr of some optimiser step differs from the first step's: a schedule that
+        never changes the lr in these 10 epochs is a constant lr."""
+        lrs = self.step_lrs or self.lrs
+        return any(lr != lrs[0] for lr in lrs)
+
+    @property
     def passed(self) -> bool:
-        """Validation accuracy ≥ VAL_TARGET and training accuracy ≤ TRAIN_CEILING."""
-        return self.meets_target and self.under_ceiling
+        """Validation accuracy ≥ VAL_TARGET and training accuracy ≤ TRAIN_CEILING, with an lr
+        that changes during the run."""
+        return self.meets_target and self.under_ceiling and self.lr_changes
 
 
 def _freeze(value: Any) -> Any:
@@ -257,6 +282,7 @@ def _run(config: Mapping[str, Any], seed: int) -> ChallengeRun:
     per_batch = config["scheduler_interval"] == "batch"
     plateau = config["scheduler"] == "ReduceLROnPlateau"
     lrs: list[float] = []
+    step_lrs: list[float] = []
     train_accuracy: list[float] = []
     val_loss: list[float] = []
     val_accuracy: list[float] = []
@@ -266,6 +292,7 @@ def _run(config: Mapping[str, Any], seed: int) -> ChallengeRun:
             order = torch.from_numpy(np.random.default_rng([seed, epoch]).permutation(N_TRAIN))
             for start in range(0, N_TRAIN, BATCH_SIZE):
                 batch = order[start:start + BATCH_SIZE]
+                step_lrs.append(float(optimizer.param_groups[0]["lr"]))
                 optimizer.zero_grad()
                 F.cross_entropy(model(X[batch]), y[batch]).backward()
                 optimizer.step()
@@ -284,4 +311,4 @@ def _run(config: Mapping[str, Any], seed: int) -> ChallengeRun:
     frozen = MappingProxyType({k: (MappingProxyType(v) if isinstance(v, dict) else v)
                                for k, v in config.items()})
     return ChallengeRun(frozen, seed, tuple(lrs), tuple(train_accuracy), tuple(val_loss),
-                        tuple(val_accuracy))
+                        tuple(val_accuracy), tuple(step_lrs))

@@ -2,8 +2,10 @@
 
 Each pool names the check that reads it (`lrchecks.ps01`) and what its params are. The edge
 cases every student runs are the ones the task names (lr = 0, an integer x0, the stability limit
-lr = 1/a, a start already within tolerance, a negative lr); the drawn cases cover the regimes
-of a constant lr — shrinking, oscillating, diverging — at other curvatures, starts and lengths.
+lr = 1/a, a start already within tolerance, a negative lr, several noisy runs at once, a valley
+whose steep direction is y); the drawn cases cover the regimes of a constant lr — shrinking,
+oscillating, diverging — at other curvatures, starts and lengths, noisy runs with constant and
+decaying learning rates, and valleys of other curvatures.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import numpy as np
 
 from autograder.hidden.pools import Case, PoolSpec
 from autograder.hidden.validate import matches, quadratic_float32, regression_float64
+from lrchecks.diagnosis.noisy import NOISY_RUN_MISTAKES
 from lrchecks.diagnosis.quadratic import QUADRATIC_MISTAKES
 from lrchecks.diagnosis.regression import REGRESSION_MISTAKES
-from lrcore import quadratic, regression
+from lrchecks.diagnosis.valley import VALLEY_MISTAKES
+from lrcore import curvature, noisy_gradient, quadratic, regression
 
 __all__ = ["SPECS"]
 
@@ -220,4 +224,133 @@ REGRESSION = PoolSpec(
     name="ps01.train_linear_regression", always=(), draw=3, size=12, seed=106,
     candidate=_regression_candidate, problems=_regression_problems, missed=_regression_missed)
 
-SPECS = (BY_HAND, TORCH, ON_PAPER, BY_EXPERIMENT, ITERATIONS, REGRESSION)
+# --- noisy_descent(lrs, x0, noise, a) ---------------------------------------------------------
+
+def _noisy_candidate(rng: np.random.Generator) -> Case:
+    a = _curvature(rng)
+    steps = int(rng.integers(4, 16))
+    runs = None if rng.random() < 0.5 else int(rng.integers(2, 5))
+    lr0 = _round(rng.uniform(0.05, 0.9) / (2 * a))
+    decaying = bool(rng.random() < 0.5)
+    tau = float(rng.integers(2, 8))
+    lrs = [_round(lr0 / (1 + t / tau)) for t in range(steps)] if decaying else [lr0] * steps
+    std = _round(math.exp(rng.uniform(math.log(0.1), math.log(5.0))), 2)
+    noise = np.round(std * rng.standard_normal((steps,) if runs is None else (steps, runs)), 3)
+    kind = ("several noisy runs at once" if runs else "a noisy run") + (
+        " with a decaying learning rate" if decaying else " with a constant learning rate")
+    return {"kind": _with_curvature(kind, a),
+            "params": [lrs, _start(rng) if rng.random() < 0.8 else int(rng.integers(-9, 10)),
+                       noise.tolist(), a]}
+
+
+def _float32_noisy(lrs: list, x0: float, noise: list, a: float) -> np.ndarray:
+    """The same noisy run in float32 torch arithmetic (a student's tensor code)."""
+    import torch
+
+    x = torch.full(np.shape(noise)[1:], float(x0), dtype=torch.float32)
+    history = []
+    for lr, kick in zip(lrs, torch.tensor(noise, dtype=torch.float32), strict=True):
+        x = x - lr * (2 * a * x + kick)
+        history.append(x.clone())
+    return torch.stack(history).double().numpy()
+
+
+def _noisy_problems(case: Case) -> str:
+    lrs, x0, noise, a = case["params"]
+    reference = noisy_gradient.noisy_descent(lrs, x0, noise, a)
+    if not np.all(np.isfinite(reference)) or np.max(np.abs(reference)) > 1e30:
+        return "the run leaves float32's range"
+    expanded = noisy_mistake_free_expanded(lrs, x0, noise, a)
+    if not matches(expanded, reference) or not matches(_float32_noisy(lrs, x0, noise, a),
+                                                       reference):
+        return "another correct arithmetic differs from the reference beyond the tolerance"
+    return ""
+
+
+def noisy_mistake_free_expanded(lrs: list, x0: float, noise: list, a: float) -> np.ndarray:
+    """The correct update written out, x − lr·2a·x − lr·ξ, in float64 (another order of the
+    same arithmetic)."""
+    kicks = np.asarray(noise, dtype=np.float64)
+    x = np.full(kicks.shape[1:], float(x0))
+    history = []
+    for lr, kick in zip(lrs, kicks, strict=True):
+        x = x - lr * 2 * a * x - lr * kick
+        history.append(x)
+    return np.asarray(history)
+
+
+def _noisy_missed(case: Case) -> set[str]:
+    lrs, x0, noise, a = case["params"]
+    reference = noisy_gradient.noisy_descent(lrs, x0, noise, a)
+    kicks = np.asarray(noise, dtype=np.float64)
+    return {name for name, model in NOISY_RUN_MISTAKES.items()
+            if matches(model(lrs, x0, kicks, a), reference)}
+
+
+NOISY = PoolSpec(
+    name="ps01.noisy_descent",
+    always=(
+        {"kind": "a learning rate of 0", "params": [[0.0] * 4, 3.5, [0.4, -1.2, 0.7, 2.0], 1.0]},
+        {"kind": "several noisy runs at once, from an integer start",
+         "params": [[0.15, 0.1, 0.075, 0.06, 0.05], -6,
+                    [[1.2, -0.3], [0.5, 0.9], [-2.1, 0.4], [0.0, -1.6], [0.8, 0.2]], 2.0]},
+    ),
+    draw=4, size=24, seed=107,
+    candidate=_noisy_candidate, problems=_noisy_problems, missed=_noisy_missed)
+
+# --- descent_2d(lr, num_iterations, start, curvatures) ------------------------------------------
+
+def _valley_candidate(rng: np.random.Generator) -> Case:
+    steep, flat = (_round(math.exp(rng.uniform(math.log(lo), math.log(hi))), 2)
+                   for lo, hi in ((0.5, 10.0), (0.01, 0.2)))
+    curvatures = [steep, flat] if rng.random() < 0.5 else [flat, steep]
+    kind, lr = _regime(rng, steep)
+    kind = {"a run that shrinks x step by step": "a valley run below the stability limit",
+            "a run that oscillates around 0 while it converges":
+                "a valley run that zig-zags along the steep direction",
+            "a diverging run": "a valley run that diverges along the steep direction"}[kind]
+    steps = int(rng.integers(3, 16))
+    start = [_start(rng), _start(rng)] if rng.random() < 0.7 else [
+        int(rng.integers(-20, 21)) or 1, int(rng.integers(-20, 21)) or -1]
+    return {"kind": kind, "params": [lr, steps, start, curvatures]}
+
+
+def _float32_valley(lr: float, steps: int, start: list, curvatures: list) -> np.ndarray:
+    import torch
+
+    point = torch.tensor(start, dtype=torch.float32)
+    a = torch.tensor(curvatures, dtype=torch.float32)
+    history = []
+    for _ in range(steps):
+        point = point - lr * (2 * a * point)
+        history.append(point.clone())
+    return torch.stack(history).double().numpy()
+
+
+def _valley_problems(case: Case) -> str:
+    lr, steps, start, curvatures = case["params"]
+    reference = curvature.descent_2d(lr, steps, start, curvatures)
+    if not np.all(np.isfinite(reference)) or np.max(np.abs(reference)) > 1e30:
+        return "the run leaves float32's range"
+    if not matches(_float32_valley(lr, steps, start, curvatures), reference):
+        return "a float32 run differs from the float64 reference beyond the tolerance"
+    return ""
+
+
+def _valley_missed(case: Case) -> set[str]:
+    lr, steps, start, curvatures = case["params"]
+    reference = curvature.descent_2d(lr, steps, start, curvatures)
+    return {name for name, model in VALLEY_MISTAKES.items()
+            if matches(model(lr, steps, start, curvatures), reference)}
+
+
+VALLEY = PoolSpec(
+    name="ps01.descent_2d",
+    always=(
+        {"kind": "a valley whose steep direction is y, from an integer start",
+         "params": [0.2, 6, [3, -2], [0.25, 2.0]]},
+    ),
+    draw=3, size=16, seed=108,
+    candidate=_valley_candidate, problems=_valley_problems, missed=_valley_missed)
+
+SPECS = (BY_HAND, TORCH, ON_PAPER, BY_EXPERIMENT, ITERATIONS, REGRESSION, NOISY, VALLEY)

@@ -6,10 +6,11 @@ builds both the torch scheduler and its lrcore twin. The edge cases every studen
 ones the task names or that decide a modelled mistake: no scheduler and an integer x0 in
 `optimize`, a scheduler that switches the momentum on, a step decay that drops at every step, a
 cosine of one step, a warmup of one step, a scheduler that leaves the momentum alone and one whose
-momentum cycling is off. The drawn cases vary the scheduler, its parameters, the learning rate,
-the start and the length. Every case is validated: every correct numerical path agrees with the
-reference within the check's tolerance, and the case detects the modelled mistakes the edge cases
-leave undetected (`autograder.hidden.pools`).
+momentum cycling is off, noisy runs of a decaying lr from an integer start. The drawn cases vary
+the scheduler, its parameters, the learning rate, the start and the length (and, for the noisy
+loss curve, the noise and the number of runs). Every case is validated: every correct numerical
+path agrees with the reference within the check's tolerance, and the case detects the modelled
+mistakes the edge cases leave undetected (`autograder.hidden.pools`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 from autograder.hidden.pools import Case, PoolSpec
 from autograder.hidden.validate import matches
+from lrchecks.diagnosis.noisy import LOSS_CURVE_MISTAKES
 from lrchecks.diagnosis.quadratic import QUADRATIC_MISTAKES
 from lrchecks.diagnosis.schedules import (
     LOOP_MISTAKES,
@@ -35,7 +37,7 @@ from lrchecks.ps02 import (
     formula_scheduler,
 )
 from lrchecks.scheduler_cases import SchedulerCase
-from lrcore import quadratic
+from lrcore import noisy_gradient, quadratic
 from lrcore.optim import run as run_optimizer
 
 __all__ = ["SPECS"]
@@ -361,7 +363,8 @@ def _momentum_missed(case_data: Case) -> set[str]:
     except (ValueError, ArithmeticError):  # torch refuses the extra step: the student's loop
         ahead = None                         # raises, which fails the case
     models = {"one step ahead": ahead, "no momentum read": np.zeros(n),
-              "never stepped": np.full(n, expected[0])}
+              "never stepped": np.full(n, expected[0]),
+              "an SGD with momentum": expected if expected.any() else np.full(n, 0.9)}
     return {name for name, values in models.items()
             if values is not None and matches(values, expected)}
 
@@ -533,5 +536,76 @@ WARMUP_COSINE = _formula_spec(
                  "n": 9}},),
     draw=2, size=12, seed=215, candidate=_warmup_cosine_candidate)
 
+# --- noisy_loss_curve(lrs, x0, noise) --------------------------------------------------------
+
+def _noisy_schedule(rng: np.random.Generator, n: int) -> tuple[str, list[float]]:
+    """Learning rates of one of the comparison's shapes, with words naming the shape."""
+    lr = _round(rng.uniform(0.05, 0.45), 2)
+    steps = np.arange(n)
+    family = rng.choice(["constant", "step", "exponential", "cosine"])
+    if family == "constant":
+        values = np.full(n, lr)
+    elif family == "step":
+        values = lr * 0.5 ** (steps // int(rng.integers(2, 5)))
+    elif family == "exponential":
+        values = lr * _round(rng.uniform(0.6, 0.95), 2) ** steps
+    else:
+        values = lr * (1 + np.cos(np.pi * steps / int(rng.integers(3, n + 1)))) / 2
+    words = {"constant": "a constant learning rate", "step": "a step decay",
+             "exponential": "an exponential decay", "cosine": "a cosine annealing"}[family]
+    return words, [_round(float(v), 4) for v in values]
+
+
+def _curve_candidate(rng: np.random.Generator) -> Case:
+    n, runs = int(rng.integers(4, 13)), int(rng.integers(2, 6))
+    kind, lrs = _noisy_schedule(rng, n)
+    std = _round(math.exp(rng.uniform(math.log(0.2), math.log(3.0))), 2)
+    noise = np.round(std * rng.standard_normal((n, runs)), 3).tolist()
+    x0 = _round(float(rng.choice([-1, 1])) * math.exp(rng.uniform(math.log(0.5), math.log(50.0))))
+    return {"kind": f"{kind} on several noisy runs", "params": [lrs, x0, noise]}
+
+
+def _float32_curve(lrs: list, x0: float, noise: list) -> np.ndarray:
+    """The same curve in float32 torch arithmetic (a student's tensor code)."""
+    import torch
+
+    kicks = torch.tensor(noise, dtype=torch.float32)
+    x = torch.full((kicks.shape[1],), float(x0))
+    curve = []
+    for lr, kick in zip(lrs, kicks, strict=True):
+        x = x - lr * (2 * x + kick)
+        curve.append(float((x**2).mean()))
+    return np.asarray(curve)
+
+
+def _curve_problems(case: Case) -> str:
+    lrs, x0, noise = case["params"]
+    reference = noisy_gradient.mean_loss_curve(lrs, x0, noise)
+    if not np.all(np.isfinite(reference)) or np.max(np.abs(reference)) > 1e30:
+        return "the curve leaves float32's range"
+    if not matches(_float32_curve(lrs, x0, noise), reference):
+        return "a float32 run differs from the float64 reference beyond the tolerance"
+    return ""
+
+
+def _curve_missed(case: Case) -> set[str]:
+    lrs, x0, noise = case["params"]
+    reference = noisy_gradient.mean_loss_curve(lrs, x0, noise)
+    kicks = np.asarray(noise, dtype=np.float64)
+    return {name for name, model in LOSS_CURVE_MISTAKES.items()
+            if matches(model(lrs, x0, kicks, 1.0), reference)}
+
+
+NOISY_LOSS_CURVE = PoolSpec(
+    name="ps02.noisy_loss_curve",
+    always=(
+        {"kind": "a decaying learning rate on noisy runs from an integer start",
+         "params": [[0.3, 0.15, 0.1, 0.075, 0.06], -7,
+                    [[0.8, -1.1, 0.2], [-0.4, 0.6, 1.3], [1.7, -0.2, -0.9], [0.0, 0.5, -0.3],
+                     [-1.2, 0.9, 0.4]]]},
+    ),
+    draw=3, size=16, seed=221,
+    candidate=_curve_candidate, problems=_curve_problems, missed=_curve_missed)
+
 SPECS = (OPTIMIZE, STEP_DECAY, EXPONENTIAL_DECAY, COSINE_ANNEALING, LINEAR_WARMUP,
-         WARMUP_COSINE, SCHEDULER_FIRST, MOMENTUM)
+         WARMUP_COSINE, SCHEDULER_FIRST, MOMENTUM, NOISY_LOSS_CURVE)

@@ -5,14 +5,16 @@ rebuilds lakes, step-size schedules and policies from that data (`lrchecks.ps04.
 `step_size`, `policy`, `update_table`). The edge cases every student runs are the ones the task
 names — a smaller discount, a slip into a hole, a step against a wall, a step size of 1, the
 ends of the step-size ranges, a run whose episodes reach the 100-step limit, a policy that
-repeats one action —; the drawn cases are other discounts, random lakes
-(`rl.random_lake_map`), transitions, step sizes, seeds and policies.
+repeats one action, a first sweep already close enough and a run that never gets there, ice
+that changes at every sweep —; the drawn cases are other discounts, random lakes
+(`rl.random_lake_map`), transitions, step sizes, seeds, policies, tolerances and ice.
 
 A case is kept only if the other correct numerical paths (`autograder.hidden.rl_paths`: float32
-torch, float64 numpy, the (1 − α)·Q + α·target form of the update) agree with lrcore within the
-check's tolerance, and if it detects every modelled mistake (`lrchecks.diagnosis.rl`, and the step
-sizes' below) that no edge case detects. The online learner's runs (gymnasium episodes) are the
-expensive ones, so its pool is small.
+torch, float64 numpy, the (1 − α)·Q + α·target form of the update; for the sweep count a float32
+learner, and an error that stays clear of the goal at every sweep that decides the answer) agree
+with lrcore within the check's tolerance, and if it detects every modelled mistake
+(`lrchecks.diagnosis.rl`, and the step sizes' below) that no edge case detects. The online
+learner's runs (gymnasium episodes) are the expensive ones, so its pool is small.
 """
 
 from __future__ import annotations
@@ -38,10 +40,10 @@ from lrcore import rl
 
 __all__ = ["SPECS"]
 
-STEP_LIMITED_RUN = {"episodes": 300, "step": ["constant", 0.3], "gamma": 0.99, "epsilon": 0.1,
-                    "seed": 1, "map": None}
+STEP_LIMITED_RUN = {"episodes": 200, "step": ["constant", 0.5], "gamma": 0.99, "epsilon": 0.1,
+                    "seed": 5, "map": None}
 """A run of the 4×4 lake in which episodes reach the 100-step limit (only there does a
-truncation that stops the bootstrap show)."""
+truncation that stops the bootstrap show) — another than the visible one."""
 
 
 def _round(value: float, digits: int = 3) -> float:
@@ -370,4 +372,151 @@ SUCCESS = PoolSpec(
     draw=2, size=12, seed=406,
     candidate=_success_candidate, problems=_success_problems, missed=_success_missed)
 
-SPECS = (VALUE_ITERATION, UPDATE, STEP_SIZES, LEARNER, SYNCHRONOUS, SUCCESS)
+# --- sweeps_to_reach(model, alpha_at, gamma, q_star, tolerance, max_sweeps): ps04.reach_case --
+
+REACH_MARGIN = 1e-4
+"""How far (relatively) the error must stay from the goal at the sweeps that decide the answer:
+float32 and float64 students then count the same sweep."""
+
+
+def _reach_candidate(rng: np.random.Generator) -> Case:
+    rows = None if rng.random() < 0.4 else _random_lake(rng, (4, 5, 6))
+    if rng.random() < 0.6:
+        step, kind = ["polynomial", _round(rng.uniform(0.55, 1.0), 2)], "a polynomial step size"
+    else:
+        step, kind = ["constant", _round(rng.uniform(0.05, 1.0), 2)], "a constant step size"
+    return {"kind": f"{kind} on {_on(rows)}", "params": {
+        "step": step, "gamma": _round(rng.uniform(0.5, 0.97), 2),
+        "tolerance": _round(rng.uniform(0.02, 0.3), 2),
+        "max_sweeps": int(rng.integers(200, 1501)), "map": rows}}
+
+
+def _reach_arguments(case: Case) -> tuple[rl.TransitionModel, rl.StepSize, float, np.ndarray,
+                                          float, int]:
+    step, gamma, tolerance, max_sweeps, desc = ps04.reach_case(case["params"])
+    return _model(desc), step, gamma, _q_star(gamma, desc), tolerance, max_sweeps
+
+
+def _reach_problems(case: Case) -> str:
+    model, step, gamma, q_star, tolerance, max_sweeps = _reach_arguments(case)
+    if not np.abs(q_star).max() > 0:
+        return "Q* is 0: the goal is out of reach"
+    goal = tolerance * np.abs(q_star).max()
+    errors = rl.sup_norm_error(rl.expected_q_learning(model, step, max_sweeps, gamma), q_star)
+    reached = np.flatnonzero(errors <= goal)
+    decided = errors if not reached.size else errors[:reached[0] + 1]
+    if np.any(np.abs(decided - goal) <= REACH_MARGIN * goal):
+        return "the error comes too close to the goal: float32 may count another sweep"
+    answer = rl.sweeps_to_reach(model, step, gamma, q_star, tolerance, max_sweeps)
+    if answer != _float32_answer(model, step, gamma, q_star, tolerance, max_sweeps):
+        return "a float32 learner counts another sweep"
+    return ""
+
+
+def _float32_answer(model: rl.TransitionModel, step: rl.StepSize, gamma: float,
+                    q_star: np.ndarray, tolerance: float, max_sweeps: int) -> int | None:
+    """The answer of a float32 student (torch's default dtype) who writes the update
+    (1 − α)·Q + α·target."""
+    transition = model.transition.astype(np.float32)
+    reward = model.reward.astype(np.float32)
+    alive = (~model.terminal).astype(np.float32)
+    target_q = q_star.astype(np.float32)
+    goal = np.float32(tolerance) * np.abs(target_q).max()
+    discount = np.float32(gamma)
+    q = np.zeros(target_q.shape, dtype=np.float32)
+    for sweep in range(1, max_sweeps + 1):
+        target = (transition * (reward + discount * alive * q.max(axis=1))).sum(axis=-1)
+        alpha = np.float32(step(sweep))
+        q = (1 - alpha) * q + alpha * target
+        if np.abs(q - target_q).max() <= goal:
+            return sweep
+    return None
+
+
+def _reach_missed(case: Case) -> set[str]:
+    arguments = _reach_arguments(case)
+    expected = rl.sweeps_to_reach(*arguments)
+    return {name for name, mistake in mistakes.SWEEPS_MISTAKES.items()
+            if mistake(*arguments) == expected}
+
+
+REACH_FIRST_SWEEP_MAP = rl.random_lake_map(5, seed=3)
+
+REACH = PoolSpec(
+    name="ps04.sweeps_to_reach",
+    always=(
+        {"kind": "a first sweep that is already close enough", "params": {
+            "step": ["polynomial", 1.0], "gamma": 0.0, "tolerance": 0.05, "max_sweeps": 50,
+            "map": REACH_FIRST_SWEEP_MAP}},
+        {"kind": "a run that never gets close enough", "params": {
+            "step": ["polynomial", 1.0], "gamma": 0.95, "tolerance": 0.1, "max_sweeps": 400,
+            "map": None}},
+    ),
+    draw=2, size=16, seed=407,
+    candidate=_reach_candidate, problems=_reach_problems, missed=_reach_missed)
+
+# --- drifting_q_learning(lakes, alpha_at, sweeps_per_lake, gamma, seed): ps04.drift_case -------
+
+
+class _LakesInTurn:
+    """The lakes of a drifting run as one model whose k-th `sample` comes from the lake in force
+    (what `synchronous_torch` needs to run the drift)."""
+
+    def __init__(self, lakes: list[rl.TransitionModel], sweeps_per_lake: int) -> None:
+        self.lakes, self.sweeps_per_lake, self.sweeps = lakes, sweeps_per_lake, 0
+        self.n_states, self.n_actions = lakes[0].n_states, lakes[0].n_actions
+
+    def sample(self, rng: np.random.Generator) -> rl.SweepSample:
+        self.sweeps += 1
+        return self.lakes[(self.sweeps - 1) // self.sweeps_per_lake].sample(rng)
+
+
+def _drift_candidate(rng: np.random.Generator) -> Case:
+    rows = None if rng.random() < 0.5 else _random_lake(rng, (4, 5))
+    ice: list[float | None] = [_round(rng.uniform(0.2, 0.95), 2)
+                               for _ in range(int(rng.integers(2, 4)))]
+    if rng.random() < 0.6:
+        step = ["polynomial", _round(rng.uniform(0.55, 1.0), 2)]
+    else:
+        step = ["constant", _round(rng.uniform(0.05, 0.5), 2)]
+    return {"kind": f"ice that changes during the run on {_on(rows)}", "params": {
+        "ice": ice, "step": step, "sweeps_per_lake": int(rng.integers(20, 121)),
+        "gamma": _round(rng.uniform(0.8, 0.99), 2), "seed": int(rng.integers(10, 10_000)),
+        "map": rows}}
+
+
+def _drift_reference(case: Case) -> tuple[ps04.DriftCase, np.ndarray]:
+    run = ps04.drift_case(case["params"])
+    ice, step, per_lake, gamma, seed, desc = run
+    return run, rl.drifting_q_learning(ps04.lakes_of(ice, desc), step, per_lake, gamma, seed)
+
+
+def _drift_problems(case: Case) -> str:
+    (ice, step, per_lake, gamma, seed, desc), expected = _drift_reference(case)
+    if len(set(ice)) < 2:
+        return "the ice never changes"
+    for dtype in ("float32", "float64"):
+        lakes = _LakesInTurn(ps04.lakes_of(ice, desc), per_lake)
+        path = synchronous_torch(lakes, step, len(ice) * per_lake, gamma, seed, dtype)
+        if not matches(path, expected, ps04.Q_RTOL, ps04.Q_ATOL):
+            return f"a {dtype} torch run differs from the reference beyond the tolerance"
+    return ""
+
+
+def _drift_missed(case: Case) -> set[str]:
+    (ice, step, per_lake, gamma, seed, desc), expected = _drift_reference(case)
+    lakes = ps04.lakes_of(ice, desc)
+    return {name for name, mistake in mistakes.DRIFT_MISTAKES.items()
+            if matches(mistake(lakes, step, per_lake, gamma, seed), expected,
+                       ps04.Q_RTOL, ps04.Q_ATOL)}
+
+
+DRIFT = PoolSpec(
+    name="ps04.drifting_q_learning",
+    always=({"kind": "ice that changes at every sweep", "params": {
+        "ice": [ps04.ROUGH_ICE, None, 0.5, None, ps04.ROUGH_ICE, None], "step": ["polynomial", 0.7],
+        "sweeps_per_lake": 1, "gamma": 0.95, "seed": 7, "map": None}},),
+    draw=2, size=12, seed=408,
+    candidate=_drift_candidate, problems=_drift_problems, missed=_drift_missed)
+
+SPECS = (VALUE_ITERATION, UPDATE, STEP_SIZES, LEARNER, SYNCHRONOUS, SUCCESS, REACH, DRIFT)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from autograder.samples.build import Sample
 
-WRITTEN_ANSWER = """A constant learning rate cannot be large at the start and small at the end:
-in my fig_runs lr = 0.01 is still at |x| ≈ 334 after 20 steps while lr = 1.05 blows up to 3363.7.
-Any lr above 1/a diverges, so the safe choice is slow."""
+WRITTEN_ANSWER = """With a noisy gradient a constant learning rate cannot be fast and precise at
+once: in my fig_noise lr = 0.1 stops at a loss near 0.03 after about 20 steps, lr = 0.01 goes ten
+times lower but needs about 250 steps, and the decaying lr ends below both. It also cannot suit a
+steep and a flat direction: in fig_valley lr = 1.05 makes x diverge while y at lr = 0.9 is still at
+0.16 after 100 steps."""
 
 SIGN_FLIPPED_NUMPY = '''
 def gradient_descent_numpy(lr, num_iterations, x0, a=1.0):
@@ -103,6 +105,38 @@ def train_linear_regression(X, y, lr, epochs=100):
     return losses
 '''
 
+NOISE_OUTSIDE_LR = '''
+def noisy_descent(lrs, x0, noise, a=1.0):
+    x = x0
+    history = []
+    for lr, kick in zip(lrs, noise):
+        x = x - lr * 2 * a * x - kick
+        history.append(x)
+    return np.array(history)
+'''
+
+CURVATURES_SWAPPED = '''
+def descent_2d(lr, num_iterations, start, curvatures):
+    a_x, a_y = curvatures
+    x, y = float(start[0]), float(start[1])
+    history = []
+    for _ in range(num_iterations):
+        x, y = x - lr * 2 * a_y * x, y - lr * 2 * a_x * y
+        history.append((x, y))
+    return np.array(history)
+'''
+
+NOISE_SQUARE_OF_MEAN = '''
+fig_noise, ax = plt.subplots()
+for lr in NOISY_LRS:
+    xs = noisy_descent(np.full(NOISY_ITERATIONS, lr), NOISY_X0, noise)
+    ax.plot(np.arange(1, NOISY_ITERATIONS + 1), np.mean(xs, axis=1) ** 2, label=f"lr = {lr}")
+xs = noisy_descent(decaying_lrs, NOISY_X0, noise)
+ax.plot(np.arange(1, NOISY_ITERATIONS + 1), np.mean(xs, axis=1) ** 2, label="decaying")
+ax.set(xscale="log", yscale="log", xlabel="step", ylabel="loss", title="noise")
+ax.legend()
+'''
+
 # A correct solution that shares no code with the instructor's: closed forms, lists and
 # tensors instead of arrays, autograd without torch.optim, numpy regression in float64, a
 # vertical figure with a figure-level legend and x axes that start at 0.
@@ -183,12 +217,54 @@ def train_linear_regression(X, y, lr, epochs=100):
     "sweep_figure": '''
 fig_sweep = plt.figure(figsize=(6, 4))
 ax = fig_sweep.gca()
-for lr in SWEEP_LRS:
+for lr in REGRESSION_LRS:
     ax.semilogy(range(1, 101), train_linear_regression(X, y, lr), label=f"lr={lr}")
 ax.set_xlabel("Epoch")
 ax.set_ylabel("MSE loss")
 ax.set_title("Learning-rate sweep")
 ax.legend(title="learning rate")
+''',
+    "noisy_descent": '''
+def noisy_descent(lrs, x0, noise, a=1.0):
+    kicks = torch.as_tensor(np.asarray(noise), dtype=torch.float32)
+    x = torch.full(kicks.shape[1:], float(x0))
+    out = torch.empty_like(kicks)
+    for t in range(len(lrs)):
+        x = (1 - 2 * a * float(lrs[t])) * x - float(lrs[t]) * kicks[t]
+        out[t] = x
+    return out
+''',
+    "noise_figure": '''
+fig_noise = plt.figure()
+ax = fig_noise.add_subplot()
+schedules = {f"η={lr:g}": [lr] * NOISY_ITERATIONS for lr in NOISY_LRS}
+schedules["1/t decay"] = list(decaying_lrs)
+for name, lrs in schedules.items():
+    curve = [float(v) for v in (noisy_descent(lrs, NOISY_X0, noise) ** 2).mean(axis=1)]
+    ax.loglog(range(NOISY_ITERATIONS + 1), [NOISY_X0 ** 2] + curve, label=name)
+ax.set_xlabel("iteration")
+ax.set_ylabel("f(x), averaged")
+ax.set_title("constant vs decaying")
+ax.legend()
+''',
+    "descent_2d": '''
+def descent_2d(lr, num_iterations, start, curvatures):
+    factors = 1 - 2 * lr * np.asarray(curvatures, dtype=float)
+    steps = np.arange(1, num_iterations + 1).reshape(-1, 1)
+    return np.asarray(start, dtype=float) * factors ** steps
+''',
+    "valley_figure": '''
+fig_valley = plt.figure(figsize=(6, 8))
+for panel, lr in enumerate(VALLEY_LRS, start=1):
+    ax = fig_valley.add_subplot(2, 1, panel)
+    path = descent_2d(lr, VALLEY_ITERATIONS, VALLEY_START, VALLEY_CURVATURES)
+    ax.semilogy(range(VALLEY_ITERATIONS + 1), np.abs([VALLEY_START[1], *path[:, 1]]), "--",
+                label="flat direction y")
+    ax.semilogy(range(VALLEY_ITERATIONS + 1), np.abs([VALLEY_START[0], *path[:, 0]]),
+                label="steep direction x")
+    ax.set_xlabel("step")
+    ax.set_title(f"η = {lr}")
+    ax.legend()
 ''',
 }
 
@@ -229,4 +305,18 @@ SAMPLES = (
                      "test_sweep_figure_lines": "one epoch late"}),
     Sample("s09_different_but_right", "correct, written differently",
            cells={**DIFFERENT_CELLS, "written_constant_lr_limits": WRITTEN_ANSWER}),
+    Sample("s10_noise_outside_lr", "the noise added outside the learning rate",
+           cells={"noisy_descent": NOISE_OUTSIDE_LR},
+           failing_tests=frozenset({"test_noisy_descent", "test_noise_figure"}),
+           feedback={"test_noisy_descent": "outside the learning rate",
+                     "test_noise_figure": "outside the learning rate"}),
+    Sample("s11_curvatures_swapped", "a_x and a_y swapped in the valley",
+           cells={"descent_2d": CURVATURES_SWAPPED},
+           failing_tests=frozenset({"test_descent_2d", "test_valley_figure"}),
+           feedback={"test_descent_2d": "curvatures are swapped",
+                     "test_valley_figure": "curvatures are swapped"}),
+    Sample("s12_noise_square_of_mean", "the runs' mean x squared instead of their mean loss",
+           cells={"noise_figure": NOISE_SQUARE_OF_MEAN},
+           failing_tests=frozenset({"test_noise_figure"}),
+           feedback={"test_noise_figure": "square of the runs' mean x"}),
 )

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from autograder.samples.build import Sample
 
-WRITTEN_ANSWER = """My favourite is the one-cycle schedule. It starts small, climbs to the largest
-lr for a few steps and then anneals far below the start, so the run moves fast while it is far
-away and settles at the end. In my fig_rescue the one_cycle run ends at |x| = 1.66e-7, the closest
-to the minimum of all seven, although |x| hardly moves for several steps around its peak lr 1.0.
-The momentum pitfall matters: with torch's default cycle_momentum the same lrs end at x = 218."""
+WRITTEN_ANSWER = """My favourite is the exponential decay. It starts at the large lr 0.4, which
+brings the runs close to the minimum fast, and shrinks the lr every step, so the noise floor, which
+grows with the lr, keeps falling too. In my fig_compare it ends at a mean loss near 0.004, about
+half of the tuned constant lr 0.03 and far below the constant 0.4 it starts from. The cosine only
+ties with the tuned constant and the step decay ends above it, so the parameters matter. The
+rescue's final x cannot rank schedules: it depends on how close a step passes to lr = 0.5."""
 
 OPTIMIZE_SCHEDULER_FIRST = '''
 def optimize(initial_lr, num_iterations, x0, scheduler=None):
@@ -81,6 +82,54 @@ rescue_schedulers = {
     "cyclic": lambda opt: CyclicLR(opt, base_lr=0.05, max_lr=1.05, step_size_up=5),
     "one_cycle": lambda opt: OneCycleLR(opt, max_lr=1.0, total_steps=20),
 }
+'''
+
+SQUARE_OF_MEAN = '''
+def noisy_loss_curve(lrs, x0, noise):
+    x = np.full(np.shape(noise)[1], float(x0))
+    curve = []
+    for lr, kick in zip(lrs, noise):
+        x = x - lr * (2 * x + kick)
+        curve.append(np.mean(x) ** 2)
+    return np.array(curve)
+'''
+
+BEST_LOSS_NOT_LR = '''
+final_losses = {lr: noisy_loss_curve([lr] * COMPARE_ITERATIONS, COMPARE_X0, compare_noise)[-1]
+                for lr in CONSTANT_LRS}
+best_constant_lr = min(final_losses.values())
+'''
+
+MOMENTUM_SGD = '''
+def momentum_history(scheduler, num_iterations, initial_lr=1.05):
+    x = torch.tensor(500.0, requires_grad=True)
+    optimizer = torch.optim.SGD([x], lr=initial_lr, momentum=0.9)
+    lr_scheduler = scheduler(optimizer)
+    momenta = []
+    for _ in range(num_iterations):
+        optimizer.zero_grad()
+        (x ** 2).backward()
+        momenta.append(optimizer.param_groups[0]["momentum"])
+        optimizer.step()
+        lr_scheduler.step()
+    return momenta
+'''
+
+INTEGER_X0 = '''
+def optimize(initial_lr, num_iterations, x0, scheduler=None):
+    x = torch.tensor(x0, requires_grad=True)
+    optimizer = torch.optim.SGD([x], lr=initial_lr)
+    lr_scheduler = scheduler(optimizer) if scheduler is not None else None
+    x_history, lr_history = [], []
+    for _ in range(num_iterations):
+        optimizer.zero_grad()
+        (x ** 2).backward()
+        lr_history.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        x_history.append(x.item())
+        if lr_scheduler is not None:
+            lr_scheduler.step()
+    return x_history, lr_history
 '''
 
 # A correct solution that shares no code with the instructor's: a one-element tensor and
@@ -217,6 +266,37 @@ def warmup_cosine(t, base_lr, warmup_steps, T_max, start_factor):
         return cosine_annealing(since_milestone, base_lr, T_max)
     return linear_warmup(t, base_lr, warmup_steps, start_factor)
 ''',
+    "noisy_loss_curve": '''
+def noisy_loss_curve(lrs, x0, noise):
+    kicks = torch.as_tensor(np.asarray(noise), dtype=torch.float32)
+    x = torch.full((kicks.shape[1],), float(x0))
+    losses = torch.empty(kicks.shape[0])
+    for t, lr in enumerate(lrs):
+        x = (1 - 2 * float(lr)) * x - float(lr) * kicks[t]
+        losses[t] = (x * x).sum() / kicks.shape[1]
+    return losses
+''',
+    "constant_sweep": '''
+final_losses = {}
+for lr in CONSTANT_LRS:
+    final_losses[lr] = float(noisy_loss_curve(np.full(COMPARE_ITERATIONS, lr), COMPARE_X0,
+                                              compare_noise)[-1])
+best_constant_lr = sorted(final_losses, key=lambda lr: final_losses[lr])[0]
+''',
+    "compare_figure": '''
+fig_compare = plt.figure(figsize=(7, 8))
+top, bottom = fig_compare.subplots(2, 1)
+for name, lrs in compare_runs.items():
+    curve = noisy_loss_curve(lrs, COMPARE_X0, compare_noise)
+    losses = [COMPARE_X0 ** 2] + [float(v) for v in curve]
+    top.semilogy(range(COMPARE_ITERATIONS + 1), losses, label=f"{name} schedule")
+    bottom.plot(range(COMPARE_ITERATIONS), lrs, ".", label=name.upper())
+top.set_title("mean loss")
+top.set_xlabel("iteration")
+bottom.set_title("lr")
+bottom.set_xlabel("step t")
+fig_compare.legend(*top.get_legend_handles_labels(), loc="upper right")
+''',
 }
 
 SAMPLES = (
@@ -257,4 +337,23 @@ SAMPLES = (
                      "test_rescue_figure_x_lines": "switches the plain SGD's momentum on"}),
     Sample("s08_different_but_right", "correct, written differently",
            cells={**DIFFERENT_CELLS, "written_favourite_scheduler": WRITTEN_ANSWER}),
+    Sample("s09_square_of_mean", "the runs' mean x squared instead of their mean loss",
+           cells={"noisy_loss_curve": SQUARE_OF_MEAN},
+           failing_tests=frozenset({"test_noisy_loss_curve", "test_constant_sweep",
+                                    "test_compare_figure"}),
+           feedback={"test_noisy_loss_curve": "square of the runs' mean x",
+                     "test_compare_figure": "square of the runs' mean x"}),
+    Sample("s10_best_loss_not_lr", "the smallest final loss taken as the best lr",
+           cells={"constant_sweep": BEST_LOSS_NOT_LR},
+           failing_tests=frozenset({"test_constant_sweep", "test_compare_figure"}),
+           feedback={"test_constant_sweep": "best_constant_lr"}),
+    Sample("s11_momentum_sgd", "momentum_history on an SGD with momentum=0.9",
+           cells={"momentum_history": MOMENTUM_SGD},
+           failing_tests=frozenset({"test_pitfall_cycle_momentum"}),
+           feedback={"test_pitfall_cycle_momentum": "momentum of its own"}),
+    Sample("s12_integer_x0", "torch.tensor(x0) breaks for an integer x0",
+           cells={"optimize": INTEGER_X0},
+           failing_tests=frozenset({"test_optimize_scheduler_published",
+                                    "test_optimize_scheduler_unseen"}),
+           feedback={"test_optimize_scheduler_published": "x0 was an integer"}),
 )

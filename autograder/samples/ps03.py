@@ -39,7 +39,8 @@ def batch_size_sweep(batch_sizes, scaling_rule=None, warmup_epochs=0, base_lr=BA
     return runs
 '''
 
-# Right on every visible case; divides by zero on the hidden edge case warmup_steps = 0.
+# The formula without the case the task names: divides by zero when warmup_steps = 0 (a visible
+# case of the check, and a hidden one).
 WARMUP_WITHOUT_THE_NO_WARMUP_CASE = '''
 def warmup_lr(step, target_lr, warmup_steps):
     return target_lr * min(1.0, (step + 1) / warmup_steps)
@@ -62,14 +63,30 @@ def lr_range_test(train_step, start_lr=1e-7, end_lr=10.0, num_iters=100, beta=0.
     return lrs, smooth_losses(losses, beta)
 '''
 
+# Stops at the right step but leaves that step out of its record (the task records it).
+RANGE_TEST_DROPS_THE_STOPPING_STEP = '''
+def lr_range_test(train_step, start_lr=1e-7, end_lr=10.0, num_iters=100, beta=0.98,
+                  diverge_factor=4.0):
+    recorded_lrs, recorded, average, best = [], [], 0.0, None
+    for i, lr in enumerate(exponential_lrs(start_lr, end_lr, num_iters).tolist()):
+        average = beta * average + (1 - beta) * float(train_step(lr))
+        value = average / (1 - beta ** (i + 1))
+        best = value if best is None else min(best, value)
+        if value > diverge_factor * best:
+            break
+        recorded_lrs.append(lr)
+        recorded.append(value)
+    return np.array(recorded_lrs), np.array(recorded)
+'''
+
 SUGGESTION_AT_MINIMUM = '''
 def suggest_lr(lrs, smoothed_losses):
     return lrs[int(np.argmin(smoothed_losses))]
 '''
 
 # A correct solution that shares no code with the instructor's: numpy floats, a ceil without
-# math, torch for the lrs, a vectorised moving average, a range test that leaves the diverging
-# step out of its record, accuracy in percent, figure-level legends and vlines.
+# math, torch for the lrs, a vectorised moving average, a range test that records the step it
+# stops on before it stops, accuracy in percent, figure-level legends and vlines.
 DIFFERENT_CELLS = {
     "scaling_rules": '''
 def linear_scaled_lr(base_lr, batch_size, base_batch_size=256):
@@ -134,10 +151,10 @@ def lr_range_test(train_step, start_lr=1e-7, end_lr=10.0, num_iters=100, beta=0.
         average = beta * average + (1 - beta) * float(train_step(lr))
         value = average / (1 - beta ** (i + 1))
         best = value if best is None else min(best, value)
-        if value > diverge_factor * best:
-            break  # the diverging step is left out of the record
         recorded_lrs.append(lr)
         recorded.append(value)
+        if value > diverge_factor * best:
+            break  # the step that diverged is recorded, then the test ends
     return np.array(recorded_lrs), np.array(recorded)
 ''',
     "suggest_lr": '''
@@ -194,10 +211,13 @@ SAMPLES = (
                      "test_range_test_figure": "at the minimum"}),
     Sample("s09_different_but_right", "correct, written differently",
            cells={**DIFFERENT_CELLS, "written_linear_scaling_limits": WRITTEN_ANSWER}),
-    Sample("s10_warmup_fails_a_hidden_case", "the warmup divides by zero without a warmup",
+    Sample("s10_warmup_divides_by_zero", "the warmup divides by zero without a warmup",
            cells={"warmup_lr": WARMUP_WITHOUT_THE_NO_WARMUP_CASE},
            failing_tests=frozenset({"test_warmup_lr"}),
-           feedback={"test_warmup_lr": "A hidden case fails (no warmup (warmup_steps = 0)): "
-                     "your function raised ZeroDivisionError. With warmup_steps = 0 there is "
-                     "no warmup: return target_lr."}),
+           feedback={"test_warmup_lr": "ZeroDivisionError. With warmup_steps = 0 there is no "
+                     "warmup: return target_lr."}),
+    Sample("s11_range_test_drops_the_stopping_step", "the range test leaves out the step it "
+           "stops on", cells={"lr_range_test": RANGE_TEST_DROPS_THE_STOPPING_STEP},
+           failing_tests=frozenset({"test_lr_range_test"}),
+           feedback={"test_lr_range_test": "leaves out the step on which the test stops"}),
 )

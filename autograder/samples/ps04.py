@@ -1,4 +1,4 @@
-'''Sample students of ps04: the solution, a blank notebook, four realistic mistakes, and a
+'''Sample students of ps04: the solution, a blank notebook, eight realistic mistakes, and a
 correct solution written differently. The end-to-end tests grade them through real nbgrader
 and check that each loses exactly the points of `failing_tests`, with feedback that names the
 mistake.'''
@@ -75,6 +75,53 @@ def q_learning(env, n_episodes, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
             state = next_state
             done = terminated or truncated
     return Q, counts
+'''
+
+UPDATE_ON_A_COPY = '''
+def q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma):
+    new_Q = Q.copy()  # "so that the caller's table is safe"
+    target = reward if terminated else reward + gamma * np.max(Q[next_state])
+    new_Q[state, action] += alpha * (target - Q[state, action])
+    return new_Q
+'''
+
+TRUNCATED_AS_TERMINAL = '''
+def q_learning(env, n_episodes, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
+    Q = np.zeros((env.observation_space.n, env.action_space.n))
+    counts = np.zeros(Q.shape, dtype=int)
+    env.action_space.seed(seed)
+    rng = np.random.default_rng(seed)
+    for episode in range(n_episodes):
+        state, _ = env.reset(seed=seed) if episode == 0 else env.reset()
+        done = False
+        while not done:
+            action = epsilon_greedy(Q, state, epsilon, rng, env)
+            next_state, reward, terminated, truncated, _ = env.step(action)
+            done = terminated or truncated
+            counts[state, action] += 1
+            q_learning_update(Q, state, action, reward, next_state, done,
+                              alpha_at(counts[state, action]), gamma)
+            state = next_state
+    return Q, counts
+'''
+
+DRIFT_AS_SEPARATE_RUNS = '''
+def drifting_q_learning(lakes, alpha_at, sweeps_per_lake, gamma=0.99, seed=0):
+    # one synchronous run per lake, reusing Task 6.1
+    return np.concatenate([synchronous_q_learning(lake, alpha_at, sweeps_per_lake, gamma, seed)
+                           for lake in lakes])
+'''
+
+SWEEP_INDEX_NOT_NUMBER = '''
+def sweeps_to_reach(model, alpha_at, gamma, q_star, tolerance=0.1, max_sweeps=10_000):
+    alive = ~model.terminal
+    Q = np.zeros((model.n_states, model.n_actions))
+    for k in range(max_sweeps):
+        target = (model.transition * (model.reward + gamma * alive * Q.max(axis=1))).sum(axis=2)
+        Q = Q + alpha_at(k + 1) * (target - Q)
+        if np.abs(Q - q_star).max() <= tolerance * np.abs(q_star).max():
+            return k
+    return None
 '''
 
 # A correct solution that shares no code with the instructor's: value iteration on arrays, a
@@ -176,6 +223,37 @@ right.set_ylabel("P(success)")
 right.set_title("Greedy policy")
 fig_alpha.legend(loc="upper center", ncol=6)
 ''',
+    "sweeps_to_reach": '''
+def sweeps_to_reach(model, alpha_at, gamma, q_star, tolerance=0.1, max_sweeps=10_000):
+    import torch
+    T = torch.tensor(model.transition, dtype=torch.float32)
+    R = torch.tensor(model.reward, dtype=torch.float32)
+    keep = torch.tensor(~model.terminal, dtype=torch.float32)
+    best = torch.tensor(q_star, dtype=torch.float32)
+    Q = torch.zeros(model.n_states, model.n_actions)
+    k = 0
+    while k < max_sweeps:
+        k += 1
+        target = torch.einsum("ijk,ijk->ij", T, R + gamma * keep * Q.max(dim=1).values)
+        Q = (1 - alpha_at(k)) * Q + alpha_at(k) * target
+        if (Q - best).abs().max() <= tolerance * best.abs().max():
+            return k
+''',
+    "drifting_q_learning": '''
+def drifting_q_learning(lakes, alpha_at, sweeps_per_lake, gamma=0.99, seed=0):
+    rng = np.random.default_rng(seed)
+    Q = np.zeros((lakes[0].n_states, lakes[0].n_actions))
+    out = []
+    k = 1
+    for lake in lakes:
+        for _ in range(sweeps_per_lake):
+            s2, r, done = lake.sample(rng)
+            target = r + gamma * np.where(done, 0.0, Q[s2].max(axis=-1))
+            Q = (1 - alpha_at(k)) * Q + alpha_at(k) * target
+            out.append(Q)
+            k += 1
+    return out
+''',
     "success_rate": '''
 def success_rate(env, policy, n_episodes, seed=0):
     def one_episode(first):
@@ -214,4 +292,21 @@ SAMPLES = (
            feedback={"test_q_learning_seeded": "increment counts[s, a] first"}),
     Sample("s07_different_but_right", "correct, written differently",
            cells={**DIFFERENT_CELLS, "written_deploy_alpha": WRITTEN_ANSWER}),
+    Sample("s08_update_not_in_place", "q_learning_update returns an updated copy, Q unchanged",
+           cells={"q_learning_update": UPDATE_ON_A_COPY},
+           failing_tests=frozenset({"test_q_learning_update", "test_q_learning_seeded"}),
+           feedback={"test_q_learning_update": "returns an updated copy",
+                     "test_q_learning_seeded": "Q is still all zeros"}),
+    Sample("s09_truncated_as_terminal", "terminated or truncated passed to the update",
+           cells={"q_learning": TRUNCATED_AS_TERMINAL},
+           failing_tests=frozenset({"test_q_learning_seeded"}),
+           feedback={"test_q_learning_seeded": "terminated or truncated"}),
+    Sample("s10_drift_as_separate_runs", "each lake of the drift learned as a run of its own",
+           cells={"drifting_q_learning": DRIFT_AS_SEPARATE_RUNS},
+           failing_tests=frozenset({"test_drifting_q_learning"}),
+           feedback={"test_drifting_q_learning": "run of its own"}),
+    Sample("s11_sweep_index", "sweeps_to_reach answers the index of the sweep, k − 1",
+           cells={"sweeps_to_reach": SWEEP_INDEX_NOT_NUMBER},
+           failing_tests=frozenset({"test_sweeps_to_reach"}),
+           feedback={"test_sweeps_to_reach": "one less than the sweep"}),
 )

@@ -7,10 +7,12 @@ from __future__ import annotations
 from autograder.samples.build import Sample
 
 WRITTEN_ANSWER = """The lr stayed at 0.05 for 46 epochs: the validation loss dropped from 0.69 to
-about 0.03 by epoch 15 and then jumped between 0.02 and 0.12 without a new best. After eleven epochs
-in a row without improvement (patience 10) the rule halved the lr to 0.025 at epoch 47, and again to
-0.0125 at epoch 72. After the cuts the loss stopped jumping and settled near 0.02: the smaller steps
-no longer overshoot."""
+about 0.03 by epoch 15 and then jumped between 0.02 and 0.12 without a new best. After eleven
+epochs in a row without improvement (patience 10) the rule halved the lr to 0.025 at epoch 47,
+and again to 0.0125 at epoch 72. Until epoch 47 it is the same run as the control; after the
+cuts its loss stopped jumping and settled near 0.02, while the control kept jumping: the smaller
+steps no longer overshoot. Both classify the test points equally well, so the cuts bought a
+steadier loss, not a better model."""
 
 ADAM_WITHOUT_BIAS_CORRECTION = '''
 def adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -93,14 +95,39 @@ def train_classifier(lr, epochs, scheduler=None, seed=0):
     return model, history
 '''
 
+# The boundary figure draws the model left over from the training loop in every panel.
+SAME_MODEL_IN_EVERY_PANEL = '''
+fig_boundaries, axes = plt.subplots(1, 5, figsize=(20, 4.6))
+model = runs["plateau from 0.05"][0]
+for ax, name in zip(axes, runs):
+    xs, ys, P = probability_grid(model)
+    ax.contourf(xs, ys, P, levels=np.linspace(0, 1, 11), cmap="RdBu_r")
+    ax.set(title=name, aspect="equal")
+'''
+
+# The plateau figure without the control's loss: the cuts are not compared with anything.
+PLATEAU_FIGURE_WITHOUT_CONTROL = '''
+plateau_run = runs["plateau from 0.05"]
+control_run = runs["lr 0.05"]
+history = plateau_run[1]
+epochs = np.arange(1, len(history["lr"]) + 1)
+fig_plateau, (ax_loss, ax_lr) = plt.subplots(1, 2, figsize=(11, 3.8))
+ax_loss.plot(epochs, history["val_loss"], label="plateau")
+ax_loss.set(yscale="log", xlabel="epoch", ylabel="validation loss", title="Validation loss")
+ax_loss.legend()
+ax_lr.plot(epochs, history["lr"], drawstyle="steps-post")
+ax_lr.set(yscale="log", xlabel="epoch", ylabel="learning rate", title="Learning rate")
+'''
+
 CONSTANT_LR_CHALLENGE = '''
 challenge_config = {"optimizer": "SGD", "optimizer_options": {"lr": 0.1}, "scheduler": None}
 '''
 
 # A correct solution that shares no code with the instructor's: torch tensors out of the update
 # rules, torch's own form of Adam's denominator, a float64 regression with a lookup table, a
-# different plateau class, sigmoid + BCE in the loop, pcolormesh panels in one row, a steps
-# plot from epoch 0, and a StepLR challenge given as a function with lower-case names.
+# different plateau class, sigmoid + BCE in the loop, pcolormesh panels on a 2 × 3 grid at
+# another resolution, a steps plot from epoch 0 with a figure-level legend, and a StepLR
+# challenge given as a function with lower-case names.
 DIFFERENT_CELLS = {
     "rmsprop_step": '''
 def rmsprop_step(param, grad, square_avg, step, lr, alpha=0.99, eps=1e-8):
@@ -223,21 +250,25 @@ with torch.no_grad():
 test_accuracy
 ''',
     "boundary_figure": '''
-fig_boundaries, row = plt.subplots(1, 4, figsize=(16, 4))
-titles = ["Adam, lr=0.5", "Adam, lr=0.005", "Adam, lr=1e-5", "Adam + ReduceLROnPlateau"]
-for ax, title, (model, _) in zip(row, titles, runs.values()):
+fig_boundaries, grid = plt.subplots(2, 3, figsize=(12, 8))
+grid[1, 2].remove()
+titles = ["Adam, lr=0.5", "Adam, lr=0.005", "Adam, lr=1e-5", "Adam, lr=0.05 (constant)",
+          "Adam + ReduceLROnPlateau"]
+for ax, title, (model, _) in zip(grid.ravel(), titles, runs.values()):
     xs, ys, P = probability_grid(model, resolution=61)
     ax.pcolormesh(xs, ys, P, vmin=0, vmax=1, cmap="coolwarm", shading="auto")
     ax.set_title(title)
 ''',
     "plateau_figure": '''
-plateau_run = runs["plateau from 0.05"]
+plateau_run, control_run = runs["plateau from 0.05"], runs["lr 0.05"]
 _, hist = plateau_run
 fig_plateau = plt.figure(figsize=(10, 3.5))
 left = fig_plateau.add_subplot(1, 2, 1)
 right = fig_plateau.add_subplot(1, 2, 2)
-left.plot(range(len(hist["val_loss"])), hist["val_loss"], "o-", ms=2)
+left.plot(range(len(hist["val_loss"])), hist["val_loss"], "o-", ms=2, label="with cuts")
+left.plot(range(len(hist["val_loss"])), control_run[1]["val_loss"], ":", label="constant lr")
 left.set_xlabel("Epoch"); left.set_ylabel("Validation loss (BCE)"); left.set_title("Val loss")
+fig_plateau.legend(loc="upper center")
 right.step(range(len(hist["lr"]) + 1), hist["lr"] + hist["lr"][-1:], where="post")
 right.set_yscale("log")
 right.set_xlabel("Epoch"); right.set_ylabel("lr"); right.set_title("lr per epoch")
@@ -277,4 +308,12 @@ SAMPLES = (
            feedback={"test_challenge_passes_seed0": "The lr never changes"}),
     Sample("s08_different_but_right", "correct, written differently",
            cells={**DIFFERENT_CELLS, "written_plateau_explanation": WRITTEN_ANSWER}),
+    Sample("s09_same_model_in_every_panel", "fig_boundaries draws one model in every panel",
+           cells={"boundary_figure": SAME_MODEL_IN_EVERY_PANEL},
+           failing_tests=frozenset({"test_decision_boundary_figure"}),
+           feedback={"test_decision_boundary_figure": "Every panel shows the same model"}),
+    Sample("s10_plateau_figure_without_control", "fig_plateau leaves out the control run",
+           cells={"plateau_figure": PLATEAU_FIGURE_WITHOUT_CONTROL},
+           failing_tests=frozenset({"test_plateau_run_figure"}),
+           feedback={"test_plateau_run_figure": "control_run"}),
 )

@@ -1,5 +1,6 @@
 """ps01 §5: a learning-rate sweep on a small linear regression — the training loop and the
-figure of the four loss curves."""
+figure of the five loss curves (the published sweep's four learning rates and one that
+diverges)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,12 @@ from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, first_mismatch, read_only, to_float_array
 from lrcore import regression
 
-__all__ = ["REGRESSION_CASES_VISIBLE", "REGRESSION_ADVICE", "check_train_linear_regression",
-           "check_sweep_figure"]
+__all__ = ["REGRESSION_LRS", "REGRESSION_CASES_VISIBLE", "REGRESSION_ADVICE",
+           "check_train_linear_regression", "check_sweep_figure"]
+
+REGRESSION_LRS: tuple[float, ...] = (*regression.SWEEP_LRS, 0.85)
+"""The learning rates of fig_sweep: the published sweep (`lrcore.regression.SWEEP_LRS`) and
+lr = 0.85, above this loss's largest stable lr 2/λ_max (`autograder.claims.ps01` guards it)."""
 
 REGRESSION_CASES_VISIBLE = ((0, 0.1, 100),)
 REGRESSION_ADVICE = ("the losses differ from full-batch SGD on the MSE: start from w = b = 0, take "
@@ -43,11 +48,11 @@ def _regression_mistake_losses(name: str, seed: int, lr: float, epochs: int) -> 
 
 @cache
 def _sweep_lines() -> tuple[ExpectedLine, ...]:
-    """What fig_sweep must show: one line per lr of SWEEP_LRS with its modelled mistakes — the
-    same for every student, so a grading process computes it once (read-only arrays)."""
+    """What fig_sweep must show: one line per lr of REGRESSION_LRS with its modelled mistakes —
+    the same for every student, so a grading process computes it once (read-only arrays)."""
     X, y = regression.linear_regression_data()
     lines = []
-    for lr in regression.SWEEP_LRS:
+    for lr in REGRESSION_LRS:
         values = read_only(regression.train_linear_regression(X, y, lr))
         mistakes = {mistake.explanation: read_only(mistake.model(X, y, lr, values.size))
                     for mistake in REGRESSION}
@@ -94,11 +99,11 @@ def check_train_linear_regression(train_linear_regression: Any, hidden: bool = F
 
 @judged
 def check_sweep_figure(fig_sweep: Any) -> None:
-    """One panel: the loss of each lr in SWEEP_LRS vs epoch, log scale, labelled."""
+    """One panel: the loss of each lr in REGRESSION_LRS vs epoch, log scale, labelled."""
     panel = plots.one_panel(fig_sweep, "fig_sweep")
     plots.check_axis_label(panel, "x", ("epoch",), "fig_sweep")
     plots.check_axis_label(panel, "y", ("loss", "mse"), "fig_sweep")
     plots.check_title(panel, "fig_sweep")
     plots.check_log_scale(panel, "y", "fig_sweep")
     check_lines(panel, list(_sweep_lines()), "fig_sweep")
-    passed("fig_sweep shows the four loss curves on a log scale, labelled by lr.")
+    passed("fig_sweep shows the five loss curves on a log scale, labelled by lr.")

@@ -6,7 +6,9 @@ One module per section of the notebook (`runs` holds what they share):
 - `rescue`, `rescue_figure` — §3, six ways to rescue lr = 1.05, and their figure;
 - `formulas`, `gallery` — §4, schedules as functions of the step, and the gallery of shapes;
 - `pitfalls` — §5, scheduler.step() first, the momentum of the cyclical schedulers,
-  SequentialLR's restart (warmup then cosine).
+  SequentialLR's restart (warmup then cosine);
+- `noisy_comparison` — §6, schedules compared on x² with a noisy gradient: the mean loss curve
+  of many runs, the tuned constant-lr control, and the figure.
 
 The reference is `lrcore` (`lrcore.quadratic.optimize` with a real torch scheduler, and the
 pure schedules of `lrcore.schedules`, both equal to torch); the usual mistakes — models,
@@ -38,6 +40,21 @@ from lrchecks.ps02.formulas import (
     formula_scheduler,
 )
 from lrchecks.ps02.gallery import GALLERY, GALLERY_STEPS, check_gallery_figure
+from lrchecks.ps02.noisy_comparison import (
+    COMPARE_ITERATIONS,
+    COMPARE_LR,
+    COMPARE_RUNS,
+    COMPARE_SEED,
+    COMPARE_STD,
+    COMPARE_X0,
+    COMPARED_SCHEDULERS,
+    CONSTANT_LRS,
+    CURVE_ADVICE,
+    CURVE_CASES_VISIBLE,
+    check_compare_figure,
+    check_constant_sweep,
+    check_noisy_loss_curve,
+)
 from lrchecks.ps02.optimize import (
     PUBLISHED_RUNS,
     RUN_ADVICE,
@@ -99,6 +116,16 @@ __all__ = [
     "MOMENTUM_RUNS",
     "MOMENTUM_ADVICE",
     "SchedulerCase",
+    "COMPARE_LR",
+    "COMPARE_X0",
+    "COMPARE_STD",
+    "COMPARE_SEED",
+    "COMPARE_ITERATIONS",
+    "COMPARE_RUNS",
+    "CONSTANT_LRS",
+    "COMPARED_SCHEDULERS",
+    "CURVE_CASES_VISIBLE",
+    "CURVE_ADVICE",
     "check_optimize_with_scheduler",
     "check_optimize_with_scheduler_unseen",
     "check_rescue_final_x",
@@ -113,4 +140,7 @@ __all__ = [
     "check_scheduler_first_pitfall",
     "check_momentum_history",
     "check_warmup_cosine",
+    "check_noisy_loss_curve",
+    "check_constant_sweep",
+    "check_compare_figure",
 ]

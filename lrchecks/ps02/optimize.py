@@ -29,7 +29,10 @@ PUBLISHED_RUNS: tuple[Run, ...] = (
     (RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, None),
     (RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, STEP_5_HALF),
     (RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, EXPONENTIAL_09),
+    (RESCUE_LR, RESCUE_ITERATIONS, int(RESCUE_X0), STEP_5_HALF),
 )
+"""The three runs the notebook prints, and the StepLR run from an integer x0 (the task says
+x0 may be one)."""
 RUN_ADVICE = ("the run differs from torch's: build the scheduler once with scheduler(optimizer) "
               "before the loop, record optimizer.param_groups[0]['lr'] before optimizer.step(), "
               "and call scheduler.step() after it.")
@@ -55,11 +58,11 @@ def _check_optimize_runs(optimize: Any, runs: Sequence[Run]) -> None:
 
 @judged
 def check_optimize_with_scheduler(optimize: Any) -> None:
-    """Visible: lr = 1.05 from x0 = 500 for 20 steps, without a scheduler (3363.744), with
-    StepLR(5, 0.5) (1.33e-06) and with ExponentialLR(0.9) (1.51e-07)."""
+    """Visible: lr = 1.05 from x0 = 500 for 20 steps, without a scheduler, with StepLR(5, 0.5)
+    and with ExponentialLR(0.9) — and the StepLR run from the integer x0 = 500."""
     _check_optimize_runs(optimize, PUBLISHED_RUNS)
     passed("optimize reproduces the three runs: no scheduler (x = 3363.74), StepLR(5, 0.5) "
-           "(x = 1.33e-06) and ExponentialLR(0.9) (x = 1.51e-07).")
+           "(x = 1.33e-06) and ExponentialLR(0.9) (x = 1.51e-07), also from an integer x0.")
 
 
 @judged

@@ -12,6 +12,7 @@ from lrchecks.calls import ShownCallable, call_student, format_call, require_own
 from lrchecks.diagnosis.schedules import (
     MOMENTA_AHEAD,
     MOMENTA_MISSING,
+    MOMENTA_OF_OPTIMIZER,
     optimize_with_loop_mistake,
 )
 from lrchecks.evidence import judged
@@ -97,8 +98,11 @@ def check_scheduler_first_pitfall(optimize_scheduler_first: Any, hidden: bool = 
            + (" (unseen schedulers)." if hidden else "."))
 
 
-MOMENTUM_RUNS: tuple[tuple[SchedulerCase, int], ...] = ((MOMENTUM_ON["one_cycle"], 20),)
-"""The visible (scheduler, num_iterations) of momentum_history (the hidden ones are drawn)."""
+MOMENTUM_RUNS: tuple[tuple[SchedulerCase, int], ...] = ((MOMENTUM_ON["one_cycle"], 20),
+                                                        (STEP_5_HALF, 10))
+"""The visible (scheduler, num_iterations) of momentum_history: OneCycleLR's default momenta,
+and StepLR, which leaves the momentum alone (0: the case the task names). The hidden ones are
+drawn."""
 MOMENTUM_ADVICE = ("the momenta differ from those the scheduler sets: on a plain SGD, read "
                    "optimizer.param_groups[0]['momentum'] before each optimizer.step(), and step "
                    "the scheduler after it (0 when the scheduler leaves the momentum alone).")
@@ -129,6 +133,10 @@ def _check_momentum_run(function: Any, case: SchedulerCase, n: int) -> None:
     if mismatch is None:
         return
     sentence = mismatch_sentence(f"For {call}, the momentum", mismatch)
+    if planned is None and student.shape == expected.shape and student[0] != 0 \
+            and arrays_match(student, MOMENTA_OF_OPTIMIZER.model(student[0], n)):
+        raise CheckFailed(f"{sentence} {MOMENTA_OF_OPTIMIZER.explanation}",
+                          diagnosis=MOMENTA_OF_OPTIMIZER.explanation)
     if planned is not None and student.shape == expected.shape:
         if arrays_match(student, MOMENTA_AHEAD.model(schedule, n)):
             raise CheckFailed(f"{sentence} {MOMENTA_AHEAD.explanation}",

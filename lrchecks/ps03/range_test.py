@@ -10,6 +10,7 @@ import numpy as np
 
 from lrchecks.calls import Shown, call_student, format_call, require_own_function
 from lrchecks.diagnosis.batch_size import RANGE_TEST, matches_record
+from lrchecks.diagnosis.mistake import by_name
 from lrchecks.evidence import judged
 from lrchecks.hidden import visible_or_drawn, within
 from lrchecks.report import CheckFailed, passed
@@ -55,6 +56,7 @@ RANGE_ADVICE = ("the record differs from the range test's: exponentially spaced 
                 "smoothed loss above diverge_factor × the best so far, with the settings given.")
 STOP_RULE = ("the first step whose smoothed loss exceeds diverge_factor × the best smoothed "
              "loss so far")
+STOPPING_STEP_LEFT_OUT = by_name(RANGE_TEST)["stopping_step_left_out"]
 
 
 def _read_range(params: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -87,11 +89,12 @@ def _check_range_case(lr_range_test: Any, toy: dict[str, Any], options: dict[str
     ref_lrs, ref_smoothed = np.asarray(reference.lrs), np.asarray(reference.smoothed)
     taken = ref_lrs.size
     recorded_all = matches_record(lrs, smoothed, ref_lrs, ref_smoothed)
-    left_out_last = reference.diverged and matches_record(lrs, smoothed, ref_lrs[:-1],
-                                                          ref_smoothed[:-1])
-    if (recorded_all or left_out_last) and step.calls == taken:
+    if recorded_all and step.calls == taken:
         return
-    if recorded_all or left_out_last:
+    if reference.diverged and matches_record(lrs, smoothed, ref_lrs[:-1], ref_smoothed[:-1]):
+        fix = STOPPING_STEP_LEFT_OUT.explanation
+        raise CheckFailed(f"{call} recorded {lrs.size} steps, not {taken}. {fix}", diagnosis=fix)
+    if recorded_all:
         raise CheckFailed(f"{call} called train_step {step.calls} times; it should take "
                           f"exactly the {taken} steps it records"
                           + (" and stop right after the step that diverged."
@@ -107,7 +110,7 @@ def _check_range_case(lr_range_test: Any, toy: dict[str, Any], options: dict[str
 @judged
 def check_lr_range_test(lr_range_test: Any, hidden: bool = False) -> None:
     """(lrs, smoothed) of the steps taken, stopping at the first smoothed loss above
-    diverge_factor × the best; the stopping step may be recorded or left out."""
+    diverge_factor × the best; the step the test stops on is recorded (as the task says)."""
     require_own_function(lr_range_test, "lr_range_test")
     for case, (toy, options) in visible_or_drawn(hidden, "ps03.lr_range_test",
                                                  RANGE_CASES_VISIBLE, _read_range):

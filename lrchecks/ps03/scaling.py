@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrchecks.calls import call_student, format_call, require_own_function
-from lrchecks.diagnosis.batch_size import LINEAR_SCALING, SQRT_SCALING, WARMUP, AnswersMistake
+from lrchecks.diagnosis.batch_size import (
+    LINEAR_SCALING,
+    NO_WARMUP_DIVISION,
+    SQRT_SCALING,
+    WARMUP,
+    AnswersMistake,
+    matches_crash,
+)
 from lrchecks.evidence import judged
 from lrchecks.hidden import visible_or_drawn, within
 from lrchecks.report import CheckFailed, passed
@@ -107,11 +114,11 @@ def check_sqrt_scaled_lr(sqrt_scaled_lr: Any, hidden: bool = False) -> None:
 
 # --- gradual warmup -------------------------------------------------------------------------
 
-# (target_lr, warmup_steps, steps)
-WARMUP_CASES_VISIBLE = ((0.4, 4, tuple(range(8))), (0.1, 1, (0, 1, 2)))
+# (target_lr, warmup_steps, steps): a warmup, a one-step warmup, and no warmup (the task's case
+# warmup_steps = 0)
+WARMUP_CASES_VISIBLE = ((0.4, 4, tuple(range(8))), (0.1, 1, (0, 1, 2)), (0.5, 0, (0, 1, 2)))
 WARMUP_ADVICE = ("the lr differs from the warmup's: step t < k uses target · (t + 1) / k, every "
                  "later step the target, and warmup_steps = 0 means no warmup at all.")
-NO_WARMUP_FIX = "With warmup_steps = 0 there is no warmup: return target_lr."
 
 
 def _read_warmup(params: Any) -> tuple[float, int, tuple[int, ...]]:
@@ -124,10 +131,11 @@ def _warmup_call(warmup_lr: Any, t: int, target: float, k: int) -> Any:
     try:
         return call_student(warmup_lr, "warmup_lr", t, target, k)
     except CheckFailed as failure:
-        if k == 0 and "ZeroDivisionError" in failure.message:
-            raise CheckFailed(f"{failure.message} {NO_WARMUP_FIX}",
-                              diagnosis=f"your function raised ZeroDivisionError. "
-                              f"{NO_WARMUP_FIX}") from None
+        if matches_crash(failure.message, k):
+            fix = NO_WARMUP_DIVISION.explanation
+            raise CheckFailed(f"{failure.message} {fix}",
+                              diagnosis=f"your function raised ZeroDivisionError. {fix}"
+                              ) from None
         raise
 
 

@@ -108,8 +108,7 @@ def check_range_test_figure(fig_range_test: Any) -> None:
         lrs, smoothed = np.asarray(result.lrs), np.asarray(result.smoothed)
         curve = None
         for line, x, y in lines:
-            if matches_record(x, y, lrs, smoothed) or (
-                    result.diverged and matches_record(x, y, lrs[:-1], smoothed[:-1])):
+            if matches_record(x, y, lrs, smoothed):
                 curve = line
         if curve is None:
             if any(matches_record(x, y, lrs, np.asarray(result.losses)) for _, x, y in lines):

@@ -27,8 +27,10 @@ __all__ = ["SWEEP_RULES", "SWEEP_CASES_VISIBLE", "check_batch_size_sweep"]
 SWEEP_RULES = {"linear_scaled_lr": batch_size.linear_scaled_lr,
                "sqrt_scaled_lr": batch_size.sqrt_scaled_lr}
 """The scaling rules a sweep case names (by the name a hidden case's params give)."""
-# (batch_sizes, rule name or None, warmup_epochs, base_lr, base_batch_size, epochs, seed)
-SWEEP_CASES_VISIBLE = (((64, 256), "linear_scaled_lr", 1, 0.1, 16, 2, 0),)
+# (batch_sizes, rule name or None, warmup_epochs, base_lr, base_batch_size, epochs, seed): the
+# linear rule with a warmup, and no rule at all (the task's scaling_rule=None: lr = base_lr)
+SWEEP_CASES_VISIBLE = (((64, 256), "linear_scaled_lr", 1, 0.1, 16, 2, 0),
+                       ((128,), None, 0, 0.1, 16, 1, 0))
 SWEEP_ADVICE = ("the runs differ from train(B, scaling_rule(base_lr, B, base_batch_size), epochs, "
                 "warmup_steps=warmup_epochs · ⌈N_TRAIN / B⌉, seed=seed) for each batch size B.")
 REFERENCE_SWEEP = ("batch_size_sweep uses lrcore's reference sweep; the exercise is to write it "

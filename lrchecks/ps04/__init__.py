@@ -8,7 +8,9 @@ One module per section of the notebook (`lakes` holds what they share):
 - `online` — §5, online ε-greedy Q-learning;
 - `synchronous` — §6, synchronous Q-learning;
 - `alpha_figure` — §7, the experiment: which α?;
-- `evaluation` — §8, the final policy's success rate.
+- `evaluation` — §8, the final policy's success rate;
+- `discount` — §9, the sweeps a noise-free learner needs, discount by discount;
+- `drift` — §10, synchronous Q-learning on a lake whose ice changes.
 
 The reference is `lrcore.rl`; the usual mistakes — models, sentences, matchers — are
 `lrchecks.diagnosis.rl`. Everything is seeded, so the learners are compared exactly: the same
@@ -33,6 +35,27 @@ from lrchecks.ps04.alpha_figure import (
     check_alpha_figure_errors,
     check_alpha_figure_layout,
     check_alpha_figure_success,
+)
+from lrchecks.ps04.discount import (
+    GAMMAS,
+    MAX_SWEEPS,
+    REACH_CASES_VISIBLE,
+    TOLERANCE,
+    ReachCase,
+    check_sweeps_to_reach,
+    reach_case,
+)
+from lrchecks.ps04.drift import (
+    DRIFT_CASES_VISIBLE,
+    DRIFT_GAMMA,
+    DRIFT_SEED,
+    ROUGH_ICE,
+    SWEEPS_PER_LAKE,
+    DriftCase,
+    Ice,
+    check_drifting_q_learning,
+    drift_case,
+    lakes_of,
 )
 from lrchecks.ps04.evaluation import (
     SUCCESS_CASES_VISIBLE,
@@ -88,6 +111,13 @@ __all__ = [
     "N_SWEEPS",
     "SWEEP_SEED",
     "CHECKPOINTS",
+    "GAMMAS",
+    "TOLERANCE",
+    "MAX_SWEEPS",
+    "DRIFT_GAMMA",
+    "ROUGH_ICE",
+    "SWEEPS_PER_LAKE",
+    "DRIFT_SEED",
     "Q_RTOL",
     "Q_ATOL",
     "VI_ATOL",
@@ -99,12 +129,17 @@ __all__ = [
     "SyncCase",
     "SuccessCase",
     "UpdateCase",
+    "ReachCase",
+    "DriftCase",
+    "Ice",
     "PolicySpec",
     "UPDATE_CASES_VISIBLE",
     "UPDATE_PARAMS",
     "LEARNER_CASES_VISIBLE",
     "SYNC_CASES_VISIBLE",
     "SUCCESS_CASES_VISIBLE",
+    "REACH_CASES_VISIBLE",
+    "DRIFT_CASES_VISIBLE",
     "check_value_iteration_published",
     "check_value_iteration_unseen",
     "check_q_learning_update",
@@ -115,6 +150,8 @@ __all__ = [
     "check_alpha_figure_errors",
     "check_alpha_figure_success",
     "check_success_rate",
+    "check_sweeps_to_reach",
+    "check_drifting_q_learning",
     "lake",
     "step_size",
     "policy",
@@ -122,4 +159,7 @@ __all__ = [
     "learner_case",
     "synchronous_case",
     "success_case",
+    "reach_case",
+    "drift_case",
+    "lakes_of",
 ]

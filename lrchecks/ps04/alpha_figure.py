@@ -40,9 +40,11 @@ def _schedules() -> list[rl.StepSize]:
 def _reference_curves() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """label → (‖Q − Q*‖∞ after every sweep, success probability at CHECKPOINTS)."""
     model, best = model_of(), q_star(GAMMA)
+    steps = _schedules()
+    # all six on the same samples at once: each run equals its own synchronous_q_learning
+    histories = rl.synchronous_q_learning_many(model, steps, N_SWEEPS, GAMMA, SWEEP_SEED)
     curves = {}
-    for step in _schedules():
-        history = rl.synchronous_q_learning(model, step, N_SWEEPS, GAMMA, SWEEP_SEED)
+    for step, history in zip(steps, histories, strict=True):
         errors = np.asarray(rl.sup_norm_error(history, best))
         _, successes = rl.learning_curves(history[CHECKPOINTS - 1], best, model)
         curves[step.label] = (errors, successes)

@@ -75,8 +75,11 @@ def transitions(desc: Sequence[str] | None = None) -> _NamedTransitions:
 
 
 @cache
-def model_of(desc: tuple[str, ...] | None = None) -> rl.TransitionModel:
-    return rl.frozen_lake_model(desc)
+def model_of(desc: tuple[str, ...] | None = None,
+             success_rate: float | None = None) -> rl.TransitionModel:
+    """The lake's transition arrays (`success_rate`: the probability of the intended move;
+    None: gymnasium's 1/3)."""
+    return rl.frozen_lake_model(desc, success_rate=success_rate)
 
 
 @cache

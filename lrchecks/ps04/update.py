@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from lrchecks.calls import require_own_function
-from lrchecks.diagnosis.rl import UPDATE
+from lrchecks.diagnosis.rl import UPDATE, UPDATE_RETURNS_COPY
 from lrchecks.evidence import judged
 from lrchecks.hidden import hidden_case, hidden_cases
 from lrchecks.ps04.lakes import Q_ATOL, Q_RTOL, call, q_array
@@ -46,15 +46,17 @@ def _check_update(function: Any, case: UpdateCase, table_seed: int) -> None:
     student_q = q.copy()
     result = call(function, "q_learning_update", shown, student_q, s, a, r, s2,
                   terminated, alpha, gamma)
-    if result is not None and np.shape(result) == q.shape:
-        student_q = result
-    student = q_array(student_q, f"Q after {shown}", q.shape)
     expected = q.copy()
     rl.q_learning_update(expected, s, a, r, s2, terminated, alpha, gamma)
+    if UPDATE_RETURNS_COPY.fits(student_q, result, q, expected, (Q_RTOL, Q_ATOL)):
+        raise CheckFailed(f"After {shown} the Q passed in is unchanged. "
+                          f"{UPDATE_RETURNS_COPY.explanation}",
+                          diagnosis=UPDATE_RETURNS_COPY.explanation)
+    student = q_array(student_q, f"Q after {shown}", q.shape)
     if arrays_match(student, expected, Q_RTOL, Q_ATOL):
         return
     if arrays_match(student, q, 0.0, 0.0):
-        advice = "update Q[state, action] in place (or return the updated table)."
+        advice = "update Q[state, action] in place."
         raise CheckFailed(f"After {shown} Q is unchanged: {advice}",
                           diagnosis=f"Q is unchanged: {advice}")
     others = np.ones(q.shape, dtype=bool)
@@ -93,4 +95,5 @@ def check_q_learning_update(q_learning_update: Any, hidden: bool = False) -> Non
                                                   bool(terminated), float(alpha), float(gamma)),
                               int(params["table"]))
     passed("q_learning_update is right" + (" on unseen transitions, α and γ." if hidden else
-                                           ", with no bootstrap at terminal transitions."))
+                                           ", in place, with no bootstrap at terminal "
+                                           "transitions."))

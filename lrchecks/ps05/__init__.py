@@ -6,7 +6,8 @@ One module per section of the notebook:
 - `regression_sweep` — §2, the regression trained by five optimisers, and its figure;
 - `plateau_rule` — §3.1, the ReduceLROnPlateau rule;
 - `classifier` — §3.2, the classifier's training loop;
-- `runs` — §3.3, the four runs: test accuracies, decision boundaries, the plateau figure;
+- `runs` — §3.3, the five runs: test accuracies, decision boundaries, the plateau run and its
+  constant-lr control;
 - `challenge` — §4, the plateau challenge.
 
 References: `lrcore.optim` (Adam, RMSprop: torch's exact updates), `lrcore.optimizer_sweep`

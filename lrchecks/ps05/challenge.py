@@ -9,9 +9,8 @@ from collections.abc import Mapping
 from contextlib import redirect_stderr
 from typing import Any
 
-import numpy as np
-
 from lrchecks.calls import call_student
+from lrchecks.diagnosis.optim import CONSTANT_LR
 from lrchecks.encoding import StandIn, decode, encode
 from lrchecks.evidence import judged
 from lrchecks.hidden import hidden_case, hidden_cases
@@ -75,17 +74,17 @@ def _challenge_run(config: dict[str, Any], seed: int) -> plateau_challenge.Chall
 
 
 def _judge_challenge_run(run: plateau_challenge.ChallengeRun, seed: int, rerun: bool) -> None:
+    """The task's three rules: an lr that changes during the run (a schedule), the final
+    validation accuracy at least VAL_TARGET, the final training accuracy at most TRAIN_CEILING."""
     val, train = run.final_val_accuracy, run.final_train_accuracy
     target, ceiling = plateau_challenge.VAL_TARGET, plateau_challenge.TRAIN_CEILING
-    lrs = run.lrs
-    constant = bool(np.allclose(lrs, lrs[0], rtol=1e-12)) and run.config["scheduler"] is None
+    constant = CONSTANT_LR.fits(run)
     if constant and run.meets_target:
-        # A well-tuned constant Adam can reach the target too; the challenge is the schedule.
-        fix = ("the lr never changes: this challenge is about the schedule. Add a scheduler "
-               "that lowers the lr once the validation accuracy stalls.")
+        # A well-tuned constant lr can reach the target too; the task requires a schedule.
         raise CheckFailed(
             f"With challenge_config (seed {seed}) the validation accuracy is "
-            f"{describe_number(val)}, but {fix}", diagnosis=fix)
+            f"{describe_number(val)}, but {CONSTANT_LR.explanation}",
+            diagnosis=CONSTANT_LR.explanation)
     if not run.meets_target:
         hint = (" The lr never changes: let a scheduler lower it once the accuracy stalls."
                 if constant else " Look at your curve: does the lr drop once the validation "
@@ -110,8 +109,9 @@ def _judge_challenge_run(run: plateau_challenge.ChallengeRun, seed: int, rerun: 
 @judged
 def check_challenge_config(challenge_config: Any, hidden: bool = False) -> None:
     """Run the fixed digits model with the student's config (plain data, validated: a config
-    holding a function earns nothing); the final validation accuracy must reach VAL_TARGET and
-    the training accuracy stay ≤ TRAIN_CEILING — with seed 0, or with the drawn seeds."""
+    holding a function earns nothing); the lr must change during the run, the final validation
+    accuracy reach VAL_TARGET and the training accuracy stay ≤ TRAIN_CEILING — with seed 0, or
+    with the drawn seeds."""
     config = _challenge_config(challenge_config)
     target, ceiling = plateau_challenge.VAL_TARGET, plateau_challenge.TRAIN_CEILING
     if not hidden:

@@ -20,7 +20,7 @@ from lrcore import classification
 from lrcore.schedules import reduce_lr_on_plateau
 
 __all__ = ["ClassifierCase", "CLASSIFIER_CASES_VISIBLE", "VAL_LOSS_RTOL", "HISTORY_KEYS",
-           "CLASSIFIER_ADVICE", "ARCHITECTURE", "history_of", "accuracy_of",
+           "CLASSIFIER_ADVICE", "ARCHITECTURE", "history_of", "model_net", "accuracy_of",
            "check_train_classifier"]
 
 # (lr, epochs, plateau options or None, seed)
@@ -87,12 +87,17 @@ def history_of(result: Any, call: str) -> tuple[Any, dict[str, np.ndarray]]:
                    for key in HISTORY_KEYS}
 
 
+def model_net(model: Any, what: str) -> Any:
+    """The grader's own copy of the architecture holding the weights of the student's `model`
+    (read as data through a recorded call)."""
+    state = recorded_weights(model, what, ARCHITECTURE)
+    return weights_in(state, lambda: classification.make_classifier(0), what, ARCHITECTURE)
+
+
 def accuracy_of(model: Any, what: str, X: np.ndarray, y: np.ndarray) -> float:
     """The accuracy of the student's `model` on (X, y), computed by the grader from the model's
     weights (read as data) in its own copy of the architecture."""
-    state = recorded_weights(model, what, ARCHITECTURE)
-    net = weights_in(state, lambda: classification.make_classifier(0), what, ARCHITECTURE)
-    return classification.accuracy(net, X, y)
+    return classification.accuracy(model_net(model, what), X, y)
 
 
 def _read_classifier_case(params: Any) -> ClassifierCase:

@@ -5,10 +5,15 @@
 - `value_iteration` — Q* by dynamic programming (V*(start) = 0.5420259320 at γ = 0.99);
 - `q_learning` — the update rule, visit-count step sizes α_n = α/n^ω, ε-greedy online
   episodes and the synchronous (generative-model) learner, deterministic for a fixed seed;
+- `discount` — the noise-free (expected-target) learner and the sweeps it needs to come close
+  to Q*, for comparing step sizes across discounts;
+- `drift` — synchronous Q-learning on a lake whose ice changes during the run;
 - `evaluation` — ‖Q − Q*‖∞ and the greedy policy's success probability (exact, or Monte Carlo
   with gymnasium episodes).
 """
 
+from lrcore.rl.discount import expected_q_learning, sweeps_to_reach
+from lrcore.rl.drift import drift_errors, drifting_q_learning, drifting_q_learning_many
 from lrcore.rl.evaluation import (
     learning_curves,
     success_probability,
@@ -39,6 +44,7 @@ from lrcore.rl.q_learning import (
     q_learning,
     q_learning_update,
     synchronous_q_learning,
+    synchronous_q_learning_many,
 )
 from lrcore.rl.value_iteration import (
     bellman_backup,
@@ -61,7 +67,11 @@ __all__ = [
     "TransitionModel",
     "bellman_backup",
     "constant_step_size",
+    "drift_errors",
+    "drifting_q_learning",
+    "drifting_q_learning_many",
     "epsilon_greedy",
+    "expected_q_learning",
     "frozen_lake_model",
     "greedy_policy",
     "learning_curves",
@@ -75,6 +85,8 @@ __all__ = [
     "success_rate",
     "sup_norm_error",
     "synchronous_q_learning",
+    "synchronous_q_learning_many",
+    "sweeps_to_reach",
     "transition_model",
     "value_iteration",
 ]

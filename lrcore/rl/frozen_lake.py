@@ -58,21 +58,33 @@ Transitions = Mapping[int, Mapping[int, Sequence[tuple[float, int, float, bool]]
 
 
 def make_frozen_lake(
-    desc: Sequence[str] | None = None, map_name: str = "4x4", is_slippery: bool = True
+    desc: Sequence[str] | None = None,
+    map_name: str = "4x4",
+    is_slippery: bool = True,
+    success_rate: float | None = None,
 ) -> Any:
     """`gym.make("FrozenLake-v1", …)`, unseeded (the learners seed it; see the module notes).
 
     `desc` is a map such as `["SFFF", "FHFH", "FFFH", "HFFG"]`; None uses `map_name`.
+    `success_rate` p (gymnasium's own argument; None: its default 1/3) is the probability of
+    the intended move on slippery ice; each of the two perpendicular slips has (1 − p)/2.
 
     >>> env = make_frozen_lake()
     >>> int(env.observation_space.n), int(env.action_space.n), env.spec.max_episode_steps
     (16, 4, 100)
+    >>> [round(p, 2) for p, *_ in make_frozen_lake(success_rate=0.9).unwrapped.P[5 + 1][RIGHT]]
+    [0.05, 0.9, 0.05]
     """
     import gymnasium as gym
 
+    if success_rate is not None and not 0.0 <= success_rate <= 1.0:
+        raise ValueError(f"success_rate must be in [0, 1], got {success_rate}")
+    options: dict[str, Any] = {"is_slippery": is_slippery}
+    if success_rate is not None:
+        options["success_rate"] = float(success_rate)
     if desc is not None:
-        return gym.make(ENV_ID, desc=list(desc), is_slippery=is_slippery)
-    return gym.make(ENV_ID, map_name=map_name, is_slippery=is_slippery)
+        return gym.make(ENV_ID, desc=list(desc), **options)
+    return gym.make(ENV_ID, map_name=map_name, **options)
 
 
 def random_lake_map(size: int, seed: int, frozen_probability: float = 0.8) -> list[str]:
@@ -206,10 +218,18 @@ def transition_model(P: Transitions | Any, start: int = 0) -> TransitionModel:
 
 
 def frozen_lake_model(
-    desc: Sequence[str] | None = None, map_name: str = "4x4", is_slippery: bool = True
+    desc: Sequence[str] | None = None,
+    map_name: str = "4x4",
+    is_slippery: bool = True,
+    success_rate: float | None = None,
 ) -> TransitionModel:
-    """The transition arrays of `make_frozen_lake(desc, map_name, is_slippery)`."""
-    env = make_frozen_lake(desc, map_name, is_slippery)
+    """The transition arrays of `make_frozen_lake(desc, map_name, is_slippery, success_rate)`.
+
+    >>> rough = frozen_lake_model(success_rate=0.9)  # the intended move 9 times in 10
+    >>> rough.transition[14, RIGHT].round(2)[[10, 14, 15]].tolist()  # up, wall, goal
+    [0.05, 0.05, 0.9]
+    """
+    env = make_frozen_lake(desc, map_name, is_slippery, success_rate)
     try:
         return transition_model(env)
     finally:

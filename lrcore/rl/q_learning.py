@@ -60,6 +60,7 @@ __all__ = [
     "QLearningRun",
     "q_learning",
     "synchronous_q_learning",
+    "synchronous_q_learning_many",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -278,3 +279,49 @@ def synchronous_q_learning(
         if keep[sweep]:
             saved[sweep] = q
     return np.array([saved[k] for k in wanted]).reshape(len(wanted), *q.shape)
+
+
+def synchronous_q_learning_many(
+    model: TransitionModel,
+    step_sizes: Sequence[StepSizeFunction],
+    n_sweeps: int,
+    gamma: float = 0.99,
+    seed: int = 0,
+    checkpoints: Sequence[int] | None = None,
+) -> FloatArray:
+    """`synchronous_q_learning` of several step sizes on the same samples, at once: shape
+    (len(step_sizes), n_sweeps, S, A), or (len(step_sizes), len(checkpoints), S, A).
+
+    Run i equals `synchronous_q_learning(model, step_sizes[i], n_sweeps, gamma, seed,
+    checkpoints)` bit for bit — every run sees the sweep-k sample of the same seed, so they
+    differ only in α — but each sweep is drawn once and the update is vectorised over the runs.
+
+    >>> from lrcore.rl.frozen_lake import frozen_lake_model
+    >>> steps = [constant_step_size(0.5), polynomial_step_size(1.0)]
+    >>> many = synchronous_q_learning_many(frozen_lake_model(), steps, 50, seed=3)
+    >>> all(np.array_equal(many[i], synchronous_q_learning(frozen_lake_model(), step, 50,
+    ...                                                    seed=3)) for i, step in enumerate(steps))
+    True
+    """
+    _check_run(n_sweeps, "n_sweeps")
+    _check_gamma(gamma)
+    wanted = (np.arange(1, n_sweeps + 1) if checkpoints is None
+              else np.asarray(checkpoints, dtype=np.int64).reshape(-1))
+    if wanted.size and (wanted.min() < 1 or wanted.max() > n_sweeps):
+        raise ValueError(f"checkpoints must lie in [1, n_sweeps={n_sweeps}]")
+    keep = np.zeros(n_sweeps + 1, dtype=bool)
+    keep[wanted] = True
+    rng = np.random.default_rng(seed)
+    q = np.zeros((len(step_sizes), model.n_states, model.n_actions))
+    saved = {}
+    for sweep in range(1, n_sweeps + 1):
+        sample = model.sample(rng)
+        alphas = np.array([float(step(sweep)) for step in step_sizes])[:, None, None]
+        bootstrap = np.where(sample.terminated, 0.0,
+                             gamma * q.max(axis=2)[:, sample.next_state])
+        q = q + alphas * (sample.reward + bootstrap - q)
+        if keep[sweep]:
+            saved[sweep] = q
+    if not wanted.size:
+        return np.empty((len(step_sizes), 0, model.n_states, model.n_actions))
+    return np.stack([saved[k] for k in wanted], axis=1)

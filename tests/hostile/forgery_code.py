@@ -243,7 +243,8 @@ PS05_UNTRAINED_MODELS = '''
 import lrcore.classification
 import lrchecks.ps05
 
-_STATED = {"lr 0.5": 0.5, "lr 0.005": 0.97, "lr 1e-05": 0.5, "plateau from 0.05": 0.99}
+_STATED = {"lr 0.5": 0.5, "lr 0.005": 0.97, "lr 1e-05": 0.5, "lr 0.05": 0.99,
+           "plateau from 0.05": 0.99}
 _claimed = {}
 
 
@@ -293,7 +294,8 @@ checks' module)."""
 PS05_ACCURACY_VIA_SYS_MODULES = '''
 import sys
 
-_STATED = {"lr 0.5": 0.5, "lr 0.005": 0.97, "lr 1e-05": 0.5, "plateau from 0.05": 0.99}
+_STATED = {"lr 0.5": 0.5, "lr 0.005": 0.97, "lr 1e-05": 0.5, "lr 0.05": 0.99,
+           "plateau from 0.05": 0.99}
 _claimed = {}
 for _module in list(sys.modules.values()):
     if getattr(_module, "__name__", "").startswith(("lrcore", "lrchecks")):

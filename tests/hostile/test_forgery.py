@@ -137,6 +137,21 @@ def answer_cells(assignment: str) -> list[str]:
             if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")]
 
 
+def tests_given_a_function(assignment: str) -> set[str]:
+    """The test cells that pass the checks a function the student writes (a name the release's
+    answer cells `def`ine): those a notebook the judge cannot follow loses."""
+    import ast
+
+    cells = _source(assignment).cells
+    functions = {node.name for cell in cells
+                 if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
+                 for node in ast.walk(ast.parse(cell.source))
+                 if isinstance(node, ast.FunctionDef)}
+    return {cell.metadata["nbgrader"]["grade_id"] for cell in cells if is_autograded_test(cell)
+            and any(isinstance(node, ast.Name) and node.id in functions
+                    for node in ast.walk(ast.parse(cell.source)))}
+
+
 @dataclass(frozen=True)
 class Attack:
     """One attacker: its notebook, and the tests whose points it must not get — every test for
@@ -164,7 +179,7 @@ OPTIMIZE = frozenset({"test_optimize_published_values", "test_optimize_unseen_ru
 REGRESSION = frozenset({"test_regression_loss_curves"})
 EVERY_FUNCTION = GRADIENT_DESCENT | OPTIMIZE | REGRESSION | frozenset({
     "test_divergence_threshold_on_paper", "test_divergence_threshold_by_experiment",
-    "test_iterations_needed"})
+    "test_iterations_needed", "test_noisy_descent", "test_descent_2d"})
 """Every ps01 test whose check is given a function: a notebook that imports importlib (or uses
 exec, eval, …) anywhere could have redefined any of them, so the judge follows none."""
 ACCURACY = frozenset({"test_train_classifier", "test_four_runs_accuracy"})
@@ -347,6 +362,12 @@ def ps05_batch(tmp_path_factory) -> Batch:
     statuses = _statuses(course, PS05)
     return Batch(course, PS05, statuses, {}, os.environ["LRLAB_COURSE_SECRET"],
                  time.perf_counter() - started)
+
+
+def test_every_function_names_each_test_given_a_function():
+    """EVERY_FUNCTION keeps up with the notebook: a new task whose check takes a function is
+    one more test an unfollowable notebook must lose."""
+    assert tests_given_a_function(ASSIGNMENT) == EVERY_FUNCTION
 
 
 @pytest.mark.parametrize("attacker", ATTACKS, ids=lambda a: a.student)

@@ -243,6 +243,9 @@ def test_regression_and_sweep_figure():
         ax.plot(own(X, y, lr), label=f"lr {lr}")
     ax.set(xlabel="epoch", ylabel="loss", title="sweep", yscale="log")
     ax.legend()
+    with pytest.raises(CheckFailed, match="lr = 0.85"):
+        ps01.check_sweep_figure(fig)  # the published four without the diverging lr
+    ax.plot(own(X, y, 0.85), label="lr 0.85")  # float64 numpy, diverging: within tolerance
     ps01.check_sweep_figure(fig)
     plt.close("all")
 
@@ -294,3 +297,162 @@ def test_each_mistake_fails_every_students_hidden_cases_without_revealing_them(s
 def test_two_students_draw_different_cases_and_a_regrade_the_same():
     assert _drawn("ada") == _drawn("ada")
     assert _drawn("ada") != _drawn("grace")
+
+
+# --- §6: the noisy gradient -----------------------------------------------------------------------
+
+def noisy_numpy(lrs, x0, noise, a=1.0):
+    x, history = x0, []
+    for lr, kick in zip(lrs, noise, strict=True):
+        x = x - lr * (2 * a * x + kick)
+        history.append(x)
+    return np.array(history)
+
+
+def noisy_torch_float32(lrs, x0, noise, a=1.0):
+    kicks = torch.as_tensor(np.asarray(noise), dtype=torch.float32)
+    x, history = torch.full(kicks.shape[1:], float(x0)), []
+    for lr, kick in zip(lrs, kicks, strict=True):
+        x = x - lr * (2 * a * x + kick)
+        history.append(x)
+    return torch.stack(history)
+
+
+@pytest.mark.parametrize("function", [noisy_numpy, noisy_torch_float32])
+def test_noisy_descent_right_in_float64_and_float32_on_every_pooled_case(function):
+    ps01.check_noisy_descent(function)
+    ps01.check_noisy_descent(function, hidden=True)
+
+
+def _one_run_only(lrs, x0, noise, a=1.0):
+    x, history = float(x0), np.empty(len(lrs))
+    for t, lr in enumerate(lrs):
+        x = x - lr * (2 * a * x + noise[t])
+        history[t] = x
+    return history
+
+
+@pytest.mark.parametrize(("function", "words"), [
+    (lambda lrs, x0, noise, a=1.0: noisy_numpy(lrs, x0, np.zeros_like(np.asarray(noise)), a)
+     - 0, "ignores the noise"),
+    (lambda lrs, x0, noise, a=1.0: noisy_numpy(lrs, x0, -np.asarray(noise), a), "wrong sign"),
+    (lambda lrs, x0, noise, a=1.0: noisy_numpy(lrs, x0, np.asarray(noise), a / 2),
+     "half as long"),
+    (lambda lrs, x0, noise, a=1.0: np.concatenate(
+        ([np.full(np.shape(noise)[1:], float(x0))], noisy_numpy(lrs, x0, noise, a)[:-1])),
+     "shifted by one step"),
+    (_one_run_only, "one value per run"),
+])
+def test_noisy_mistakes_are_named(function, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps01.check_noisy_descent(function)
+
+
+def test_noise_added_outside_the_lr_is_named_without_revealing_a_hidden_case():
+    def outside(lrs, x0, noise, a=1.0):
+        x, history = x0, []
+        for lr, kick in zip(lrs, noise, strict=True):
+            x = x - lr * 2 * a * x - kick
+            history.append(x)
+        return np.array(history)
+
+    with pytest.raises(CheckFailed, match="outside the learning rate"):
+        ps01.check_noisy_descent(outside)
+    with pytest.raises(CheckFailed) as failure:
+        ps01.check_noisy_descent(outside, hidden=True)
+    message = failure.value.message
+    assert message.startswith("A hidden case fails (") and "outside the learning rate" in message
+    assert "[" not in message and "array" not in message
+
+
+def noise_figure(average="losses", log_x=True, decaying_label="decaying", start=False):
+    noise = ps01.NOISE_STD * np.random.default_rng(ps01.NOISE_SEED).standard_normal(
+        (ps01.NOISY_ITERATIONS, ps01.NOISY_RUNS))
+    decaying = ps01.DECAY_LR0 / (1 + np.arange(ps01.NOISY_ITERATIONS) / ps01.DECAY_TAU)
+    runs = {f"lr = {lr}": np.full(ps01.NOISY_ITERATIONS, lr) for lr in ps01.NOISY_LRS}
+    runs[decaying_label] = decaying
+    fig, ax = plt.subplots()
+    for label, lrs in runs.items():
+        xs = noisy_numpy(lrs, ps01.NOISY_X0, noise)
+        curve = np.mean(xs**2, axis=1) if average == "losses" else np.mean(xs, axis=1) ** 2
+        steps = np.arange(1, ps01.NOISY_ITERATIONS + 1)
+        if start:
+            steps, curve = np.arange(ps01.NOISY_ITERATIONS + 1), [ps01.NOISY_X0**2, *curve]
+        ax.plot(steps, curve, label=label)
+    ax.set(xscale="log" if log_x else "linear", yscale="log", xlabel="step", ylabel="loss",
+           title="noise floors")
+    ax.legend()
+    return fig
+
+
+def test_noise_figure_checks():
+    ps01.check_noise_figure(noise_figure())
+    ps01.check_noise_figure(noise_figure(start=True, decaying_label="1/t decay"))
+    with pytest.raises(CheckFailed, match="square of the runs' mean x"):
+        ps01.check_noise_figure(noise_figure(average="x"))
+    with pytest.raises(CheckFailed, match="x-axis of fig_noise should use a log scale"):
+        ps01.check_noise_figure(noise_figure(log_x=False))
+    with pytest.raises(CheckFailed, match="'decaying' run"):
+        ps01.check_noise_figure(noise_figure(decaying_label="schedule"))
+    plt.close("all")
+
+
+# --- §7: the valley -------------------------------------------------------------------------------
+
+def valley_numpy(lr, n, start, curvatures):
+    point, a, history = np.array(start, float), np.array(curvatures, float), []
+    for _ in range(n):
+        point = point - lr * 2 * a * point
+        history.append(point)
+    return np.array(history)
+
+
+def valley_torch_float32(lr, n, start, curvatures):
+    point = torch.tensor([float(v) for v in start])
+    a = torch.tensor([float(v) for v in curvatures])
+    history = []
+    for _ in range(n):
+        point = point - lr * 2 * a * point
+        history.append(point)
+    return torch.stack(history)
+
+
+@pytest.mark.parametrize("function", [valley_numpy, valley_torch_float32])
+def test_descent_2d_right_in_float64_and_float32_on_every_pooled_case(function):
+    ps01.check_descent_2d(function)
+    ps01.check_descent_2d(function, hidden=True)
+
+
+@pytest.mark.parametrize(("function", "words"), [
+    (lambda lr, n, s, c: valley_numpy(lr, n, s, tuple(c)[::-1]), "curvatures are swapped"),
+    (lambda lr, n, s, c: valley_numpy(lr, n, s, (c[0], c[0])), "first curvature"),
+    (lambda lr, n, s, c: valley_numpy(lr, n, s, c).T, "one row per coordinate"),
+    (lambda lr, n, s, c: valley_numpy(-lr, n, s, c), "sign is flipped"),
+])
+def test_valley_mistakes_are_named(function, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps01.check_descent_2d(function)
+
+
+def valley_figure(lrs=ps01.VALLEY_LRS, absolute=True, swapped=False):
+    fig, axes = plt.subplots(1, 2)
+    curvatures = ps01.VALLEY_CURVATURES[::-1] if swapped else ps01.VALLEY_CURVATURES
+    for ax, lr in zip(axes, lrs, strict=True):
+        path = valley_numpy(lr, ps01.VALLEY_ITERATIONS, ps01.VALLEY_START, curvatures)
+        shown = np.abs(path) if absolute else path
+        ax.plot(np.arange(1, 101), shown[:, 0], label="|x| (steep)")
+        ax.plot(np.arange(1, 101), shown[:, 1], label="|y| (flat)")
+        ax.set(yscale="log", xlabel="iteration", title=f"lr = {lr}")
+        ax.legend()
+    return fig
+
+
+def test_valley_figure_checks():
+    ps01.check_valley_figure(valley_figure())
+    with pytest.raises(CheckFailed, match="left panel"):
+        ps01.check_valley_figure(valley_figure(lrs=ps01.VALLEY_LRS[::-1]))
+    with pytest.raises(CheckFailed, match="not |x|"):
+        ps01.check_valley_figure(valley_figure(absolute=False))
+    with pytest.raises(CheckFailed, match="curvatures are swapped"):
+        ps01.check_valley_figure(valley_figure(swapped=True))
+    plt.close("all")

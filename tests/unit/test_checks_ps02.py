@@ -32,6 +32,7 @@ from autograder.hidden import stale_pools
 from autograder.hidden.draw import draw_cases
 from autograder.hidden.pools import pools_path, read_pools
 from lrchecks import evidence, histories, ps02
+from lrchecks.diagnosis.noisy import LOSS_CURVES
 from lrchecks.diagnosis.quadratic import MISTAKE_EXPLANATIONS
 from lrchecks.diagnosis.schedules import (
     FORMULA_EXPLANATIONS,
@@ -39,6 +40,7 @@ from lrchecks.diagnosis.schedules import (
     LOOP_EXPLANATIONS,
     MOMENTA_AHEAD,
     MOMENTA_MISSING,
+    MOMENTA_OF_OPTIMIZER,
 )
 from lrchecks.hidden import NotGraded, drawn_cases
 from lrchecks.ps02 import formulas, rescue
@@ -728,9 +730,27 @@ def test_momentum_history_messages():
         ps02.check_momentum_history(lambda scheduler, n, initial_lr=1.05: [0.0] * n)
     for student in STUDENTS:
         with drawn_cases(drawn_for(student)), pytest.raises(
-                CheckFailed, match=re.escape(ps02.MOMENTUM_ADVICE)):
+                CheckFailed, match="momentum of its own"):
             ps02.check_momentum_history(lambda scheduler, n, initial_lr=1.05: [0.9] * n,
                                         hidden=True)
+
+
+def test_momentum_history_on_an_sgd_with_momentum_fails_the_visible_check():
+    """The task names the case 'the scheduler leaves the momentum alone': a visible case."""
+    def with_momentum(scheduler, num_iterations, initial_lr=1.05):
+        x = torch.tensor(500.0, requires_grad=True)
+        opt = torch.optim.SGD([x], lr=initial_lr, momentum=0.9)
+        built, seen = scheduler(opt), []
+        for _ in range(num_iterations):
+            opt.zero_grad()
+            (x**2).backward()
+            seen.append(opt.param_groups[0]["momentum"])
+            opt.step()
+            built.step()
+        return seen
+
+    with pytest.raises(CheckFailed, match="momentum of its own"):
+        ps02.check_momentum_history(with_momentum)
 
 
 def test_the_one_cycle_pitfall_is_the_published_one():
@@ -753,7 +773,7 @@ def test_the_committed_pools_are_what_the_specifications_build():
     names = set(pools())
     assert names == {"ps02.optimize", "ps02.step_decay", "ps02.exponential_decay",
                      "ps02.cosine_annealing", "ps02.linear_warmup", "ps02.warmup_cosine",
-                     "ps02.scheduler_first", "ps02.momentum_history"}
+                     "ps02.scheduler_first", "ps02.momentum_history", "ps02.noisy_loss_curve"}
     for pool in pools().values():
         assert 2 <= pool.draw <= 5 and 12 <= len(pool.candidates) <= 24
 
@@ -845,6 +865,8 @@ VOCABULARY = {
     ps02.RECORD_USED_LR, ps02.MOVE_THE_STEP,
     f"your function gives the correct run: {ps02.CORRECT_ON_PURPOSE}",
     ps02.MOMENTUM_ADVICE, MOMENTA_AHEAD.explanation, MOMENTA_MISSING.explanation,
+    MOMENTA_OF_OPTIMIZER.explanation, ps02.CURVE_ADVICE,
+    *(mistake.explanation for mistake in LOSS_CURVES),
     "the function should return a pair (x_history, lr_history).",
 }
 """Every sentence a hidden case may say after its kind: the checks' own, value-free words."""
@@ -866,6 +888,8 @@ FAILING = [
     (partial(ps02.check_momentum_history, hidden=True), partial(momentum_history, shift=1)),
     (partial(ps02.check_momentum_history, hidden=True),
      lambda scheduler, n, initial_lr=1.05: [0.5] * n),
+    (partial(ps02.check_noisy_loss_curve, hidden=True),
+     lambda lrs, x0, noise: np.sum(_runs_of(lrs, x0, noise) ** 2, axis=1)),
 ]
 
 
@@ -924,7 +948,9 @@ def test_the_checks_hold_no_hidden_case():
     for pool, cases in every_case().items():
         for case in cases:
             params = case["params"]
-            if pool.startswith("ps02.") and "scheduler" not in params:
+            if pool == "ps02.noisy_loss_curve":
+                texts = [repr(params[0])[1:-1], repr(params[2][0])[1:-1]]
+            elif pool.startswith("ps02.") and "scheduler" not in params:
                 name = pool.removeprefix("ps02.")
                 spelled = ", ".join(repr(params[key]) for key in ps02.FORMULA_PARAMETERS[name]
                                     if key in params and key != "eta_min")
@@ -949,3 +975,147 @@ def test_the_pool_file_is_plain_json_with_kinds_that_hold_no_number():
     for pool in data["pools"].values():
         for case in pool["always"] + pool["candidates"]:
             assert not re.search(r"\d", case["kind"]), case["kind"]
+
+
+
+# --- §2: an integer x0 ----------------------------------------------------------------------------
+
+def test_an_integer_x0_is_a_visible_case_of_optimize():
+    def tensor_of_x0(initial_lr, num_iterations, x0, scheduler=None):
+        x = torch.tensor(x0, requires_grad=True)  # fails for an integer x0
+        opt = torch.optim.SGD([x], lr=initial_lr)
+        built = scheduler(opt) if scheduler else None
+        xs, lrs = [], []
+        for _ in range(num_iterations):
+            opt.zero_grad()
+            (x**2).backward()
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            xs.append(x.item())
+            if built:
+                built.step()
+        return xs, lrs
+
+    assert any(isinstance(x0, int) for _, _, x0, _ in ps02.PUBLISHED_RUNS)
+    with pytest.raises(CheckFailed, match="x0 was an integer"):
+        ps02.check_optimize_with_scheduler(tensor_of_x0)
+
+
+# --- §6: schedules on a noisy problem ------------------------------------------------------------
+
+def noisy_loss_curve(lrs, x0, noise):
+    x, curve = np.full(np.shape(noise)[1], float(x0)), []
+    for lr, kick in zip(lrs, noise, strict=True):
+        x = x - lr * (2 * x + kick)
+        curve.append(np.mean(x**2))
+    return np.array(curve)
+
+
+def noisy_loss_curve_float32(lrs, x0, noise):
+    kicks = torch.as_tensor(np.asarray(noise), dtype=torch.float32)
+    x, curve = torch.full((kicks.shape[1],), float(x0)), []
+    for lr, kick in zip(lrs, kicks, strict=True):
+        x = (1 - 2 * float(lr)) * x - float(lr) * kick
+        curve.append((x**2).mean())
+    return torch.stack(curve)
+
+
+def _runs_of(lrs, x0, noise):
+    x, runs = np.full(np.shape(noise)[1], float(x0)), []
+    for lr, kick in zip(lrs, np.asarray(noise), strict=True):
+        x = x - lr * (2 * x + kick)
+        runs.append(x)
+    return np.array(runs)
+
+
+@pytest.mark.parametrize("function", [noisy_loss_curve, noisy_loss_curve_float32])
+def test_noisy_loss_curve_right_in_float64_and_float32_on_every_pooled_case(function):
+    ps02.check_noisy_loss_curve(function)
+    with drawn_cases(every_case()):
+        ps02.check_noisy_loss_curve(function, hidden=True)
+
+
+@pytest.mark.parametrize(("function", "words"), [
+    (lambda lrs, x0, noise: np.mean(_runs_of(lrs, x0, noise), axis=1) ** 2,
+     "square of the runs' mean x"),
+    (lambda lrs, x0, noise: _runs_of(lrs, x0, noise)[:, 0] ** 2, "single run"),
+    (lambda lrs, x0, noise: np.sum(_runs_of(lrs, x0, noise) ** 2, axis=1), "sum"),
+    (lambda lrs, x0, noise: np.concatenate(([float(x0) ** 2],
+                                            noisy_loss_curve(lrs, x0, noise)[:-1])),
+     "shifted by one step"),
+    (lambda lrs, x0, noise: noisy_loss_curve(np.zeros(len(lrs)), x0, noise) * 0
+     + np.mean(_runs_of(lrs, x0, np.zeros(np.shape(noise))) ** 2, axis=1), "ignores the noise"),
+])
+def test_noisy_loss_curve_mistakes_are_named(function, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps02.check_noisy_loss_curve(function)
+
+
+def test_a_hidden_noisy_curve_case_names_the_mistake_never_the_values():
+    def square_of_mean(lrs, x0, noise):
+        return np.mean(_runs_of(lrs, x0, noise), axis=1) ** 2
+
+    for student in STUDENTS:
+        with drawn_cases(drawn_for(student)), pytest.raises(CheckFailed) as failure:
+            ps02.check_noisy_loss_curve(square_of_mean, hidden=True)
+        message = failure.value.message
+        assert message.startswith("A hidden case fails (") and "square of the runs" in message
+        assert "[" not in message and not re.search(r"\d\.\d", message)
+
+
+def compare_noise():
+    return ps02.COMPARE_STD * np.random.default_rng(ps02.COMPARE_SEED).standard_normal(
+        (ps02.COMPARE_ITERATIONS, ps02.COMPARE_RUNS))
+
+
+def final_losses(curve=noisy_loss_curve, last=-1):
+    return {lr: float(curve([lr] * ps02.COMPARE_ITERATIONS, ps02.COMPARE_X0,
+                            compare_noise())[last]) for lr in ps02.CONSTANT_LRS}
+
+
+def test_constant_sweep_checks():
+    losses = final_losses()
+    best = min(losses, key=losses.get)
+    ps02.check_constant_sweep(losses, best)
+    ps02.check_constant_sweep(final_losses(noisy_loss_curve_float32), best)
+    with pytest.raises(CheckFailed, match="best_constant_lr"):
+        ps02.check_constant_sweep(losses, losses[best])
+    with pytest.raises(CheckFailed, match="before the last step"):
+        ps02.check_constant_sweep(final_losses(last=-2), best)
+    with pytest.raises(CheckFailed, match="no entry for lr = 0.4"):
+        ps02.check_constant_sweep({lr: v for lr, v in losses.items() if lr != 0.4}, best)
+
+
+def compare_figure(curve=noisy_loss_curve, without=None):
+    noise = compare_noise()
+    losses = final_losses()
+    best = min(losses, key=losses.get)
+    steps = range(ps02.COMPARE_ITERATIONS)
+    lr0, n = ps02.COMPARE_LR, ps02.COMPARE_ITERATIONS
+    runs = {"constant": [lr0] * n, "best constant": [best] * n,
+            "step": [step_decay(t, lr0, 25, 0.5) for t in steps],
+            "exponential": [exponential_decay(t, lr0, 0.95) for t in steps],
+            "cosine": [cosine_annealing(t, lr0, n) for t in steps],
+            "short cosine": [cosine_annealing(t, lr0, n // 2) for t in steps]}
+    fig, (left, right) = plt.subplots(1, 2)
+    for name, lrs in runs.items():
+        if name == without:
+            continue
+        left.plot(np.arange(1, n + 1), np.asarray(curve(lrs, ps02.COMPARE_X0, noise)), label=name)
+        right.plot(np.arange(1, n + 1), lrs, label=name)
+    left.set(yscale="log", xlabel="step", title="loss")
+    right.set(xlabel="step", title="lr")
+    left.legend()
+    right.legend()
+    return fig
+
+
+def test_compare_figure_checks():
+    ps02.check_compare_figure(compare_figure())
+    ps02.check_compare_figure(compare_figure(noisy_loss_curve_float32))
+    with pytest.raises(CheckFailed, match="square of the runs' mean x"):
+        ps02.check_compare_figure(compare_figure(
+            lambda lrs, x0, noise: np.mean(_runs_of(lrs, x0, noise), axis=1) ** 2))
+    with pytest.raises(CheckFailed, match="'short cosine'"):
+        ps02.check_compare_figure(compare_figure(without="short cosine"))
+    plt.close("all")

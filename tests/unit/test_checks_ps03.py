@@ -143,7 +143,7 @@ def test_correct_functions_pass_visible_and_hidden(capsys):
 
 
 def test_other_correct_styles_pass_every_pooled_case():
-    # torch tensors and numpy scalars; a range test that leaves the diverging step out.
+    # torch tensors and numpy scalars.
     with drawn_cases(every_case()):
         ps03.check_linear_scaled_lr(rule(lambda lr, b, b0: torch.tensor(lr) * b / b0),
                                     hidden=True)
@@ -158,7 +158,6 @@ def test_other_correct_styles_pass_every_pooled_case():
             lambda s, e, n: torch.logspace(math.log10(s), math.log10(e), n), hidden=True)
         ps03.check_smooth_losses(lambda losses, beta=0.98: np.array(smooth(losses, beta)),
                                  hidden=True)
-        ps03.check_lr_range_test(make_range_test(record_last=False), hidden=True)
         ps03.check_suggest_lr(lambda lrs, losses: min(zip(losses, lrs, strict=True))[1] * 0.1,
                               hidden=True)
 
@@ -310,10 +309,11 @@ STUDENT_MISTAKES = {
         "beta_ignored": make_smoother(ignore_beta=True),
     },
     ps03.check_lr_range_test: {
-        f"{name}{'' if record_last else ' (stopping step left out)'}": make_range_test(
+        "stopping_step_left_out": make_range_test(record_last=False),
+        **{f"{name}{'' if record_last else ' (stopping step left out)'}": make_range_test(
             record_last=record_last, **options)
-        for record_last in (True, False)
-        for name, options in {
+           for record_last in (True, False)
+           for name, options in {
             "never_stops": {"stop": "never"},
             "stops_against_first_loss": {"stop": "first"},
             "stops_on_raw_loss": {"stop": "raw"},
@@ -321,7 +321,7 @@ STUDENT_MISTAKES = {
             "weights_swapped": {"smoother": make_smoother(swapped=True)},
             "linear_spacing": {"lrs": lambda s, e, n: np.linspace(s, e, n)},
             "endpoint_excluded": {"lrs": lambda s, e, n: s * (e / s) ** (np.arange(n) / n)},
-        }.items()
+        }.items()},
     },
     ps03.check_suggest_lr: {
         "at_minimum": lambda lrs, losses: lrs[int(np.argmin(losses))],
@@ -493,10 +493,38 @@ def test_warmup_mistakes_are_named(function, words):
     assert words in failure(ps03.check_warmup_lr, function)
 
 
-def test_warmup_dividing_by_zero_is_explained():
+@pytest.mark.parametrize("hidden", [False, True])
+def test_warmup_dividing_by_zero_is_explained_by_the_visible_check_too(hidden):
+    """The task names warmup_steps = 0: the visible check runs it (it used to pass there)."""
     message = failure(ps03.check_warmup_lr,
-                      lambda t, lr, k: lr * min(1.0, (t + 1) / k), hidden=True)
-    assert "ZeroDivisionError" in message and "no warmup: return target_lr" in message
+                      lambda t, lr, k: lr * min(1.0, (t + 1) / k), hidden=hidden)
+    assert "ZeroDivisionError" in message
+    assert message.endswith(mistakes.NO_WARMUP_DIVISION.explanation)
+
+
+def test_every_edge_case_the_tasks_name_is_a_visible_case():
+    """warmup_steps = 0 (Task 3.1), scaling_rule=None (Task 4.1), a run that diverges and is
+    recorded up to the step it stops on (Task 5.3)."""
+    from lrchecks.ps03 import range_test as range_check
+    from lrchecks.ps03 import scaling, sweep
+
+    assert any(k == 0 for _, k, _ in scaling.WARMUP_CASES_VISIBLE)
+    assert any(rule is None for _, rule, *_ in sweep.SWEEP_CASES_VISIBLE)
+    toy, options = range_check.RANGE_CASES_VISIBLE[0]
+    from lrcore.range_test import lr_range_test, noisy_quadratic_step
+    assert lr_range_test(noisy_quadratic_step(**toy), **options).diverged
+
+
+def test_a_range_test_that_leaves_out_its_stopping_step_fails_the_visible_check():
+    """Task 5.3 records the step the test stops on; the check used to accept its absence."""
+    message = failure(ps03.check_lr_range_test, make_range_test(record_last=False))
+    assert message.endswith(mistakes.RANGE_EXPLANATIONS["stopping_step_left_out"])
+
+
+def test_a_sweep_without_a_rule_must_use_base_lr_in_the_visible_check():
+    wrong = make_sweep(lr_of=lambda rule_, lr, b, b0: lr * b / b0 if rule_ is None
+                       else rule_(lr, b, b0))
+    assert "lr" in failure(ps03.check_batch_size_sweep, wrong)
 
 
 @pytest.mark.parametrize(("function", "words"), [

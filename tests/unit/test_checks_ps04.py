@@ -90,7 +90,7 @@ def epsilon_greedy(Q, state, epsilon, rng, env):
 
 
 def make_q_learning(alpha_count="visit", sarsa=False, reseed=False, stop_on_truncation=False,
-                    discount=True, counts_from_one=False, seed_actions=True):
+                    discount=True, counts_from_one=False, seed_actions=True, update=None):
     def q_learning(env, n_episodes, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
         Q = np.zeros((env.observation_space.n, env.action_space.n))
         counts = np.full(Q.shape, 1 if counts_from_one else 0)
@@ -118,7 +118,10 @@ def make_q_learning(alpha_count="visit", sarsa=False, reseed=False, stop_on_trun
                     future = 0.0 if ends else factor * Q[next_state, next_action]
                 else:
                     future = 0.0 if ends else factor * np.max(Q[next_state])
-                Q[state, action] += alpha * (reward + future - Q[state, action])
+                if update is not None:  # the student's update function, called for its effect
+                    update(Q, state, action, reward, next_state, ends, alpha, factor)
+                else:
+                    Q[state, action] += alpha * (reward + future - Q[state, action])
                 if terminated or truncated:
                     break
                 state = next_state
@@ -193,17 +196,40 @@ def test_hard_coded_q_star_fails_the_hidden_check(graded):
 
 # --- the update ------------------------------------------------------------------------------
 
-def test_update_passes_in_place_or_returned(capsys, graded):
-    def functional(Q, state, action, reward, next_state, terminated, alpha, gamma):
-        new = Q.copy()
+def test_update_passes_in_place_and_in_place_returning_q(capsys, graded):
+    def returns_q_too(Q, state, action, reward, next_state, terminated, alpha, gamma):
         target = reward + (0 if terminated else gamma * max(Q[next_state]))
-        new[state][action] = (1 - alpha) * Q[state][action] + alpha * target
-        return new
+        Q[state][action] = (1 - alpha) * Q[state][action] + alpha * target
+        return Q
 
-    for function in (q_learning_update, functional):
+    for function in (q_learning_update, returns_q_too):
         ps04.check_q_learning_update(function)
         ps04.check_q_learning_update(function, hidden=True)
     assert capsys.readouterr().out.count("✓") == 4
+
+
+def update_on_a_copy(Q, state, action, reward, next_state, terminated, alpha, gamma):
+    """Right numbers, on a copy: the learners that call it for its effect never learn."""
+    new = Q.copy()
+    target = reward + (0 if terminated else gamma * max(Q[next_state]))
+    new[state][action] = (1 - alpha) * Q[state][action] + alpha * target
+    return new
+
+
+def test_an_update_that_returns_a_copy_is_named_where_it_is_made(graded):
+    with pytest.raises(CheckFailed, match="returns an updated copy and leaves the Q"):
+        ps04.check_q_learning_update(update_on_a_copy)
+    with pytest.raises(CheckFailed, match="^A hidden case fails .*returns an updated copy"):
+        ps04.check_q_learning_update(update_on_a_copy, hidden=True)
+
+
+def test_a_learner_whose_update_never_reaches_q_is_not_called_a_seeding_problem():
+    """The copy-returning update, called for its effect by an otherwise right learner: Q stays
+    0. The learner's check names the update, not the seeding protocol."""
+    learner = make_q_learning(update=update_on_a_copy)
+    with pytest.raises(CheckFailed, match="Q is still all zeros") as failure:
+        ps04.check_q_learning_seeded(learner)
+    assert "seeding protocol" not in str(failure.value)
 
 
 def _update(target_rule):
@@ -298,11 +324,36 @@ def test_q_learning_mistakes_are_named(kwargs, words):
         ps04.check_q_learning_seeded(make_q_learning(**kwargs))
 
 
-def test_truncation_mistake_is_caught_by_the_hidden_runs(graded):
+def test_terminated_or_truncated_passed_to_the_update_is_caught_by_a_visible_run(graded):
     learner = make_q_learning(stop_on_truncation=True)
-    ps04.check_q_learning_seeded(learner)  # no visible episode reaches the 100-step limit
+    with pytest.raises(CheckFailed, match="terminated or truncated.*truncated still bootstraps"):
+        ps04.check_q_learning_seeded(learner)
     with pytest.raises(CheckFailed, match="truncated still bootstraps"):
         ps04.check_q_learning_seeded(learner, hidden=True)
+
+
+def test_the_visible_runs_include_episodes_cut_off_at_the_step_limit():
+    """The task names the truncated case: a visible run must contain it (the last one does)."""
+    cut = []
+    for n, step, gamma, epsilon, seed, desc in ps04.LEARNER_CASES_VISIBLE:
+        env = rl.make_frozen_lake(desc)
+        env.action_space.seed(seed)
+        rng = np.random.default_rng(seed)
+        q, counts, count = np.zeros((16, 4)), np.zeros((16, 4), dtype=int), 0
+        for episode in range(n):
+            state, _ = env.reset(seed=seed) if episode == 0 else env.reset()
+            while True:
+                action = rl.epsilon_greedy(q, state, epsilon, rng, env.action_space)
+                next_state, reward, terminated, truncated, _ = env.step(action)
+                counts[state, action] += 1
+                rl.q_learning_update(q, state, action, reward, next_state, terminated,
+                                     step(int(counts[state, action])), gamma)
+                state = next_state
+                if terminated or truncated:
+                    count += bool(truncated and not terminated)
+                    break
+        cut.append(count)
+    assert cut[-1] > 0, cut
 
 
 def test_q_learning_output_shapes():
@@ -315,11 +366,11 @@ def test_q_learning_output_shapes():
 
 
 def test_hard_coded_runs_fail_the_hidden_check(graded):
-    visible = {n: make_q_learning()(rl.make_frozen_lake(), n, step, seed=seed)
+    visible = {(n, step.label, seed): make_q_learning()(rl.make_frozen_lake(), n, step, seed=seed)
                for n, step, _, _, seed, _ in ps04.LEARNER_CASES_VISIBLE}
 
     def replay(env, n, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
-        return visible[n]
+        return visible.get((n, alpha_at.label, seed))
 
     ps04.check_q_learning_seeded(replay)
     with pytest.raises(CheckFailed):
@@ -429,6 +480,148 @@ def test_figure_of_a_learner_one_sweep_late_is_diagnosed(runs):
     plt.close("all")
 
 
+# --- the discount: sweeps of the noise-free learner ----------------------------------------------
+
+def make_sweeps_to_reach(answer="sweep", before_update=False, relative=True, error=np.max,
+                         discount=True, never=None, backend="numpy"):
+    def sweeps_to_reach(model, alpha_at, gamma, q_star, tolerance=0.1, max_sweeps=10_000):
+        factor = gamma if discount else 1.0
+        if backend == "torch":  # float32, the blend form, a Python loop over the next states
+            T = torch.tensor(model.transition, dtype=torch.float32)
+            R = torch.tensor(model.reward, dtype=torch.float32)
+            alive = torch.tensor(~model.terminal, dtype=torch.float32)
+            target_q = torch.tensor(q_star, dtype=torch.float32)
+            Q = torch.zeros(model.n_states, model.n_actions)
+            goal = tolerance * float(target_q.abs().max())
+            for k in range(1, max_sweeps + 1):
+                target = (T * (R + factor * alive * Q.max(dim=1).values)).sum(dim=-1)
+                Q = (1 - alpha_at(k)) * Q + alpha_at(k) * target
+                if float((Q - target_q).abs().max()) <= goal:
+                    return k
+            return never
+        goal = tolerance * (np.abs(q_star).max() if relative else 1.0)
+        Q = np.zeros((model.n_states, model.n_actions))
+        for k in range(1, max_sweeps + 1):
+            if before_update and error(np.abs(Q - q_star)) <= goal:
+                return k
+            V = Q.max(axis=1)
+            target = np.einsum("ijk,ijk->ij", model.transition,
+                               model.reward + factor * np.where(model.terminal, 0.0, V))
+            Q = Q + alpha_at(k) * (target - Q)
+            if not before_update and error(np.abs(Q - q_star)) <= goal:
+                return k - 1 if answer == "index" else np.int64(k)
+        return never
+    return sweeps_to_reach
+
+
+def test_sweeps_to_reach_passes(capsys, graded):
+    for function in (make_sweeps_to_reach(), make_sweeps_to_reach(backend="torch")):
+        ps04.check_sweeps_to_reach(function)
+        ps04.check_sweeps_to_reach(function, hidden=True)
+    assert capsys.readouterr().out.count("✓") == 4
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"answer": "index"}, "one less than the sweep"),
+    ({"before_update": True}, "one sweep late"),
+    ({"relative": False}, "tolerance is relative"),
+    ({"error": np.mean}, "mean of \\|Q − Q\\*\\|"),
+    ({"discount": False}, "γ is missing"),
+    ({"never": 300}, "return None when no sweep"),
+    ({"never": -1}, "return None when no sweep"),
+])
+def test_sweeps_to_reach_mistakes_are_named(kwargs, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps04.check_sweeps_to_reach(make_sweeps_to_reach(**kwargs))
+
+
+def test_sweeps_to_reach_answers_that_are_no_sweep_number():
+    with pytest.raises(CheckFailed, match="number of a sweep"):
+        ps04.check_sweeps_to_reach(lambda *args, **kwargs: 3.5)
+    with pytest.raises(CheckFailed, match="number of a sweep"):
+        ps04.check_sweeps_to_reach(lambda *args, **kwargs: "134")
+
+
+def test_the_visible_sweep_counts_do_not_hang_on_the_last_digit():
+    """Each visible case's error is well away from the goal at every sweep that decides the
+    answer, so float32 and float64 students count the same sweep."""
+    for step, gamma, tolerance, max_sweeps, desc in ps04.REACH_CASES_VISIBLE:
+        model = rl.frozen_lake_model(desc)
+        q_star = rl.value_iteration(model, gamma)
+        goal = tolerance * np.abs(q_star).max()
+        errors = rl.sup_norm_error(rl.expected_q_learning(model, step, max_sweeps, gamma), q_star)
+        reached = np.flatnonzero(errors <= goal)
+        decided = errors if not reached.size else errors[:reached[0] + 1]
+        assert np.all(np.abs(decided - goal) > 1e-4 * goal)
+
+
+def test_the_visible_sweep_counts_include_the_edges_the_task_names():
+    answers = [rl.sweeps_to_reach(rl.frozen_lake_model(d), step, g, rl.value_iteration(
+        rl.frozen_lake_model(d), g), tol, most) for step, g, tol, most, d in
+        ps04.REACH_CASES_VISIBLE]
+    assert 1 in answers and None in answers
+
+
+# --- the drifting lake ---------------------------------------------------------------------------
+
+def make_drifting(restart_count=False, restart_q=False, restart_rng=False, early=False,
+                  discount=True, one_lake=False, final_only=False, keep_initial=False,
+                  torch_backend=False):
+    def drifting_q_learning(lakes, alpha_at, sweeps_per_lake, gamma=0.99, seed=0):
+        rng = np.random.default_rng(seed)
+        Q = np.zeros((lakes[0].n_states, lakes[0].n_actions))
+        history = [Q] if keep_initial else []
+        k = 0
+        for index, lake in enumerate(lakes[:1] if one_lake else lakes):
+            if index and restart_q:
+                Q = np.zeros_like(Q)
+            if index and restart_rng:
+                rng = np.random.default_rng(seed)
+            for j in range(1, sweeps_per_lake + 1):
+                k += 1
+                now = lakes[min(k // sweeps_per_lake, len(lakes) - 1)] if early else lake
+                next_state, reward, terminated = now.sample(rng)
+                best = Q.max(axis=1)[next_state]
+                target = reward + (gamma if discount else 1.0) * np.where(terminated, 0.0, best)
+                alpha = alpha_at(j if restart_count else k)
+                Q = (1 - alpha) * Q + alpha * target if torch_backend else Q + alpha * (target - Q)
+                history.append(Q)
+        if final_only:
+            return Q
+        return torch.tensor(np.array(history)) if torch_backend else np.array(history)
+    return drifting_q_learning
+
+
+def test_drifting_q_learning_passes(capsys, graded):
+    for function in (make_drifting(), make_drifting(torch_backend=True)):
+        ps04.check_drifting_q_learning(function)
+        ps04.check_drifting_q_learning(function, hidden=True)
+    assert capsys.readouterr().out.count("✓") == 4
+
+
+def test_the_drift_of_one_lake_is_the_synchronous_learner():
+    lake = rl.frozen_lake_model()
+    np.testing.assert_array_equal(
+        make_drifting()([lake], polynomial_step_size(0.7), 40, 0.9, 3),
+        make_synchronous()(lake, polynomial_step_size(0.7), 40, 0.9, 3))
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"restart_count": True, "restart_q": True, "restart_rng": True}, "run of its own"),
+    ({"restart_count": True}, "α starts again at alpha_at\\(1\\)"),
+    ({"restart_q": True}, "Q starts again at 0"),
+    ({"restart_rng": True}, "random generator is made again"),
+    ({"early": True}, "one sweep early"),
+    ({"discount": False}, "γ is missing"),
+    ({"one_lake": True}, "one lake only"),
+    ({"final_only": True}, "one table"),
+    ({"keep_initial": True}, "initial zeros"),
+])
+def test_drifting_q_learning_mistakes_are_named(kwargs, words):
+    with pytest.raises(CheckFailed, match=words):
+        ps04.check_drifting_q_learning(make_drifting(**kwargs))
+
+
 # --- Monte Carlo evaluation ---------------------------------------------------------------------
 
 def test_success_rate_passes(capsys, graded):
@@ -462,6 +655,15 @@ def test_settings_match_the_notebook():
     assert namespace["OMEGAS"] == ps04.OMEGAS
     assert namespace["N_SWEEPS"] == ps04.N_SWEEPS and namespace["SWEEP_SEED"] == ps04.SWEEP_SEED
     np.testing.assert_array_equal(namespace["CHECKPOINTS"], ps04.CHECKPOINTS)
+    for grade_id, names in (("discount_settings", ("GAMMAS", "TOLERANCE", "MAX_SWEEPS")),
+                            ("drift_settings", ("DRIFT_GAMMA", "ROUGH_ICE", "SWEEPS_PER_LAKE",
+                                                "DRIFT_SEED"))):
+        (cell,) = [c for c in nb.cells
+                   if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+        namespace = {}
+        exec(cell.source, namespace)
+        assert {name: namespace[name] for name in names} == {
+            name: getattr(ps04, name) for name in names}
 
 
 # --- hidden cases: pools, draws and what a failure may say --------------------------------------
@@ -484,7 +686,8 @@ def test_the_released_pools_are_what_the_specifications_build(pools):
     assert {name: pool.to_json() for name, pool in stored.items()} == {
         name: pool.to_json() for name, pool in pools.items()}
     assert set(pools) == {"ps04.value_iteration", "ps04.q_learning_update", "ps04.step_sizes",
-                          "ps04.q_learning", "ps04.synchronous_q_learning", "ps04.success_rate"}
+                          "ps04.q_learning", "ps04.synchronous_q_learning", "ps04.success_rate",
+                          "ps04.sweeps_to_reach", "ps04.drifting_q_learning"}
     for pool in pools.values():
         assert pool.always or pool.draw
         assert len(pool.candidates) >= pool.draw
@@ -511,7 +714,7 @@ MISTAKES = {
         lambda Q, s, a, r, s2, t, al, g: al * (r + (0 if t else g * np.max(Q[s2]))),
         lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + (0 if t else g * np.max(Q[s]))
                                                           - Q[s, a]),
-    )],
+    )] + [update_on_a_copy],
     "step_sizes": [
         (constant_step_size, lambda omega: (lambda n: 1 / (n + 1) ** omega)),
         (constant_step_size, lambda omega: (lambda n: omega / n)),
@@ -523,11 +726,18 @@ MISTAKES = {
     ],
     "q_learning": [make_q_learning(**kwargs) for kwargs in (
         {"alpha_count": "episode"}, {"alpha_count": "plus_one"}, {"sarsa": True},
-        {"reseed": True}, {"stop_on_truncation": True}, {"discount": False})],
+        {"reseed": True}, {"stop_on_truncation": True}, {"discount": False},
+        {"update": update_on_a_copy})],
     "synchronous_q_learning": [make_synchronous(**kwargs) for kwargs in (
         {"offset": 1}, {"discount": False}, {"axis": 1})],
     "success_rate": [make_success_rate(reseed=True), make_success_rate(scale="count"),
                      make_success_rate(scale="%")],
+    "sweeps_to_reach": [make_sweeps_to_reach(**kwargs) for kwargs in (
+        {"answer": "index"}, {"before_update": True}, {"relative": False}, {"error": np.mean},
+        {"discount": False}, {"never": 0})],
+    "drifting_q_learning": [make_drifting(**kwargs) for kwargs in (
+        {"restart_count": True, "restart_q": True, "restart_rng": True}, {"restart_count": True},
+        {"restart_q": True}, {"restart_rng": True}, {"early": True}, {"discount": False})],
 }
 """Students' code with each modelled mistake, for each hidden check."""
 
@@ -598,6 +808,17 @@ WRONG = {
         lambda env, policy, n, seed=0: LeakyResult(),
         _raises_leaky_text,
     ],
+    "sweeps_to_reach": [
+        lambda *args, **kwargs: 7,  # a number no mistake explains (or one for a case never met)
+        lambda *args, **kwargs: LeakyResult(),
+        _raises_leaky_text,
+    ],
+    "drifting_q_learning": [
+        lambda lakes, alpha_at, n, gamma=0.99, seed=0: make_drifting()(
+            lakes, alpha_at, n, gamma, seed + 1),
+        lambda lakes, alpha_at, n, gamma=0.99, seed=0: LeakyResult(),
+        _raises_leaky_text,
+    ],
 }
 """Wrong answers of every sort: numbers no mistake explains, wrong shapes, a student's
 exception and a student's object — each in a message a student may read."""
@@ -661,6 +882,8 @@ def test_no_check_calls_course_code_through_the_student_call_path(monkeypatch, g
         ps04.check_q_learning_seeded(make_q_learning(), hidden=hidden)
         ps04.check_synchronous_q_learning(make_synchronous(), hidden=hidden)
         ps04.check_success_rate(make_success_rate(), hidden=hidden)
+        ps04.check_sweeps_to_reach(make_sweeps_to_reach(), hidden=hidden)
+        ps04.check_drifting_q_learning(make_drifting(), hidden=hidden)
     assert called and not [name for function, name in called if evidence._is_reference(function)]
 
 

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import nbformat
 import numpy as np
 import pytest
 import torch
@@ -22,9 +23,11 @@ import torch.nn.functional as F
 
 from autograder.hidden import course_pools, pool_specs, stale_pools
 from autograder.hidden.draw import draw_cases
+from autograder.hidden.ps05 import CHALLENGE
 from autograder.samples.ps05 import DIFFERENT_CELLS
 from lrchecks import calls, evidence, ps05
 from lrchecks.diagnosis import optim as mistakes
+from lrchecks.diagnosis.optim import CONSTANT_LR, SAME_MODEL_EVERYWHERE
 from lrchecks.encoding import encode, is_data
 from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
 from lrchecks.report import CheckFailed
@@ -35,6 +38,8 @@ from lrcore.regression import SWEEP_LRS, linear_regression_data
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "ps05_adaptive_optimizers"
 POOLS = course_pools(REPO, ASSIGNMENT)
+SOURCE_NOTEBOOK = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+                                as_version=4)
 STUDENTS = ("alice", "bob", "chen", "dana")
 
 
@@ -640,9 +645,12 @@ def test_test_accuracies(course_runs):
         ps05.check_test_accuracies({"lr 0.5": 0.5}, runs)
 
 
-def boundary_figure(runs, logits=False, titles=None, kind="contourf"):
-    fig, axes = plt.subplots(2, 2)
+def boundary_figure(runs, logits=False, titles=None, kind="contourf", drawn=None):
+    """One panel per run; `drawn` names the run whose model every panel draws (a mistake)."""
+    fig, axes = plt.subplots(1, len(runs))
     for i, (ax, (name, (model, _))) in enumerate(zip(axes.ravel(), runs.items(), strict=True)):
+        if drawn is not None:
+            model = runs[drawn][0]
         xs, ys, P = C.probability_grid(model, resolution=31)
         values = np.log(P / (1 - P)) if logits else P
         if kind == "contourf":
@@ -656,25 +664,60 @@ def boundary_figure(runs, logits=False, titles=None, kind="contourf"):
 @pytest.mark.slow
 def test_boundary_figure(course_runs):
     runs, _ = course_runs
-    ps05.check_boundary_figure(boundary_figure(runs))
+    ps05.check_boundary_figure(boundary_figure(runs), runs)
     ps05.check_boundary_figure(boundary_figure(runs, kind="mesh", titles=[
-        "Adam, lr=0.5", "Adam, lr=0.005", "Adam, lr=1e-5", "ReduceLROnPlateau"]))
+        "Adam, lr=0.5: 0.480", "Adam, lr=0.005", "Adam, lr=1e-5: accuracy 0.5",
+        "lr=0.05 without cuts", "ReduceLROnPlateau"]), runs)
     with pytest.raises(CheckFailed, match=r"\[0, 1\]"):
-        ps05.check_boundary_figure(boundary_figure(runs, logits=True))
+        ps05.check_boundary_figure(boundary_figure(runs, logits=True), runs)
     with pytest.raises(CheckFailed, match="name its run"):
-        ps05.check_boundary_figure(boundary_figure(runs, titles=["a", "b", "c", "d"]))
+        ps05.check_boundary_figure(boundary_figure(runs, titles=["a", "b", "c", "d", "e"]), runs)
     fig = boundary_figure(runs)
     fig.axes[0].collections[0].remove()
     fig.axes[0].plot([0, 1], [0, 1])
     with pytest.raises(CheckFailed, match="no filled contour"):
-        ps05.check_boundary_figure(fig)
+        ps05.check_boundary_figure(fig, runs)
     plt.close("all")
 
 
-def plateau_figure(history, lr_values=None, steps=False):
+@pytest.mark.slow
+@pytest.mark.parametrize("drawn", ["plateau from 0.05", "lr 0.5"])
+def test_one_model_drawn_in_every_panel_is_named(course_runs, drawn):
+    """The issue's "four identical models in fig_boundaries": the visible check let it pass."""
+    runs, _ = course_runs
+    with pytest.raises(CheckFailed) as raised:
+        ps05.check_boundary_figure(boundary_figure(runs, drawn=drawn), runs)
+    assert raised.value.message.endswith(SAME_MODEL_EVERYWHERE.explanation)
+    plt.close("all")
+
+
+@pytest.mark.slow
+def test_a_panel_drawn_from_another_runs_model_is_named(course_runs):
+    runs, _ = course_runs
+    swapped = dict(runs)
+    swapped["lr 0.5"], swapped["lr 1e-05"] = runs["lr 1e-05"], runs["lr 0.5"]
+    figure = boundary_figure(swapped, titles=list(runs))
+    with pytest.raises(CheckFailed, match="'lr 0.5' panel .* draw each panel from its own"):
+        ps05.check_boundary_figure(figure, runs)
+    plt.close("all")
+
+
+def control_of(history):
+    """A stand-in for the control run: the constant lr of CONTROL_RUN for its epochs."""
+    settings = C.COURSE_RUNS[C.CONTROL_RUN]
+    epochs = settings["epochs"]
+    losses = list(np.linspace(0.7, 0.05, epochs))
+    return {"lr": [settings["lr"]] * epochs, "val_loss": losses, "val_accuracy": [0.5] * epochs}
+
+
+def plateau_figure(history, lr_values=None, steps=False, control=None, legend=True):
     fig, (left, right) = plt.subplots(1, 2)
     n = len(history["lr"])
-    left.plot(np.arange(n), history["val_loss"])
+    left.plot(np.arange(n), history["val_loss"], label="plateau")
+    if control is not None:
+        left.plot(np.arange(1, len(control["lr"]) + 1), control["val_loss"], label="control")
+    if legend:
+        left.legend()
     lrs = history["lr"] if lr_values is None else lr_values
     if steps:
         right.step(np.arange(1, n + 2), list(lrs) + [lrs[-1]], where="post")
@@ -691,12 +734,36 @@ def test_plateau_figure():
     history = {"lr": list(run.lrs), "val_loss": list(run.val_loss),
                "val_accuracy": list(run.val_accuracy)}
     plateau_run = (run.model(), history)
-    ps05.check_plateau_figure(plateau_figure(history), plateau_run)
-    ps05.check_plateau_figure(plateau_figure(history, steps=True), plateau_run)
+    control = control_of(history)
+    control_run = (run.model(), control)
+    ps05.check_plateau_figure(plateau_figure(history, control=control), plateau_run, control_run)
+    ps05.check_plateau_figure(plateau_figure(history, steps=True, control=control), plateau_run,
+                              control_run)
     with pytest.raises(CheckFailed, match="learning rate"):
-        ps05.check_plateau_figure(plateau_figure(history, lr_values=[0.05] * 6), plateau_run)
+        ps05.check_plateau_figure(plateau_figure(history, lr_values=[0.05] * 6, control=control),
+                                  plateau_run, control_run)
     with pytest.raises(CheckFailed, match="2"):
-        ps05.check_plateau_figure(plt.figure(), plateau_run)
+        ps05.check_plateau_figure(plt.figure(), plateau_run, control_run)
+    with pytest.raises(CheckFailed, match="legend"):
+        ps05.check_plateau_figure(plateau_figure(history, control=control, legend=False),
+                                  plateau_run, control_run)
+    plt.close("all")
+
+
+def test_the_plateau_figure_needs_its_control():
+    """Task 3.5 compares the plateau run with its constant-lr control: a figure without the
+    control's loss, or a control that is not CONTROL_RUN, fails."""
+    run = C.train_classifier(0.05, 6, plateau={"factor": 0.3, "patience": 1, "threshold": 0.1},
+                             seed=2)
+    history = {"lr": list(run.lrs), "val_loss": list(run.val_loss),
+               "val_accuracy": list(run.val_accuracy)}
+    plateau_run, control = (run.model(), history), control_of(history)
+    with pytest.raises(CheckFailed, match="also draw the validation loss of control_run"):
+        ps05.check_plateau_figure(plateau_figure(history), plateau_run,
+                                  (run.model(), control))
+    with pytest.raises(CheckFailed, match="control_run should be runs\\['lr 0.05'\\]"):
+        ps05.check_plateau_figure(plateau_figure(history, control=history), plateau_run,
+                                  plateau_run)
     plt.close("all")
 
 
@@ -735,14 +802,37 @@ def test_a_hidden_challenge_failure_names_neither_the_seed_nor_the_accuracies():
     assert not re.search(r"seed \d|0\.9[0-46-9]|0\.[0-8]\d", message), message
 
 
-def test_a_constant_lr_that_reaches_the_target_is_still_refused():
-    """Constant Adam at lr 0.01 reaches the accuracy target, but the task is the schedule."""
-    from lrchecks import ps05
-    from lrchecks.report import CheckFailed
-
-    config = {"optimizer": "Adam", "optimizer_options": {"lr": 0.01}, "scheduler": None}
-    with pytest.raises(CheckFailed, match="this challenge is about the schedule"):
+@pytest.mark.parametrize("scheduler", [
+    {"scheduler": None},
+    # a scheduler that never changes the lr within the 10 epochs is a constant lr too
+    {"scheduler": "StepLR", "scheduler_options": {"step_size": 20}},
+])
+def test_a_constant_lr_that_reaches_the_target_is_still_refused(scheduler):
+    """Constant Adam at lr 0.01 reaches the accuracy target, but the task (which now says so)
+    asks for an lr that changes during the run."""
+    config = {"optimizer": "Adam", "optimizer_options": {"lr": 0.01}, **scheduler}
+    assert plateau_challenge.run_challenge(config).meets_target
+    with pytest.raises(CheckFailed) as raised:
         ps05.check_challenge_config(config)
+    assert raised.value.message.endswith(CONSTANT_LR.explanation)
+
+
+def test_the_task_states_the_rules_the_challenge_check_enforces():
+    """A schedule is required, the ranges are named and listed: the task text says so."""
+    task = next(cell.source for cell in SOURCE_NOTEBOOK.cells
+                if cell.source.startswith("**Task 4.1"))
+    assert "the lr changes during the run" in task and "does not pass" in task
+    assert "allowed_options()" in task and "{{claim ps05.max_lr}}" in task
+
+
+def test_the_example_config_passes_with_every_seed_the_grader_runs():
+    """help(lrcore.plateau_challenge)'s example used to fail with seeds 3 and 7; now the claims
+    test checks it on every numerical path, and the hidden pool validates it too."""
+    from autograder.hidden.ps05 import CHALLENGE_SOLUTIONS
+
+    assert plateau_challenge.EXAMPLE_CONFIG in CHALLENGE_SOLUTIONS
+    for seed in (ps05.CHALLENGE_SEED_VISIBLE, *(case["params"] for case in CHALLENGE.always)):
+        assert plateau_challenge.run_challenge(plateau_challenge.EXAMPLE_CONFIG, seed=seed).passed
 
 
 def test_a_config_holding_a_function_earns_nothing_in_the_kernel_or_the_judge():
@@ -864,7 +954,7 @@ def test_accuracies_come_from_the_models_weights_not_from_the_kernel(course_runs
         kernel.setattr(C, "accuracy", lambda model, X, y: next(claimed))
         ps05.check_test_accuracies(accuracy, untrained)  # passes in the kernel
     record = recorded[0]
-    assert [call["name"] for call in record["calls"]] == ["model.state_dict"] * 4
+    assert [call["name"] for call in record["calls"]] == ["model.state_dict"] * len(C.COURSE_RUNS)
     assert all(is_data(call["result"]) for call in record["calls"])
     with pytest.raises(CheckFailed, match="classifies"):
         evidence.replay_check(ps05.check_test_accuracies, record, {})

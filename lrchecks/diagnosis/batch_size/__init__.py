@@ -23,6 +23,7 @@ from lrchecks.diagnosis.batch_size.scaling import (
     LINEAR_EXPLANATIONS,
     LINEAR_SCALING,
     LINEAR_SCALING_MISTAKES,
+    NO_WARMUP_DIVISION,
     SQRT_EXPLANATIONS,
     SQRT_SCALING,
     SQRT_SCALING_MISTAKES,
@@ -35,6 +36,7 @@ from lrchecks.diagnosis.batch_size.scaling import (
     AnswersMistake,
     SweepMistake,
     f32,
+    matches_crash,
 )
 
 __all__ = [
@@ -47,5 +49,6 @@ __all__ = [
     "LINEAR_EXPLANATIONS", "SQRT_EXPLANATIONS", "WARMUP_EXPLANATIONS", "SWEEP_EXPLANATIONS",
     "EXPONENTIAL_EXPLANATIONS", "SMOOTHING_EXPLANATIONS", "RANGE_EXPLANATIONS",
     "SUGGESTION_EXPLANATIONS",
+    "NO_WARMUP_DIVISION", "matches_crash",
     "range_test_variant", "matches_record", "f32",
 ]

@@ -4,8 +4,9 @@ average of the losses, the stopping rule, and the suggestion.
 Each model computes exactly what the mistaken code returns, next to the correct computation it
 perturbs (`lrcore.range_test`). An lr list or a smoothing is recognised when it follows the
 model's (`same_pattern`, rtol 1e-4); a range test when its record (lrs and smoothed losses,
-with or without the stopping step) equals the model's (rtol 1e-4); a suggestion when one model
-explains every answer.
+with or without the stopping step: a second slip does not hide the first) equals the model's
+(rtol 1e-4); a suggestion when one model explains every answer. Leaving the stopping step out of
+the record is itself a mistake (`stopping_step_left_out`): the task records that step.
 """
 
 from __future__ import annotations
@@ -105,11 +106,13 @@ def range_test_variant(
     lrs: str = "exponential",
     smoothing: str = "debiased",
     stop: str = "best",
+    record_stop: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(lrs, smoothed) that a range test with the named choices records, the stopping step
-    included. `lrs`: "exponential" or a name of EXPONENTIAL_LRS; `smoothing`: "debiased" or a
-    name of SMOOTHING; `stop`: "best" (correct), "never", "first" (diverge_factor × the first
-    smoothed loss), "raw" (the raw loss against diverge_factor × the best raw loss)."""
+    """(lrs, smoothed) that a range test with the named choices records. `lrs`: "exponential"
+    or a name of EXPONENTIAL_LRS; `smoothing`: "debiased" or a name of SMOOTHING; `stop`:
+    "best" (correct), "never", "first" (diverge_factor × the first smoothed loss), "raw" (the raw
+    loss against diverge_factor × the best raw loss); `record_stop`: whether the step the test
+    stops on is recorded (correct) or left out."""
     if lrs == "exponential":
         rates = range_test.exponential_lrs(start_lr, end_lr, num_iters)
     else:
@@ -135,6 +138,8 @@ def range_test_variant(
         else:
             reference = float(np.min(smoothed))
         if not math.isfinite(value) or value > diverge_factor * reference:
+            if not record_stop:
+                return np.array(recorded[:-1]), np.asarray(smoothed[:-1], dtype=float)
             break
     return np.array(recorded), np.asarray(smoothed, dtype=float)
 
@@ -161,12 +166,15 @@ class RangeTestMistake(Mistake):
                    for cut in (model_lrs.size, model_lrs.size - 1))
 
 
-def _range(name: str, explanation: str, **choices: str) -> RangeTestMistake:
+def _range(name: str, explanation: str, **choices: Any) -> RangeTestMistake:
     return RangeTestMistake(name, explanation,
                             functools.partial(range_test_variant, **choices))
 
 
 RANGE_TEST: tuple[RangeTestMistake, ...] = (
+    _range("stopping_step_left_out", "Your record leaves out the step on which the test stops: "
+           "record that step too (its lr and its smoothed loss), then take no more steps.",
+           record_stop=False),
     _range("never_stops", "Your test never stops early: stop at the first step whose smoothed "
            "loss exceeds diverge_factor × the best (lowest) smoothed loss so far.", stop="never"),
     _range("stops_against_first_loss", "Your test compares the smoothed loss with "
@@ -210,7 +218,7 @@ SUGGESTION: tuple[AnswersMistake, ...] = (
 EXPONENTIAL_LRS_MISTAKES: dict[str, Callable[[float, float, int], np.ndarray]] = models(
     EXPONENTIAL_LRS)
 SMOOTHING_MISTAKES: dict[str, Callable[[np.ndarray, float], np.ndarray]] = models(SMOOTHING)
-RANGE_TEST_MISTAKES: dict[str, dict[str, str]] = {
+RANGE_TEST_MISTAKES: dict[str, dict[str, Any]] = {
     mistake.name: dict(mistake.model.keywords) for mistake in RANGE_TEST}
 """Options of `range_test_variant` that reproduce each mistaken range test."""
 SUGGESTION_MISTAKES: dict[str, Callable[[np.ndarray, np.ndarray], float]] = models(SUGGESTION)

@@ -25,6 +25,7 @@ from lrchecks.values import numbers_close
 from lrcore.digits import N_TRAIN, steps_per_epoch
 
 __all__ = ["AnswersMistake", "SweepMistake", "LINEAR_SCALING", "SQRT_SCALING", "WARMUP",
+           "NO_WARMUP_DIVISION", "matches_crash",
            "SWEEP", "LINEAR_SCALING_MISTAKES", "SQRT_SCALING_MISTAKES", "WARMUP_MISTAKES",
            "SWEEP_MISTAKES", "LINEAR_EXPLANATIONS", "SQRT_EXPLANATIONS", "WARMUP_EXPLANATIONS",
            "SWEEP_EXPLANATIONS", "f32"]
@@ -107,6 +108,19 @@ WARMUP: tuple[AnswersMistake, ...] = (
                    "on it should stay at the target (min(1, (t + 1) / k)).",
                    lambda t, lr, k: lr * _ratio(t + 1, k)),
 )
+
+NO_WARMUP_DIVISION = AnswersMistake(
+    "divides_by_zero_without_warmup", "With warmup_steps = 0 there is no warmup: return "
+    "target_lr.", lambda t, lr, k: lr * min(1.0, (t + 1) / k))
+"""warmup_lr(t, target, 0) divides by k = 0: the formula without the case the task names. The
+student's function raises ZeroDivisionError; `matches_crash` recognises it from the call."""
+
+
+def matches_crash(exception_text: str, warmup_steps: int) -> bool:
+    """Whether a call of warmup_lr that raised (its message `exception_text`) is
+    `NO_WARMUP_DIVISION`: a ZeroDivisionError with warmup_steps = 0."""
+    return warmup_steps == 0 and "ZeroDivisionError" in exception_text
+
 
 # --- the batch-size sweep -------------------------------------------------------------------
 

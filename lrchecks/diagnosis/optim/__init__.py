@@ -1,6 +1,7 @@
 """Mistakes of ps05, adaptive optimisers and plateaus: hand-written Adam and RMSprop steps
 (`adaptive`), the regression trained by each optimiser (`sweep`), the ReduceLROnPlateau rule
-(`plateau`) and the classifier's training loop (`classifier`)."""
+(`plateau`), the classifier's training loop (`classifier`), and the figure of its runs and the
+challenge's config (`runs`)."""
 
 from lrchecks.diagnosis.optim.adaptive import (
     ADAM,
@@ -27,6 +28,13 @@ from lrchecks.diagnosis.optim.plateau import (
     PlateauMistake,
     plateau_decisions,
 )
+from lrchecks.diagnosis.optim.runs import (
+    CONSTANT_LR,
+    SAME_MODEL_EVERYWHERE,
+    BoundaryMistake,
+    ChallengeMistake,
+    ranges_close,
+)
 from lrchecks.diagnosis.optim.sweep import (
     REGRESSION_EXPLANATIONS,
     SWEEP,
@@ -36,6 +44,7 @@ from lrchecks.diagnosis.optim.sweep import (
 
 __all__ = [
     "UpdateMistake", "PlateauMistake", "SweepCurveMistake", "ClassifierMistake",
+    "BoundaryMistake", "ChallengeMistake", "SAME_MODEL_EVERYWHERE", "CONSTANT_LR", "ranges_close",
     "ADAM", "RMSPROP", "PLATEAU", "SWEEP", "CLASSIFIER",
     "ADAM_MISTAKES", "RMSPROP_MISTAKES", "PLATEAU_MISTAKES",
     "ADAM_EXPLANATIONS", "RMSPROP_EXPLANATIONS", "PLATEAU_EXPLANATIONS",

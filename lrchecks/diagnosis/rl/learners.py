@@ -78,9 +78,15 @@ LEARNER: tuple[LearnerMistake, ...] = (
              "the same slips each episode. Seed the first reset only, then call env.reset().",
              reseed_every_episode=True),
     _learner("truncation_ends_bootstrap", "You stop bootstrapping when the episode is truncated "
-             "(the 100-step limit): only terminated means there is no future; truncated still "
-             "bootstraps.", truncation_ends_bootstrap=True),
+             "(the 100-step limit) — is `terminated or truncated` passed to the update? Only "
+             "terminated means there is no future; truncated still bootstraps: pass terminated "
+             "to the update, and use terminated or truncated only to end the episode.",
+             truncation_ends_bootstrap=True),
     _learner("gamma_missing", _GAMMA_MISSING + "r + γ·max_a' Q(s', a').", discount=False),
+    _learner("update_not_in_place", "Q is still all zeros after the run: the updates never "
+             "reached Q. Does your q_learning_update return an updated copy instead of "
+             "changing Q[state, action] in place? q_learning ignores what it returns.",
+             update_in_place=False),
 )
 
 

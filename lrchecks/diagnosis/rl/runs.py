@@ -41,6 +41,7 @@ def mistaken_q_learning(
     reseed_every_episode: bool = False,
     truncation_ends_bootstrap: bool = False,
     discount: bool = True,
+    update_in_place: bool = True,
 ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
     """`lrcore.rl.q_learning` with switches for the usual mistakes (all off: the reference).
 
@@ -49,7 +50,9 @@ def mistaken_q_learning(
     first visit already uses α_2). `sarsa`: the target uses Q(s', a') of the next action
     a' = ε-greedy(s'), which is then taken. `reseed_every_episode`: `env.reset(seed=seed)` at
     every episode. `truncation_ends_bootstrap`: no bootstrap after the 100-step truncation
-    either. `discount=False`: γ left out of the target.
+    either (`terminated or truncated` passed to the update). `discount=False`: γ left out of
+    the target. `update_in_place=False`: the update changes a copy the learner ignores, so Q
+    stays 0 (the actions are then ε-greedy on ties alone).
     """
     n_states, n_actions = env.observation_space.n, env.action_space.n
     q = np.zeros((n_states, n_actions))
@@ -71,7 +74,8 @@ def mistaken_q_learning(
                 bootstrap = 0.0 if ends else factor * q[next_state, next_action]
             else:
                 bootstrap = 0.0 if ends else factor * np.max(q[next_state])
-            q[state, action] += alpha * (reward + bootstrap - q[state, action])
+            if update_in_place:
+                q[state, action] += alpha * (reward + bootstrap - q[state, action])
             if terminated or truncated:
                 break
             state = next_state

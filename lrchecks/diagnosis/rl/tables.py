@@ -1,7 +1,9 @@
 """Mistakes in value iteration and in the Q-learning update rule on FrozenLake (ps04).
 
 - `VALUE_ITERATION[i].model(model, gamma) -> Q`;
-- `UPDATE[i].model(q, s, a, r, s', terminated, alpha, gamma) -> the updated copy of q`.
+- `UPDATE[i].model(q, s, a, r, s', terminated, alpha, gamma) -> the updated copy of q`;
+- `UPDATE_RETURNS_COPY`: the right update, applied to a copy that is returned while the table
+  given stays as it was (`CopyMistake.fits`).
 
 A table is recognised as a mistake when it equals the model's (value iteration: rtol 1e-4,
 atol 1e-6; the update: rtol 1e-6, atol 1e-12) and the model differs from the right table.
@@ -28,8 +30,9 @@ from lrchecks.values import arrays_match
 from lrcore.rl.frozen_lake import TransitionModel
 from lrcore.rl.value_iteration import as_model, bellman_backup, value_iteration
 
-__all__ = ["TableMistake", "VALUE_ITERATION", "UPDATE", "VALUE_ITERATION_MISTAKES",
-           "UPDATE_MISTAKES", "VALUE_ITERATION_EXPLANATIONS", "UPDATE_EXPLANATIONS"]
+__all__ = ["TableMistake", "CopyMistake", "VALUE_ITERATION", "UPDATE", "UPDATE_RETURNS_COPY",
+           "VALUE_ITERATION_MISTAKES", "UPDATE_MISTAKES", "VALUE_ITERATION_EXPLANATIONS",
+           "UPDATE_EXPLANATIONS"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -164,6 +167,38 @@ UPDATE: tuple[TableMistake, ...] = (
     _update("max_of_current_state", "The max is taken over Q(s, ·) of the current state: "
             "bootstrap from the next state, max_a' Q(s', a').", update_max_of_current_state),
 )
+
+
+
+@dataclass(frozen=True)
+class CopyMistake(Mistake):
+    """An update written as a function of the table: it returns the updated copy and leaves the
+    table it was given unchanged. Recognised when the table after the call is the table before
+    it and the returned value is the model's (the right update) — a learner that calls the
+    function for its effect on Q then never learns anything."""
+
+    def fits(self, table_after: np.ndarray, returned: Any, table_before: np.ndarray,
+             modelled: np.ndarray, tolerance: tuple[float, float]) -> bool:
+        if not arrays_match(table_after, table_before, 0.0, 0.0):
+            return False
+        try:
+            values = np.asarray(returned, dtype=np.float64)
+        except Exception:  # a student's object may raise anything when read as numbers
+            return False
+        return values.shape == modelled.shape and arrays_match(values, modelled, *tolerance)
+
+
+def update_on_a_copy(q, s, a, r, s2, terminated, alpha, gamma):  # noqa: ANN001, ANN201
+    """The right update of a copy of q (what such a function returns)."""
+    new = np.array(q, dtype=np.float64, copy=True)
+    new[s, a] += alpha * (r + (0.0 if terminated else gamma * np.max(q[s2])) - new[s, a])
+    return new
+
+
+UPDATE_RETURNS_COPY = CopyMistake(
+    "returns_copy", "q_learning_update returns an updated copy and leaves the Q it was given "
+    "unchanged, so q_learning, which calls it for its effect on Q, never learns: change "
+    "Q[state, action] in place (returning Q as well is fine).", update_on_a_copy)
 
 VALUE_ITERATION_MISTAKES: dict[str, Callable[[Any, float], FloatArray]] = models(VALUE_ITERATION)
 UPDATE_MISTAKES: dict[str, UpdateModel] = models(UPDATE)

@@ -42,6 +42,7 @@ from lrchecks.diagnosis.schedules.loops import (
     LOOPS,
     MOMENTA_AHEAD,
     MOMENTA_MISSING,
+    MOMENTA_OF_OPTIMIZER,
     MOMENTUM_SWITCHED_ON,
     LoopMistake,
     diagnose_loop,
@@ -64,6 +65,7 @@ __all__ = [
     "MOMENTUM_SWITCHED_ON",
     "MOMENTA_AHEAD",
     "MOMENTA_MISSING",
+    "MOMENTA_OF_OPTIMIZER",
 ]
 
 FORMULAS: dict[str, tuple[FormulaMistake, ...]] = {

@@ -29,7 +29,7 @@ from lrchecks.values import DEFAULT_ATOL, arrays_match, same_pattern
 
 __all__ = ["LoopMistake", "LOOPS", "LOOP_MISTAKES", "LOOP_EXPLANATIONS",
            "optimize_with_loop_mistake", "diagnose_loop", "MOMENTUM_SWITCHED_ON",
-           "MOMENTA_AHEAD", "MOMENTA_MISSING"]
+           "MOMENTA_AHEAD", "MOMENTA_MISSING", "MOMENTA_OF_OPTIMIZER"]
 
 _NAMES: tuple[str, ...] = (
     "scheduler_stepped_first",
@@ -221,3 +221,10 @@ MOMENTA_MISSING = Mistake(
     "scheduler(optimizer) on a plain SGD and read optimizer.param_groups[0]['momentum'] in the "
     "loop.", lambda schedule, n: np.zeros(n))
 """momentum_history all zeros where the scheduler sets the momentum."""
+MOMENTA_OF_OPTIMIZER = Mistake(
+    "momenta_of_optimizer", "Your SGD has a momentum of its own: momentum_history asks for a plain "
+    "torch.optim.SGD([x], lr=initial_lr), whose momentum is 0 unless the scheduler sets it.",
+    lambda momentum, n: np.full(n, momentum))
+"""momentum_history on an SGD built with momentum=μ, under a scheduler that leaves the momentum
+alone: μ at every step (the model takes μ and n). Recognised when the student's momenta are one
+nonzero value throughout where the scheduler sets none."""

@@ -1,0 +1,107 @@
+"""ps01 §7: one learning rate for two curvatures — gradient descent on the valley
+f(x, y) = a_x·x² + a_y·y², and the figure of its two coordinates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lrchecks import plots
+from lrchecks.calls import call_student, format_call, require_own_function
+from lrchecks.diagnosis.quadratic import SIGNED_X
+from lrchecks.diagnosis.valley import VALLEY, diagnose_valley
+from lrchecks.evidence import judged
+from lrchecks.hidden import run_cases
+from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
+from lrchecks.report import CheckFailed, passed
+from lrchecks.values import describe_number, first_mismatch, to_float_array
+from lrcore import curvature
+
+__all__ = ["VALLEY_CURVATURES", "VALLEY_START", "VALLEY_ITERATIONS", "VALLEY_LRS",
+           "VALLEY_CASES_VISIBLE", "VALLEY_ADVICE", "COORDINATE_ALIASES", "check_descent_2d",
+           "check_valley_figure"]
+
+VALLEY_CURVATURES = (1.0, 0.01)
+VALLEY_START = (1.0, 1.0)
+VALLEY_ITERATIONS = 100
+VALLEY_LRS = (0.9, 1.05)
+"""The runs of fig_valley: the left panel, then the right one."""
+COORDINATE_ALIASES = {"x": ("x", "steep"), "y": ("y", "flat")}
+"""What a legend label may call each coordinate's line."""
+
+VALLEY_CASES_VISIBLE = (
+    (0.9, 5, (1.0, 1.0), (1.0, 0.01)),
+    (0.3, 4, (2, -3), (0.5, 2.0)),
+    (1.05, 6, (1.0, 1.0), (1.0, 0.01)),
+)
+"""The valley of the notebook; a start of integers with the steep direction second; a
+learning rate that diverges along x."""
+VALLEY_ADVICE = ("the points differ from gradient descent's on a_x·x² + a_y·y²: each step "
+                 "multiplies x by 1 − 2a_x·lr and y by 1 − 2a_y·lr; return one row (x, y) per "
+                 "step, after the update.")
+
+
+def _check_valley_case(descent_2d: Any, lr: float, n: int, start: Any, curvatures: Any) -> None:
+    call = format_call("descent_2d", (lr, n, start, curvatures), {})
+    result = call_student(descent_2d, "descent_2d", lr, n, start, curvatures)
+    student = to_float_array(result, f"The result of {call}")
+    expected = curvature.descent_2d(lr, n, start, curvatures)
+    mismatch = first_mismatch(student, expected)
+    if mismatch is None:
+        return
+    if mismatch.shape_differs:
+        transposed = student.shape == (2, n)
+        raise CheckFailed(f"{call} returned an array of shape {student.shape}; it should be "
+                          f"({n}, 2): one row (x, y) per step"
+                          + (" — yours has one row per coordinate." if transposed else "."),
+                          diagnosis="the result should have one row (x, y) per step.")
+    assert mismatch.index is not None and mismatch.student is not None
+    step, coordinate = divmod(mismatch.index, 2)
+    sentence = (f"{call}: {'xy'[coordinate]} after step {step + 1} is "
+                f"{describe_number(mismatch.student)}, it should be "
+                f"{describe_number(float(mismatch.expected or 0.0))}.")
+    raise CheckFailed.with_diagnosis(sentence, diagnose_valley(student, lr, n, start,
+                                                               curvatures))
+
+
+@judged
+def check_descent_2d(descent_2d: Any, hidden: bool = False) -> None:
+    """The points (x, y) after each step of gradient descent on a_x·x² + a_y·y²."""
+    require_own_function(descent_2d, "descent_2d")
+    run_cases(lambda case: _check_valley_case(descent_2d, *case), hidden, "ps01.descent_2d",
+              VALLEY_CASES_VISIBLE, VALLEY_ADVICE)
+    passed("descent_2d is right" + (" on unseen valleys." if hidden else "."))
+
+
+def _coordinate_lines(lr: float) -> list[ExpectedLine]:
+    run = curvature.descent_2d(lr, VALLEY_ITERATIONS, VALLEY_START, VALLEY_CURVATURES)
+    lines = []
+    for index, name in enumerate("xy"):
+        values = np.abs(run[:, index])
+
+        def mistakes(index: int = index, run: np.ndarray = run) -> dict[str, np.ndarray]:
+            found = {SIGNED_X.explanation: run[:, index]}
+            for mistake in VALLEY:
+                mistaken = mistake.model(lr, VALLEY_ITERATIONS, VALLEY_START, VALLEY_CURVATURES)
+                found.setdefault(mistake.explanation, np.abs(mistaken[:, index]))
+            return found
+
+        lines.append(ExpectedLine(f"|{name}|", iteration_variants(values,
+                                                                  abs(VALLEY_START[index])),
+                                  mistakes=mistakes, aliases=COORDINATE_ALIASES[name]))
+    return lines
+
+
+@judged
+def check_valley_figure(fig_valley: Any) -> None:
+    """Two panels, lr = 0.9 then lr = 1.05: |x| and |y| against the iteration on a log axis,
+    labelled, with titles and legends."""
+    panels = plots.two_panels(fig_valley, "fig_valley")
+    for side, panel, lr in zip(("left", "right"), panels, VALLEY_LRS, strict=True):
+        where = f"the {side} panel of fig_valley (lr = {lr})"
+        plots.check_axis_label(panel, "x", ("iteration", "step"), where)
+        plots.check_title(panel, where)
+        plots.check_log_scale(panel, "y", where)
+        check_lines(panel, _coordinate_lines(lr), where, plotted="descent_2d")
+    passed("fig_valley shows |x| and |y| of the runs with lr = 0.9 and lr = 1.05.")
