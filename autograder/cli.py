@@ -31,6 +31,13 @@ from pathlib import Path
 
 from autograder.course import Course, find_course_root
 from autograder.grade import default_workers
+from autograder.interrupts import (
+    STOP_SIGNALS,
+    Interrupted,
+    forget,
+    interrupt,
+    raise_if_interrupted,
+)
 from autograder.student_ids import validate_student_id
 
 __all__ = ["main", "build_parser", "quiet_nbgrader_internals"]
@@ -346,23 +353,6 @@ def quiet_nbgrader_internals() -> None:
 
 
 INTERRUPTED = "interrupted: run the same command again to resume"
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-class Interrupted(BaseException):
-    """Ctrl-C (SIGINT) or SIGTERM reached the command: unwind — every `with` block on the way
-    stops what it started (`autograder.executors.Executor.abort`, the notebook's sandbox in
-    `autograder.sandbox.runner`) — and exit with 128 + the signal's number."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _interrupt(signum: int, _frame: object) -> None:
-    for stop in STOP_SIGNALS:  # a second Ctrl-C must not interrupt the clean-up
-        signal.signal(stop, signal.SIG_IGN)
-    raise Interrupted(signum)
 
 
 @contextlib.contextmanager
@@ -373,7 +363,8 @@ def _signals_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {stop: signal.signal(stop, _interrupt) for stop in STOP_SIGNALS}
+    forget()
+    previous = {stop: signal.signal(stop, interrupt) for stop in STOP_SIGNALS}
     try:
         yield
     except (KeyboardInterrupt, Interrupted):
@@ -393,7 +384,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         with _signals_interrupt():
-            code = args.func(args)
+            try:
+                code = args.func(args)
+            except (FileNotFoundError, ValueError, RuntimeError):
+                raise_if_interrupted()  # nbgrader turned the interrupt into a failure
+                raise
+            raise_if_interrupted()
     except (KeyboardInterrupt, Interrupted) as stop:
         print(INTERRUPTED, file=sys.stderr, flush=True)
         return 128 + getattr(stop, "signum", signal.SIGINT)

@@ -21,6 +21,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from traitlets import Bool
 
+from autograder.interrupts import raise_if_interrupted
 from autograder.terminal_text import strip_terminal_controls
 
 __all__ = ["RedactHiddenTests", "ShortenErrors", "HIDDEN_NOTE", "redact_hidden_tests",
@@ -96,6 +97,7 @@ def generate_feedback(course, assignment: str, students: list[str] | None = None
     failures = []
     for student in chosen:
         result = course.api.generate_feedback(assignment, student, force=True)
+        raise_if_interrupted()  # nbgrader's capture_log swallows a Ctrl-C
         if not result.get("success"):
             failures.append(student)
     return failures

@@ -88,6 +88,8 @@ def _run_autograde(course: Course, assignment: str, student: str, converter: typ
     `NbGraderAPI.autograde` runs the converter, with the given autograde preprocessors."""
     from nbgrader.utils import capture_log, temp_attrs
 
+    from autograder.interrupts import raise_if_interrupted
+
     config = copy.deepcopy(course.config)
     config.Autograde.autograde_preprocessors = preprocessors
     config.ReplayExecution.executed_dir = str(executed_dir(course))
@@ -97,9 +99,11 @@ def _run_autograde(course: Course, assignment: str, student: str, converter: typ
             app = converter(coursedir=coursedir, config=config, parent=course.api)
             app.force = True
             app.create_student = True
-            return capture_log(app)
+            result = capture_log(app)
     except Exception as error:  # nbgrader itself crashed: record it, keep the batch going
-        return {"success": False, "error": f"{type(error).__name__}: {error}"}
+        result = {"success": False, "error": f"{type(error).__name__}: {error}"}
+    raise_if_interrupted()  # capture_log's bare except swallows a Ctrl-C (autograder/interrupts)
+    return result
 
 
 _RESTORED_NOTES: dict[tuple[str, str], str] = {}

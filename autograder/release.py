@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograder.course import Course
+from autograder.interrupts import raise_if_interrupted
 
 __all__ = ["ReleaseError", "NotReleased", "release_assignment", "explain_release_failure",
            "require_released", "STAGING_PREFIX"]
@@ -114,9 +115,11 @@ def _generate_into(course: Course, assignment: str, staging: Path) -> dict:
     previous = coursedir.release_directory
     coursedir.release_directory = staging.name
     try:
-        return course.api.generate_assignment(assignment, force=True, create=True)
+        result = course.api.generate_assignment(assignment, force=True, create=True)
     finally:
         coursedir.release_directory = previous
+    raise_if_interrupted()  # nbgrader's capture_log swallows a Ctrl-C (autograder/interrupts)
+    return result
 
 
 def _release_folder(course: Course, release_directory: str, assignment: str) -> Path:

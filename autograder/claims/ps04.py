@@ -436,7 +436,7 @@ CLAIMS: tuple[Claim, ...] = (
     _claim("poly06_optimal_from", "1/n^0.6's greedy policy is optimal from sweep 1082 on",
            lambda seed: _optimal_from(_sweeps(seed)["1/n^0.6"]), seeded=True,
            write=lambda v: str(v["sweep"]), holds=lambda v: v["sweep"] < settings.N_SWEEPS),
-    _claim("poly06_error_when_optimal", "… when its Q is still 0.14 away (long before it is "
+    _claim("poly06_error_when_optimal", "… when its Q is still 0.13 away (long before it is "
            "accurate)", lambda seed: _optimal_from(_sweeps(seed)["1/n^0.6"]), seeded=True,
            write=lambda v: _two(v["error"]), holds=lambda v: v["error"] > 2 * v["final"]),
     _claim("alpha_half_jumps", "α = 0.5 keeps jumping between policies", _distinct_late_policies,
