@@ -71,6 +71,28 @@ def expected_autograded_score(assignment: str, student: str) -> float:
                if name not in set(sample.failing_tests))
 
 
+def function_test_points(assignment: str) -> dict[str, float]:
+    """grade_id → points of the test cells that pass the checks a function the student writes
+    (a name the notebook's answer cells `def`ine): those the judge cannot confirm in a notebook
+    whose code it cannot follow (exec, importlib, ctypes…: `autograder/own_code.py`)."""
+    import ast
+
+    import nbformat
+
+    from autograder.judge import is_autograded_test
+
+    cells = [cell for path in sorted((REPO / "source" / assignment).glob("*.ipynb"))
+             for cell in nbformat.read(path, as_version=4).cells]
+    functions = {node.name for cell in cells
+                 if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
+                 for node in ast.walk(ast.parse(cell.source))
+                 if isinstance(node, ast.FunctionDef)}
+    return {cell.metadata["nbgrader"]["grade_id"]: float(cell.metadata["nbgrader"]["points"])
+            for cell in cells if is_autograded_test(cell)
+            and any(isinstance(node, ast.Name) and node.id in functions
+                    for node in ast.walk(ast.parse(cell.source)))}
+
+
 def run_in_fresh_python(probe: str, timeout: float = 300) -> str:
     """Run `probe` in a new Python (nothing imported yet) from the repository; its stdout.
     Fails the test, with the probe's stderr, if the probe fails."""

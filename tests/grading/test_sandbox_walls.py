@@ -39,7 +39,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO, make_course_copy
+from conftest import REPO, function_test_points, make_course_copy
 
 from autograder.course import Course
 from autograder.export import export_csv
@@ -435,12 +435,18 @@ def test_nothing_outside_the_sandbox_is_written(walls):
 
 
 def test_an_honest_classmate_and_the_prober_are_graded_normally(walls):
+    """The classmate keeps every autograded point. The prober — a solution whose extra cell
+    scans memory through ctypes — is graded too, and loses exactly the tests whose checks are
+    given one of its functions: the judge cannot follow code that reaches into the interpreter
+    (autograder/own_code.py), so it confirms none of them."""
     solution, prober = walls.statuses[SOLUTION], walls.statuses[PROBER]
     assert solution.status == prober.status == "graded", (solution.message, prober.message)
     source = nbformat.read(REPO / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     autograded = sum(float(cell.metadata["nbgrader"]["points"]) for cell in source.cells
                      if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"))
-    assert solution.score == prober.score == autograded > 0  # every autograded point
+    assert solution.score == autograded > 0  # every autograded point
+    unfollowed = function_test_points(ASSIGNMENT)
+    assert 0 < prober.score == autograded - sum(unfollowed.values())
 
 
 def test_a_notebook_that_kills_its_runner_fails_with_the_graders_words_only(walls):

@@ -71,7 +71,7 @@ from pathlib import Path
 import forgery_code as attack
 import nbformat
 import pytest
-from conftest import REPO, make_course_copy
+from conftest import REPO, function_test_points, make_course_copy
 from forgery_paths import (
     PathResult,
     cell_output_texts,
@@ -135,21 +135,6 @@ def answer_cells(assignment: str) -> list[str]:
     """The grade ids of the code cells a student writes."""
     return [cell.metadata["nbgrader"]["grade_id"] for cell in _source(assignment).cells
             if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")]
-
-
-def tests_given_a_function(assignment: str) -> set[str]:
-    """The test cells that pass the checks a function the student writes (a name the release's
-    answer cells `def`ine): those a notebook the judge cannot follow loses."""
-    import ast
-
-    cells = _source(assignment).cells
-    functions = {node.name for cell in cells
-                 if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
-                 for node in ast.walk(ast.parse(cell.source))
-                 if isinstance(node, ast.FunctionDef)}
-    return {cell.metadata["nbgrader"]["grade_id"] for cell in cells if is_autograded_test(cell)
-            and any(isinstance(node, ast.Name) and node.id in functions
-                    for node in ast.walk(ast.parse(cell.source)))}
 
 
 @dataclass(frozen=True)
@@ -367,7 +352,7 @@ def ps05_batch(tmp_path_factory) -> Batch:
 def test_every_function_names_each_test_given_a_function():
     """EVERY_FUNCTION keeps up with the notebook: a new task whose check takes a function is
     one more test an unfollowable notebook must lose."""
-    assert tests_given_a_function(ASSIGNMENT) == EVERY_FUNCTION
+    assert set(function_test_points(ASSIGNMENT)) == EVERY_FUNCTION
 
 
 @pytest.mark.parametrize("attacker", ATTACKS, ids=lambda a: a.student)
