@@ -24,19 +24,24 @@ from lrchecks.evidence import EvidenceMismatch, student_call
 from lrchecks.report import CheckFailed
 
 __all__ = ["call_student", "require_own_function", "reachable_reference", "reaches",
-           "from_reference", "wrapped_chain", "format_call", "Shown", "ShownCallable"]
+           "from_reference", "wrapped_chain", "format_call", "describe_argument", "Shown",
+           "ShownCallable"]
 
 _ERROR_HINTS: dict[str, str] = {
-    "NotImplementedError": "you have not written this function yet — replace "
+    "NotImplementedError": "you have not written this function yet: replace "
     "`raise NotImplementedError()` with your code.",
-    "Only Tensors of floating point": "x0 was an integer, and torch only takes gradients of "
-    "floating-point tensors: create the tensor from float(x0) (or with dtype=torch.float32).",
+    "Only Tensors of floating point": "x0 was an integer, and torch takes gradients of floats "
+    "only: create the tensor from float(x0).",
     "Cannot cast ufunc": "an integer array cannot hold the updated x: start from float(x0) or "
     "give your arrays dtype=float.",
     "does not require grad": "the tensor has no gradient: create x with requires_grad=True.",
     "Trying to backward through the graph a second time": "the loss is reused across iterations: "
     "compute a fresh loss inside the loop, every iteration.",
 }
+"""What to change for the usual errors, by a piece of the error's text (the text itself is the
+student's code's, and is never shown)."""
+MOST_NUMBERS_SHOWN = 6
+"""A list or tuple of more numbers than this is written by its length, not its items."""
 
 
 class Shown:
@@ -62,9 +67,45 @@ class ShownCallable(Shown):
         return self._function(*args, **kwargs)
 
 
+def describe_argument(value: Any) -> str:
+    """An argument as a message writes it: a number or a short list as itself, an array or a
+    tensor by its shape ("a 100×1 array"), a long list by its length, a function by its name."""
+    if isinstance(value, Shown):
+        return repr(value)
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple) and all(isinstance(n, int) for n in shape):
+        kind = "tensor" if type(value).__module__.split(".")[0] == "torch" else "array"
+        if not shape:
+            return _short_repr(value.item() if hasattr(value, "item") else value)
+        return f"a {'×'.join(str(n) for n in shape)} {kind}"
+    if isinstance(value, list | tuple):
+        if len(value) <= MOST_NUMBERS_SHOWN and all(_plain(item) for item in value):
+            return repr(value)
+        return f"a {type(value).__name__} of {len(value)}"
+    if _plain(value):
+        return _short_repr(value)
+    if isinstance(value, dict):
+        return f"a dict of {len(value)}"
+    name = getattr(value, "__name__", None)
+    if callable(value) and isinstance(name, str) and name.isidentifier():
+        return name
+    return f"a {type(value).__name__}"
+
+
+def _plain(value: Any) -> bool:
+    return value is None or isinstance(value, bool | int | float | str)
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 24 else text[:21] + "…"
+
+
 def format_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """A call as a message writes it: `name(1.05, 20, 500.0, a=2.0)`."""
-    parts = [repr(arg) for arg in args] + [f"{key}={value!r}" for key, value in kwargs.items()]
+    """A call as a message writes it: `name(1.05, 20, 500.0, a=2.0)`, each argument as
+    `describe_argument` writes it (`train_linear_regression(a 100×1 array, …)`)."""
+    parts = [describe_argument(arg) for arg in args] + [
+        f"{key}={describe_argument(value)}" for key, value in kwargs.items()]
     return f"{name}({', '.join(parts)})"
 
 
@@ -97,12 +138,23 @@ def call_student(function: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     except (CheckFailed, EvidenceMismatch):
         raise
     except Exception as error:  # the student's code may raise anything
-        text = f"{type(error).__name__}: {error}"
-        hint = next((h for key, h in _ERROR_HINTS.items() if key in text), None)
-        message = f"{call} raised {text.splitlines()[0] if text else type(error).__name__}"
-        diagnosis = f"your function raised {_error_kind(error)}" + (f": {hint}" if hint else ".")
-        raise CheckFailed(f"{message}. {hint}" if hint else f"{message}.",
+        kind = _error_kind(error)
+        hint = _hint(error)
+        if isinstance(error, NotImplementedError):
+            raise CheckFailed(f"{name}: {hint}", diagnosis=hint) from None
+        diagnosis = f"your function raised {kind}" + (f": {hint}" if hint else ".")
+        message = f"{call} raised {kind}"
+        raise CheckFailed(f"{message}: {hint}" if hint else f"{message}.",
                           diagnosis=diagnosis) from None
+
+
+def _hint(error: BaseException) -> str | None:
+    """What to change for a usual error, recognised by its type and text (never shown)."""
+    try:
+        text = f"{type(error).__name__}: {error}"
+    except Exception:  # a hostile exception's __str__
+        text = type(error).__name__
+    return next((hint for key, hint in _ERROR_HINTS.items() if key in text), None)
 
 
 def from_reference(value: Any) -> str | None:

@@ -1,0 +1,182 @@
+"""Messages a student reads at a glance: every check's message, on every wrong answer of the
+corpus (`message_corpus`), is one line of at most two short sentences, with no array, no long
+list of numbers, no repr, no traceback and nothing the student's code said."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from message_corpus import (
+    ASSIGNMENTS,
+    REPO,
+    STUDENT_TEXT,
+    Message,
+    check_calls,
+    generic_messages,
+    sample_messages,
+    solution_messages,
+    timed,
+)
+
+from autograder.hidden import course_pools
+from lrchecks import ps01, ps05
+from lrchecks.diagnosis.mistake import Mistake
+from lrchecks.diagnosis.regression import BROADCAST_EXPLANATION
+from lrchecks.hidden import drawn_cases
+from lrchecks.report import MESSAGE_CHARS, CheckFailed
+
+NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
+REPR = re.compile(r"<[\w.]+ (?:object )?at 0x|<function |<bound method |<lambda>|array\(|tensor\("
+                  r"|Parameter containing|\bTraceback\b|File \"")
+SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+MOST_NUMBERS_IN_A_ROW = 6
+NUMBER_LIST = re.compile(rf"(?:{NUMBER.pattern}\s*,\s*){{{MOST_NUMBERS_IN_A_ROW}}}{NUMBER.pattern}")
+
+
+def problems(text: str) -> list[str]:
+    """What breaks the message rules in `text` (empty when it reads at a glance)."""
+    found = []
+    if len(text) > MESSAGE_CHARS:
+        found.append(f"{len(text)} characters")
+    if "\n" in text:
+        found.append("more than one line")
+    if REPR.search(text):
+        found.append("a repr or a traceback")
+    if re.search(r"\[\s*\[|\[[^\]]*\.\.\.", text):
+        found.append("an array")
+    if NUMBER_LIST.search(text):
+        found.append(f"a list of more than {MOST_NUMBERS_IN_A_ROW} numbers")
+    if len(SENTENCE_END.findall(text.replace("e.g.", "eg").replace("i.e.", "ie"))) > 2:
+        found.append("more than two sentences")
+    if STUDENT_TEXT in text:
+        found.append("text the student's code wrote")
+    return found
+
+
+def _report(messages: list[Message]) -> str:
+    bad = [(m, problems(m.text)) for m in messages]
+    return "\n".join(f"{m.assignment} {m.test} [{m.answer}]: {', '.join(p)} — {m.text!r}"
+                     for m, p in bad if p or m.crashed)
+
+
+def test_the_rules_catch_what_the_issue_saw():
+    """The rules flag the messages of issue 22 and pass a plain one."""
+    assert problems("train_linear_regression(array([[0.37], [0.95], [0.73]]), ...) returns a")
+    assert problems("linear_scaled_lr is <function linear_scaled_lr at 0x7f3a>.")
+    assert problems("x should be [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0] but is 0.")
+    assert problems("Traceback (most recent call last): NameError")
+    assert problems("One. Two. Three.")
+    assert problems("x" * (MESSAGE_CHARS + 1))
+    assert not problems("fig_runs is not defined yet: run the cell that draws it.")
+    assert not problems("optimize(1.05, 20, 500.0) returns x = 3363.7 at step 20; it should be "
+                        "3363.744. Is zero_grad() called every iteration?")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_check_speaks_plainly_on_wrong_answers(assignment):
+    """Every check call, on the solution, each sample mistake and each generic wrong answer:
+    every message keeps the rules, and no check lets an exception of its own escape."""
+    messages = (timed(solution_messages, assignment) + timed(sample_messages, assignment)
+                + timed(generic_messages, assignment))
+    tested = {message.test for message in messages}
+    assert tested == {call.test for call in check_calls(assignment)}
+    assert not _report(messages), "\n" + _report(messages)
+
+
+def test_an_undefined_figure_gets_a_sentence():
+    """The check of an undefined figure says which cell to run, in the kernel's words."""
+    messages = [m for m in generic_messages("ps01_constant_lr")
+                if m.answer == "fig_runs: undefined"]
+    assert messages
+    assert {m.text for m in messages} == {
+        "fig_runs is not defined yet: run the cell that draws it."}
+
+
+def test_a_function_not_written_yet_gets_a_clean_sentence():
+    messages = [m for m in generic_messages("ps01_constant_lr")
+                if m.answer == "optimize: not written"]
+    assert messages
+    for message in messages:
+        assert "NotImplementedError: ." not in message.text
+        assert "not written" in message.text
+
+
+def every_mistake() -> list[Mistake]:
+    """Every modelled mistake of `lrchecks.diagnosis`."""
+    import importlib
+    import pkgutil
+
+    import lrchecks.diagnosis
+
+    found: dict[int, Mistake] = {}
+    for info in pkgutil.walk_packages(lrchecks.diagnosis.__path__, "lrchecks.diagnosis."):
+        for value in vars(importlib.import_module(info.name)).values():
+            items = value if isinstance(value, list | tuple) else [value]
+            found.update({id(item): item for item in items if isinstance(item, Mistake)})
+    return list(found.values())
+
+
+EXPLANATION_CHARS = 170
+"""A mistake's sentence leaves room for what a message says before it (which case, where)."""
+
+
+def test_every_mistake_is_named_in_one_short_sentence():
+    mistakes = every_mistake()
+    assert len(mistakes) > 100
+    long = [m.explanation for m in mistakes
+            if problems(m.explanation) or len(m.explanation) > EXPLANATION_CHARS
+            or len(SENTENCE_END.findall(m.explanation)) > 1]
+    assert not long, "\n".join(long)
+
+
+def _broadcasting_regression(X, y, lr, epochs=100, optimizer_name="sgd"):
+    """ŷ of shape (n,) against y of shape (n, 1): the loss broadcasts to n×n."""
+    import torch
+
+    features = torch.as_tensor(X, dtype=torch.float32).reshape(-1, 1)
+    targets = torch.as_tensor(y, dtype=torch.float32).reshape(-1, 1)
+    model = torch.nn.Linear(1, 1)
+    torch.nn.init.zeros_(model.weight)
+    torch.nn.init.zeros_(model.bias)
+    optimizer = {"sgd": torch.optim.SGD, "momentum": torch.optim.SGD,
+                 "adagrad": torch.optim.Adagrad, "rmsprop": torch.optim.RMSprop,
+                 "adam": torch.optim.Adam}[optimizer_name.lower()]
+    options = {"momentum": 0.9} if optimizer_name.lower() == "momentum" else {}
+    trainer = optimizer(model.parameters(), lr=lr, **options)
+    losses = []
+    for _ in range(epochs):
+        trainer.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(features).squeeze(), targets)
+        loss.backward()
+        trainer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _every_case(assignment: str) -> dict:
+    return {name: pool.always + pool.candidates
+            for name, pool in course_pools(REPO, assignment).items()}
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_a_broadcasting_loss_is_named_in_ps01(hidden):
+    def train_linear_regression(X, y, lr, epochs=100):
+        return _broadcasting_regression(X, y, lr, epochs)
+
+    with drawn_cases(_every_case("ps01_constant_lr")), pytest.raises(CheckFailed) as failure:
+        ps01.check_train_linear_regression(train_linear_regression, hidden=hidden)
+    assert BROADCAST_EXPLANATION in failure.value.message
+    assert not problems(failure.value.message)
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_a_broadcasting_loss_is_named_in_ps05(hidden):
+    def train_regression(X, y, optimizer_name, lr, epochs=100):
+        return _broadcasting_regression(X, y, lr, epochs, optimizer_name)
+
+    with drawn_cases(_every_case("ps05_adaptive_optimizers")), \
+            pytest.raises(CheckFailed) as failure:
+        ps05.check_train_regression(train_regression, hidden=hidden)
+    assert BROADCAST_EXPLANATION in failure.value.message
+    assert not problems(failure.value.message)
