@@ -14,6 +14,7 @@ import contextlib
 import functools
 import inspect
 import io
+import re
 import warnings
 from collections.abc import Callable, Collection, Iterator
 from contextlib import redirect_stderr
@@ -28,7 +29,7 @@ __all__ = ["call_student", "require_own_function", "reachable_reference", "reach
            "ShownCallable"]
 
 _ERROR_HINTS: dict[str, str] = {
-    "NotImplementedError": "you have not written this function yet: replace "
+    "NotImplementedError": "you have not written this function yet — replace "
     "`raise NotImplementedError()` with your code.",
     "Only Tensors of floating point": "x0 was an integer, and torch takes gradients of floats "
     "only: create the tensor from float(x0).",
@@ -144,8 +145,36 @@ def call_student(function: Any, name: str, *args: Any, **kwargs: Any) -> Any:
             raise CheckFailed(f"{name}: {hint}", diagnosis=hint) from None
         diagnosis = f"your function raised {kind}" + (f": {hint}" if hint else ".")
         message = f"{call} raised {kind}"
-        raise CheckFailed(f"{message}: {hint}" if hint else f"{message}.",
+        said = _course_said(error)
+        if hint:
+            message = f"{message}: {hint}"
+        elif said:
+            message = f"{message}: {said}"
+        raise CheckFailed(message if message.endswith(".") else f"{message}.",
                           diagnosis=diagnosis) from None
+
+
+COURSE_TEXT_CHARS = 120
+"""The most of an error's own text a message repeats (only the course's own code's)."""
+
+
+def _course_said(error: BaseException) -> str | None:
+    """The text of an error the course's own code raised on the student's answer (lrcore's
+    argument checks, or calling the student's function with the wrong arguments, raised where
+    the check calls it) — never the student's code's own words."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "") if tb is not None else ""
+    if not isinstance(module, str) or module.split(".")[0] not in REFERENCE_PACKAGES:
+        return None
+    if _error_kind(error) == "an exception of its own":
+        return None
+    try:
+        text = re.sub(r"[\w.]*<locals>\.", "", " ".join(str(error).split()))
+    except Exception:  # a hostile __str__
+        return None
+    return text if 0 < len(text) <= COURSE_TEXT_CHARS else None
 
 
 def _hint(error: BaseException) -> str | None:

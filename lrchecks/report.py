@@ -1,9 +1,11 @@
 """How a check speaks: one short sentence per result, no traceback wall.
 
-A failed check raises `CheckFailed(message)`. In a Jupyter kernel, importing
-`lrchecks` registers a handler so the cell shows only `✗ message` (the cell still
-fails, which is what nbgrader counts). A passed check prints `✓ message` on stdout — never on
-stderr, which nbgrader would score as a failure.
+A failed check raises `CheckFailed(message)`: one line of at most two short sentences
+(`MESSAGE_CHARS`), never an array, a repr or the student's code's own words. In a Jupyter
+kernel, importing `lrchecks` registers a handler so the cell shows only `✗ message` (the cell
+still fails, which is what nbgrader counts) — and a test cell that passes a name the notebook has
+not defined yet shows a sentence saying which cell to run (`short_message`). A passed check
+prints `✓ message` on stdout — never on stderr, which nbgrader would score as a failure.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class CheckFailed(AssertionError):
     """
 
     def __init__(self, message: str, diagnosis: str | None = None) -> None:
-        message = _within_limit(message, diagnosis)
+        message = _within_limit(" ".join(message.split()), diagnosis)
         super().__init__(message)
         self.message = message
         self.diagnosis = diagnosis

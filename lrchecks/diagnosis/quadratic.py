@@ -130,7 +130,7 @@ QUADRATIC: tuple[RunMistake, ...] = (
                "gradient descent subtracts the gradient, x ← x − lr·f'(x).", sign_flipped),
     RunMistake("gradient_without_factor_two", 'Your steps are half as long as '
                                               'they should be: the derivative '
-                                              'of a·x² is 2a·x, not a·x.',
+                                              "of a·x² is 2a·x, not f'(x) = a·x.",
                gradient_without_factor_two),
     RunMistake("lr_multiplies_x", "It looks like the learning rate multiplies x instead of the "
                "gradient (x ← lr·x − f'(x)); the update is x ← x − lr·f'(x).", lr_multiplies_x),

@@ -96,7 +96,7 @@ def _judge_challenge_run(run: plateau_challenge.ChallengeRun, seed: int, rerun: 
                     "before that?")
         raise CheckFailed(
             f"With challenge_config (seed {seed}) the final validation accuracy is "
-            f"{describe_number(val)}, under the target {target}. {hint}",
+            f"{describe_number(val)}; the target is {target}. {hint}",
             diagnosis=f"the final validation accuracy stays under the target {target}. {hint}")
     if not run.under_ceiling:
         fix = ("about 28 % of the training labels are wrong, so the model is learning wrong "

@@ -219,7 +219,8 @@ def _replacements(value: Any) -> Iterator[tuple[str, Any]]:
     yield "undefined", _UNDEFINED
 
 
-def generic_messages(assignment: str) -> list[Message]:
+@functools.cache
+def generic_messages(assignment: str) -> tuple[Message, ...]:
     """Every check call with each object it is given replaced by each generic wrong answer."""
     base = solution_namespace(assignment)
     messages = []
@@ -232,14 +233,15 @@ def generic_messages(assignment: str) -> list[Message]:
                 else:
                     namespace[name] = replacement
                 messages += _outcome(call, namespace, assignment, f"{name}: {label}")
-    return messages
+    return tuple(messages)
 
 
-def solution_messages(assignment: str) -> list[Message]:
+@functools.cache
+def solution_messages(assignment: str) -> tuple[Message, ...]:
     """The `✓` lines of every check call on the solution."""
     base = solution_namespace(assignment)
-    return [message for call in check_calls(assignment)
-            for message in _outcome(call, dict(base), assignment, "solution")]
+    return tuple(message for call in check_calls(assignment)
+                 for message in _outcome(call, dict(base), assignment, "solution"))
 
 
 def _defined(source: str) -> set[str]:
@@ -282,7 +284,8 @@ def sample_namespace(assignment: str, cells: dict[str, str]) -> dict[str, Any]:
     return namespace
 
 
-def sample_messages(assignment: str) -> list[Message]:
+@functools.cache
+def sample_messages(assignment: str) -> tuple[Message, ...]:
     """The messages of each sample mistake at the test cells it names."""
     messages = []
     for sample in samples_for(assignment):
@@ -295,12 +298,12 @@ def sample_messages(assignment: str) -> list[Message]:
         for call in check_calls(assignment):
             if call.test in tests:
                 messages += _outcome(call, dict(namespace), assignment, sample.student)
-    return messages
+    return tuple(messages)
 
 
-def timed(function: Callable[[str], list[Message]], assignment: str) -> list[Message]:
+def timed(function: Callable[[str], tuple[Message, ...]], assignment: str) -> list[Message]:
     """`function(assignment)`, printing how long it took (for `pytest -s`)."""
     start = time.perf_counter()
-    result = function(assignment)
+    result = list(function(assignment))
     print(f"{function.__name__}({assignment}): {time.perf_counter() - start:.1f} s")
     return result

@@ -535,7 +535,7 @@ FORMULA_BUGS = [
      else cosine_annealing(t - k - 1, b, T), "held for two steps"),
     (ps02.check_warmup_cosine,
      lambda t, b, k, T, sf: b * min(t, k) / k if t < k else cosine_annealing(t - k, b, T),
-     "The warmup part is wrong. Your warmup starts at 0"),
+     "The warmup part is wrong: your warmup starts at 0"),
 ]
 
 

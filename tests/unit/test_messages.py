@@ -20,6 +20,7 @@ from message_corpus import (
 )
 
 from autograder.hidden import course_pools
+from autograder.samples import samples_for
 from lrchecks import ps01, ps05
 from lrchecks.diagnosis.mistake import Mistake
 from lrchecks.diagnosis.regression import BROADCAST_EXPLANATION
@@ -82,6 +83,21 @@ def test_every_check_speaks_plainly_on_wrong_answers(assignment):
     tested = {message.test for message in messages}
     assert tested == {call.test for call in check_calls(assignment)}
     assert not _report(messages), "\n" + _report(messages)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_sample_mistake_is_named_in_its_own_words(assignment):
+    """The words each sample's `feedback` expects are in the message of that test (the corpus
+    runs the checks as the kernel does; the end-to-end tests read the graded feedback)."""
+    said: dict[tuple[str, str], str] = {}
+    for message in sample_messages(assignment):
+        said[message.answer, message.test] = said.get((message.answer, message.test), "") + (
+            " " + message.text)
+    for sample in samples_for(assignment):
+        if sample.blank or not sample.cells:
+            continue
+        for test, words in sample.feedback.items():
+            assert words in said.get((sample.student, test), ""), (sample.student, test, words)
 
 
 def test_an_undefined_figure_gets_a_sentence():
@@ -180,3 +196,39 @@ def test_a_broadcasting_loss_is_named_in_ps05(hidden):
         ps05.check_train_regression(train_regression, hidden=hidden)
     assert BROADCAST_EXPLANATION in failure.value.message
     assert not problems(failure.value.message)
+
+
+@pytest.fixture
+def shell():
+    """An in-process IPython shell with the checks' short errors installed."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from lrchecks.report import install_short_errors
+
+    shell = InteractiveShell.instance()
+    assert install_short_errors()
+    yield shell
+    shell.set_custom_exc((), None)
+    InteractiveShell.clear_instance()
+
+
+def _shown(shell, source: str, capsys) -> str:
+    result = shell.run_cell(source)
+    assert not result.success
+    return capsys.readouterr().out
+
+
+def test_the_kernel_shows_an_undefined_figure_as_a_sentence(shell, capsys):
+    shown = _shown(shell, "from lrchecks.ps01 import check_runs_figure_x\n"
+                   "check_runs_figure_x(fig_runs)", capsys)
+    assert "✗ fig_runs is not defined yet: run the cell that draws it." in shown
+    assert "Traceback" not in shown and "NameError" not in shown
+
+
+def test_the_kernel_keeps_the_traceback_of_a_name_error_elsewhere(shell, capsys):
+    """A NameError in the student's own cell, or inside a function, keeps its traceback."""
+    assert "NameError" in _shown(shell, "print(undefined_thing)", capsys)
+    shown = _shown(shell, "from lrchecks.ps01 import check_optimize_published\n"
+                   "def optimize(lr, n, x0):\n    return missing_name\n"
+                   "check_optimize_published(optimize)", capsys)
+    assert "is not defined yet" not in shown

@@ -81,9 +81,10 @@ LEARNER: tuple[LearnerMistake, ...] = (
                                      'first reset only, then call env.reset().',
              reseed_every_episode=True),
     _learner("truncation_ends_bootstrap", 'You stop bootstrapping at the '
-                                          '100-step limit: pass terminated to '
-                                          'the update, and use terminated or '
-                                          'truncated only to end the episode.',
+                                          '100-step limit, but truncated still '
+                                          'bootstraps: pass terminated to the '
+                                          'update, and terminated or truncated '
+                                          'only ends the episode.',
              truncation_ends_bootstrap=True),
     _learner("gamma_missing", _GAMMA_MISSING + "r + γ·max_a' Q(s', a').", discount=False),
     _learner("update_not_in_place", 'Q is still all zeros after the run: does '

@@ -161,7 +161,8 @@ UPDATE: tuple[TableMistake, ...] = (
             update_bootstrap_at_terminal),
     _update("next_action_not_max", "The target uses Q(s', a) of one action, not "
                                    'the max over the next actions: Q-learning '
-                                   "bootstraps with max_a' Q(s', a').", update_next_action_not_max),
+                                   "bootstraps with max_a' Q(s', a') (one "
+                                   "action's Q is SARSA).", update_next_action_not_max),
     _update("without_minus_q", "The TD error misses − Q(s, a): "
             "Q(s, a) += α·(r + γ·max Q(s', ·) − Q(s, a)).", update_without_minus_q),
     _update("overwrite_with_alpha_target", "Q(s, a) is overwritten with α·target: the update "

@@ -121,8 +121,9 @@ def _cosine_tail(mistake: Formula) -> Formula:
 WARMUP_COSINE: tuple[FormulaMistake, ...] = (
     FormulaMistake(
         "cosine_not_restarted", 'After the warmup your cosine continues from '
-                                'step t, but SequentialLR restarts it from step '
-                                '0: use cosine_annealing(t − warmup_steps, …).',
+                                'step t, but SequentialLR restarts the next '
+                                'scheduler from step 0: use cosine_annealing(t '
+                                '− warmup_steps, …).',
         _cosine_not_restarted),
     # the peak b held for two steps: the cosine starts at k + 1.
     FormulaMistake(

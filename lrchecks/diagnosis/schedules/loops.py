@@ -136,13 +136,13 @@ def _loop(name: str, explanation: str) -> LoopMistake:
     return LoopMistake(name, explanation, functools.partial(optimize_with_loop_mistake, name))
 
 
-_THEN_SCHEDULER = "build it once before the loop and call its step() after every optimizer.step()."
+_THEN_SCHEDULER = "build it once, and step it after every optimizer.step()."
 
 LOOPS: tuple[LoopMistake, ...] = (
     _loop("scheduler_stepped_first", 'It looks like scheduler.step() is called '
-                                     'before optimizer.step(), so the '
-                                     "schedule's first value is skipped: call "
-                                     'optimizer.step() first.'),
+                                     'before optimizer.step(), so the first '
+                                     'value is skipped: step the optimizer '
+                                     'first.'),
     _loop("scheduler_stepped_first_lr_read_before", 'It looks like '
                                                     'scheduler.step() is called '
                                                     'before optimizer.step(), '
@@ -154,14 +154,14 @@ LOOPS: tuple[LoopMistake, ...] = (
                                      'iteration: call it once per iteration, '
                                      'after optimizer.step().'),
     _loop("lr_read_after_scheduler_step", 'x is right but lr_history is one '
-                                          'step ahead: record '
-                                          "optimizer.param_groups[0]['lr'] "
+                                          'step ahead, as if the lr is read '
+                                          'after scheduler.step(): record it '
                                           'before optimizer.step(), the lr that '
                                           'step uses.'),
-    _loop("scheduler_never_stepped", "The learning rate never moves, as if the scheduler "
-          "were never stepped: " + _THEN_SCHEDULER),
-    _loop("scheduler_ignored", "The learning rate stays at initial_lr, so the scheduler is "
-          "not used: " + _THEN_SCHEDULER),
+    _loop("scheduler_never_stepped", "The learning rate never moves: the scheduler is never "
+          "stepped, not used at all, or built anew in every iteration — " + _THEN_SCHEDULER),
+    _loop("scheduler_ignored", "The learning rate stays at initial_lr: the scheduler is not "
+          "used — " + _THEN_SCHEDULER),
     _loop("scheduler_built_in_loop", 'It looks like a new scheduler is built in '
                                      'every iteration, so the schedule starts '
                                      'again at every step: build it once, '
