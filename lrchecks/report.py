@@ -88,7 +88,7 @@ def _within_limit(message: str, diagnosis: str | None) -> str:
     if not lead or lead.startswith(HIDDEN_CASE_LEAD):  # its kind is all it says of the case
         return message
     lead = _first_clause(lead.removesuffix(":") + ":")
-    if len(lead) + len(diagnosis) >= MESSAGE_CHARS:
+    if len(lead) + 1 + len(diagnosis) > MESSAGE_CHARS:
         lead = _elided(lead)
     return f"{lead} {diagnosis}"
 

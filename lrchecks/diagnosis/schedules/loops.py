@@ -139,7 +139,7 @@ def _loop(name: str, explanation: str) -> LoopMistake:
 _THEN_SCHEDULER = "build it once, and step it after every optimizer.step()."
 
 LOOPS: tuple[LoopMistake, ...] = (
-    _loop("scheduler_stepped_first", 'It looks like scheduler.step() is called '
+    _loop("scheduler_stepped_first", 'It seems scheduler.step() is called '
                                      'before optimizer.step(), so the first '
                                      'value is skipped: step the optimizer '
                                      'first.'),
