@@ -50,7 +50,7 @@ from lrchecks.evidence import (
     replay_check,
 )
 from lrchecks.hidden import drawn_cases
-from lrchecks.report import MESSAGE_CHARS, CheckFailed, not_defined
+from lrchecks.report import MESSAGE_CHARS, CheckFailed, failure_lines, not_defined
 
 __all__ = ["judge_notebook", "judge_cell", "expected_calls", "JudgedCall", "Verdict",
            "VERIFICATION_ERROR", "CHECK_FAILED", "CHECK_PACKAGE", "is_autograded_test"]
@@ -104,7 +104,7 @@ class Verdict:
         if self.failure is not None:
             outputs.append(new_output(
                 "error", ename=VERIFICATION_ERROR if self.unconfirmed else CHECK_FAILED,
-                evalue=self.failure, traceback=[f"✗ {self.failure}"]))
+                evalue=self.failure, traceback=[failure_lines(self.failure)]))
         return outputs
 
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import functools
 import inspect
@@ -115,10 +116,20 @@ KNOWN_ERROR_MODULES = ("builtins", "numpy", "torch")
 defined could carry any text in its name (a hidden case's inputs, for one)."""
 
 
+RECORDED_ERROR_MODULE = "student"
+"""The module of an exception the grader re-raises from a record (`lrchecks.evidence`)."""
+_PYTHON_ERRORS = frozenset(name for name, value in vars(builtins).items()
+                           if isinstance(value, type) and issubclass(value, BaseException))
+
+
 def _error_kind(error: BaseException) -> str:
     kind = type(error)
     module = (getattr(kind, "__module__", "") or "").split(".")[0]
-    return kind.__name__ if module in KNOWN_ERROR_MODULES else "an exception of its own"
+    if module in KNOWN_ERROR_MODULES:
+        return kind.__name__
+    if module == RECORDED_ERROR_MODULE and kind.__name__ in _PYTHON_ERRORS:
+        return kind.__name__  # re-raised by the judge from a record: a name Python defines
+    return "an exception of its own"
 
 
 def call_student(function: Any, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -141,7 +152,7 @@ def call_student(function: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     except Exception as error:  # the student's code may raise anything
         kind = _error_kind(error)
         hint = _hint(error)
-        if isinstance(error, NotImplementedError):
+        if hint == _ERROR_HINTS["NotImplementedError"]:
             raise CheckFailed(f"{name}: {hint}", diagnosis=hint) from None
         diagnosis = f"your function raised {kind}" + (f": {hint}" if hint else ".")
         message = f"{call} raised {kind}"
@@ -168,7 +179,8 @@ def _course_said(error: BaseException) -> str | None:
     module = tb.tb_frame.f_globals.get("__name__", "") if tb is not None else ""
     if not isinstance(module, str) or module.split(".")[0] not in REFERENCE_PACKAGES:
         return None
-    if _error_kind(error) == "an exception of its own":
+    if _error_kind(error) == "an exception of its own" or (
+            type(error).__module__ == RECORDED_ERROR_MODULE):  # a record's text is the kernel's
         return None
     try:
         text = re.sub(r"[\w.]*<locals>\.", "", " ".join(str(error).split()))

@@ -11,9 +11,11 @@ prints `✓ message` on stdout — never on stderr, which nbgrader would score a
 from __future__ import annotations
 
 import sys
+import textwrap
 from typing import Any
 
-__all__ = ["CheckFailed", "passed", "install_short_errors", "short_message", "not_defined"]
+__all__ = ["CheckFailed", "passed", "install_short_errors", "short_message", "not_defined",
+           "failure_lines"]
 
 MESSAGE_CHARS = 240
 """The longest message a check shows: one line, which the Validate dialog and the feedback page
@@ -106,6 +108,18 @@ def not_defined(name: str) -> str:
     return f"{name} is not defined yet: run the cell that {what} it."
 
 
+SHOWN_COLUMNS = 76
+"""The width a failure is shown at: nbgrader's Validate dialog shows it in a <pre> that does
+not wrap, so the one-line message is broken into lines that fit the dialog."""
+
+
+def failure_lines(message: str) -> str:
+    """A failure as a cell shows it (`✗ message`), broken at spaces into lines of at most
+    `SHOWN_COLUMNS` characters; the message itself stays one line (the error's value)."""
+    return textwrap.fill(f"✗ {message}", SHOWN_COLUMNS, subsequent_indent="  ",
+                         break_long_words=False, break_on_hyphens=False)
+
+
 def _checks_cell(error: NameError, namespace: dict[str, Any] | None) -> bool:
     """Whether a NameError was raised by the statements of a cell that calls a check (a test
     cell), not inside a function: the innermost frame is the cell's own code, run in the
@@ -143,7 +157,7 @@ def _short_traceback(shell, etype, value, tb, tb_offset=None) -> list[str]:  # n
     if said is None:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return []
-    lines = [f"✗ {said}"]
+    lines = [failure_lines(said)]
     shell._showtraceback(etype, value, lines)
     return lines
 

@@ -232,3 +232,12 @@ def test_the_kernel_keeps_the_traceback_of_a_name_error_elsewhere(shell, capsys)
                    "def optimize(lr, n, x0):\n    return missing_name\n"
                    "check_optimize_published(optimize)", capsys)
     assert "is not defined yet" not in shown
+
+
+def test_the_judge_repeats_no_long_name_from_the_students_code():
+    from autograder.own_code import NotebookCode, own_code_problem
+
+    module = "lrcore." + "a" * 300
+    code = NotebookCode.from_cells([f"import {module}\ndef optimize():\n    return lrcore"], [])
+    problem = own_code_problem(code, "optimize")
+    assert problem is not None and "lrcore.aaa" in problem and len(problem) < 100
