@@ -10,6 +10,7 @@ prints `✓ message` on stdout — never on stderr, which nbgrader would score a
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from typing import Any
@@ -82,17 +83,19 @@ def _elided(lead: str) -> str:
 
 def _within_limit(message: str, diagnosis: str | None) -> str:
     """A message over `MESSAGE_CHARS` that ends with its diagnosis keeps the diagnosis and the
-    first clause of what comes before it (which case, where the answer differs), the arguments
-    of its calls elided if that is still too long."""
+    most of what comes before it that fits: its first clause (which case, where the answer
+    differs) unless that is only the call, else the whole lead with the arguments of its calls
+    elided, else the first clause elided."""
     if len(message) <= MESSAGE_CHARS or not diagnosis or not message.endswith(diagnosis):
         return message
     lead = message[: -len(diagnosis)].strip()
     if not lead or lead.startswith(HIDDEN_CASE_LEAD):  # its kind is all it says of the case
         return message
-    lead = _first_clause(lead.removesuffix(":") + ":")
-    if len(lead) + 1 + len(diagnosis) > MESSAGE_CHARS:
-        lead = _elided(lead)
-    return f"{lead} {diagnosis}"
+    first = _first_clause(lead.removesuffix(":") + ":")
+    only_the_call = re.fullmatch(r"[\w.]+\(…\)\.", _elided(first)) is not None
+    candidates = ([] if only_the_call else [first]) + [_elided(lead), _elided(first)]
+    fitting = [c for c in candidates if len(c) + 1 + len(diagnosis) <= MESSAGE_CHARS]
+    return f"{(fitting or candidates)[0]} {diagnosis}"
 
 
 def passed(message: str) -> None:

@@ -241,3 +241,40 @@ def test_the_judge_repeats_no_long_name_from_the_students_code():
     code = NotebookCode.from_cells([f"import {module}\ndef optimize():\n    return lrcore"], [])
     problem = own_code_problem(code, "optimize")
     assert problem is not None and "lrcore.aaa" in problem and len(problem) < 100
+
+
+def test_a_long_failure_keeps_its_diagnosis_and_the_most_of_its_lead_that_fits():
+    diagnosis = ("The noise is added outside the learning rate: the step subtracts lr times "
+                 "the whole noisy gradient.")
+    lead = ("noisy_descent([0.1, 0.1, 0.1, 0.1, 0.1], 10.0, [0.5, -1.0, 0.0, 2.0, -0.5, 1.5, "
+            "2.5], a=0.5, runs=3): x after step 1 is 7.5, it should be 7.95 instead.")
+    message = CheckFailed(f"{lead} {'padding ' * 12}{diagnosis}", diagnosis=diagnosis).message
+    assert len(message) <= MESSAGE_CHARS and message.endswith(diagnosis)
+    assert CheckFailed(f"{lead} {diagnosis}", diagnosis=diagnosis).message == (
+        f"noisy_descent(…): x after step 1 is 7.5, it should be 7.95 instead. {diagnosis}")
+    hidden = f"A hidden case fails (a noisy run): {diagnosis}"
+    assert CheckFailed(hidden, diagnosis=diagnosis).message == hidden
+
+
+def test_a_call_shows_arrays_by_their_shape_and_functions_by_their_name():
+    import numpy as np
+    import torch
+
+    from lrchecks.calls import format_call
+
+    def optimize():
+        return None
+
+    shown = format_call("f", (np.zeros((100, 1)), torch.zeros(3), list(range(30)), optimize),
+                        {"lr": np.float64(0.5), "xs": [1.0, 2.0]})
+    assert shown == "f(a 100×1 array, a 3 tensor, a list of 30, optimize, lr=0.5, xs=[1.0, 2.0])"
+
+
+def test_a_failure_is_shown_in_lines_that_fit_the_validate_dialog():
+    from lrchecks.report import SHOWN_COLUMNS, failure_lines
+
+    message = "word " * 47 + "end."
+    shown = failure_lines(message)
+    assert shown.startswith("✗ word") and all(len(line) <= SHOWN_COLUMNS
+                                             for line in shown.splitlines())
+    assert " ".join(shown.removeprefix("✗ ").split()) == message
