@@ -1,8 +1,8 @@
 """Calling a student's function: errors become one plain sentence, lrcore is not an answer.
 
 - `call_student` calls it (recorded as evidence while grading) and turns what it raises into a
-  sentence; `format_call` writes a call as a message shows it, and `Shown` / `ShownCallable`
-  are arguments a message writes by a name instead of their repr;
+  sentence; `format_call` writes a call as a message shows it (each argument as
+  `lrchecks.shown` writes it: an array by its shape, `Shown` arguments by their name);
 - `require_own_function` refuses a function that is, or reaches, the course's reference
   (`reachable_reference`); `reaches` asks whether a function reaches particular objects of
   the course's code — for an exercise that may use some of lrcore but not, say, its trainer.
@@ -17,13 +17,14 @@ import inspect
 import io
 import re
 import warnings
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import redirect_stderr
 from typing import Any
 
 from lrchecks.encoding import REFERENCE_PACKAGES, StandIn
 from lrchecks.evidence import EvidenceMismatch, student_call
 from lrchecks.report import CheckFailed
+from lrchecks.shown import Shown, ShownCallable, describe_argument
 
 __all__ = ["call_student", "require_own_function", "reachable_reference", "reaches",
            "from_reference", "wrapped_chain", "format_call", "describe_argument", "Shown",
@@ -42,67 +43,6 @@ _ERROR_HINTS: dict[str, str] = {
 }
 """What to change for the usual errors, by a piece of the error's text (the text itself is the
 student's code's, and is never shown)."""
-MOST_NUMBERS_SHOWN = 6
-"""A list or tuple of more numbers than this is written by its length, not its items."""
-
-
-class Shown:
-    """An argument a message writes as `text` (`format_call`) instead of its repr: a long list
-    ("<30 losses>"), a toy run ("train_step"), a rule by its name."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-
-    def __repr__(self) -> str:
-        return self._text
-
-
-class ShownCallable(Shown):
-    """A function the check hands to the student's code (a scheduler factory), written as
-    `text` in messages (`lambda opt: StepLR(opt, step_size=5, gamma=0.5)`)."""
-
-    def __init__(self, function: Callable[..., Any], text: str) -> None:
-        super().__init__(text)
-        self._function = function
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._function(*args, **kwargs)
-
-
-def describe_argument(value: Any) -> str:
-    """An argument as a message writes it: a number or a short list as itself, an array or a
-    tensor by its shape ("a 100×1 array"), a long list by its length, a function by its name."""
-    if isinstance(value, Shown):
-        return repr(value)
-    shape = getattr(value, "shape", None)
-    if isinstance(shape, tuple) and all(isinstance(n, int) for n in shape):
-        kind = "tensor" if type(value).__module__.split(".")[0] == "torch" else "array"
-        if not shape:
-            return _short_repr(value.item() if hasattr(value, "item") else value)
-        return f"a {'×'.join(str(n) for n in shape)} {kind}"
-    if isinstance(value, list | tuple):
-        if len(value) <= MOST_NUMBERS_SHOWN and all(_plain(item) for item in value):
-            return repr(value)
-        return f"a {type(value).__name__} of {len(value)}"
-    if _plain(value):
-        return _short_repr(value)
-    if isinstance(value, dict):
-        return f"a dict of {len(value)}"
-    name = getattr(value, "__name__", None)
-    if callable(value) and isinstance(name, str) and name.isidentifier():
-        return name
-    return f"a {type(value).__name__}"
-
-
-def _plain(value: Any) -> bool:
-    return value is None or isinstance(value, bool | int | float | str)
-
-
-def _short_repr(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 24 else text[:21] + "…"
-
-
 def format_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     """A call as a message writes it: `name(1.05, 20, 500.0, a=2.0)`, each argument as
     `describe_argument` writes it (`train_linear_regression(a 100×1 array, …)`)."""
