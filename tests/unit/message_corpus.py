@@ -6,7 +6,7 @@ namespace (its explorers left out); then every check call of every test cell, vi
 
 - the solution itself (its `✓` lines);
 - each sample mistake of `autograder/samples/psNN.py` — the sample's cells exec'd over the
-  solution, with the answer cells that use what they define run again — on the test cells the
+  solution, with the later cells that use what they define run again — on the test cells the
   sample names;
 - generic wrong answers in place of each object the check is given: a function not written yet,
   one returning a string, a dict, None or an array of the wrong shape, one raising
@@ -263,7 +263,7 @@ def _loaded(source: str) -> set[str]:
 
 def sample_namespace(assignment: str, cells: dict[str, str]) -> dict[str, Any]:
     """The solution's namespace with a sample's cells run in place of the solution's, and every
-    later answer cell that uses what a changed cell defines run again."""
+    later cell that uses what a changed cell defines run again (explorers left out)."""
     namespace = dict(solution_namespace(assignment))
     changed: set[str] = set()
     for cell in notebook_cells(assignment):
@@ -271,7 +271,7 @@ def sample_namespace(assignment: str, cells: dict[str, str]) -> dict[str, Any]:
             continue
         if cell.grade_id in cells:
             source = _python(cells[cell.grade_id])
-        elif cell.answer and _loaded(cell.source) & changed:
+        elif _loaded(cell.source) & changed:
             source = cell.source
         else:
             continue

@@ -136,7 +136,7 @@ def _loop(name: str, explanation: str) -> LoopMistake:
     return LoopMistake(name, explanation, functools.partial(optimize_with_loop_mistake, name))
 
 
-_THEN_SCHEDULER = "build it once, and step it after every optimizer.step()."
+_THEN_SCHEDULER = "build it once, step it after every optimizer.step()."
 
 LOOPS: tuple[LoopMistake, ...] = (
     _loop("scheduler_stepped_first", 'It seems scheduler.step() is called '
