@@ -495,7 +495,7 @@ def test_rescue_figure_names_the_momentum_and_the_order():
     for name, factory in {"constant": None, **RESCUE}.items():
         xs, lrs = make_optimize(first=True)(1.05, 20, 500.0, factory)
         ax_lr.plot(np.arange(1, 21), lrs, label=name)
-    with pytest.raises(CheckFailed, match="'step' line is wrong. It looks like scheduler.step"):
+    with pytest.raises(CheckFailed, match="'step' line is wrong. It seems scheduler.step"):
         ps02.check_rescue_figure_lr(fig)
     plt.close("all")
 
