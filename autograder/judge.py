@@ -29,6 +29,7 @@ feedback.
 from __future__ import annotations
 
 import ast
+import builtins
 import importlib
 import re
 import time
@@ -49,7 +50,7 @@ from lrchecks.evidence import (
     replay_check,
 )
 from lrchecks.hidden import drawn_cases
-from lrchecks.report import CheckFailed
+from lrchecks.report import MESSAGE_CHARS, CheckFailed, failure_lines, not_defined
 
 __all__ = ["judge_notebook", "judge_cell", "expected_calls", "JudgedCall", "Verdict",
            "VERIFICATION_ERROR", "CHECK_FAILED", "CHECK_PACKAGE", "is_autograded_test"]
@@ -103,7 +104,7 @@ class Verdict:
         if self.failure is not None:
             outputs.append(new_output(
                 "error", ename=VERIFICATION_ERROR if self.unconfirmed else CHECK_FAILED,
-                evalue=self.failure, traceback=[f"✗ {self.failure}"]))
+                evalue=self.failure, traceback=[failure_lines(self.failure)]))
         return outputs
 
 
@@ -201,16 +202,30 @@ def plain_text(text: Any, limit: int = KERNEL_MESSAGE_CHARS) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _kernel_message(outputs: list[NotebookNode]) -> str | None:
-    """What the kernel said went wrong in the cell (its last error), as plain text."""
+_NOT_DEFINED = re.compile(r"name '(\w+)' is not defined")
+
+
+def _kernel_message(outputs: list[NotebookNode], call: JudgedCall) -> str | None:
+    """What the kernel said went wrong in the cell (its last error), in one line: a check's
+    message as plain text, a sentence for a name the cell passes that was not defined, else
+    which error stopped the cell (its type if it is Python's own, never its text)."""
     errors = [o for o in outputs if o.get("output_type") == "error"]
     if not errors:
         return None
     error = errors[-1]
     name, value = plain_text(error.get("ename", ""), 60), plain_text(error.get("evalue", ""))
     if name in ("", CHECK_FAILED):
-        return value or "the test failed in the notebook"
-    return f"{name}: {value}" if value else name
+        return plain_text(value, MESSAGE_CHARS) if value else "the test failed in the notebook."
+    undefined = _NOT_DEFINED.fullmatch(value) if name == "NameError" else None
+    if undefined and undefined.group(1) in call.arg_names:
+        return not_defined(undefined.group(1))
+    kind = name if name in _PYTHON_ERRORS else "an error"
+    return (f"The cell stopped with {kind} before {call.check.__name__} could run: run the "
+            "notebook from the top, then this cell.")
+
+
+_PYTHON_ERRORS = frozenset(name for name, value in vars(builtins).items()
+                           if isinstance(value, type) and issubclass(value, BaseException))
 
 
 def _record_problem(call: JudgedCall, record: Any) -> str | None:
@@ -254,7 +269,7 @@ def judge_cell(calls: list[JudgedCall], records: list[Any],
                        unconfirmed=True)
     for index, call in enumerate(calls):
         if index >= len(records):
-            said = _kernel_message(kernel_outputs)
+            said = _kernel_message(kernel_outputs, call)
             if said is not None:  # failed before its check recorded anything (e.g. a NameError)
                 verdict.failure = said
             else:

@@ -153,6 +153,15 @@ def _read_only(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> bool:
     return isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Load)
 
 
+SHOWN_NAME_CHARS = 40
+"""The longest name from the student's code a sentence repeats (a module, an attribute)."""
+
+
+def _shown(name: str) -> str:
+    """A name from the student's code as a sentence shows it: short, or cut."""
+    return name if len(name) <= SHOWN_NAME_CHARS else name[: SHOWN_NAME_CHARS - 1] + "…"
+
+
 def _problem_in(statement: ast.stmt) -> str | None:
     """What in one of the student's statements the grader refuses (see the module docstring)."""
     parents = _parents(statement)
@@ -161,9 +170,9 @@ def _problem_in(statement: ast.stmt) -> str | None:
             for module in _module_of(node):
                 root = module.split(".")[0]
                 if root in REFERENCE_PACKAGES:
-                    return f"imports {module}, the course's reference"
+                    return f"imports {_shown(module)}, the course's reference"
                 if root in DYNAMIC_MODULES or module == ".":
-                    return f"imports {module}, which the grader cannot follow"
+                    return f"imports {_shown(module)}, which the grader cannot follow"
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             name = node.func.id
             if name in DYNAMIC_CALLS:
@@ -179,7 +188,7 @@ def _problem_in(statement: ast.stmt) -> str | None:
                 return f"uses {name}() with a computed name, which the grader cannot follow"
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
-                return f"uses .{node.attr}, which the grader cannot follow"
+                return f"uses .{_shown(node.attr)}, which the grader cannot follow"
             if node.attr == "modules" and isinstance(node.value, ast.Name) and (
                     node.value.id == "sys"):
                 return "uses sys.modules, which the grader cannot follow"

@@ -7,7 +7,8 @@ instead of a traceback.
   `__init__` exports every check a test cell imports;
 - `lrchecks.diagnosis` — the modelled mistakes, one object each (model, sentence, matcher);
 - the generic layer a new assignment starts from: `values` (numbers and tolerances), `calls`
-  (calling the student's code, refusing the reference), `plots` and `plot_lines` (figures),
+  (calling the student's code, refusing the reference), `shown` (a value as a message
+  writes it: an array by its shape, never a repr), `plots` and `plot_lines` (figures),
   `histories` and `quadratic` (runs and their figures), `scheduler_cases` (torch schedulers
   as data), `hidden` (hidden cases), `model_weights`;
 - what lets the grader judge again outside the kernel: `evidence`, `encoding`, `figure_data`.

@@ -98,9 +98,10 @@ class NoisyRunMistake(Mistake):
 
 
 NOISY_RUNS: tuple[NoisyRunMistake, ...] = (
-    NoisyRunMistake("noise_not_scaled", "The noise is added outside the learning rate: the noisy "
-                    "gradient is 2a·x + noise, and the step subtracts lr times all of it, "
-                    "x ← x − lr·(2a·x + noise).", noise_not_scaled),
+    NoisyRunMistake("noise_not_scaled", 'The noise is added outside the '
+                                        'learning rate: the step subtracts lr '
+                                        'times the whole noisy gradient, x ← x '
+                                        '− lr·(2a·x + noise).', noise_not_scaled),
     NoisyRunMistake("noise_sign_flipped", "The noise enters with the wrong sign: the gradient is "
                     "2a·x + noise, so x ← x − lr·(2a·x + noise).", noise_sign_flipped),
     NoisyRunMistake("noise_ignored", "Your run ignores the noise: each step's gradient is "
@@ -109,8 +110,10 @@ NOISY_RUNS: tuple[NoisyRunMistake, ...] = (
                     "be: the derivative of a·x² is 2a·x.", gradient_without_factor_two),
     NoisyRunMistake("sign_flipped", "It looks like the gradient's sign is flipped: gradient "
                     "descent subtracts lr times the gradient.", sign_flipped),
-    NoisyRunMistake("history_before_step", "Your history is shifted by one step: it starts with "
-                    "x0 and misses the last value. Record x after the update.",
+    NoisyRunMistake("history_before_step", 'Your history is shifted by one step '
+                                           '(it starts with x0 and misses the '
+                                           'last value): record x after the '
+                                           'update.',
                     history_before_step),
 )
 """The modelled mistakes of a noisy run, in the order a diagnosis tries them."""
@@ -189,15 +192,17 @@ class LossCurveMistake(Mistake):
 
 
 LOSS_CURVES: tuple[LossCurveMistake, ...] = (
-    LossCurveMistake("square_of_mean", "The curve is the square of the runs' mean x: average "
-                     "the runs' losses instead, np.mean(x**2, axis=1) — the mean of x is close "
-                     "to 0 even when every run is far from it.", square_of_mean),
+    LossCurveMistake("square_of_mean", "The curve is the square of the runs' "
+                                       'mean x, which is near 0 even when every '
+                                       "run is far from it: average the runs' "
+                                       'losses, np.mean(x**2, axis=1).', square_of_mean),
     LossCurveMistake("first_run_only", "The curve follows a single run: average the loss over "
                      "all the runs (the columns), np.mean(x**2, axis=1).", first_run_only),
     LossCurveMistake("summed_over_runs", "The curve is the sum of the runs' losses: take their "
                      "mean.", summed_over_runs),
-    LossCurveMistake("loss_before_step", "Your curve is shifted by one step: it starts with the "
-                     "loss at x0. Record the loss after each update.", loss_before_step),
+    LossCurveMistake("loss_before_step", 'Your curve is shifted by one step (it '
+                                         'starts with the loss at x0): record '
+                                         'the loss after each update.', loss_before_step),
     *(LossCurveMistake(m.name, m.explanation, _averaged(m)) for m in NOISY_RUNS
       if m.name != "history_before_step"),
 )

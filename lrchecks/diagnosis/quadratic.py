@@ -128,8 +128,9 @@ class RunMistake(Mistake):
 QUADRATIC: tuple[RunMistake, ...] = (
     RunMistake("sign_flipped", "It looks like the gradient's sign is flipped (x ← x + lr·f'(x)): "
                "gradient descent subtracts the gradient, x ← x − lr·f'(x).", sign_flipped),
-    RunMistake("gradient_without_factor_two", "Your steps are half as long as they should be: it "
-               "looks like you used f'(x) = a·x. The derivative of a·x² is 2a·x.",
+    RunMistake("gradient_without_factor_two", 'Your steps are half as long as '
+                                              'they should be: the derivative '
+                                              "of a·x² is 2a·x, not f'(x) = a·x.",
                gradient_without_factor_two),
     RunMistake("lr_multiplies_x", "It looks like the learning rate multiplies x instead of the "
                "gradient (x ← lr·x − f'(x)); the update is x ← x − lr·f'(x).", lr_multiplies_x),
@@ -137,17 +138,21 @@ QUADRATIC: tuple[RunMistake, ...] = (
                "runs exactly num_iterations times (range(num_iterations)).", one_step_too_many),
     RunMistake("one_step_too_few", "It looks like the loop runs one step too few: check that it "
                "runs exactly num_iterations times (range(num_iterations)).", one_step_too_few),
-    RunMistake("history_before_step", "Your history is shifted by one step: it starts with x0 and "
-               "misses the last value. Record x after the update, not before it.",
+    RunMistake("history_before_step", 'Your history is shifted by one step (it '
+                                      'starts with x0 and misses the last '
+                                      'value): record x after the update, not '
+                                      'before it.',
                history_before_step),
-    RunMistake("missing_zero_grad", "The steps grow because the gradients accumulate: torch adds "
-               "every new gradient to x.grad, so call optimizer.zero_grad() before "
-               "loss.backward() in each iteration.", missing_zero_grad),
-    RunMistake("integer_x", "Your values are whole numbers: x is kept as an integer, so every "
-               "update is truncated. Start from float(x0).", integer_x),
-    RunMistake("integer_history", "Your values are whole numbers: the history is stored in an "
-               "integer array (np.zeros_like(x0) or np.full(n, x0) with an integer x0). Use "
-               "dtype=float.", integer_history),
+    RunMistake("missing_zero_grad", 'The steps grow because the gradients '
+                                    'accumulate in x.grad: call '
+                                    'optimizer.zero_grad() before '
+                                    'loss.backward() in each iteration.', missing_zero_grad),
+    RunMistake("integer_x", 'Your values are whole numbers (x is kept as an '
+                            'integer, so every update is truncated): start from '
+                            'float(x0).', integer_x),
+    RunMistake("integer_history", 'Your values are whole numbers because the '
+                                  'history is an integer array (from an integer '
+                                  'x0): use dtype=float.', integer_history),
     RunMistake("scheduler_stepped_first", "Your learning rates are one step ahead: it looks like "
                "scheduler.step() is called before optimizer.step(), which skips the schedule's "
                "first value.", scheduler_stepped_first, compares_lrs=True),

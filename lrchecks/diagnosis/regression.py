@@ -19,19 +19,23 @@ from lrchecks.values import same_pattern
 from lrcore.regression import train_linear_regression
 
 __all__ = ["CurveMistake", "REGRESSION", "REGRESSION_MISTAKES",
-           "REGRESSION_MISTAKE_EXPLANATIONS", "LOSS_AFTER_UPDATE", "regression_mistake_losses",
+           "REGRESSION_MISTAKE_EXPLANATIONS", "LOSS_AFTER_UPDATE", "BROADCAST_EXPLANATION",
+           "regression_mistake_losses",
            "train_line_variant"]
 
 
 def train_line_variant(
     X: np.ndarray, y: np.ndarray, optimizer: str, options: Mapping[str, Any], lr: float,
     epochs: int, *, reduction: str = "mean", zero_grad: bool = True,
-    record_after_step: bool = False,
+    record_after_step: bool = False, broadcast: bool = False,
 ) -> list[float]:
     """The losses of full-batch training of ŷ = w·x + b from w = b = 0 with
     `torch.optim.<optimizer>(lr=lr, **options)`, in float32 torch — with the loss reduced by
     `reduction`, `optimizer.zero_grad()` left out (`zero_grad=False`) or the loss recorded
-    after `optimizer.step()` (`record_after_step`: one epoch late)."""
+    after `optimizer.step()` (`record_after_step`: one epoch late), or the (n,) predictions
+    compared with the (n, 1) targets (`broadcast`: the loss averages an n×n table)."""
+    import warnings
+
     import torch
 
     features = torch.as_tensor(np.asarray(X, dtype=np.float32)).reshape(-1, 1)
@@ -45,7 +49,10 @@ def train_line_variant(
     for _ in range(epochs + record_after_step):
         if zero_grad:
             trainer.zero_grad()
-        loss = torch.nn.functional.mse_loss(model(features), targets, reduction=reduction)
+        predictions = model(features).squeeze(-1) if broadcast else model(features)
+        with warnings.catch_warnings():  # torch warns that the shapes broadcast
+            warnings.simplefilter("ignore")
+            loss = torch.nn.functional.mse_loss(predictions, targets, reduction=reduction)
         loss.backward()
         trainer.step()
         losses.append(loss.item())
@@ -65,6 +72,16 @@ def sum_instead_of_mean(X: np.ndarray, y: np.ndarray, lr: float, epochs: int) ->
 def missing_zero_grad(X: np.ndarray, y: np.ndarray, lr: float, epochs: int) -> list[float]:
     """`optimizer.zero_grad()` forgotten: gradients accumulate across epochs."""
     return train_line_variant(X, y, "SGD", {}, lr, epochs, zero_grad=False)
+
+
+def prediction_broadcast(X: np.ndarray, y: np.ndarray, lr: float, epochs: int) -> list[float]:
+    """`model(X).squeeze()` against targets of shape (n, 1): the loss broadcasts to n×n."""
+    return train_line_variant(X, y, "SGD", {}, lr, epochs, broadcast=True)
+
+
+BROADCAST_EXPLANATION = ("Your predictions have shape (n,) and the targets (n, 1), so the loss "
+                         "broadcasts to an n×n table: give both the same shape, (n, 1).")
+"""The shape mistake of the regression, for ps01's loop and ps05's sweep alike."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,7 @@ REGRESSION: tuple[CurveMistake, ...] = (
     CurveMistake("missing_zero_grad", "The gradients accumulate across epochs: call "
                  "optimizer.zero_grad() before loss.backward() in every epoch.",
                  missing_zero_grad),
+    CurveMistake("prediction_broadcast", BROADCAST_EXPLANATION, prediction_broadcast),
 )
 """The linear-regression loop's modelled mistakes, in the order the diagnosis tries them."""
 

@@ -86,8 +86,10 @@ VALLEY: tuple[ValleyMistake, ...] = (
                   gradient_without_factor_two),
     ValleyMistake("sign_flipped", "It looks like the gradient's sign is flipped: gradient "
                   "descent subtracts lr times the gradient.", sign_flipped),
-    ValleyMistake("history_before_step", "Your history is shifted by one step: it starts with "
-                  "the start point and misses the last one. Record the point after the update.",
+    ValleyMistake("history_before_step", 'Your history is shifted by one step '
+                                         '(it starts with the start point and '
+                                         'misses the last one): record the '
+                                         'point after the update.',
                   history_before_step),
 )
 """The valley run's modelled mistakes, in the order a diagnosis tries them."""

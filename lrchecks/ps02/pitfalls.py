@@ -104,8 +104,7 @@ MOMENTUM_RUNS: tuple[tuple[SchedulerCase, int], ...] = ((MOMENTUM_ON["one_cycle"
 and StepLR, which leaves the momentum alone (0: the case the task names). The hidden ones are
 drawn."""
 MOMENTUM_ADVICE = ("the momenta differ from those the scheduler sets: on a plain SGD, read "
-                   "optimizer.param_groups[0]['momentum'] before each optimizer.step(), and step "
-                   "the scheduler after it (0 when the scheduler leaves the momentum alone).")
+                   "optimizer.param_groups[0]['momentum'] before each optimizer.step().")
 
 
 def _hidden_momentum_run(case: HiddenCase, pool: str) -> tuple[SchedulerCase, int]:

@@ -89,11 +89,6 @@ def check_batch_size_figure_lines(fig_batch_size: Any) -> None:
                                   f"{what}, the value after the last epoch (run.train_loss[-1] "
                                   "or run.test_accuracy[-1]).")
             raise CheckFailed(f"No line on {where} shows the {what} of {describe} against "
-                              "the batch sizes BATCH_SIZES. Plot "
-                              + ("[runs[b].train_loss[-1] for b in BATCH_SIZES]" if
-                                 what.endswith("loss") else
-                                 "[runs[b].test_accuracy[-1] for b in BATCH_SIZES]")
-                              + " against BATCH_SIZES for each of the four sweeps (they "
-                              "use your scaling rules and batch_size_sweep: make their tests "
-                              "pass first).")
+                              "BATCH_SIZES. Plot it from your sweeps, whose own tests should "
+                              "pass first.")
     passed("fig_batch_size shows the final loss and accuracy of the four sweeps.")

@@ -32,10 +32,9 @@ REACH_CASES_VISIBLE: tuple[ReachCase, ...] = (
     (rl.constant_step_size(1.0), 0.0, 0.1, 100, None),  # the first sweep is exact
     (rl.polynomial_step_size(1.0), 0.9, 0.1, 300, None),  # never close enough: None
 )
-REACH_ADVICE = ("the sweep count differs: from Q = 0, each sweep k = 1, 2, … sets Q ← Q + "
-                "alpha_at(k)·(target − Q) with the expected target Σ p·(r + γ·(1 − terminal)·"
-                "max Q(s', ·)); return the first k with ‖Q − Q*‖∞ ≤ tolerance·‖Q*‖∞, or None "
-                "if no k ≤ max_sweeps gets there.")
+REACH_ADVICE = ("the sweep count differs: from Q = 0, sweep k sets Q ← Q + "
+                "alpha_at(k)·(target − Q); return the first k with ‖Q − Q*‖∞ ≤ "
+                "tolerance·‖Q*‖∞, or None.")
 
 
 def reach_case(params: dict[str, Any]) -> ReachCase:
@@ -94,9 +93,7 @@ def _check_reach(function: Any, case: ReachCase) -> None:
             raise CheckFailed(f"{shown} returned {answer}. {mistake.explanation}",
                               diagnosis=mistake.explanation)
     raise CheckFailed(f"{shown} returned {answer}; Q first comes within "
-                      f"{tolerance:g}·‖Q*‖∞ of Q* after sweep {expected}. Start from Q = 0, "
-                      "update with the expected target Σ p·(r + γ·(1 − terminal)·max Q(s', ·)) "
-                      "and α = alpha_at(k) at sweep k, and measure ‖Q − Q*‖∞ after each update.")
+                      f"{tolerance:g}·‖Q*‖∞ of Q* after sweep {expected}.")
 
 
 @judged

@@ -87,8 +87,8 @@ def q_star(gamma: float, desc: tuple[str, ...] | None = None) -> np.ndarray:
     return rl.value_iteration(model_of(desc), gamma)
 
 
-VISIT_HINT = (" The n-th visit of a pair uses α_n with n = 1, 2, …: increment counts[s, a] "
-              "first, then compute α = alpha_at(counts[s, a]).")
+VISIT_HINT = (" The n-th visit uses α_n with n = 1, 2, …: increment counts[s, a] first, then "
+              "compute α.")
 SWEEP_HINT = " Sweep k = 1, 2, … uses α = alpha_at(k): the first sweep uses alpha_at(1)."
 _COUNT_ERRORS = ("the visit count n starts at 1", "ZeroDivisionError")
 
@@ -102,7 +102,9 @@ def call(function: Any, name: str, shown: str, *args: Any, count_hint: str = "",
     except CheckFailed as failure:
         message = failure.message.replace(format_call(name, args, kwargs), shown, 1)
         diagnosis = failure.diagnosis
-        if count_hint and any(error in message for error in _COUNT_ERRORS):
+        error = failure.__context__  # what the student's code raised (also a replayed record)
+        said = f"{type(error).__name__}: {error}" if error is not None else ""
+        if count_hint and any(known in said for known in _COUNT_ERRORS):
             message += count_hint
             diagnosis = (diagnosis or "") + count_hint
         raise CheckFailed(message, diagnosis=diagnosis) from None

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from lrchecks.calls import require_own_function
+from lrchecks.calls import describe_argument, require_own_function
 from lrchecks.diagnosis.rl import STEP_SIZE
 from lrchecks.evidence import judged
 from lrchecks.hidden import hidden_case, hidden_cases
@@ -42,7 +42,7 @@ def _check_schedule(factory: Any, name: str, parameter: float, expected: rl.Step
     shown = f"{name}({parameter:g})"
     alpha_at = call(factory, name, shown, parameter)
     if not callable(alpha_at):
-        raise CheckFailed(f"{shown} returned {type(alpha_at).__name__} {alpha_at!r}; it should "
+        raise CheckFailed(f"{shown} returned {describe_argument(alpha_at)}; it should "
                           "return a function of the visit count n (e.g. `return lambda n: …`).",
                           diagnosis=f"{name} should return a function of the visit count n "
                           "(e.g. `return lambda n: …`).")

@@ -287,6 +287,12 @@ def validate(session, notebook: str, screenshot: str) -> str:
     page.screenshot(path=str(SCREENSHOTS / screenshot))
     text = message.inner_text()
     classes = message.get_attribute("class") or ""
+    # each failed cell shows its source, then its error: every error message is one line the
+    # dialog wraps, so nothing runs past its right edge
+    overflowing = message.evaluate(
+        "el => [...el.querySelectorAll('pre')].filter((p, i) => i % 2 === 1)"
+        ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.innerText.slice(0, 80))")
+    assert overflowing == [], overflowing
     dialog.locator(".jp-Dialog-button.jp-mod-accept").first.click()
     dialog.wait_for(state="detached")
     return f"{classes}\n{text}"

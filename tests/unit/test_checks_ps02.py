@@ -495,7 +495,7 @@ def test_rescue_figure_names_the_momentum_and_the_order():
     for name, factory in {"constant": None, **RESCUE}.items():
         xs, lrs = make_optimize(first=True)(1.05, 20, 500.0, factory)
         ax_lr.plot(np.arange(1, 21), lrs, label=name)
-    with pytest.raises(CheckFailed, match="'step' line is wrong. It looks like scheduler.step"):
+    with pytest.raises(CheckFailed, match="'step' line is wrong. It seems scheduler.step"):
         ps02.check_rescue_figure_lr(fig)
     plt.close("all")
 
@@ -535,7 +535,7 @@ FORMULA_BUGS = [
      else cosine_annealing(t - k - 1, b, T), "held for two steps"),
     (ps02.check_warmup_cosine,
      lambda t, b, k, T, sf: b * min(t, k) / k if t < k else cosine_annealing(t - k, b, T),
-     "The warmup part is wrong. Your warmup starts at 0"),
+     "The warmup part is wrong: your warmup starts at 0"),
 ]
 
 

@@ -326,7 +326,7 @@ def test_q_learning_mistakes_are_named(kwargs, words):
 
 def test_terminated_or_truncated_passed_to_the_update_is_caught_by_a_visible_run(graded):
     learner = make_q_learning(stop_on_truncation=True)
-    with pytest.raises(CheckFailed, match="terminated or truncated.*truncated still bootstraps"):
+    with pytest.raises(CheckFailed, match="truncated still bootstraps.*terminated or truncated"):
         ps04.check_q_learning_seeded(learner)
     with pytest.raises(CheckFailed, match="truncated still bootstraps"):
         ps04.check_q_learning_seeded(learner, hidden=True)

@@ -19,7 +19,7 @@ from lrchecks import evidence
 from lrchecks.encoding import CallableStandIn, StandIn, decode, digest, encode, is_data
 from lrchecks.evidence import EVIDENCE_MIME, EvidenceMismatch, replay_check
 from lrchecks.ps01 import check_optimize_published
-from lrchecks.report import CheckFailed
+from lrchecks.report import MESSAGE_CHARS, CheckFailed
 
 matplotlib.use("Agg")
 
@@ -281,15 +281,34 @@ def test_the_judge_overturns_wrong_answers_and_foreign_records(recorded):
     assert outputs[-1].ename == VERIFICATION_ERROR
 
 
-def test_a_cell_that_failed_before_recording_keeps_the_kernels_message_as_plain_text():
+def test_a_cell_that_failed_before_recording_gets_a_sentence_for_an_undefined_name():
     error = new_output("error", ename="NameError", evalue="name \x1b[31m'optimize'\x1b[0m is "
                        "not defined", traceback=["\x1b[31mTraceback …", "NameError: …"])
     overturned, outputs = _judge([error])
     assert overturned == []  # the kernel failed it too
     (only,) = outputs
     assert only.ename == CHECK_FAILED
-    assert only.evalue == "NameError: name 'optimize' is not defined"
-    assert only.traceback == ["✗ NameError: name 'optimize' is not defined"]
+    assert only.evalue == "optimize is not defined yet: run the cell that defines it."
+    assert only.traceback == ["✗ optimize is not defined yet: run the cell that defines it."]
+
+
+def test_a_cell_that_failed_before_recording_never_repeats_the_kernels_words():
+    """Another error's text is the student's code's: only the type of a Python error is named."""
+    for ename, kind in (("ValueError", "ValueError"), ("Leak_0.37_secret", "an error")):
+        error = new_output("error", ename=ename, evalue="the hidden input was 0.37",
+                           traceback=["Traceback …"])
+        overturned, outputs = _judge([error])
+        (only,) = outputs
+        assert only.evalue == (f"The cell stopped with {kind} before check_optimize_published "
+                               "could run: run the notebook from the top, then this cell.")
+
+
+def test_a_check_message_from_the_kernel_is_cut_to_one_short_line():
+    error = new_output("error", ename=CHECK_FAILED, evalue="x" * 400 + "\nsecond line",
+                       traceback=["✗ …"])
+    overturned, outputs = _judge([error])
+    (only,) = outputs
+    assert len(only.evalue) <= MESSAGE_CHARS and "\n" not in only.evalue
 
 
 def test_answer_cells_are_left_alone():

@@ -80,8 +80,9 @@ def _ema(losses: np.ndarray, beta: float, debias: bool, swapped: bool) -> np.nda
 
 SMOOTHING: tuple[ValuesMistake, ...] = (
     # the plain EMA: starts near 0 (at (1−β)·loss_0) and climbs for ~1/(1−β) steps
-    ValuesMistake("not_debiased", "Your average is not debiased: it starts near 0 ((1 − β)·loss_0) "
-                  "and creeps up. Divide the moving average of step i by 1 − β ** (i + 1).",
+    ValuesMistake("not_debiased", 'Your average is not debiased (it starts near '
+                                  '0 and creeps up): divide the moving average '
+                                  'of step i by 1 − β ** (i + 1).',
                   lambda losses, beta: _ema(losses, beta, debias=False, swapped=False)),
     # β and 1 − β swapped: the average follows each new loss and barely smooths
     ValuesMistake("weights_swapped", "β and 1 − β are swapped: the average keeps β of the old "
@@ -180,12 +181,12 @@ RANGE_TEST: tuple[RangeTestMistake, ...] = (
     _range("stops_against_first_loss", "Your test compares the smoothed loss with "
            "diverge_factor × the first loss; compare it with diverge_factor × the best (lowest) "
            "smoothed loss so far.", stop="first"),
-    _range("stops_on_raw_loss", "Your test stops on the raw loss; the stopping rule compares the "
-           "smoothed loss with diverge_factor × the best smoothed loss (a single raw loss is "
-           "noisy).", stop="raw"),
-    _range("not_debiased", "Your smoothed losses are not debiased: divide the moving average of "
-           "step i by 1 − β ** (i + 1) (the average starts at 0 and would trigger or hide the "
-           "stop).", smoothing="not_debiased"),
+    _range("stops_on_raw_loss", 'Your test stops on the raw loss: stop when the '
+                                'smoothed loss exceeds diverge_factor × the '
+                                'best smoothed loss (one raw loss is noisy).', stop="raw"),
+    _range("not_debiased", 'Your smoothed losses are not debiased: divide the '
+                           'moving average of step i by 1 − β ** (i + 1), since '
+                           'it starts at 0.', smoothing="not_debiased"),
     _range("weights_swapped", "β and 1 − β are swapped in the moving average: avg = β·avg + "
            "(1 − β)·loss.", smoothing="weights_swapped"),
     _range("linear_spacing", "Your lrs are evenly spaced; in a range test they grow "

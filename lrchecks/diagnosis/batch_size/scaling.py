@@ -48,13 +48,15 @@ _BASE_IGNORED = ("base_batch_size is ignored (the lr is always scaled from 256):
 
 LINEAR_SCALING: tuple[AnswersMistake, ...] = (
     # base/batch instead of batch/base: larger batches get smaller lrs
-    AnswersMistake("inverted", "It scales the wrong way round (base_lr · base_batch_size / "
-                   "batch_size): a larger batch should get a larger lr, lr = base_lr · "
-                   "batch_size / base_batch_size.", lambda lr, b, b0: lr * b0 / b),
+    AnswersMistake("inverted", 'It scales the wrong way round: a larger batch '
+                               'should get a larger lr, lr = base_lr · '
+                               'batch_size / base_batch_size.', lambda lr, b, b0: lr * b0 / b),
     # `batch_size // base_batch_size`: 0 below the base batch, steps of the base above it
-    AnswersMistake("integer_division", "It looks like an integer division (batch_size // "
-                   "base_batch_size): a batch below the base gets lr 0. Use / so the ratio can "
-                   "be a fraction.", lambda lr, b, b0: lr * (b // b0)),
+    AnswersMistake("integer_division", 'It looks like an integer division '
+                                       '(batch_size // base_batch_size), which '
+                                       'gives a small batch lr 0: use / so the '
+                                       'ratio can be a fraction.',
+                   lambda lr, b, b0: lr * (b // b0)),
     # the square-root rule where the linear one was asked
     AnswersMistake("square_root_rule", "That is the square-root rule; the linear rule multiplies "
                    "base_lr by the ratio batch_size / base_batch_size itself.",
@@ -92,9 +94,11 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 WARMUP: tuple[AnswersMistake, ...] = (
     # target·t/k: step 0 has lr 0 (a wasted step) and the ramp reaches the target one step late
-    AnswersMistake("starts_at_zero", "Your warmup starts at lr 0 (target · t / k): that first "
-                   "step is wasted. Step t of the warmup uses target · (t + 1) / k, so step 0 "
-                   "uses target / k.", lambda t, lr, k: lr * min(1.0, _ratio(t, k)) if k else lr),
+    AnswersMistake("starts_at_zero", 'Your warmup starts at lr 0, which wastes '
+                                     'the first step: step t of the warmup uses '
+                                     'target · (t + 1) / k, so step 0 uses '
+                                     'target / k.',
+                   lambda t, lr, k: lr * min(1.0, _ratio(t, k)) if k else lr),
     # target·(t+1)/(k+1): one step too many in the ramp
     AnswersMistake("one_step_late", "Your ramp is one step too long (target · (t + 1) / (k + 1)): "
                    "it should reach the target at step k − 1, with target · (t + 1) / k.",

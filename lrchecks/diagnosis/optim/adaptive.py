@@ -145,9 +145,10 @@ def adam_step_counted_from_zero(
 ADAM: tuple[UpdateMistake, ...] = (
     # θ ← θ − lr·m/(√v + ε): m and v start at 0, so the first steps are too long
     # (√(1 − β₂)/(1 − β₁) ≈ 0.316 of g over 0.1 of g: 3.16·lr instead of lr)
-    UpdateMistake("no_bias_correction", "It looks like m and v are used without bias correction: "
-                  "they start at 0, so the first steps come out too long. Divide m by (1 − β₁ᵗ) "
-                  "and v by (1 − β₂ᵗ), with t = step counted from 1.",
+    UpdateMistake("no_bias_correction", 'It looks like m and v are used without '
+                                        'bias correction: divide m by (1 − β₁ᵗ) '
+                                        'and v by (1 − β₂ᵗ), with t counted '
+                                        'from 1.',
                   _adam_variant(lambda v, c2, e: sqrt(v) + e, lambda lr_, c1: lr_)),
     # θ ← θ − lr·m̂/(√v + ε): m corrected, v not — the first steps are ~30× too long
     UpdateMistake("second_moment_not_corrected", "It looks like only m is bias-corrected: v must "
@@ -157,9 +158,9 @@ ADAM: tuple[UpdateMistake, ...] = (
     UpdateMistake("eps_inside_sqrt", "It looks like ε is inside the square root, √(v̂ + ε); torch "
                   "adds it outside: m̂ / (√v̂ + ε).",
                   _adam_variant(lambda v, c2, e: sqrt(v / c2**2 + e), lambda lr_, c1: lr_ / c1)),
-    UpdateMistake("keras_eps", "It looks like ε is added to the uncorrected √v (Keras' form, "
-                  "lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m/(√v + ε)); torch adds ε to the bias-corrected "
-                  "root: m̂ / (√v̂ + ε).", adam_keras_eps),
+    UpdateMistake("keras_eps", 'It looks like ε is added to the uncorrected √v '
+                               "(Keras' form): torch adds ε to the "
+                               'bias-corrected root, m̂ / (√v̂ + ε).', adam_keras_eps),
     UpdateMistake("step_counted_from_zero", "Your bias corrections use t + 1: `step` is already "
                   "counted from 1 (the first call has step=1), so use β₁**step and β₂**step.",
                   adam_step_counted_from_zero),
@@ -212,9 +213,10 @@ def rmsprop_alpha_swapped(
 
 
 RMSPROP: tuple[UpdateMistake, ...] = (
-    UpdateMistake("bias_corrected", "It looks like v is bias-corrected like Adam's (v / (1 − αᵗ)); "
-                  "torch's RMSprop does not correct it — which is why its first step is "
-                  "lr/√(1 − α), 10·lr for α = 0.99. RMSprop does not need `step` at all.",
+    UpdateMistake("bias_corrected", 'It looks like v is bias-corrected like '
+                                    "Adam's, but torch's RMSprop does not "
+                                    'correct it: RMSprop does not need `step` '
+                                    'at all.',
                   rmsprop_bias_corrected),
     UpdateMistake("eps_inside_sqrt", "It looks like ε is inside the square root, √(v + ε) (Keras' "
                   "form); torch adds it outside: g / (√v + ε).", rmsprop_eps_inside_sqrt),

@@ -109,18 +109,19 @@ def _flagged(name: str, explanation: str, **flags: bool) -> PlateauMistake:
 
 
 PLATEAU: tuple[PlateauMistake, ...] = (
-    _flagged("keras_patience", "Your rule cuts one bad epoch too early — that is how Keras counts "
-             "patience. torch cuts on the (patience + 1)-th bad epoch in a row: reduce when "
-             "num_bad_epochs > patience.", keras_patience=True),
+    _flagged("keras_patience", 'Your rule cuts one bad epoch too early, as '
+                               'Keras counts patience: torch cuts when '
+                               'num_bad_epochs > patience.', keras_patience=True),
     _flagged("no_reset_after_cut", "After a cut your rule keeps its count of bad epochs and cuts "
              "again on the next bad epoch: set the count back to 0 after every cut.",
              reset_after_cut=False),
-    _flagged("ignores_threshold", "Your rule counts every small improvement as better: an epoch "
-             "is better only if it beats the best by more than the threshold (metric < best·(1 − "
-             "threshold) for mode 'min' and threshold_mode 'rel').", use_threshold=False),
-    _flagged("ignores_threshold_mode", "Your rule always uses a relative threshold: with "
-             "threshold_mode='abs' an epoch is better when metric < best − threshold (mode "
-             "'min') or metric > best + threshold (mode 'max').", use_threshold_mode=False),
+    _flagged("ignores_threshold", 'Your rule counts every small improvement as '
+                                  'better: an epoch is better only if it beats '
+                                  'the best by more than the threshold.', use_threshold=False),
+    _flagged("ignores_threshold_mode", 'Your rule always uses a relative '
+                                       "threshold: with threshold_mode='abs' an "
+                                       'epoch is better when it beats the best '
+                                       'by more than threshold itself.', use_threshold_mode=False),
     _flagged("ignores_mode", "Your rule treats every metric as a loss: with mode='max' (an "
              "accuracy) a larger metric is better.", use_mode=False),
     _flagged("ignores_cooldown", "Your rule ignores the cooldown: during the `cooldown` epochs "

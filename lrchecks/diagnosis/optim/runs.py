@@ -56,9 +56,9 @@ def _one_model_in_every_panel(expected: Mapping[str, Range]) -> list[dict[str, R
 
 
 SAME_MODEL_EVERYWHERE = BoundaryMistake(
-    "same_model_everywhere", "Every panel shows the same model: draw each panel from its own "
-    "run's model (probability_grid(model) with the model of runs[name]), not a model variable "
-    "left over from another loop.", _one_model_in_every_panel)
+    "same_model_everywhere", 'Every panel shows the same model: draw each panel '
+                             'from the model of its own run, runs[name], not a '
+                             'variable left over from a loop.', _one_model_in_every_panel)
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,6 @@ class ChallengeMistake(Mistake):
 _is_constant: Callable[[Any], bool] = lambda run: not run.lr_changes  # noqa: E731
 
 CONSTANT_LR = ChallengeMistake(
-    "constant_lr", "the lr never changes during the run, and this challenge is about the "
-    "schedule: name a scheduler that lowers the lr once the validation accuracy stalls.",
+    "constant_lr", 'the lr never changes during the run: name a scheduler that '
+                   'lowers the lr once the validation accuracy stalls.',
     _is_constant)

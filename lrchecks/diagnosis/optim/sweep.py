@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from numpy.typing import ArrayLike
 
 from lrchecks.diagnosis.mistake import explanations
-from lrchecks.diagnosis.regression import LOSS_AFTER_UPDATE, CurveMistake, train_line_variant
+from lrchecks.diagnosis.regression import (
+    BROADCAST_EXPLANATION,
+    LOSS_AFTER_UPDATE,
+    CurveMistake,
+    train_line_variant,
+)
 
 __all__ = ["SweepCurveMistake", "SWEEP", "REGRESSION_EXPLANATIONS",
            "regression_optimizer_mistakes"]
@@ -40,6 +45,14 @@ def _after_update(X: ArrayLike, y: ArrayLike, optimizer: str, lr: float,
                               record_after_step=True)
 
 
+def _broadcast(X: ArrayLike, y: ArrayLike, optimizer: str, lr: float,
+               epochs: int) -> list[float]:
+    from lrcore.optimizer_sweep import SWEEP_OPTIMIZERS
+
+    class_name, options = SWEEP_OPTIMIZERS[optimizer.lower()]
+    return train_line_variant(X, y, class_name, dict(options), lr, epochs, broadcast=True)
+
+
 SWEEP: tuple[SweepCurveMistake, ...] = (
     # the loss recorded after `optimizer.step()` (one epoch late)
     SweepCurveMistake(LOSS_AFTER_UPDATE.name, LOSS_AFTER_UPDATE.explanation, _after_update),
@@ -57,6 +70,8 @@ SWEEP: tuple[SweepCurveMistake, ...] = (
         lambda X, y, optimizer, lr, epochs: train_line_variant(
             X, y, "SGD", {"momentum": 0.9, "nesterov": True}, lr, epochs),
         only_for="momentum"),
+    # `model(X).squeeze()` against targets of shape (n, 1): the loss broadcasts to n×n
+    SweepCurveMistake("prediction_broadcast", BROADCAST_EXPLANATION, _broadcast),
 )
 """The usual slips of `train_regression`, in the order a diagnosis tries them."""
 
@@ -68,6 +83,6 @@ def regression_optimizer_mistakes(
 ) -> dict[str, list[float]]:
     """The loss curves of the usual slips in `lrcore.optimizer_sweep.train_regression` with
     `optimizer`: the loss recorded after `optimizer.step()` (one epoch late); for rmsprop,
-    Keras' α = 0.9; for momentum, Nesterov's."""
+    Keras' α = 0.9; for momentum, Nesterov's; and (n,) predictions against (n, 1) targets."""
     return {mistake.name: mistake.model(X, y, optimizer, lr, epochs) for mistake in SWEEP
             if mistake.applies_to(optimizer)}

@@ -69,9 +69,9 @@ def _drift(name: str, explanation: str, **switches: Any) -> SynchronousMistake:
 
 
 DRIFT: tuple[SynchronousMistake, ...] = (
-    _drift("separate_runs", "Each lake is learned as a run of its own — Q, the sweep count and "
-           "the random generator start again at every lake. The agent does not know the ice "
-           "changed: carry Q, k and the one rng over from lake to lake.",
+    _drift("separate_runs", 'Each lake is learned as a run of its own, starting '
+                            'again at every lake: carry Q, the sweep count k '
+                            'and the one rng over from lake to lake.',
            restart_count=True, restart_q=True, restart_rng=True),
     _drift("count_restarts", "α starts again at alpha_at(1) on every lake: the agent does not "
            "know the ice changed, so sweep k of the whole run uses alpha_at(k).",

@@ -68,24 +68,29 @@ LEARNER: tuple[LearnerMistake, ...] = (
     _learner("alpha_per_episode", "α decays per episode, not per visit: count the visits of each "
              "pair, counts[s, a] += 1, and use α = alpha_at(counts[s, a]).",
              alpha_count="episode"),
-    _learner("alpha_count_plus_one", "Your α is one visit late: the first visit of a pair must "
-             "use alpha_at(1) (= 1 for 1/n^ω). Increment counts[s, a] once, from 0, then compute "
-             "α.", alpha_count="visit_plus_one"),
-    _learner("sarsa", "The target uses the Q of the next action you are going to take — that is "
-             "SARSA. Q-learning bootstraps with max_a' Q(s', a'), whatever the next action is.",
+    _learner("alpha_count_plus_one", 'Your α is one visit late: the first visit '
+                                     'of a pair uses alpha_at(1), so increment '
+                                     'counts[s, a] once, from 0, then compute '
+                                     'α.', alpha_count="visit_plus_one"),
+    _learner("sarsa", 'The target uses the Q of the next action you take, which '
+                      "is SARSA: Q-learning bootstraps with max_a' Q(s', a'), "
+                      'whatever the next action is.',
              sarsa=True),
-    _learner("reseed_every_episode", "Every episode calls env.reset(seed=seed): the lake replays "
-             "the same slips each episode. Seed the first reset only, then call env.reset().",
+    _learner("reseed_every_episode", 'Every episode calls env.reset(seed=seed), '
+                                     'which replays the same slips: seed the '
+                                     'first reset only, then call env.reset().',
              reseed_every_episode=True),
-    _learner("truncation_ends_bootstrap", "You stop bootstrapping when the episode is truncated "
-             "(the 100-step limit) — is `terminated or truncated` passed to the update? Only "
-             "terminated means there is no future; truncated still bootstraps: pass terminated "
-             "to the update, and use terminated or truncated only to end the episode.",
+    _learner("truncation_ends_bootstrap", 'You stop bootstrapping at the '
+                                          '100-step limit, but truncated still '
+                                          'bootstraps: pass terminated to the '
+                                          'update, and terminated or truncated '
+                                          'only ends the episode.',
              truncation_ends_bootstrap=True),
     _learner("gamma_missing", _GAMMA_MISSING + "r + γ·max_a' Q(s', a').", discount=False),
-    _learner("update_not_in_place", "Q is still all zeros after the run: the updates never "
-             "reached Q. Does your q_learning_update return an updated copy instead of "
-             "changing Q[state, action] in place? q_learning ignores what it returns.",
+    _learner("update_not_in_place", 'Q is still all zeros after the run: does '
+                                    'your q_learning_update return a copy '
+                                    'instead of changing Q[state, action] in '
+                                    'place?',
              update_in_place=False),
 )
 

@@ -93,9 +93,12 @@ VALUE_ITERATION: tuple[TableMistake, ...] = (
                  "Σ p·(r + γ·V(s')), and your values are those of γ = 1.", vi_gamma_missing),
     TableMistake("mean_instead_of_max", "Your values are those of the random policy: V(s) is the "
                  "max over the actions of Q(s, ·), not their mean.", vi_mean_instead_of_max),
-    TableMistake("terminal_transitions_skipped", "Q is 0 everywhere: the reward of the step into "
-                 "the goal is lost. For a terminal transition keep r and drop only the γ·V(s') "
-                 "term.", vi_terminal_transitions_skipped),
+    TableMistake("terminal_transitions_skipped", 'Q is 0 everywhere, so the '
+                                                 'reward of the step into the '
+                                                 'goal is lost: for a terminal '
+                                                 'transition keep r and drop '
+                                                 "only the γ·V(s') term.",
+                 vi_terminal_transitions_skipped),
     TableMistake("single_backup", "It looks like one backup only: repeat the backup until the "
                  "largest change of V is below tol.", vi_single_backup),
 )
@@ -156,9 +159,10 @@ UPDATE: tuple[TableMistake, ...] = (
     _update("bootstrap_at_terminal", "It looks like you bootstrap at a terminal transition: when "
             "terminated is True the target is just r (nothing follows the end of an episode).",
             update_bootstrap_at_terminal),
-    _update("next_action_not_max", "The target uses Q(s', a) of one action, not the max over the "
-            "next actions: Q-learning bootstraps with max_a' Q(s', a') (using the next action's Q "
-            "is SARSA).", update_next_action_not_max),
+    _update("next_action_not_max", "The target uses Q(s', a) of one action, not "
+                                   'the max over the next actions: Q-learning '
+                                   "bootstraps with max_a' Q(s', a') (one "
+                                   "action's Q is SARSA).", update_next_action_not_max),
     _update("without_minus_q", "The TD error misses − Q(s, a): "
             "Q(s, a) += α·(r + γ·max Q(s', ·) − Q(s, a)).", update_without_minus_q),
     _update("overwrite_with_alpha_target", "Q(s, a) is overwritten with α·target: the update "
@@ -196,9 +200,9 @@ def update_on_a_copy(q, s, a, r, s2, terminated, alpha, gamma):  # noqa: ANN001,
 
 
 UPDATE_RETURNS_COPY = CopyMistake(
-    "returns_copy", "q_learning_update returns an updated copy and leaves the Q it was given "
-    "unchanged, so q_learning, which calls it for its effect on Q, never learns: change "
-    "Q[state, action] in place (returning Q as well is fine).", update_on_a_copy)
+    "returns_copy", 'q_learning_update returns an updated copy and leaves the Q '
+                    'it was given unchanged: change Q[state, action] in place '
+                    '(returning Q too is fine).', update_on_a_copy)
 
 VALUE_ITERATION_MISTAKES: dict[str, Callable[[Any, float], FloatArray]] = models(VALUE_ITERATION)
 UPDATE_MISTAKES: dict[str, UpdateModel] = models(UPDATE)

@@ -34,9 +34,10 @@ COSINE_ANNEALING: tuple[FormulaMistake, ...] = (
                    lambda t, base_lr, T_max, eta_min=0.0: cosine(t, base_lr, T_max + 1, eta_min)),
     # min(t, T_max): stays at η_min after T_max, where torch's climbs back up.
     FormulaMistake(
-        "clamped", "Your curve stays at eta_min after T_max, but torch's CosineAnnealingLR is not "
-        "clamped: past T_max the cosine climbs back up (back to base_lr at 2·T_max). Do not clamp "
-        "t.", lambda t, base_lr, T_max, eta_min=0.0: cosine(np.minimum(steps_of(t), T_max),
+        "clamped", "Your curve stays at eta_min after T_max, but torch's cosine "
+                   'is not clamped: it climbs back up to base_lr at 2·T_max, so '
+                   'do not clamp t.',
+        lambda t, base_lr, T_max, eta_min=0.0: cosine(np.minimum(steps_of(t), T_max),
                                                             base_lr, T_max, eta_min)),
     # b·(1 + cos)/2: anneals to 0 instead of η_min.
     FormulaMistake(
@@ -45,8 +46,9 @@ COSINE_ANNEALING: tuple[FormulaMistake, ...] = (
         lambda t, base_lr, T_max, eta_min=0.0: cosine(t, base_lr, T_max, 0.0)),
     # η_min + (b − η_min)·cos(πt/T): the (1 + …)/2 forgotten, the lr goes negative.
     FormulaMistake(
-        "missing_one_plus_half", "Your curve goes negative: the cosine factor is "
-        "(1 + cos(π·t / T_max)) / 2, which stays between 0 and 1.",
+        "missing_one_plus_half", 'Your curve goes negative: the cosine factor '
+                                 '(1 + cos(π·t / T_max)) / 2 stays between 0 '
+                                 'and 1.',
         lambda t, base_lr, T_max, eta_min=0.0: eta_min
         + (base_lr - eta_min) * np.cos(np.pi * steps_of(t) / T_max)),
 )
@@ -54,20 +56,20 @@ COSINE_ANNEALING: tuple[FormulaMistake, ...] = (
 LINEAR_WARMUP: tuple[FormulaMistake, ...] = (
     # b·min(t, k)/k: the start factor forgotten, step 0 has lr 0 and does nothing.
     FormulaMistake(
-        "starts_at_zero", "Your warmup starts at 0, so the first step does nothing: it starts at "
-        "start_factor·base_lr (LinearLR's start_factor).",
+        "starts_at_zero", 'Your warmup starts at 0, so the first step does '
+                          'nothing: start at start_factor·base_lr.',
         lambda t, base_lr, warmup_steps, start_factor: base_lr
         * np.minimum(steps_of(t), warmup_steps) / warmup_steps),
     # reaches b at step k + 1.
     FormulaMistake(
-        "one_step_late", "Your warmup reaches base_lr one step late: it gets there at "
-        "t = warmup_steps (divide by warmup_steps, not warmup_steps + 1).",
+        "one_step_late", 'Your warmup reaches base_lr one step late: divide by '
+                         'warmup_steps, not warmup_steps + 1.',
         lambda t, base_lr, warmup_steps, start_factor: warmup(t, base_lr, warmup_steps + 1,
                                                               start_factor)),
     # reaches b at step k − 1 (steps counted from 1).
     FormulaMistake(
-        "one_step_early", "Your warmup is one step ahead: at t = 0 the lr is "
-        "start_factor·base_lr, and it reaches base_lr at t = warmup_steps (t counts from 0).",
+        "one_step_early", 'Your warmup is one step ahead: at t = 0 the lr is '
+                          'start_factor·base_lr (t counts from 0).',
         lambda t, base_lr, warmup_steps, start_factor: warmup(steps_of(t) + 1, base_lr,
                                                               warmup_steps, start_factor)),
     # no min(t, k): the lr keeps growing past b.
@@ -77,6 +79,13 @@ LINEAR_WARMUP: tuple[FormulaMistake, ...] = (
         lambda t, base_lr, warmup_steps, start_factor: base_lr
         * (start_factor + (1 - start_factor) * steps_of(t) / warmup_steps)),
 )
+
+
+def _continued(explanation: str) -> str:
+    """A mistake's sentence continuing another ("The warmup part is wrong: your warmup …"):
+    its first letter lowered unless it starts a name (T_max)."""
+    first = explanation.split(" ", 1)[0]
+    return explanation if not first.istitle() else explanation[0].lower() + explanation[1:]
 
 
 def _warmup_then(ramp: Formula, tail: Formula, shift: int = 0) -> Formula:
@@ -111,9 +120,11 @@ def _cosine_tail(mistake: Formula) -> Formula:
 
 WARMUP_COSINE: tuple[FormulaMistake, ...] = (
     FormulaMistake(
-        "cosine_not_restarted", "After the warmup your cosine continues from step t: SequentialLR "
-        "restarts the next scheduler from its own step 0 (and from the base lr), so the cosine "
-        "part is cosine_annealing(t − warmup_steps, …).", _cosine_not_restarted),
+        "cosine_not_restarted", 'After the warmup your cosine continues from '
+                                'step t, but SequentialLR restarts the next '
+                                'scheduler from step 0: use cosine_annealing(t '
+                                '− warmup_steps, …).',
+        _cosine_not_restarted),
     # the peak b held for two steps: the cosine starts at k + 1.
     FormulaMistake(
         "cosine_starts_one_step_late", "The peak base_lr is held for two steps: the cosine takes "
@@ -121,11 +132,13 @@ WARMUP_COSINE: tuple[FormulaMistake, ...] = (
         _warmup_then(warmup, cosine, shift=1)),
     # each mistake of the ramp, followed by the right cosine (not clamping the ramp changes
     # nothing: the cosine takes over at k) …
-    *(FormulaMistake(f"warmup_{ramp.name}", f"The warmup part is wrong. {ramp.explanation}",
+    *(FormulaMistake(f"warmup_{ramp.name}",
+                     f"The warmup part is wrong: {_continued(ramp.explanation)}",
                      _warmup_then(ramp.model, cosine))
       for ramp in LINEAR_WARMUP if ramp.name != "not_clamped"),
     # … and the right ramp followed by each mistake of the cosine (η_min = 0 here).
-    *(FormulaMistake(f"cosine_{tail.name}", f"The cosine part is wrong. {tail.explanation}",
+    *(FormulaMistake(f"cosine_{tail.name}",
+                     f"The cosine part is wrong: {_continued(tail.explanation)}",
                      _warmup_then(warmup, _cosine_tail(tail.model)))
       for tail in COSINE_ANNEALING if tail.name != "eta_min_ignored"),
 )

@@ -136,30 +136,36 @@ def _loop(name: str, explanation: str) -> LoopMistake:
     return LoopMistake(name, explanation, functools.partial(optimize_with_loop_mistake, name))
 
 
-_THEN_SCHEDULER = ("Build it once before the loop with scheduler(optimizer) and call its step() "
-                   "after every optimizer.step().")
+_THEN_SCHEDULER = "build it once, step it after every optimizer.step()."
 
 LOOPS: tuple[LoopMistake, ...] = (
-    _loop("scheduler_stepped_first", "It looks like scheduler.step() is called before "
-          "optimizer.step(): every step uses the next lr of the schedule, and its first value is "
-          "skipped. Call optimizer.step() first, then scheduler.step()."),
-    _loop("scheduler_stepped_first_lr_read_before", "It looks like scheduler.step() is called "
-          "before optimizer.step(): every step uses the next lr of the schedule (your lr_history "
-          "hides it, it is read before scheduler.step() changes the lr). Call optimizer.step() "
-          "first, then scheduler.step()."),
-    _loop("scheduler_stepped_twice", "Your schedule runs twice as fast: it looks like "
-          "scheduler.step() is called twice per iteration (e.g. once inside an inner loop and "
-          "once after it). Call it exactly once per iteration, after optimizer.step()."),
-    _loop("lr_read_after_scheduler_step", "x is right but lr_history is one step ahead: it looks "
-          "like the lr is read after scheduler.step(). Record optimizer.param_groups[0]['lr'] "
-          "before optimizer.step(): that is the lr the step uses."),
-    _loop("scheduler_never_stepped", "The learning rate never moves from its first value: the "
-          "scheduler is never stepped (or not used at all, or built anew in every iteration). "
-          + _THEN_SCHEDULER),
+    _loop("scheduler_stepped_first", 'It seems scheduler.step() is called '
+                                     'before optimizer.step(), so the first '
+                                     'value is skipped: step the optimizer '
+                                     'first.'),
+    _loop("scheduler_stepped_first_lr_read_before", 'It looks like '
+                                                    'scheduler.step() is called '
+                                                    'before optimizer.step(), '
+                                                    'so every step uses the '
+                                                    'next lr: call '
+                                                    'optimizer.step() first.'),
+    _loop("scheduler_stepped_twice", 'Your schedule runs twice as fast, as if '
+                                     'scheduler.step() were called twice per '
+                                     'iteration: call it once per iteration, '
+                                     'after optimizer.step().'),
+    _loop("lr_read_after_scheduler_step", 'x is right but lr_history is one '
+                                          'step ahead, as if the lr is read '
+                                          'after scheduler.step(): record it '
+                                          'before optimizer.step(), the lr that '
+                                          'step uses.'),
+    _loop("scheduler_never_stepped", "The learning rate never moves: the scheduler is never "
+          "stepped, not used at all, or built anew in every iteration — " + _THEN_SCHEDULER),
     _loop("scheduler_ignored", "The learning rate stays at initial_lr: the scheduler is not "
-          "used. " + _THEN_SCHEDULER),
-    _loop("scheduler_built_in_loop", "It looks like a new scheduler is built in every iteration, "
-          "so the schedule starts again at every step. Build it once, before the loop."),
+          "used — " + _THEN_SCHEDULER),
+    _loop("scheduler_built_in_loop", 'It looks like a new scheduler is built in '
+                                     'every iteration, so the schedule starts '
+                                     'again at every step: build it once, '
+                                     'before the loop.'),
 )
 """The training-loop mistakes, in diagnosis order:
 
@@ -217,13 +223,15 @@ MOMENTA_AHEAD = Mistake(
     lambda schedule, n: schedule.momenta(n + 1)[1:])
 """momentum_history's momenta read after the steps: recognised when equal (rtol 1e-5)."""
 MOMENTA_MISSING = Mistake(
-    "momenta_missing", "This scheduler sets the momentum of every step: build it with "
-    "scheduler(optimizer) on a plain SGD and read optimizer.param_groups[0]['momentum'] in the "
-    "loop.", lambda schedule, n: np.zeros(n))
+    "momenta_missing", 'This scheduler sets the momentum of every step: build '
+                       'it on a plain SGD and read '
+                       "optimizer.param_groups[0]['momentum'] in the loop.",
+    lambda schedule, n: np.zeros(n))
 """momentum_history all zeros where the scheduler sets the momentum."""
 MOMENTA_OF_OPTIMIZER = Mistake(
-    "momenta_of_optimizer", "Your SGD has a momentum of its own: momentum_history asks for a plain "
-    "torch.optim.SGD([x], lr=initial_lr), whose momentum is 0 unless the scheduler sets it.",
+    "momenta_of_optimizer", 'Your SGD has a momentum of its own: use a plain '
+                            'torch.optim.SGD([x], lr=initial_lr), whose '
+                            'momentum is 0 unless the scheduler sets it.',
     lambda momentum, n: np.full(n, momentum))
 """momentum_history on an SGD built with momentum=μ, under a scheduler that leaves the momentum
 alone: μ at every step (the model takes μ and n). Recognised when the student's momenta are one
