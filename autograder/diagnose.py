@@ -33,7 +33,8 @@ from autograder.notebook_file import (
 )
 from autograder.student_ids import validate_student_id
 
-__all__ = ["describe_unreadable_submission", "describe_unsafe_submission", "source_grade_ids"]
+__all__ = ["describe_refused_folder", "describe_unreadable_submission",
+           "describe_unsafe_submission", "source_grade_ids"]
 
 
 def _plural(count: int, word: str) -> str:
@@ -55,13 +56,21 @@ def _link_or_special_file(folder: Path) -> str | None:
     return None
 
 
+def describe_refused_folder(student: str) -> str | None:
+    """Why a folder of `submitted/` whose name is no student id is refused, or None."""
+    problem = validate_student_id(student)
+    if problem:
+        return f"the submission folder's name is refused: {problem[0].lower()}{problem[1:]}"
+    return None
+
+
 def describe_unsafe_submission(submitted_dir: Path, student: str, assignment: str,
                                notebooks: list[str], limits: SubmissionLimits) -> str | None:
     """Why `submitted/<student>/<assignment>/` must not be handed to nbgrader at all, in one
     sentence, or None. Nothing is read but the folder's entries and the notebooks' sizes."""
-    problem = validate_student_id(student)
-    if problem:
-        return f"the submission folder's name is refused: {problem[0].lower()}{problem[1:]}"
+    refused = describe_refused_folder(student)
+    if refused:
+        return refused
     try:
         for path in (submitted_dir / student, submitted_dir / student / assignment):
             mode = os.lstat(path).st_mode

@@ -60,6 +60,7 @@ from autograder.replay import executed_path
 from autograder.resume import grader_signature, reusable
 from autograder.sandbox import SandboxPolicy, require_sandbox
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
+from autograder.student_ids import validate_student_id
 
 __all__ = ["grade_submission", "grade_assignment", "grade_assignments", "default_workers"]
 
@@ -286,7 +287,10 @@ def grade_assignments(
 
     def finish(key: tuple[str, str], status: GradingStatus) -> None:
         statuses[key] = status
-        write_status(state, status)
+        if validate_student_id(status.student) is None:
+            write_status(state, status)
+        # else: a folder whose name is refused (put in submitted/ by hand, not by collect) has
+        # no ledger entry — an entry is a file named by the id — and is reported, not recorded
         if bar:
             bar.advance(key[1] if len(assignments) == 1 else "/".join(key))
 

@@ -47,6 +47,19 @@ class PassRate:
         return self.passed / self.graded if self.graded else 0.0
 
 
+def _unrecorded_row(assignment: str, student: str) -> GradeRow:
+    """A submitted folder the ledger has no outcome for: not graded yet — or, when its name is
+    no student id (a folder put in `submitted/` by hand), refused, which grading never records
+    (a ledger entry is a file named by the id)."""
+    from autograder.diagnose import describe_refused_folder
+
+    refused = describe_refused_folder(student)
+    if refused:
+        return GradeRow(assignment, student, "failed", None, None, None, refused)
+    return GradeRow(assignment, student, NOT_GRADED, None, None, None,
+                    "collected but not graded yet; run `grade` again")
+
+
 def grade_rows(course: Course, assignments: list[str] | None = None) -> list[GradeRow]:
     """One row per collected or recorded (assignment, student): every grading outcome of the
     ledger, with scores from the gradebook, and every collected submission without one."""
@@ -58,8 +71,7 @@ def grade_rows(course: Course, assignments: list[str] | None = None) -> list[Gra
             statuses = read_all_statuses(grading_state_dir(course), assignment)
             recorded = {status.student for status in statuses}
             rows.extend(
-                GradeRow(assignment, student, NOT_GRADED, None, None, None,
-                         "collected but not graded yet; run `grade` again")
+                _unrecorded_row(assignment, student)
                 for student in course.submitted_students(assignment) if student not in recorded
             )
             for status in statuses:
