@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lrchecks.report import HIDDEN_CASE_LEAD, CheckFailed
+from lrchecks.report import CASE_FAILURE_LEAD, CheckFailed
 
 __all__ = ["HIDDEN_CASES_VARIABLE", "HiddenCase", "hidden_cases", "drawn_cases", "hidden_case",
            "NotGraded", "visible_or_drawn", "within", "run_cases"]
@@ -96,7 +96,7 @@ def hidden_case(case: HiddenCase, advice: str) -> Iterator[None]:
     try:
         yield
     except CheckFailed as failure:
-        raise CheckFailed(f"{HIDDEN_CASE_LEAD} ({case.kind}): {failure.diagnosis or advice}",
+        raise CheckFailed(f"{CASE_FAILURE_LEAD} ({case.kind}): {failure.diagnosis or advice}",
                           diagnosis=failure.diagnosis or advice) from None
 
 

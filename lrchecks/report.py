@@ -21,7 +21,7 @@ __all__ = ["CheckFailed", "passed", "install_short_errors", "short_message", "no
 MESSAGE_CHARS = 240
 """The longest message a check shows: one line, which the Validate dialog and the feedback page
 wrap (two short sentences)."""
-HIDDEN_CASE_LEAD = "A hidden case fails"
+CASE_FAILURE_LEAD = "A hidden case fails"
 """How a hidden case's failure begins (`lrchecks.hidden.hidden_case`)."""
 NAME_CHARS = 40
 """The longest undefined name a sentence repeats (a test cell's names are short)."""
@@ -89,7 +89,7 @@ def _within_limit(message: str, diagnosis: str | None) -> str:
     if len(message) <= MESSAGE_CHARS or not diagnosis or not message.endswith(diagnosis):
         return message
     lead = message[: -len(diagnosis)].strip()
-    if not lead or lead.startswith(HIDDEN_CASE_LEAD):  # its kind is all it says of the case
+    if not lead or lead.startswith(CASE_FAILURE_LEAD):  # its kind is all it says of the case
         return message
     first = _first_clause(lead.removesuffix(":") + ":")
     only_the_call = re.fullmatch(r"[\w.]+\(…\)\.", _elided(first)) is not None

@@ -24,7 +24,7 @@ __all__ = ["REGRESSION_LRS", "REGRESSION_CASES_VISIBLE", "REGRESSION_ADVICE",
 
 REGRESSION_LRS: tuple[float, ...] = (*regression.SWEEP_LRS, 0.85)
 """The learning rates of fig_sweep: the published sweep (`lrcore.regression.SWEEP_LRS`) and
-lr = 0.85, above this loss's largest stable lr 2/λ_max (`autograder.claims.ps01` guards it)."""
+lr = 0.85, above this loss's largest stable lr 2/λ_max (a test of the course's claims guards it)."""
 
 REGRESSION_CASES_VISIBLE = ((0, 0.1, 100),)
 REGRESSION_ADVICE = ("the losses differ from full-batch SGD on the MSE: start from w = b = 0, take "

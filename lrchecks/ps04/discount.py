@@ -21,8 +21,8 @@ __all__ = ["GAMMAS", "TOLERANCE", "MAX_SWEEPS", "ReachCase", "REACH_CASES_VISIBL
 GAMMAS: tuple[float, ...] = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
 TOLERANCE = 0.1
 MAX_SWEEPS = 10_000
-"""The experiment of §9 (given to the students in the notebook; `autograder.claims.ps04`
-recomputes what its text says)."""
+"""The experiment of §9 (given to the students in the notebook; the course's claims tests
+recompute what its text says)."""
 
 ReachCase = tuple[rl.StepSize, float, float, int, Lake]
 """(step size, γ, tolerance, max_sweeps, lake)."""

@@ -27,7 +27,7 @@ def sweep_figure(legend: str):
     nowhere."""
     fig, ax = plt.subplots()
     X, y = regression.linear_regression_data()
-    for lr in regression.SWEEP_LRS:
+    for lr in ps01.REGRESSION_LRS:
         ax.plot(regression.train_linear_regression(X, y, lr, 100), label=f"lr = {lr}")
     ax.set(xlabel="epoch", ylabel="MSE loss", title="Learning-rate sweep", yscale="log")
     if legend == "axes":

@@ -45,10 +45,10 @@ def mistaken_drifting_q_learning(
     already on the next one). `discount=False`: γ left out of the target."""
     rng = np.random.default_rng(seed)
     q = np.zeros((lakes[0].n_states, lakes[0].n_actions))
-    n_sweeps = len(lakes) * sweeps_per_lake
-    history = np.empty((n_sweeps, *q.shape))
+    total = sweeps_per_lake * len(lakes)
+    history = np.empty((total, *q.shape))
     factor = gamma if discount else 1.0
-    for sweep in range(1, n_sweeps + 1):
+    for sweep in range(1, total + 1):
         index, position = divmod(sweep - 1, sweeps_per_lake)
         if position == 0 and sweep > 1:
             q = np.zeros_like(q) if restart_q else q
