@@ -67,8 +67,8 @@ c.SandboxPolicy.wall_seconds = 300  # the whole notebook; the per-cell limit is 
 # Feedback shows the student what each test said, never the hidden tests or a traceback wall.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "autograder.feedback.RedactHiddenTests",
-    "autograder.feedback.ShortenErrors",
+    "autograder.feedback_pages.RedactHiddenTests",
+    "autograder.feedback_pages.ShortenErrors",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

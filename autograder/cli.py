@@ -116,7 +116,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from autograder.feedback import generate_feedback
+    from autograder.feedback_pages import generate_feedback
 
     course = _course(args)
     for assignment in _assignments(course, args):
@@ -174,7 +174,7 @@ def cmd_due(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from autograder.report import write_report
+    from autograder.class_report import write_report
 
     course = _course(args)
     page = write_report(course, Path(args.to), _assignments(course, args))
@@ -352,7 +352,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 class Interrupted(BaseException):
     """Ctrl-C (SIGINT) or SIGTERM reached the command: unwind — every `with` block on the way
     stops what it started (`autograder.executors.Executor.abort`, the notebook's sandbox in
-    `autograder.sandbox.runner`) — and exit with 128 + the signal's number."""
+    `autograder.sandbox.notebook_runner`) — and exit with 128 + the signal's number."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)

@@ -27,13 +27,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from autograder.class_report import write_report
 from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.export import export_csv
-from autograder.feedback import generate_feedback
+from autograder.feedback_pages import generate_feedback
 from autograder.grade import default_workers, grade_assignments
 from autograder.release import release_assignment
-from autograder.report import write_report
 from autograder.results import format_grade_table, grade_rows
 from autograder.samples import Sample, write_inbox
 

@@ -19,7 +19,7 @@ executed notebook, which is checked against the one sent (`notebook_fingerprint`
 `autograder.judge` judges every passed test cell again, in this process, on the evidence the
 checks recorded: the kernel's verdict alone never earns a point. The `ExecutionOutcome` carries
 the executed and judged notebook back, as bytes; the grading process writes it where the
-scoring step reads it (`save_executed`, `autograder.replay`).
+scoring step reads it (`save_executed`, `autograder.replay_execution`).
 
 What an executor sends back is plain data too (`ExecutionOutcome.to_data`: strings, numbers,
 bytes) — a Dask client reads it as msgpack, never unpickling anything (`autograder.executors`)
@@ -281,8 +281,8 @@ def _execute_in(nb: nbformat.NotebookNode, files: Path, course_root: Path,
     """Execute `nb` under `policy` with the submission's other files already in `files` (a
     folder of its own, handed to the sandbox user), then judge it here."""
     from autograder.judge import judge_notebook
+    from autograder.sandbox.notebook_runner import run_worker
     from autograder.sandbox.outcome import completion_note, failure_message
-    from autograder.sandbox.runner import run_worker
 
     require_sandbox(policy)
     fingerprint = notebook_fingerprint(nb)

@@ -37,7 +37,6 @@ from pathlib import Path
 import nbformat
 
 from autograder.course import Course
-from autograder.diagnose import describe_unreadable_submission
 from autograder.execution import (
     ExecutionOutcome,
     ExecutionTask,
@@ -56,10 +55,11 @@ from autograder.own_code import instructor_cells
 from autograder.preprocessors import runtime_note, scoring_preprocessors
 from autograder.progress import ProgressBar
 from autograder.release import require_released
-from autograder.replay import executed_path
+from autograder.replay_execution import executed_path
 from autograder.resume import grader_signature, reusable
 from autograder.sandbox import SandboxPolicy, require_sandbox
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
+from autograder.submission_problems import describe_unreadable_submission
 
 __all__ = ["grade_submission", "grade_assignment", "grade_assignments", "default_workers"]
 
@@ -122,11 +122,11 @@ def _prepare(
     course: Course, assignment: str, student: str, policy: SandboxPolicy
 ) -> tuple[list[ExecutionTask], str]:
     from autograder.autograde_steps import SanitiseSubmission
-    from autograder.diagnose import describe_unsafe_submission, source_grade_ids
     from autograder.nbgrader_log import describe_restored_cells, released_checksums
     from autograder.notebook_file import SubmissionLimits
     from autograder.release_history import older_release_note
     from autograder.submission_files import SubmissionTooLarge
+    from autograder.submission_problems import describe_unsafe_submission, source_grade_ids
 
     notebooks, limits = course.notebooks(assignment), SubmissionLimits.from_config(course.config)
     refused = describe_unsafe_submission(course.submitted_dir, student, assignment, notebooks,

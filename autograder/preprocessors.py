@@ -116,7 +116,7 @@ def scoring_preprocessors() -> list[str]:
     from nbgrader.converters import Autograde
 
     return _replaced(_nbgrader_default(Autograde, "autograde_preprocessors"),
-                     "autograder.replay.ReplayExecution")
+                     "autograder.replay_execution.ReplayExecution")
 
 
 def generate_assignment_preprocessors() -> list[str]:

@@ -4,7 +4,7 @@
 - `bwrap` — the bubblewrap command line: an allowlist of read-only mounts, no network;
 - `identity` — the user every notebook process runs as, which owns nothing on the host;
 - `cgroups` — one cgroup per execution: memory and process limits, a kill that leaves nothing;
-- `runner` — launches `worker` (the process inside) and enforces the wall limit;
+- `notebook_runner` — launches `worker` (the process inside) and enforces the wall limit;
 - `outcome` — what happened, in plain words.
 """
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 import signal
 
+from autograder.sandbox.notebook_runner import SandboxRun
 from autograder.sandbox.policy import SandboxPolicy
-from autograder.sandbox.runner import SandboxRun
 
 __all__ = ["kernel_death", "failure_message", "completion_note", "KERNEL_START_FAILURES"]
 

@@ -38,13 +38,13 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO, make_course_copy
 
+from autograder.class_report import write_report
 from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.export import export_csv
-from autograder.feedback import generate_feedback
+from autograder.feedback_pages import generate_feedback
 from autograder.grade import grade_assignment
 from autograder.release import release_assignment
-from autograder.report import write_report
 from autograder.samples import Sample, build_notebook
 from autograder.status import FAILED, GradingStatus, write_status
 

@@ -29,7 +29,7 @@ from conftest import REPO, make_course_copy
 
 from autograder.cli import main
 from autograder.course import Course
-from autograder.feedback import generate_feedback
+from autograder.feedback_pages import generate_feedback
 from autograder.grade import grade_assignment
 from autograder.release import release_assignment
 from autograder.samples import build_notebook, samples_for

@@ -40,7 +40,7 @@ from autograder.cli import main
 from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.explorer_outputs import EXPLORER_NOTE, WIDGET_VIEW
-from autograder.feedback import generate_feedback
+from autograder.feedback_pages import generate_feedback
 from autograder.grade import grade_assignment
 from autograder.samples import Sample, build_notebook
 

@@ -18,13 +18,13 @@ import nbformat
 import pytest
 from conftest import REPO, autograded_tests, make_course_copy
 
+from autograder.class_report import write_report
 from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.export import export_csv
-from autograder.feedback import generate_feedback
+from autograder.feedback_pages import generate_feedback
 from autograder.grade import grade_assignment, grade_assignments
 from autograder.release import release_assignment
-from autograder.report import write_report
 from autograder.results import grade_rows
 from autograder.samples import samples_for, write_inbox
 

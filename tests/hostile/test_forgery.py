@@ -86,14 +86,14 @@ from forgery_paths import (
 )
 from hostile_notebooks import ASSIGNMENT, Submission, write_submission
 
+from autograder.class_report import write_report
 from autograder.course import Course
 from autograder.export import export_csv
-from autograder.feedback import generate_feedback
+from autograder.feedback_pages import generate_feedback
 from autograder.grade import grade_assignment
 from autograder.hidden import cases_for
 from autograder.judge import CHECK_FAILED, VERIFICATION_ERROR, is_autograded_test
 from autograder.release import release_assignment
-from autograder.report import write_report
 from autograder.samples import Sample, build_notebook, samples_for
 from autograder.sandbox import SandboxPolicy
 from autograder.status import GRADED, GradingStatus

@@ -22,18 +22,18 @@ from traitlets.config import Config
 
 import autograder.sandbox as sandbox_package
 from autograder import cli
-from autograder.diagnose import describe_unreadable_submission
 from autograder.sandbox import SandboxPolicy, SandboxUnavailable, bwrap, require_sandbox
 from autograder.sandbox.cgroups import Cgroup, cgroup_support
 from autograder.sandbox.identity import SANDBOX_GID, SANDBOX_UID, hand_over, identity_problem
-from autograder.sandbox.outcome import completion_note, failure_message, kernel_death
-from autograder.sandbox.runner import (
+from autograder.sandbox.notebook_runner import (
     SandboxRun,
     _before_exec,
     confined_command,
     worker_environment,
 )
+from autograder.sandbox.outcome import completion_note, failure_message, kernel_death
 from autograder.sandbox.worker import truncate_outputs
+from autograder.submission_problems import describe_unreadable_submission
 
 REPO = Path(__file__).resolve().parents[2]
 

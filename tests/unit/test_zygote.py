@@ -18,7 +18,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.sandbox import SandboxPolicy
-from autograder.sandbox.runner import run_worker
+from autograder.sandbox.notebook_runner import run_worker
 from autograder.sandbox.zygote import Zygote
 
 REPO = Path(__file__).resolve().parents[2]
@@ -133,7 +133,7 @@ def test_every_fork_draws_its_own_unseeded_randomness(tmp_path):
 
 
 def test_the_template_is_started_once_per_process_and_restarted_when_it_dies(tmp_path):
-    from autograder.sandbox.runner import worker_environment
+    from autograder.sandbox.notebook_runner import worker_environment
 
     env = worker_environment(FORKED)
     template = Zygote.shared(env)
