@@ -43,6 +43,7 @@ from typing import Any
 
 import nbformat
 
+from autograder.grader_signature import GRADER_KEY, grader_signature
 from autograder.sandbox import SandboxPolicy, SandboxUnavailable, require_sandbox
 from autograder.submission_files import (
     SubmissionFiles,
@@ -137,7 +138,7 @@ class ExecutionOutcome:
     """`message` says why a failed execution failed, or what to know about one that ran.
     `executed`: the executed and judged notebook (nbformat JSON, UTF-8; empty when it failed
     or when an earlier execution is reused); `grader`: the signature of the grader that
-    executed it (`autograder.resume.grader_signature`: its sources and limits), `versions`:
+    executed it (`autograder.grader_signature`: its sources and limits), `versions`:
     its distributions' versions (`grader_versions`)."""
 
     student: str
@@ -337,8 +338,6 @@ def _folder_to_hide(task: ExecutionTask) -> Path:
 def _run(task: ExecutionTask, phases: dict[str, float]) -> tuple[bytes, str, str]:
     """Execute and judge the task's notebook; returns it as bytes, a note for the instructor
     ("" if none) and the signature of this grader."""
-    from autograder.resume import GRADER_KEY, grader_signature
-
     nb = nbformat.reads(task.prepared.decode("utf-8"), as_version=4)
     with tempfile.TemporaryDirectory(prefix="lrlab-files-") as folder:
         write_files(task.files, Path(folder))

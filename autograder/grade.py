@@ -48,6 +48,7 @@ from autograder.execution import (
     save_executed,
 )
 from autograder.executors import Executor
+from autograder.grader_signature import grader_signature
 from autograder.grading_state import executed_dir, label_grading_state
 from autograder.hidden import MissingSecret, cases_for, course_pools, load_secret
 from autograder.nbgrader_fast_paths import nbgrader_fast_paths
@@ -56,7 +57,7 @@ from autograder.preprocessors import runtime_note, scoring_preprocessors
 from autograder.progress import ProgressBar
 from autograder.release import require_released
 from autograder.replay_execution import executed_path
-from autograder.resume import grader_signature, reusable
+from autograder.resume import reusable
 from autograder.sandbox import SandboxPolicy, require_sandbox
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
 from autograder.submission_problems import describe_unreadable_submission

@@ -5,7 +5,9 @@
 - `identity` — the user every notebook process runs as, which owns nothing on the host;
 - `cgroups` — one cgroup per execution: memory and process limits, a kill that leaves nothing;
 - `notebook_runner` — launches `worker` (the process inside) and enforces the wall limit;
-- `outcome` — what happened, in plain words.
+- `outcome` — what happened, in plain words;
+- `kernel_environment` — the names of the variables the kernel's checks read (the sandbox
+  imports no check).
 """
 
 from __future__ import annotations

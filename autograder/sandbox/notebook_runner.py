@@ -37,9 +37,9 @@ from autograder.sandbox.bwrap import (
 )
 from autograder.sandbox.cgroups import Cgroup
 from autograder.sandbox.identity import SANDBOX_USER, hand_over
+from autograder.sandbox.kernel_environment import EVIDENCE_SWITCH
 from autograder.sandbox.policy import SandboxPolicy, format_size
 from autograder.sandbox.zygote import HOLDER, Zygote
-from lrchecks.evidence import ENVIRONMENT_SWITCH
 
 __all__ = ["SandboxRun", "run_worker", "worker_environment"]
 
@@ -85,7 +85,7 @@ def worker_environment(policy: SandboxPolicy) -> dict[str, str]:
         env.setdefault(name, str(policy.threads_per_notebook))
     for name, value in IDLE_THREADS_SLEEP.items():
         env.setdefault(name, value)
-    env[ENVIRONMENT_SWITCH] = "1"  # the checks record their evidence (autograder.judge)
+    env[EVIDENCE_SWITCH] = "1"  # the checks record their evidence (autograder.judge)
     return env
 
 
