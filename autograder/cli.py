@@ -16,6 +16,7 @@ A term's workflow, in order:
   cases     print the hidden cases drawn for a student (regrade disputes)
   dask-certs  make the TLS certificates of a Dask cluster that grades (grade --scheduler)
   copy-gradebook  copy the gradebook into another (empty) database, e.g. PostgreSQL
+  settings  print the course's own nbgrader_config.py settings with their help and defaults
 """
 
 from __future__ import annotations
@@ -90,10 +91,10 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grade import grade_assignments
-    from autograder.sandbox import SandboxPolicy
+    from autograder.sandbox import sandbox_settings
 
     course = _course(args)
-    policy = SandboxPolicy.from_config(course.config)
+    policy = sandbox_settings(course.config)
     if args.no_sandbox:
         policy = policy.replace(enabled=False)
         print("warning: --no-sandbox: student code runs with your permissions (it can read the "
@@ -226,6 +227,17 @@ def cmd_cases(args: argparse.Namespace) -> int:
     return show_cases(_course(args), args.assignment, _checked_students(args.student) or [])
 
 
+def cmd_settings(_args: argparse.Namespace) -> int:
+    """The grader's own configurable classes, as `nbgrader generate_config` prints nbgrader's:
+    each setting with its help text and default, ready to copy into `nbgrader_config.py`."""
+    from autograder.notebook_file import SubmissionLimits
+    from autograder.sandbox import SandboxPolicy
+
+    for configurable in (SandboxPolicy, SubmissionLimits):
+        print(configurable.class_config_section())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m autograder",
@@ -328,6 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("target", help="the new gradebook's URL, e.g. postgresql://grader@dbhost/"
                       "lrlab")
     copy.set_defaults(func=cmd_copy_gradebook)
+    commands.add_parser(
+        "settings", help="Print the grader's own settings (c.SandboxPolicy.*, "
+        "c.SubmissionLimits.*) with their help texts and defaults, like nbgrader "
+        "generate_config.").set_defaults(func=cmd_settings)
     demo = commands.add_parser("demo", help="Release, grade a sample class, print the grades.")
     demo.add_argument("--keep", action="store_true",
                       help="keep earlier grading results instead of starting afresh")

@@ -7,13 +7,13 @@ worker pool or a Dask worker — while the gradebook is written by one process o
 
 An `ExecutionTask` is plain data and carries everything the execution needs: the notebook
 nbgrader prepared and the files handed in with it, as bytes (`autograder.submission_files`),
-nbgrader's execution settings and the `SandboxPolicy`, the student's already-drawn hidden cases
+nbgrader's execution settings and the `SandboxSettings`, the student's already-drawn hidden cases
 and the instructor's cell sources. The process that executes it reads nothing of the course —
 no course folder, `nbgrader_config.py`, gradebook or course secret — only the grader's own
 installation, so a Dask worker on another machine needs that and bubblewrap, nothing else.
 
 `Execute` itself runs in a subprocess (`autograder.sandbox.worker`), confined by the task's
-`SandboxPolicy`: bubblewrap, a cgroup with memory and process limits, a wall limit. The worker
+`SandboxSettings`: bubblewrap, a cgroup with memory and process limits, a wall limit. The worker
 gets the sanitised notebook and a copy of the submission's other files and hands back the
 executed notebook, which is checked against the one sent (`notebook_fingerprint`). Then
 `autograder.judge` judges every passed test cell again, in this process, on the evidence the
@@ -44,7 +44,7 @@ from typing import Any
 import nbformat
 
 from autograder.grader_signature import GRADER_KEY, grader_signature
-from autograder.sandbox import SandboxPolicy, SandboxUnavailable, require_sandbox
+from autograder.sandbox import SandboxSettings, SandboxUnavailable, require_sandbox
 from autograder.submission_files import (
     SubmissionFiles,
     gather_files,
@@ -98,7 +98,7 @@ class ExecutionTask:
     prepared: bytes
     files: SubmissionFiles = ()
     execute_config: dict[str, Any] = field(default_factory=dict)
-    sandbox: SandboxPolicy = field(default_factory=SandboxPolicy)
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     hidden_cases: dict[str, Any] = field(default_factory=dict)
     instructor_cells: tuple[str, ...] = ()
     course_root: str = ""
@@ -212,7 +212,7 @@ def save_executed(outcome: ExecutionOutcome, path: Path) -> None:
     temporary.replace(path)
 
 
-def execute_config(config: Any, policy: SandboxPolicy) -> tuple[dict, int | None]:
+def execute_config(config: Any, policy: SandboxSettings) -> tuple[dict, int | None]:
     """nbgrader's execution settings as plain JSON for the worker, and the cell timeout."""
     sections = {name: json.loads(json.dumps(dict(config[name]), default=str))
                 for name in CONFIG_SECTIONS if name in config}
@@ -225,7 +225,7 @@ def execute_config(config: Any, policy: SandboxPolicy) -> tuple[dict, int | None
 
 
 def build_task(student: str, assignment: str, notebook: str, prepared_dir: Path,
-               notebooks: Collection[str], config: Any, policy: SandboxPolicy,
+               notebooks: Collection[str], config: Any, policy: SandboxSettings,
                hidden_cases: dict[str, Any], instructor_cells: Collection[str],
                max_bytes: int, course_root: Path | None = None) -> ExecutionTask:
     """The task for the prepared notebook `<prepared_dir>/<notebook>.ipynb`, with the files
@@ -269,7 +269,7 @@ class JudgedExecution:
     note: str
 
 
-def _cell_timeout(sections: dict[str, Any], policy: SandboxPolicy) -> int | None:
+def _cell_timeout(sections: dict[str, Any], policy: SandboxSettings) -> int | None:
     from nbgrader.preprocessors import Execute
 
     execute = sections.get("Execute", {})
@@ -277,7 +277,7 @@ def _cell_timeout(sections: dict[str, Any], policy: SandboxPolicy) -> int | None
 
 
 def _execute_in(nb: nbformat.NotebookNode, files: Path, course_root: Path,
-                sections: dict[str, Any], policy: SandboxPolicy, cases: dict[str, Any],
+                sections: dict[str, Any], policy: SandboxSettings, cases: dict[str, Any],
                 instructor_cells: list[str], phases: dict[str, float]) -> JudgedExecution:
     """Execute `nb` under `policy` with the submission's other files already in `files` (a
     folder of its own, handed to the sandbox user), then judge it here."""
@@ -312,7 +312,7 @@ def _execute_in(nb: nbformat.NotebookNode, files: Path, course_root: Path,
 
 
 def execute_and_judge(nb: nbformat.NotebookNode, files: Path, course_root: Path,
-                      notebooks: set[str], config: Any, policy: SandboxPolicy,
+                      notebooks: set[str], config: Any, policy: SandboxSettings,
                       cases: dict[str, Any], instructor_cells: list[str],
                       phases: dict[str, float] | None = None) -> JudgedExecution:
     """Execute a prepared notebook under `policy` with the submission's other `files` (its

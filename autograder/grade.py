@@ -58,7 +58,7 @@ from autograder.progress import ProgressBar
 from autograder.release import require_released
 from autograder.replay_execution import executed_path
 from autograder.resume import reusable
-from autograder.sandbox import SandboxPolicy, require_sandbox
+from autograder.sandbox import SandboxSettings, require_sandbox, sandbox_settings
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
 from autograder.submission_problems import describe_unreadable_submission
 
@@ -120,7 +120,7 @@ def _failure_reason(result: dict, notebooks: Sequence[str] = (), course: Course 
 
 
 def _prepare(
-    course: Course, assignment: str, student: str, policy: SandboxPolicy
+    course: Course, assignment: str, student: str, policy: SandboxSettings
 ) -> tuple[list[ExecutionTask], str]:
     from autograder.autograde_steps import SanitiseSubmission
     from autograder.nbgrader_log import describe_restored_cells, released_checksums
@@ -219,7 +219,7 @@ def grade_assignment(
     progress: bool = True,
     use_dask: bool = False,
     scheduler: str | None = None,
-    sandbox: SandboxPolicy | None = None,
+    sandbox: SandboxSettings | None = None,
     fresh: bool = False,
     phases: Counter[str] | None = None,
     tls_dir: Path | None = None,
@@ -239,7 +239,7 @@ def grade_assignments(
     progress: bool = True,
     use_dask: bool = False,
     scheduler: str | None = None,
-    sandbox: SandboxPolicy | None = None,
+    sandbox: SandboxSettings | None = None,
     fresh: bool = False,
     phases: Counter[str] | None = None,
     tls_dir: Path | None = None,
@@ -264,7 +264,7 @@ def grade_assignments(
 
     check_scheduler(scheduler, tls_dir)
     phases = phases if phases is not None else Counter()
-    policy = sandbox or SandboxPolicy.from_config(course.config)
+    policy = sandbox or sandbox_settings(course.config)
     require_sandbox(policy)
     require_hidden_cases(course, assignments)
     state = label_grading_state(course)  # this gradebook's ledger and executed notebooks

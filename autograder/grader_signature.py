@@ -15,7 +15,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from autograder.sandbox import SandboxPolicy
+from autograder.sandbox import SandboxSettings
 
 __all__ = ["GRADER_KEY", "grader_signature"]
 
@@ -34,7 +34,7 @@ def _sources_digest() -> str:
     return digest.hexdigest()
 
 
-def grader_signature(policy: SandboxPolicy, fresh: bool = False) -> str:
+def grader_signature(policy: SandboxSettings, fresh: bool = False) -> str:
     """What an execution's result depends on besides the notebook: the grader's code and the
     limits it ran under. The sources are read once per process, or again when `fresh` (a
     long-lived process comparing itself with workers started since)."""

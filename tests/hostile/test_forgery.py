@@ -95,7 +95,7 @@ from autograder.hidden import cases_for
 from autograder.judge import CHECK_FAILED, VERIFICATION_ERROR, is_autograded_test
 from autograder.release import release_assignment
 from autograder.samples import Sample, build_notebook, samples_for
-from autograder.sandbox import SandboxPolicy
+from autograder.sandbox import SandboxSettings
 from autograder.status import GRADED, GradingStatus
 
 pytestmark = [
@@ -104,7 +104,7 @@ pytestmark = [
 ]
 
 PS05 = "ps05_adaptive_optimizers"
-POLICY = SandboxPolicy(memory_bytes="1.5 GiB", wall_seconds=600, cell_timeout=240)
+POLICY = SandboxSettings(memory_bytes="1.5 GiB", wall_seconds=600, cell_timeout=240)
 """Limits that never stop an honest notebook on a loaded 2-core machine (ps05's solution trains
 a few small networks); no attack here loops."""
 SOLUTION, PARTIAL = "s01_solution", "s04_no_zero_grad"

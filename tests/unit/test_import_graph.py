@@ -7,7 +7,7 @@ module's package. Function-level imports count because a circle that a deferred 
 is still a circle: each module still needs the other to be understood, tested or moved (the
 one between `execution` and `resume` was of that kind). An edge goes to the most specific
 module named (`from autograder.sandbox import policy` → `autograder.sandbox.policy`;
-`from autograder.sandbox import SandboxPolicy` → `autograder.sandbox`); the parent packages an
+`from autograder.sandbox import SandboxSettings` → `autograder.sandbox`); the parent packages an
 import initialises on the way are not edges, or every package importing its own modules in its
 `__init__` would be a circle. Dynamic imports (`importlib.import_module` of a computed name)
 are not seen.
