@@ -43,7 +43,7 @@ from conftest import REPO, make_course_copy
 
 from autograder.course import Course
 from autograder.export import export_csv
-from autograder.grade import grade_assignment
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.results import grade_rows
 from autograder.samples import Sample, build_notebook, samples_for
@@ -363,7 +363,7 @@ def walls() -> Walls:
         _submit(course, STUBBORN, STUBBORN_LOOP)
         _submit(course, SLOW, SLOW_CELL)
         statuses = {s.student: s for s in grade_assignment(
-            course, ASSIGNMENT, workers=2, progress=False, sandbox=POLICY)}
+            course, ASSIGNMENT, GradingOptions(workers=2, progress=False, sandbox=POLICY))}
         executed = nbformat.read(course.grading_dir / "executed" / ASSIGNMENT / PROBER
                                  / f"{NOTEBOOK}.ipynb", as_version=4)
         printed = [o.get("text", "") for cell in executed.cells for o in cell.get("outputs", [])]

@@ -90,7 +90,7 @@ from autograder.class_report import write_report
 from autograder.course import Course
 from autograder.export import export_csv
 from autograder.feedback_pages import generate_feedback
-from autograder.grade import grade_assignment
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.hidden import cases_for
 from autograder.judge import CHECK_FAILED, VERIFICATION_ERROR, is_autograded_test
 from autograder.release import release_assignment
@@ -325,8 +325,9 @@ class Batch:
 
 def _statuses(course: Course, assignment: str,
               students: list[str] | None = None) -> dict[str, GradingStatus]:
-    return {s.student: s for s in grade_assignment(course, assignment, students, workers=2,
-                                                   progress=False, sandbox=POLICY, fresh=True)}
+    return {s.student: s for s in grade_assignment(course, assignment, students,
+                                                   GradingOptions(workers=2, progress=False,
+                                                                  sandbox=POLICY, fresh=True))}
 
 
 @pytest.fixture(scope="session")

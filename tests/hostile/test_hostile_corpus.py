@@ -5,9 +5,9 @@ something hostile added or changed (see `hostile_code`), and what grading must m
 its status, the tests that must lose their points (a *failed* submission gets none), and the
 words its status message or cell outputs must show — plus words they must never show. The
 whole class, with the sample solution `s01_solution` beside it, is graded once with
-`grade_assignment(workers=2)` under a lowered `SandboxSettings`; then each row is checked, and so
-is what must hold for the class as a whole: the solution keeps its full score, nothing was
-written outside the sandbox, and no process of the notebooks is left on the machine.
+`grade_assignment` (`GradingOptions(workers=2)`) under lowered `SandboxSettings`; then each row is
+checked, and so is what must hold for the class as a whole: the solution keeps its full score,
+nothing was written outside the sandbox, and no process of the notebooks is left on the machine.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from conftest import REPO, make_course_copy
 from hostile_notebooks import ASSIGNMENT, NOTEBOOK, Submission, write_submission
 
 from autograder.course import Course
-from autograder.grade import grade_assignment
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.results import grade_rows
 from autograder.samples import build_notebook, samples_for
@@ -254,8 +254,9 @@ def corpus(tmp_path_factory) -> GradedCorpus:
                          case.submission, values)
     before = {path: _digest(path) for path in _protected_files(course)}
     started = time.perf_counter()
-    statuses = {s.student: s for s in grade_assignment(course, ASSIGNMENT, workers=2,
-                                                       progress=False, sandbox=POLICY)}
+    statuses = {s.student: s for s in grade_assignment(course, ASSIGNMENT,
+                                                       GradingOptions(workers=2, progress=False,
+                                                                      sandbox=POLICY))}
     return GradedCorpus(course, statuses, time.perf_counter() - started, marker,
                         values["COMM"], before)
 
