@@ -100,11 +100,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print("warning: --no-sandbox: student code runs with your permissions (it can read the "
               "hidden tests and write the gradebook); only the resource limits apply.",
               file=sys.stderr)
-    graded = grade_assignments(course, _assignments(course, args), _checked_students(args.student),
-                               GradingOptions(workers=args.workers, progress=not args.quiet,
-                                              use_dask=args.dask, scheduler=args.scheduler,
-                                              sandbox=policy, fresh=args.fresh,
-                                              tls_dir=Path(args.tls_dir) if args.tls_dir else None))
+    options = GradingOptions(workers=args.workers, progress=not args.quiet, use_dask=args.dask,
+                             scheduler=args.scheduler, sandbox=policy, fresh=args.fresh,
+                             tls_dir=Path(args.tls_dir) if args.tls_dir else None)
+    graded = grade_assignments(course, _assignments(course, args),
+                               _checked_students(args.student), options=options)
     failed = 0
     for assignment, results in graded.items():
         failed += sum(r.failed for r in results)

@@ -167,7 +167,7 @@ def run_demo(course: Course, keep: bool = False, assignments: Sequence[str] | No
     workers = default_workers()
     with _step(f"grade (nbgrader autograde, a fresh kernel per notebook, {workers} at once)",
                timings):
-        grade_assignments(demo, chosen, GradingOptions(workers=workers))
+        grade_assignments(demo, chosen, options=GradingOptions(workers=workers))
     with _step("feedback (HTML, hidden tests redacted)", timings):
         for assignment in chosen:
             generate_feedback(demo, assignment)

@@ -240,18 +240,21 @@ def grade_assignment(
     course: Course,
     assignment: str,
     students: Iterable[str] | None = None,
+    *,
     options: GradingOptions = GradingOptions(),
     phases: Counter[str] | None = None,
 ) -> list[GradingStatus]:
     """Grade every submitted student (or the given ones) of one assignment; returns one status
     per student, in the order given. See `grade_assignments`."""
-    return grade_assignments(course, [assignment], students, options, phases)[assignment]
+    return grade_assignments(course, [assignment], students, options=options,
+                             phases=phases)[assignment]
 
 
 def grade_assignments(
     course: Course,
     assignments: Sequence[str],
     students: Iterable[str] | None = None,
+    *,
     options: GradingOptions = GradingOptions(),
     phases: Counter[str] | None = None,
 ) -> dict[str, list[GradingStatus]]:
@@ -360,6 +363,7 @@ def grade_assignments(
 
 def grade_submission(course: Course, assignment: str, student: str) -> GradingStatus:
     """Grade one student's submission (regrading never touches another student's grades)."""
-    (status,) = grade_assignment(course, assignment, [student], GradingOptions(progress=False))
+    (status,) = grade_assignment(course, assignment, [student],
+                                 options=GradingOptions(progress=False))
     return status
 

@@ -5,8 +5,7 @@ each assignment's sample submissions (solution, blank, realistic mistakes, a dif
 solution) — is graded twice in two throw-away copies of the course:
 
 1. baseline: `nbgrader autograde <assignment> --force` (nbgrader's own command line, serial);
-2. ours: `autograder.grade.grade_assignments` with `GradingOptions(workers=N)` (one command for
-   the whole course).
+2. ours: `autograder.grade.grade_assignments(workers=N)` (one command for the whole course).
 
 Printed: wall time, students per minute, the ratio, the mean overhead per notebook beyond the
 student's compute (compute = the sum of the cells' execution times recorded by nbclient), peak
@@ -121,7 +120,8 @@ def run_baseline(course: Course) -> float:
 def run_ours(course: Course, workers: int, phases: Counter[str]) -> float:
     started = time.perf_counter()
     graded = grade_assignments(course, course.assignments(),
-                               GradingOptions(workers=workers, progress=False), phases=phases)
+                               options=GradingOptions(workers=workers, progress=False),
+                                                      phases=phases)
     failed = [s for statuses in graded.values() for s in statuses if s.failed]
     assert not failed, failed[0].message
     return time.perf_counter() - started

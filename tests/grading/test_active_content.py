@@ -164,7 +164,7 @@ def graded(tmp_path_factory) -> HostileCourse:
     nbformat.write(hostile_notebook(course), inbox / MALLORY / f"{NOTEBOOK}.ipynb")
     assert not collect_submissions(course, ASSIGNMENT, inbox).skipped
     (status,) = grade_assignment(course, ASSIGNMENT, [MALLORY],
-                                 GradingOptions(workers=1, progress=False))
+                                 options=GradingOptions(workers=1, progress=False))
     assert status.status == "graded", status.message
     assert not generate_feedback(course, ASSIGNMENT)
     for student in FORMULA_STUDENTS:

@@ -94,7 +94,7 @@ def graded(tmp_path_factory) -> GradedClass:
         os.utime(path, (when.timestamp(), when.timestamp()))
     assert not collect_submissions(course, ASSIGNMENT, inbox).skipped
     results = grade_assignment(course, ASSIGNMENT, list(HANDED_IN),
-                               GradingOptions(workers=1, progress=False))
+                               options=GradingOptions(workers=1, progress=False))
     assert [r.status for r in results] == ["graded", "graded"], [r.message for r in results]
     assert not generate_feedback(course, ASSIGNMENT)
     (page,) = (course.feedback_dir / "ada" / ASSIGNMENT).glob("*.html")

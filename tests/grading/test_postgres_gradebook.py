@@ -82,7 +82,8 @@ def test_a_class_is_graded_through_postgresql(postgres_url, tmp_path):
             shutil.rmtree(folder)
     collect_submissions(course, ASSIGNMENT, inbox)
     statuses = {s.student: s for s in grade_assignment(course, ASSIGNMENT,
-                                                       GradingOptions(workers=2, progress=False))}
+                                                       options=GradingOptions(workers=2,
+                                                                              progress=False))}
     assert {s: st.score for s, st in statuses.items()} == {
         student: expected_autograded_score(ASSIGNMENT, student) for student in chosen}
     assert not (course.root / "gradebook.db").exists(), "grading must not fall back to SQLite"

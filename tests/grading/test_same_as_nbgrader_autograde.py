@@ -100,7 +100,7 @@ def two_graded_copies(tmp_path_factory) -> tuple[Course, Course]:
     subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", ASSIGNMENT,
                     "--force", "--log-level=ERROR"], cwd=course.root, check=True,
                    capture_output=True)
-    statuses = grade_assignment(ours, ASSIGNMENT, GradingOptions(workers=2, progress=False))
+    statuses = grade_assignment(ours, ASSIGNMENT, options=GradingOptions(workers=2, progress=False))
     assert all(status.status == "graded" for status in statuses), statuses
     return course, ours
 

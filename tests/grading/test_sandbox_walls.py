@@ -363,7 +363,7 @@ def walls() -> Walls:
         _submit(course, STUBBORN, STUBBORN_LOOP)
         _submit(course, SLOW, SLOW_CELL)
         statuses = {s.student: s for s in grade_assignment(
-            course, ASSIGNMENT, GradingOptions(workers=2, progress=False, sandbox=POLICY))}
+            course, ASSIGNMENT, options=GradingOptions(workers=2, progress=False, sandbox=POLICY))}
         executed = nbformat.read(course.grading_dir / "executed" / ASSIGNMENT / PROBER
                                  / f"{NOTEBOOK}.ipynb", as_version=4)
         printed = [o.get("text", "") for cell in executed.cells for o in cell.get("outputs", [])]

@@ -326,8 +326,10 @@ class Batch:
 def _statuses(course: Course, assignment: str,
               students: list[str] | None = None) -> dict[str, GradingStatus]:
     return {s.student: s for s in grade_assignment(course, assignment, students,
-                                                   GradingOptions(workers=2, progress=False,
-                                                                  sandbox=POLICY, fresh=True))}
+                                                   options=GradingOptions(workers=2,
+                                                                          progress=False,
+                                                                          sandbox=POLICY,
+                                                                          fresh=True))}
 
 
 @pytest.fixture(scope="session")

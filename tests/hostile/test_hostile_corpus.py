@@ -5,9 +5,9 @@ something hostile added or changed (see `hostile_code`), and what grading must m
 its status, the tests that must lose their points (a *failed* submission gets none), and the
 words its status message or cell outputs must show — plus words they must never show. The
 whole class, with the sample solution `s01_solution` beside it, is graded once with
-`grade_assignment` (`GradingOptions(workers=2)`) under lowered `SandboxSettings`; then each row is
-checked, and so is what must hold for the class as a whole: the solution keeps its full score,
-nothing was written outside the sandbox, and no process of the notebooks is left on the machine.
+`grade_assignment(workers=2)` under a lowered `SandboxSettings`; then each row is checked, and so
+is what must hold for the class as a whole: the solution keeps its full score, nothing was
+written outside the sandbox, and no process of the notebooks is left on the machine.
 """
 
 from __future__ import annotations
@@ -255,8 +255,9 @@ def corpus(tmp_path_factory) -> GradedCorpus:
     before = {path: _digest(path) for path in _protected_files(course)}
     started = time.perf_counter()
     statuses = {s.student: s for s in grade_assignment(course, ASSIGNMENT,
-                                                       GradingOptions(workers=2, progress=False,
-                                                                      sandbox=POLICY))}
+                                                       options=GradingOptions(workers=2,
+                                                                              progress=False,
+                                                                              sandbox=POLICY))}
     return GradedCorpus(course, statuses, time.perf_counter() - started, marker,
                         values["COMM"], before)
 

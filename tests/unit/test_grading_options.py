@@ -19,6 +19,9 @@ def test_both_grading_functions_take_the_same_options_object():
     batch = inspect.signature(grade_assignments).parameters
     assert list(single)[2:] == list(batch)[2:] == ["students", "options", "phases"]
     assert single["options"].default == batch["options"].default == GradingOptions()
+    for parameters in (single, batch):  # a positional options object would be taken as students
+        assert {parameters["options"].kind, parameters["phases"].kind} == {
+            inspect.Parameter.KEYWORD_ONLY}
 
 
 def test_the_options_are_frozen_with_the_old_defaults():
