@@ -59,6 +59,7 @@ c.OverwriteCells.add_missing_cells = True
 # Every notebook runs in a sandbox (autograder/SANDBOX.md): bubblewrap hides this directory and the
 # network, a cgroup caps memory and processes. Grading refuses to start without it unless
 # `enabled = False` here or `grade --no-sandbox`. A kernel with torch needs about 0.5 GiB.
+# Every setting, with its help and default: `python -m autograder settings`.
 c.SandboxPolicy.enabled = True
 c.SandboxPolicy.memory_bytes = "2 GiB"  # the kernel and everything it starts, together
 c.SandboxPolicy.max_processes = 256  # processes and threads
@@ -67,8 +68,8 @@ c.SandboxPolicy.wall_seconds = 300  # the whole notebook; the per-cell limit is 
 # Feedback shows the student what each test said, never the hidden tests or a traceback wall.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "autograder.feedback.RedactHiddenTests",
-    "autograder.feedback.ShortenErrors",
+    "autograder.feedback_pages.RedactHiddenTests",
+    "autograder.feedback_pages.ShortenErrors",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

@@ -17,8 +17,8 @@ read, validate and write the same notebook again with no preprocessors); `ScoreS
 stage 2 exactly, on the notebook stage 1 left in `autograded/`, without redoing stage 1 (which
 would sanitise the same submission again, write the same notebook, re-register the same
 submission and copy the same files — about half the scoring time). `Execute` is replaced by
-`autograder.replay.ReplayExecution`, which checks that the executed notebook is the one stage 1
-wrote before taking its outputs.
+`autograder.replay_execution.ReplayExecution`, which checks that the executed notebook is the
+one stage 1 wrote before taking its outputs.
 
 Both are `Autograde` subclasses: configuration, logging, error handling (a failed submission's
 `autograded/` folder removed) and every preprocessor are nbgrader's.

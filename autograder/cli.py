@@ -16,6 +16,7 @@ A term's workflow, in order:
   cases     print the hidden cases drawn for a student (regrade disputes)
   dask-certs  make the TLS certificates of a Dask cluster that grades (grade --scheduler)
   copy-gradebook  copy the gradebook into another (empty) database, e.g. PostgreSQL
+  settings  print the course's own nbgrader_config.py settings with their help and defaults
 """
 
 from __future__ import annotations
@@ -96,22 +97,21 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from autograder.grade import grade_assignments
-    from autograder.sandbox import SandboxPolicy
+    from autograder.grade import GradingOptions, grade_assignments
+    from autograder.sandbox import sandbox_settings
 
     course = _course(args)
-    policy = SandboxPolicy.from_config(course.config)
+    policy = sandbox_settings(course.config)
     if args.no_sandbox:
         policy = policy.replace(enabled=False)
         print("warning: --no-sandbox: student code runs with your permissions (it can read the "
               "hidden tests and write the gradebook); only the resource limits apply.",
               file=sys.stderr)
+    options = GradingOptions(workers=args.workers, progress=not args.quiet, use_dask=args.dask,
+                             scheduler=args.scheduler, sandbox=policy, fresh=args.fresh,
+                             tls_dir=Path(args.tls_dir) if args.tls_dir else None)
     graded = grade_assignments(course, _assignments(course, args),
-                               _checked_students(args.student),
-                               workers=args.workers, progress=not args.quiet,
-                               use_dask=args.dask, scheduler=args.scheduler, sandbox=policy,
-                               fresh=args.fresh,
-                               tls_dir=Path(args.tls_dir) if args.tls_dir else None)
+                               _checked_students(args.student), options=options)
     failed = 0
     for assignment, results in graded.items():
         failed += sum(r.failed for r in results)
@@ -123,7 +123,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from autograder.feedback import generate_feedback
+    from autograder.feedback_pages import generate_feedback
 
     course = _course(args)
     for assignment in _assignments(course, args):
@@ -181,7 +181,7 @@ def cmd_due(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from autograder.report import write_report
+    from autograder.class_report import write_report
 
     course = _course(args)
     page = write_report(course, Path(args.to), _assignments(course, args))
@@ -231,6 +231,17 @@ def cmd_cases(args: argparse.Namespace) -> int:
     from autograder.hidden.commands import show_cases
 
     return show_cases(_course(args), args.assignment, _checked_students(args.student) or [])
+
+
+def cmd_settings(_args: argparse.Namespace) -> int:
+    """The grader's own configurable classes, as `nbgrader generate_config` prints nbgrader's:
+    each setting with its help text and default, ready to copy into `nbgrader_config.py`."""
+    from autograder.notebook_file import SubmissionLimits
+    from autograder.sandbox import SandboxPolicy
+
+    for configurable in (SandboxPolicy, SubmissionLimits):
+        print(configurable.class_config_section())
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -335,6 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("target", help="the new gradebook's URL, e.g. postgresql://grader@dbhost/"
                       "lrlab")
     copy.set_defaults(func=cmd_copy_gradebook)
+    commands.add_parser(
+        "settings", help="Print the grader's own settings (c.SandboxPolicy.*, "
+        "c.SubmissionLimits.*) with their help texts and defaults, like nbgrader "
+        "generate_config.").set_defaults(func=cmd_settings)
     demo = commands.add_parser("demo", help="Release, grade a sample class, print the grades.")
     demo.add_argument("--keep", action="store_true",
                       help="keep earlier grading results instead of starting afresh")

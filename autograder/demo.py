@@ -27,13 +27,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from autograder.class_report import write_report
 from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.export import export_csv
-from autograder.feedback import generate_feedback
-from autograder.grade import default_workers, grade_assignments
+from autograder.feedback_pages import generate_feedback
+from autograder.grade import GradingOptions, default_workers, grade_assignments
 from autograder.release import release_assignment
-from autograder.report import write_report
 from autograder.results import format_grade_table, grade_rows
 from autograder.samples import Sample, write_inbox
 
@@ -167,7 +167,7 @@ def run_demo(course: Course, keep: bool = False, assignments: Sequence[str] | No
     workers = default_workers()
     with _step(f"grade (nbgrader autograde, a fresh kernel per notebook, {workers} at once)",
                timings):
-        grade_assignments(demo, chosen, workers=workers)
+        grade_assignments(demo, chosen, options=GradingOptions(workers=workers))
     with _step("feedback (HTML, hidden tests redacted)", timings):
         for assignment in chosen:
             generate_feedback(demo, assignment)

@@ -7,19 +7,19 @@ worker pool or a Dask worker — while the gradebook is written by one process o
 
 An `ExecutionTask` is plain data and carries everything the execution needs: the notebook
 nbgrader prepared and the files handed in with it, as bytes (`autograder.submission_files`),
-nbgrader's execution settings and the `SandboxPolicy`, the student's already-drawn hidden cases
+nbgrader's execution settings and the `SandboxSettings`, the student's already-drawn hidden cases
 and the instructor's cell sources. The process that executes it reads nothing of the course —
 no course folder, `nbgrader_config.py`, gradebook or course secret — only the grader's own
 installation, so a Dask worker on another machine needs that and bubblewrap, nothing else.
 
 `Execute` itself runs in a subprocess (`autograder.sandbox.worker`), confined by the task's
-`SandboxPolicy`: bubblewrap, a cgroup with memory and process limits, a wall limit. The worker
+`SandboxSettings`: bubblewrap, a cgroup with memory and process limits, a wall limit. The worker
 gets the sanitised notebook and a copy of the submission's other files and hands back the
 executed notebook, which is checked against the one sent (`notebook_fingerprint`). Then
 `autograder.judge` judges every passed test cell again, in this process, on the evidence the
 checks recorded: the kernel's verdict alone never earns a point. The `ExecutionOutcome` carries
 the executed and judged notebook back, as bytes; the grading process writes it where the
-scoring step reads it (`save_executed`, `autograder.replay`).
+scoring step reads it (`save_executed`, `autograder.replay_execution`).
 
 What an executor sends back is plain data too (`ExecutionOutcome.to_data`: strings, numbers,
 bytes) — a Dask client reads it as msgpack, never unpickling anything (`autograder.executors`)
@@ -43,7 +43,8 @@ from typing import Any
 
 import nbformat
 
-from autograder.sandbox import SandboxPolicy, SandboxUnavailable, require_sandbox
+from autograder.grader_signature import GRADER_KEY, grader_signature
+from autograder.sandbox import SandboxSettings, SandboxUnavailable, require_sandbox
 from autograder.submission_files import (
     SubmissionFiles,
     gather_files,
@@ -97,7 +98,7 @@ class ExecutionTask:
     prepared: bytes
     files: SubmissionFiles = ()
     execute_config: dict[str, Any] = field(default_factory=dict)
-    sandbox: SandboxPolicy = field(default_factory=SandboxPolicy)
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     hidden_cases: dict[str, Any] = field(default_factory=dict)
     instructor_cells: tuple[str, ...] = ()
     course_root: str = ""
@@ -137,7 +138,7 @@ class ExecutionOutcome:
     """`message` says why a failed execution failed, or what to know about one that ran.
     `executed`: the executed and judged notebook (nbformat JSON, UTF-8; empty when it failed
     or when an earlier execution is reused); `grader`: the signature of the grader that
-    executed it (`autograder.resume.grader_signature`: its sources and limits), `versions`:
+    executed it (`autograder.grader_signature`: its sources and limits), `versions`:
     its distributions' versions (`grader_versions`)."""
 
     student: str
@@ -211,7 +212,7 @@ def save_executed(outcome: ExecutionOutcome, path: Path) -> None:
     temporary.replace(path)
 
 
-def execute_config(config: Any, policy: SandboxPolicy) -> tuple[dict, int | None]:
+def execute_config(config: Any, policy: SandboxSettings) -> tuple[dict, int | None]:
     """nbgrader's execution settings as plain JSON for the worker, and the cell timeout."""
     sections = {name: json.loads(json.dumps(dict(config[name]), default=str))
                 for name in CONFIG_SECTIONS if name in config}
@@ -224,7 +225,7 @@ def execute_config(config: Any, policy: SandboxPolicy) -> tuple[dict, int | None
 
 
 def build_task(student: str, assignment: str, notebook: str, prepared_dir: Path,
-               notebooks: Collection[str], config: Any, policy: SandboxPolicy,
+               notebooks: Collection[str], config: Any, policy: SandboxSettings,
                hidden_cases: dict[str, Any], instructor_cells: Collection[str],
                max_bytes: int, course_root: Path | None = None) -> ExecutionTask:
     """The task for the prepared notebook `<prepared_dir>/<notebook>.ipynb`, with the files
@@ -268,7 +269,7 @@ class JudgedExecution:
     note: str
 
 
-def _cell_timeout(sections: dict[str, Any], policy: SandboxPolicy) -> int | None:
+def _cell_timeout(sections: dict[str, Any], policy: SandboxSettings) -> int | None:
     from nbgrader.preprocessors import Execute
 
     execute = sections.get("Execute", {})
@@ -276,13 +277,13 @@ def _cell_timeout(sections: dict[str, Any], policy: SandboxPolicy) -> int | None
 
 
 def _execute_in(nb: nbformat.NotebookNode, files: Path, course_root: Path,
-                sections: dict[str, Any], policy: SandboxPolicy, cases: dict[str, Any],
+                sections: dict[str, Any], policy: SandboxSettings, cases: dict[str, Any],
                 instructor_cells: list[str], phases: dict[str, float]) -> JudgedExecution:
     """Execute `nb` under `policy` with the submission's other files already in `files` (a
     folder of its own, handed to the sandbox user), then judge it here."""
     from autograder.judge import judge_notebook
+    from autograder.sandbox.notebook_runner import run_worker
     from autograder.sandbox.outcome import completion_note, failure_message
-    from autograder.sandbox.runner import run_worker
 
     require_sandbox(policy)
     fingerprint = notebook_fingerprint(nb)
@@ -311,7 +312,7 @@ def _execute_in(nb: nbformat.NotebookNode, files: Path, course_root: Path,
 
 
 def execute_and_judge(nb: nbformat.NotebookNode, files: Path, course_root: Path,
-                      notebooks: set[str], config: Any, policy: SandboxPolicy,
+                      notebooks: set[str], config: Any, policy: SandboxSettings,
                       cases: dict[str, Any], instructor_cells: list[str],
                       phases: dict[str, float] | None = None) -> JudgedExecution:
     """Execute a prepared notebook under `policy` with the submission's other `files` (its
@@ -337,8 +338,6 @@ def _folder_to_hide(task: ExecutionTask) -> Path:
 def _run(task: ExecutionTask, phases: dict[str, float]) -> tuple[bytes, str, str]:
     """Execute and judge the task's notebook; returns it as bytes, a note for the instructor
     ("" if none) and the signature of this grader."""
-    from autograder.resume import GRADER_KEY, grader_signature
-
     nb = nbformat.reads(task.prepared.decode("utf-8"), as_version=4)
     with tempfile.TemporaryDirectory(prefix="lrlab-files-") as folder:
         write_files(task.files, Path(folder))

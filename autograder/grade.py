@@ -32,12 +32,12 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from autograder.course import Course
-from autograder.diagnose import describe_unreadable_submission
 from autograder.execution import (
     ExecutionOutcome,
     ExecutionTask,
@@ -49,6 +49,7 @@ from autograder.execution import (
     save_executed,
 )
 from autograder.executors import Executor
+from autograder.grader_signature import grader_signature
 from autograder.grading_state import executed_dir, label_grading_state
 from autograder.hidden import MissingSecret, cases_for, course_pools, load_secret
 from autograder.nbgrader_fast_paths import nbgrader_fast_paths
@@ -56,13 +57,15 @@ from autograder.own_code import instructor_cells
 from autograder.preprocessors import runtime_note, scoring_preprocessors
 from autograder.progress import ProgressBar
 from autograder.release import require_released
-from autograder.replay import executed_path
-from autograder.resume import grader_signature, reusable
-from autograder.sandbox import SandboxPolicy, require_sandbox
+from autograder.replay_execution import executed_path
+from autograder.resume import reusable
+from autograder.sandbox import SandboxSettings, require_sandbox, sandbox_settings
 from autograder.status import FAILED, GRADED, GradingStatus, write_status
 from autograder.student_ids import validate_student_id
+from autograder.submission_problems import describe_unreadable_submission
 
-__all__ = ["grade_submission", "grade_assignment", "grade_assignments", "default_workers"]
+__all__ = ["GradingOptions", "grade_submission", "grade_assignment", "grade_assignments",
+           "default_workers"]
 
 KERNEL_START_FAILURES = (
     "Kernel died before replying to kernel_info",
@@ -124,14 +127,14 @@ def _failure_reason(result: dict, notebooks: Sequence[str] = (), course: Course 
 
 
 def _prepare(
-    course: Course, assignment: str, student: str, policy: SandboxPolicy
+    course: Course, assignment: str, student: str, policy: SandboxSettings
 ) -> tuple[list[ExecutionTask], str]:
     from autograder.autograde_steps import SanitiseSubmission
-    from autograder.diagnose import describe_unsafe_submission, source_grade_ids
     from autograder.nbgrader_log import describe_restored_cells, released_checksums
     from autograder.notebook_file import SubmissionLimits
     from autograder.release_history import older_release_note
     from autograder.submission_files import SubmissionTooLarge
+    from autograder.submission_problems import describe_unsafe_submission, source_grade_ids
 
     notebooks, limits = course.notebooks(assignment), SubmissionLimits.from_config(course.config)
     refused = describe_unsafe_submission(course.submitted_dir, student, assignment, notebooks,
@@ -215,60 +218,69 @@ def _execute_with_retries(task: ExecutionTask) -> dict:
     return outcome.to_data()
 
 
+@dataclass(frozen=True)
+class GradingOptions:
+    """How a batch is graded (what is graded — the course, the assignments, the students — is
+    given beside it).
+
+    `workers`: notebooks executed at once; `progress`: a progress bar on the terminal;
+    `use_dask`: execute on a Dask LocalCluster of `workers` worker processes; `scheduler`: an
+    existing Dask cluster instead (tls://host:port, with its certificates in `tls_dir`:
+    `autograder.dask_tls`), whose workers must run this very grader (an execution by another
+    version is failed); `sandbox`: the sandbox's settings (default: those of
+    `nbgrader_config.py`, `autograder.sandbox.sandbox_settings`); `fresh`: execute every
+    notebook again rather than reuse an execution an earlier run left (`autograder.resume`).
+    """
+
+    workers: int = 1
+    progress: bool = True
+    use_dask: bool = False
+    scheduler: str | None = None
+    tls_dir: Path | None = None
+    sandbox: SandboxSettings | None = None
+    fresh: bool = False
+
+
 def grade_assignment(
     course: Course,
     assignment: str,
     students: Iterable[str] | None = None,
-    workers: int = 1,
-    progress: bool = True,
-    use_dask: bool = False,
-    scheduler: str | None = None,
-    sandbox: SandboxPolicy | None = None,
-    fresh: bool = False,
+    *,
+    options: GradingOptions = GradingOptions(),
     phases: Counter[str] | None = None,
-    tls_dir: Path | None = None,
 ) -> list[GradingStatus]:
     """Grade every submitted student (or the given ones) of one assignment; returns one status
     per student, in the order given. See `grade_assignments`."""
-    graded = grade_assignments(course, [assignment], students, workers, progress, use_dask,
-                               scheduler, sandbox, fresh, phases, tls_dir)
-    return graded[assignment]
+    return grade_assignments(course, [assignment], students, options=options,
+                             phases=phases)[assignment]
 
 
 def grade_assignments(
     course: Course,
     assignments: Sequence[str],
     students: Iterable[str] | None = None,
-    workers: int = 1,
-    progress: bool = True,
-    use_dask: bool = False,
-    scheduler: str | None = None,
-    sandbox: SandboxPolicy | None = None,
-    fresh: bool = False,
+    *,
+    options: GradingOptions = GradingOptions(),
     phases: Counter[str] | None = None,
-    tls_dir: Path | None = None,
 ) -> dict[str, list[GradingStatus]]:
-    """Grade every submitted student (or the given ones) of each assignment; returns, per
-    assignment, one status per student in the order given, each also written to the ledger.
+    """Grade every submitted student (or the given ones) of each assignment, as `options` say;
+    returns, per assignment, one status per student in the order given, each also written to
+    the ledger.
 
     One executor serves all the assignments: its workers start once, and each submission's
     notebooks are handed to them as soon as the submission is prepared, so the workers execute
     while this process prepares the next submissions and scores the finished ones (nothing
     waits for a whole assignment to be prepared, or for its last notebook to finish).
 
-    `sandbox` defaults to the policy of `nbgrader_config.py`; `SandboxUnavailable` is raised
-    before anything runs when it asks for a sandbox this machine cannot provide. An execution
-    left by an earlier (perhaps killed) run of the same notebook by the same grader is reused
-    unless `fresh` (`autograder.resume`). `phases`, if given, adds up the seconds spent in each
+    `SandboxUnavailable` is raised before anything runs when the sandbox settings ask for a
+    sandbox this machine cannot provide. `phases`, if given, adds up the seconds spent in each
     phase (prepare, the execution's phases of `autograder.execution.PHASES`, score) — what
-    `benchmarks/bench_grading.py` prints. `scheduler` is an existing Dask cluster
-    (tls://host:port, with its certificates in `tls_dir`: `autograder.dask_tls`), whose workers
-    must run this very grader (an execution by another version is failed)."""
+    `benchmarks/bench_grading.py` prints."""
     from autograder.dask_tls import check_scheduler
 
-    check_scheduler(scheduler, tls_dir)
+    check_scheduler(options.scheduler, options.tls_dir)
     phases = phases if phases is not None else Counter()
-    policy = sandbox or SandboxPolicy.from_config(course.config)
+    policy = options.sandbox or sandbox_settings(course.config)
     require_sandbox(policy)
     require_hidden_cases(course, assignments)
     state = label_grading_state(course)  # this gradebook's ledger and executed notebooks
@@ -283,7 +295,7 @@ def grade_assignments(
     notes: dict[tuple[str, str], list[str]] = {}
     total = sum(len(chosen) for chosen in classes.values())
     label = f"grading {assignments[0]}" if len(assignments) == 1 else "grading"
-    bar = ProgressBar(total, label) if progress else None
+    bar = ProgressBar(total, label) if options.progress else None
 
     def finish(key: tuple[str, str], status: GradingStatus) -> None:
         statuses[key] = status
@@ -322,9 +334,10 @@ def grade_assignments(
     try:
         decode = functools.partial(  # an existing cluster's workers may run another grader
             receive_outcome, expected_grader=grader_signature(policy, fresh=True),
-            expected_versions=grader_versions()) if scheduler else receive_outcome
-        with nbgrader_fast_paths(), Executor(_execute_with_retries, workers, use_dask,
-                                             scheduler, tls_dir, decode) as executor:
+            expected_versions=grader_versions()) if options.scheduler else receive_outcome
+        with nbgrader_fast_paths(), Executor(_execute_with_retries, options.workers,
+                                             options.use_dask, options.scheduler,
+                                             options.tls_dir, decode) as executor:
             for assignment, chosen in classes.items():
                 for student in chosen:
                     key = (assignment, student)
@@ -336,7 +349,7 @@ def grade_assignments(
                         continue
                     pending[key] = len(tasks)
                     executed = state / "executed"
-                    if not fresh and all(reusable(task, executed_path(
+                    if not options.fresh and all(reusable(task, executed_path(
                             executed, assignment, student, task.notebook)) for task in tasks):
                         for task in tasks:
                             on_done(ExecutionOutcome(task.student, task.assignment,
@@ -358,6 +371,7 @@ def grade_assignments(
 
 def grade_submission(course: Course, assignment: str, student: str) -> GradingStatus:
     """Grade one student's submission (regrading never touches another student's grades)."""
-    (status,) = grade_assignment(course, assignment, [student], progress=False)
+    (status,) = grade_assignment(course, assignment, [student],
+                                 options=GradingOptions(progress=False))
     return status
 

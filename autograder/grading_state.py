@@ -2,10 +2,10 @@
 
 nbgrader's gradebook holds the scores; beside it `grade` keeps its own state — the ledger
 (`autograder.status`: graded or failed, and why) and the executed notebooks that the scoring
-step reads (`autograder.replay`) and a resumed batch reuses (`autograder.resume`). That state
-belongs to one gradebook: grading with `--db-url postgresql://…` must not overwrite what grading
-into the course's `gradebook.db` recorded, and `export`, `report` and `feedback` must read the
-ledger of the gradebook they read the scores from. So each gradebook has its own folder:
+step reads (`autograder.replay_execution`) and a resumed batch reuses (`autograder.resume`).
+That state belongs to one gradebook: grading with `--db-url postgresql://…` must not overwrite what
+grading into the course's `gradebook.db` recorded, and `export`, `report` and `feedback` must read
+the ledger of the gradebook they read the scores from. So each gradebook has its own folder:
 
 - the course's own SQLite gradebook (`gradebook.db` in the course directory, what
   `nbgrader_config.py` names by default): `.grading/` itself, where it has always been;

@@ -23,7 +23,7 @@ _received: int | None = None
 class Interrupted(BaseException):
     """Ctrl-C (SIGINT) or SIGTERM reached the command: unwind — every `with` block on the way
     stops what it started (`autograder.executors.Executor.abort`, the notebook's sandbox in
-    `autograder.sandbox.runner`) — and exit with 128 + the signal's number."""
+    `autograder.sandbox.notebook_runner`) — and exit with 128 + the signal's number."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)

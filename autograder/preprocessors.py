@@ -116,7 +116,7 @@ def scoring_preprocessors() -> list[str]:
     from nbgrader.converters import Autograde
 
     return _replaced(_nbgrader_default(Autograde, "autograde_preprocessors"),
-                     "autograder.replay.ReplayExecution")
+                     "autograder.replay_execution.ReplayExecution")
 
 
 def generate_assignment_preprocessors() -> list[str]:
@@ -147,11 +147,11 @@ class SandboxedExecute(NbGraderPreprocessor):
         from autograder.execution import execute_and_judge, notebook_fingerprint
         from autograder.hidden import cases_for
         from autograder.own_code import instructor_cells
-        from autograder.sandbox import SandboxPolicy
+        from autograder.sandbox import sandbox_settings
 
         info = resources["nbgrader"]
         course = Course(_course_root(self.config))
-        policy = SandboxPolicy.from_config(self.config)
+        policy = sandbox_settings(self.config)
         cases = cases_for(course, info["assignment"], info["student"], notebook_fingerprint(nb))
         folder = Path(resources.get("metadata", {}).get("path") or ".")
         notebooks = {f"{name}.ipynb" for name in course.notebooks(info["assignment"])}

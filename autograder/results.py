@@ -51,7 +51,7 @@ def _unrecorded_row(assignment: str, student: str) -> GradeRow:
     """A submitted folder the ledger has no outcome for: not graded yet — or, when its name is
     no student id (a folder put in `submitted/` by hand), refused, which grading never records
     (a ledger entry is a file named by the id)."""
-    from autograder.diagnose import describe_refused_folder
+    from autograder.submission_problems import describe_refused_folder
 
     refused = describe_refused_folder(student)
     if refused:

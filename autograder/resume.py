@@ -5,18 +5,14 @@ Grading is idempotent — every step rewrites its outputs whole (nbgrader's auto
 submission in the gradebook) — so a batch killed at any point can simply be run again. To make
 the second run cheap, `grade` skips the execution of a notebook whose executed copy is still
 valid: same prepared notebook (the fingerprint of its cells, tests included), with the same
-drawn hidden cases, executed by the same grader (a hash of the `autograder`, `lrchecks` and
-`lrcore` sources and the sandbox policy). A new submission, changed tests, changed checks or
-references, other hidden cases, or other limits all mean a fresh execution; `grade --fresh`
-forces one.
+drawn hidden cases, executed by the same grader (`autograder.grader_signature`: a hash of the
+`autograder`, `lrchecks` and `lrcore` sources and the sandbox policy). A new submission, changed
+tests, changed checks or references, other hidden cases, or other limits all mean a fresh
+execution; `grade --fresh` forces one.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
-from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -28,33 +24,9 @@ from autograder.execution import (
     cases_digest,
     notebook_fingerprint,
 )
-from autograder.sandbox import SandboxPolicy
+from autograder.grader_signature import GRADER_KEY, grader_signature
 
-__all__ = ["GRADER_KEY", "grader_signature", "reusable"]
-
-GRADER_KEY = "lrlab_grader_signature"
-PACKAGES = ("autograder", "lrchecks", "lrcore")
-
-
-@cache
-def _sources_digest() -> str:
-    digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for package in PACKAGES:
-        for path in sorted((root / package).rglob("*.py")):
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def grader_signature(policy: SandboxPolicy, fresh: bool = False) -> str:
-    """What an execution's result depends on besides the notebook: the grader's code and the
-    limits it ran under. The sources are read once per process, or again when `fresh` (a
-    long-lived process comparing itself with workers started since)."""
-    if fresh:
-        _sources_digest.cache_clear()
-    limits = json.dumps(dataclasses.asdict(policy), sort_keys=True, default=str)
-    return hashlib.sha256(f"{_sources_digest()}|{limits}".encode()).hexdigest()[:32]
+__all__ = ["reusable"]
 
 
 def reusable(task: ExecutionTask, output: Path) -> bool:

@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 from autograder.cli import quiet_nbgrader_internals  # noqa: E402
 from autograder.collect import collect_submissions  # noqa: E402
 from autograder.course import Course, ensure_environment_on_path  # noqa: E402
-from autograder.grade import default_workers, grade_assignments  # noqa: E402
+from autograder.grade import GradingOptions, default_workers, grade_assignments  # noqa: E402
 from autograder.release import release_assignment  # noqa: E402
 from autograder.samples import write_inbox  # noqa: E402
 
@@ -119,8 +119,9 @@ def run_baseline(course: Course) -> float:
 
 def run_ours(course: Course, workers: int, phases: Counter[str]) -> float:
     started = time.perf_counter()
-    graded = grade_assignments(course, course.assignments(), workers=workers, progress=False,
-                               phases=phases)
+    graded = grade_assignments(course, course.assignments(),
+                               options=GradingOptions(workers=workers, progress=False),
+                                                      phases=phases)
     failed = [s for statuses in graded.values() for s in statuses if s.failed]
     assert not failed, failed[0].message
     return time.perf_counter() - started

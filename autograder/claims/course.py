@@ -90,10 +90,10 @@ def _cell_timeout() -> int | None:
     sandbox policy (which may override nbgrader's Execute.timeout)."""
     from traitlets.config.loader import PyFileConfigLoader
 
-    from autograder.sandbox.policy import SandboxPolicy
+    from autograder.sandbox.policy import sandbox_settings
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-    return SandboxPolicy.from_config(config).cell_timeout_for(config.Execute.timeout)
+    return sandbox_settings(config).cell_timeout_for(config.Execute.timeout)
 
 
 def _project_version(pyproject: str) -> str:

@@ -1,11 +1,14 @@
 """The sandbox every notebook executes in while it is graded (see `autograder/SANDBOX.md`).
 
-- `policy` — `SandboxPolicy`: the on/off switch and the limits, from `nbgrader_config.py`;
+- `policy` — the on/off switch and the limits: `SandboxPolicy`, the traitlets `Configurable`
+  `nbgrader_config.py` sets, and `SandboxSettings`, its values as frozen plain data;
 - `bwrap` — the bubblewrap command line: an allowlist of read-only mounts, no network;
 - `identity` — the user every notebook process runs as, which owns nothing on the host;
 - `cgroups` — one cgroup per execution: memory and process limits, a kill that leaves nothing;
-- `runner` — launches `worker` (the process inside) and enforces the wall limit;
-- `outcome` — what happened, in plain words.
+- `notebook_runner` — launches `worker` (the process inside) and enforces the wall limit;
+- `outcome` — what happened, in plain words;
+- `kernel_environment` — the names of the variables the kernel's checks read (the sandbox
+  imports no check).
 """
 
 from __future__ import annotations
@@ -15,16 +18,17 @@ import os
 
 from autograder.sandbox.bwrap import probe_bwrap
 from autograder.sandbox.identity import identity_problem
-from autograder.sandbox.policy import SandboxPolicy
+from autograder.sandbox.policy import SandboxPolicy, SandboxSettings, sandbox_settings
 
-__all__ = ["SandboxPolicy", "SandboxUnavailable", "require_sandbox"]
+__all__ = ["SandboxPolicy", "SandboxSettings", "sandbox_settings", "SandboxUnavailable",
+           "require_sandbox"]
 
 
 class SandboxUnavailable(RuntimeError):
     """The policy asks for a sandbox and this machine cannot provide one."""
 
 
-def require_sandbox(policy: SandboxPolicy) -> None:
+def require_sandbox(policy: SandboxSettings) -> None:
     """Refuse, loudly, to run student code unconfined unless the instructor opted out, or as a
     user that is somebody on this machine."""
     if not policy.enabled:

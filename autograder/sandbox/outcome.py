@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 import signal
 
-from autograder.sandbox.policy import SandboxPolicy
-from autograder.sandbox.runner import SandboxRun
+from autograder.sandbox.notebook_runner import SandboxRun
+from autograder.sandbox.policy import SandboxSettings
 
 __all__ = ["kernel_death", "failure_message", "completion_note", "KERNEL_START_FAILURES"]
 
@@ -41,12 +41,12 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def kernel_death(status: int | None, policy: SandboxPolicy) -> str:
+def kernel_death(status: int | None, policy: SandboxSettings) -> str:
     """Why the kernel process ended, from its exit status (negative: the signal).
 
-    >>> kernel_death(-11, SandboxPolicy())
+    >>> kernel_death(-11, SandboxSettings())
     'the kernel died (segmentation fault)'
-    >>> kernel_death(1, SandboxPolicy())
+    >>> kernel_death(1, SandboxSettings())
     'the kernel exited with status 1 (os._exit() or a crash in a library)'
     """
     if not isinstance(status, int) or isinstance(status, bool):
@@ -93,7 +93,7 @@ def _runner_stopped(returncode: int | None) -> str:
             "the notebook may have killed it")
 
 
-def _worker_error(error: dict, policy: SandboxPolicy, cell_timeout: int | None) -> str:
+def _worker_error(error: dict, policy: SandboxSettings, cell_timeout: int | None) -> str:
     """A failure the worker caught, named from its kind (the message is never quoted)."""
     kind = error.get("type")
     kind = kind if isinstance(kind, str) and ERROR_TYPE.fullmatch(kind) else ""
@@ -112,7 +112,7 @@ def _worker_error(error: dict, policy: SandboxPolicy, cell_timeout: int | None) 
     return f"the notebook could not be executed: the grader's runner failed{named}"
 
 
-def failure_message(run: SandboxRun, policy: SandboxPolicy, cell_timeout: int | None) -> str:
+def failure_message(run: SandboxRun, policy: SandboxSettings, cell_timeout: int | None) -> str:
     """Why the notebook did not run to the end ("" when it did), in the grader's words only:
     `run.log_tail` and the worker's error message are for debugging and never quoted."""
     if run.limit:
@@ -129,7 +129,7 @@ def failure_message(run: SandboxRun, policy: SandboxPolicy, cell_timeout: int | 
     return _worker_error(error, policy, cell_timeout)
 
 
-def completion_note(result: dict, cell_timeout: int | None, policy: SandboxPolicy) -> str:
+def completion_note(result: dict, cell_timeout: int | None, policy: SandboxSettings) -> str:
     """What the instructor should know about a notebook that ran to the end ("" if nothing)."""
     notes = []
     stopped = result.get("timed_out_cells")

@@ -1,9 +1,19 @@
-"""`SandboxPolicy`: whether student code is confined, and the limits it runs under.
+"""The sandbox's policy: whether student code is confined, and the limits it runs under.
 
-One frozen dataclass, read from `nbgrader_config.py` (`c.SandboxPolicy.<field> = …`) and
-overridable from the command line (`grade --no-sandbox`). The defaults fit this course: a
-notebook imports torch (≈ 0.5 GiB resident with matplotlib, numpy and the kernel machinery), runs
-in seconds, and never needs more than a handful of processes.
+Two objects, one per job:
+
+- `SandboxPolicy` — the traitlets `Configurable` an instructor sets, like nbgrader's own
+  classes: `c.SandboxPolicy.<setting> = …` in `nbgrader_config.py`, or
+  `--SandboxPolicy.<setting>=…` on nbgrader's command line; every setting has its help text
+  (`SandboxPolicy.class_config_section()`, printed by `python -m autograder settings`);
+- `SandboxSettings` — the same values as one frozen dataclass of plain data, which an
+  `ExecutionTask` carries to a worker (pickled by a local pool, sent to a Dask worker) and
+  which the grader's signature hashes (`autograder.grader_signature`). `sandbox_settings(config)`
+  builds it from a course configuration; `grade --no-sandbox` replaces one field.
+
+Both refuse the same values with the same sentence (`PolicyError`). The defaults fit this
+course: a notebook imports torch (≈ 0.5 GiB resident with matplotlib, numpy and the kernel
+machinery), runs in seconds, and never needs more than a handful of processes.
 """
 
 from __future__ import annotations
@@ -12,15 +22,25 @@ import re
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from traitlets import Bool, Float, Integer, TraitError, TraitType, validate
+from traitlets.config import Configurable
+
 from autograder.sandbox.identity import SANDBOX_UID
 
-__all__ = ["SandboxPolicy", "parse_size", "format_size", "GiB", "MiB"]
+__all__ = ["SandboxPolicy", "SandboxSettings", "PolicyError", "sandbox_settings", "parse_size",
+           "format_size", "GiB", "MiB"]
 
 MiB = 1024**2
 GiB = 1024**3
 _UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": MiB, "mb": MiB, "mib": MiB,
           "g": GiB, "gb": GiB, "gib": GiB}
 _SIZE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*$")
+POSITIVE = ("memory_bytes", "max_processes", "wall_seconds", "cpu_seconds", "file_size_bytes",
+            "max_output_chars", "threads_per_notebook")
+
+
+class PolicyError(TraitError, ValueError):
+    """A sandbox setting that cannot be used; the message is one sentence naming it."""
 
 
 def parse_size(value: int | float | str) -> int:
@@ -50,24 +70,124 @@ def format_size(size: int) -> str:
     return f"{size} bytes"
 
 
-@dataclass(frozen=True)
-class SandboxPolicy:
-    """How each notebook is executed (see `autograder/SANDBOX.md`).
+def _problem(name: str, value: Any) -> str | None:
+    """Why `SandboxPolicy.<name> = value` cannot be used, in one sentence, or None."""
+    if name in POSITIVE and value <= 0:
+        return f"SandboxPolicy.{name} must be positive"
+    if name == "sandbox_uid" and not 0 < value < 2**31:
+        return "SandboxPolicy.sandbox_uid must be between 1 and 2**31 - 1"
+    if name == "cell_timeout" and value is not None and value <= 0:
+        return "SandboxPolicy.cell_timeout must be positive (or None)"
+    return None
 
-    `enabled` confines the kernel with bubblewrap: no network, a private /tmp and process
-    table, the course directory hidden, the system read-only. The limits apply with or without
-    it, through a cgroup per execution where the machine has one (otherwise through rlimits):
+
+class ByteSize(TraitType[int, int | float | str]):
+    """A number of bytes, given as a number or as a size in words (`"2 GiB"`, `"512 MiB"`)."""
+
+    info_text = "a number of bytes or a size such as '2 GiB' or '512 MiB'"
+
+    def validate(self, obj: Any, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            self.error(obj, value)
+        try:
+            return parse_size(value)
+        except ValueError:
+            raise PolicyError(f"SandboxPolicy.{self.name} is not a size: write a number of "
+                              "bytes or a size such as '2 GiB' or '512 MiB'") from None
+
+    def from_string(self, s: str) -> str:
+        return s  # validated (and converted) as any other value
+
+
+class SandboxPolicy(Configurable):
+    """How each notebook is executed (see `autograder/SANDBOX.md`), as `nbgrader_config.py`
+    and nbgrader's command line set it. `settings()` gives the values as plain data."""
+
+    enabled = Bool(
+        True, help="Confine every notebook with bubblewrap: no network, a private /tmp and "
+        "process table, the course directory hidden, the system read-only. False (or `grade "
+        "--no-sandbox`) runs student code with your permissions; only the limits apply.",
+    ).tag(config=True)
+    memory_bytes = ByteSize(
+        2 * GiB, help="Memory of the kernel and everything it starts, together, in bytes or as "
+        "a size such as '2 GiB' (a cgroup per notebook where the machine has one, otherwise an "
+        "rlimit).",
+    ).tag(config=True)
+    max_processes = Integer(
+        256, help="Processes and threads a notebook may have at once.",
+    ).tag(config=True)
+    wall_seconds = Float(
+        300.0, help="Seconds the whole notebook may take; the per-cell limit is "
+        "Execute.timeout (or cell_timeout).",
+    ).tag(config=True)
+    cell_timeout = Integer(
+        None, allow_none=True, help="Seconds each cell may take, instead of nbgrader's "
+        "Execute.timeout, when set.",
+    ).tag(config=True)
+    cpu_seconds = Integer(
+        600, help="CPU seconds each process of a notebook may use.",
+    ).tag(config=True)
+    file_size_bytes = ByteSize(
+        256 * MiB, help="Largest file a notebook's process may write, in bytes or as a size "
+        "such as '256 MiB'.",
+    ).tag(config=True)
+    max_output_chars = Integer(
+        1_000_000, help="Characters kept of any single output text; the rest is cut.",
+    ).tag(config=True)
+    threads_per_notebook = Integer(
+        2, help="OMP, MKL and OpenBLAS threads per notebook, so that torch does not start a "
+        "thread per core of a large grading machine in every kernel.",
+    ).tag(config=True)
+    preforked_kernels = Bool(
+        True, help="Fork each notebook's worker and kernel from a template process that has "
+        "imported the libraries already (autograder.sandbox.zygote), inside the same sandbox, "
+        "instead of starting two new Pythons per notebook.",
+    ).tag(config=True)
+    sandbox_uid = Integer(
+        SANDBOX_UID, help="User and group id every notebook process takes inside the sandbox "
+        "when the grader runs as root: no user database knows it and no host file is its; "
+        "change it if your machine has a user with that id.",
+    ).tag(config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        config = kwargs.get("config") or getattr(kwargs.get("parent"), "config", None)
+        section = config.SandboxPolicy if config is not None and "SandboxPolicy" in config else {}
+        known = sorted(self.class_trait_names(config=True))
+        unknown = sorted(set(section) - set(known))
+        if unknown:  # refused, not ignored: a misspelt limit would silently not apply
+            raise PolicyError(f"unknown SandboxPolicy setting {', '.join(unknown)} in the "
+                              f"configuration; the settings are {', '.join(known)}")
+        super().__init__(**kwargs)
+
+    @validate("max_processes", "wall_seconds", "cell_timeout", "cpu_seconds",
+              "max_output_chars", "threads_per_notebook", "sandbox_uid", "memory_bytes",
+              "file_size_bytes")
+    def _usable(self, proposal: Any) -> Any:
+        problem = _problem(proposal["trait"].name, proposal["value"])
+        if problem:
+            raise PolicyError(problem)
+        return proposal["value"]
+
+    def settings(self) -> SandboxSettings:
+        """The values in force, as plain frozen data."""
+        return SandboxSettings(**{field.name: getattr(self, field.name)
+                                  for field in fields(SandboxSettings)})
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """The `SandboxPolicy` in force for one execution, as plain data (each field is the
+    setting of that name; see `SandboxPolicy`'s help texts and `autograder/SANDBOX.md`).
+
+    `enabled` confines the kernel with bubblewrap. The limits apply with or without it:
     `memory_bytes` for the kernel and everything it starts, `max_processes` (processes and
     threads), `wall_seconds` for the whole notebook, `cpu_seconds` and `file_size_bytes` per
-    process. `cell_timeout` overrides nbgrader's `Execute.timeout` (per cell) when set.
-    `max_output_chars` cuts any single output text beyond that length, and
-    `threads_per_notebook` sets OMP/MKL/OpenBLAS thread counts so that torch does not start a
-    thread per core of a large grading machine in every kernel. `preforked_kernels` forks each
-    notebook's worker and kernel from a template process that has imported the libraries
-    already (`autograder.sandbox.zygote`), inside the same sandbox, instead of starting two new
-    Pythons per notebook. `sandbox_uid` is the user and group id every notebook process takes
-    inside the sandbox when the grader is root: no user database knows it and no host file is
-    its (`autograder.sandbox.identity`; change it if yours has a user with that id).
+    process; `cell_timeout` overrides nbgrader's `Execute.timeout` (per cell) when set;
+    `max_output_chars` cuts any single output text beyond that length; `threads_per_notebook`
+    sets OMP/MKL/OpenBLAS thread counts; `preforked_kernels` forks each notebook from a
+    template (`autograder.sandbox.zygote`); `sandbox_uid` is the user and group id every
+    notebook process takes inside the sandbox when the grader is root
+    (`autograder.sandbox.identity`).
     """
 
     enabled: bool = True
@@ -85,28 +205,20 @@ class SandboxPolicy:
     def __post_init__(self) -> None:
         object.__setattr__(self, "memory_bytes", parse_size(self.memory_bytes))
         object.__setattr__(self, "file_size_bytes", parse_size(self.file_size_bytes))
-        for name in ("memory_bytes", "max_processes", "wall_seconds", "cpu_seconds",
-                     "file_size_bytes", "max_output_chars", "threads_per_notebook"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"SandboxPolicy.{name} must be positive")
-        if not 0 < self.sandbox_uid < 2**31:
-            raise ValueError("SandboxPolicy.sandbox_uid must be between 1 and 2**31 - 1")
-        if self.cell_timeout is not None and self.cell_timeout <= 0:
-            raise ValueError("SandboxPolicy.cell_timeout must be positive (or None)")
+        for field in fields(self):
+            problem = _problem(field.name, getattr(self, field.name))
+            if problem:
+                raise PolicyError(problem)
 
-    @classmethod
-    def from_config(cls, config: Any) -> SandboxPolicy:
-        """The policy set in `nbgrader_config.py` as `c.SandboxPolicy.<field> = value`."""
-        section = dict(config.SandboxPolicy) if "SandboxPolicy" in config else {}
-        known = {field.name for field in fields(cls)}
-        unknown = sorted(set(section) - known)
-        if unknown:
-            raise ValueError(f"unknown SandboxPolicy setting(s) {unknown}; known: {sorted(known)}")
-        return cls(**section)
-
-    def replace(self, **changes: Any) -> SandboxPolicy:
+    def replace(self, **changes: Any) -> SandboxSettings:
         return replace(self, **changes)
 
     def cell_timeout_for(self, configured: int | None) -> int | None:
         """The per-cell timeout in force: ours when set, else nbgrader's `Execute.timeout`."""
         return self.cell_timeout if self.cell_timeout is not None else configured
+
+
+def sandbox_settings(config: Any) -> SandboxSettings:
+    """The settings a course configuration (`Course.config`, a converter's `config`) puts in
+    force: `c.SandboxPolicy.*` and `--SandboxPolicy.*=` over the defaults."""
+    return SandboxPolicy(config=config).settings()

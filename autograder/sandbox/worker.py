@@ -28,7 +28,7 @@ from traitlets import DottedObjectName, Type
 
 from autograder.sandbox.channels import SlicedPollKernelClient
 from autograder.sandbox.identity import become_sandbox_user
-from lrchecks.hidden import HIDDEN_CASES_VARIABLE
+from autograder.sandbox.kernel_environment import HIDDEN_CASES_VARIABLE
 
 __all__ = ["main", "WatchedKernelManager", "truncate_outputs", "nbgrader_execute"]
 

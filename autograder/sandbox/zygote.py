@@ -5,7 +5,7 @@ Why: a worker started with `python -m autograder.sandbox.worker` and a kernel st
 numpy, torch, matplotlib and `torch._dynamo` again — ≈ 5 s of CPU per notebook, more than
 many notebooks' own compute. This process imports them once; each notebook then gets a fork.
 
-How a notebook runs (`Zygote.launch`, called by `autograder.sandbox.runner`):
+How a notebook runs (`Zygote.launch`, called by `autograder.sandbox.notebook_runner`):
 
 1. the runner starts the notebook's sandbox as today — bubblewrap with its own mount, pid,
    network, IPC, UTS and cgroup namespaces, the course hidden, the system read-only, a private

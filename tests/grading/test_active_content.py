@@ -38,13 +38,13 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO, make_course_copy
 
+from autograder.class_report import write_report
 from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.export import export_csv
-from autograder.feedback import generate_feedback
-from autograder.grade import grade_assignment
+from autograder.feedback_pages import generate_feedback
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
-from autograder.report import write_report
 from autograder.samples import Sample, build_notebook
 from autograder.status import FAILED, GradingStatus, write_status
 
@@ -163,7 +163,8 @@ def graded(tmp_path_factory) -> HostileCourse:
     (inbox / MALLORY).mkdir(parents=True)
     nbformat.write(hostile_notebook(course), inbox / MALLORY / f"{NOTEBOOK}.ipynb")
     assert not collect_submissions(course, ASSIGNMENT, inbox).skipped
-    (status,) = grade_assignment(course, ASSIGNMENT, [MALLORY], workers=1, progress=False)
+    (status,) = grade_assignment(course, ASSIGNMENT, [MALLORY],
+                                 options=GradingOptions(workers=1, progress=False))
     assert status.status == "graded", status.message
     assert not generate_feedback(course, ASSIGNMENT)
     for student in FORMULA_STUDENTS:

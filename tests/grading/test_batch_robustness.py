@@ -29,8 +29,8 @@ from conftest import REPO, make_course_copy
 
 from autograder.cli import main
 from autograder.course import Course
-from autograder.feedback import generate_feedback
-from autograder.grade import grade_assignment
+from autograder.feedback_pages import generate_feedback
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.samples import build_notebook, samples_for
 from autograder.status import read_all_statuses
@@ -155,7 +155,8 @@ def batch(tmp_path_factory):
     course = Course(course_dir)
     release_assignment(course, ASSIGNMENT)
     write_class(course)
-    statuses = grade_assignment(course, ASSIGNMENT, workers=2, progress=False)
+    statuses = grade_assignment(course, ASSIGNMENT,
+                                options=GradingOptions(workers=2, progress=False))
     return course, {status.student: status for status in statuses}
 
 
@@ -215,7 +216,8 @@ def test_glob_ids_never_touch_the_classmate_on_a_second_run(batch):
     feedback = course.feedback_dir / "name1" / ASSIGNMENT / f"{ASSIGNMENT}.html"
     before = digest(autograded), digest(feedback)
 
-    again = grade_assignment(course, ASSIGNMENT, list(GLOB_IDS), progress=False)
+    again = grade_assignment(course, ASSIGNMENT, list(GLOB_IDS),
+                             options=GradingOptions(progress=False))
     assert all(s.failed and "folder's name is refused" in s.message for s in again)
     assert generate_feedback(course, ASSIGNMENT, list(GLOB_IDS)) == []
 

@@ -10,8 +10,8 @@ ends with one line, without a traceback, and the exit status is 130 or 143.
 
 Every process of the command is found by a marker in its environment: a variable named `LC_…`,
 the only kind (with the locale's) that the sandbox's clean environment passes on
-(`autograder.sandbox.runner.worker_environment`), so that the sandboxes, the worker inside and
-the kernel carry it too.
+(`autograder.sandbox.notebook_runner.worker_environment`), so that the sandboxes, the worker
+inside and the kernel carry it too.
 """
 
 from __future__ import annotations

@@ -40,8 +40,8 @@ from autograder.cli import main
 from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.explorer_outputs import EXPLORER_NOTE, WIDGET_VIEW
-from autograder.feedback import generate_feedback
-from autograder.grade import grade_assignment
+from autograder.feedback_pages import generate_feedback
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.samples import Sample, build_notebook
 
 pytestmark = [pytest.mark.grading, pytest.mark.slow, pytest.mark.browser,
@@ -93,7 +93,8 @@ def graded(tmp_path_factory) -> GradedClass:
                                       Sample(student, "", cells={WRITTEN: ANSWER})), path)
         os.utime(path, (when.timestamp(), when.timestamp()))
     assert not collect_submissions(course, ASSIGNMENT, inbox).skipped
-    results = grade_assignment(course, ASSIGNMENT, list(HANDED_IN), workers=1, progress=False)
+    results = grade_assignment(course, ASSIGNMENT, list(HANDED_IN),
+                               options=GradingOptions(workers=1, progress=False))
     assert [r.status for r in results] == ["graded", "graded"], [r.message for r in results]
     assert not generate_feedback(course, ASSIGNMENT)
     (page,) = (course.feedback_dir / "ada" / ASSIGNMENT).glob("*.html")

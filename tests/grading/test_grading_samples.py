@@ -18,13 +18,13 @@ import nbformat
 import pytest
 from conftest import REPO, autograded_tests, make_course_copy
 
+from autograder.class_report import write_report
 from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.export import export_csv
-from autograder.feedback import generate_feedback
-from autograder.grade import grade_assignment, grade_assignments
+from autograder.feedback_pages import generate_feedback
+from autograder.grade import GradingOptions, grade_assignment, grade_assignments
 from autograder.release import release_assignment
-from autograder.report import write_report
 from autograder.results import grade_rows
 from autograder.samples import samples_for, write_inbox
 
@@ -48,7 +48,8 @@ def graded_course(tmp_path_factory):
             write_inbox(course, assignment, course.root / "inbox" / assignment)
             report = collect_submissions(course, assignment, course.root / "inbox" / assignment)
             assert not report.skipped
-        graded = grade_assignments(course, ASSIGNMENTS, workers=2, progress=False)
+        graded = grade_assignments(course, ASSIGNMENTS,
+                                   options=GradingOptions(workers=2, progress=False))
         for assignment in ASSIGNMENTS:
             assert not generate_feedback(course, assignment)
         return course, {assignment: {s.student: s for s in statuses}
@@ -151,7 +152,8 @@ def test_a_broken_notebook_is_reported_failed_not_zero(graded_course):
     folder = course.submitted_dir / student / assignment
     folder.mkdir(parents=True)
     (folder / f"{notebook}.ipynb").write_bytes(b"{not json")
-    (status,) = grade_assignment(course, assignment, [student], progress=False)
+    (status,) = grade_assignment(course, assignment, [student],
+                                 options=GradingOptions(progress=False))
     assert status.status == "failed" and status.score is None and status.message
     rows = {row.student: row for row in grade_rows(course, [assignment])}
     assert rows[student].status == "failed" and rows[student].score is None

@@ -21,7 +21,7 @@ from conftest import make_course_copy
 
 from autograder.collect import collect_submissions
 from autograder.course import Course
-from autograder.grade import grade_assignment
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.samples import write_inbox
 from autograder.status import read_all_statuses
@@ -85,7 +85,8 @@ def executed_times(course: Course) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
     course = prepared_course(tmp_path_factory.mktemp("uninterrupted") / "course")
-    statuses = grade_assignment(course, ASSIGNMENT, workers=2, progress=False)
+    statuses = grade_assignment(course, ASSIGNMENT,
+                                options=GradingOptions(workers=2, progress=False))
     assert all(s.status == "graded" for s in statuses), [s.message for s in statuses]
     return gradebook(course), ledger(course)
 
@@ -119,7 +120,7 @@ def test_a_batch_killed_three_times_ends_with_the_same_gradebook(uninterrupted, 
 def test_regrading_one_student_touches_no_one_else(uninterrupted, tmp_path):
     expected_book, _ = uninterrupted
     course = prepared_course(tmp_path / "course")
-    grade_assignment(course, ASSIGNMENT, workers=2, progress=False)
+    grade_assignment(course, ASSIGNMENT, options=GradingOptions(workers=2, progress=False))
     student = "s04_no_zero_grad"
     others_before = {s: v for s, v in gradebook(course).items() if s != student}
     ledger_before = {s: v for s, v in ledger(course).items() if s != student}
@@ -127,7 +128,8 @@ def test_regrading_one_student_touches_no_one_else(uninterrupted, tmp_path):
     submitted = course.submitted_dir / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     solution = course.submitted_dir / "s01_solution" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     submitted.write_bytes(solution.read_bytes())  # a corrected resubmission
-    (status,) = grade_assignment(course, ASSIGNMENT, [student], progress=False)
+    (status,) = grade_assignment(course, ASSIGNMENT, [student],
+                                 options=GradingOptions(progress=False))
     assert status.status == "graded"
     assert status.score == expected_book["s01_solution"]["total"]
     assert {s: v for s, v in gradebook(course).items() if s != student} == others_before

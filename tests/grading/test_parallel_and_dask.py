@@ -33,7 +33,7 @@ from autograder.course import Course
 from autograder.dask_tls import CA_FILE, client_security, role_files, write_certificates
 from autograder.execution import PHASES
 from autograder.executors import Executor
-from autograder.grade import grade_assignment
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.samples import write_inbox
 
@@ -70,7 +70,8 @@ def serial_grades(tmp_path_factory):
     course = prepared_course(tmp_path_factory.mktemp("serial") / "course")
     phases = Counter()
     started = time.perf_counter()
-    statuses = grade_assignment(course, ASSIGNMENT, workers=1, progress=False, phases=phases)
+    statuses = grade_assignment(course, ASSIGNMENT,
+                                options=GradingOptions(workers=1, progress=False), phases=phases)
     print(f"\n{len(CLASS)} notebooks graded serially in {time.perf_counter() - started:.1f} s")
     assert all(s.status == "graded" for s in statuses)
     # where the time went is measured for every phase (benchmarks/bench_grading.py prints it)
@@ -87,13 +88,14 @@ def test_serial_grades_are_the_expected_ones(serial_grades):
 
 def test_process_pool_equals_serial(serial_grades, tmp_path):
     course = prepared_course(tmp_path / "course")
-    grade_assignment(course, ASSIGNMENT, workers=2, progress=False)
+    grade_assignment(course, ASSIGNMENT, options=GradingOptions(workers=2, progress=False))
     assert gradebook_snapshot(course) == serial_grades
 
 
 def test_dask_local_cluster_equals_serial(serial_grades, tmp_path):
     course = prepared_course(tmp_path / "course")
-    grade_assignment(course, ASSIGNMENT, workers=2, use_dask=True, progress=False)
+    grade_assignment(course, ASSIGNMENT,
+                     options=GradingOptions(workers=2, progress=False, use_dask=True))
     assert gradebook_snapshot(course) == serial_grades
 
 
@@ -121,8 +123,9 @@ def test_a_worker_lost_mid_task_is_retried_without_duplicates(serial_grades, tmp
 
         thread = threading.Thread(target=kill_a_busy_worker, daemon=True)
         thread.start()
-        statuses = grade_assignment(course, ASSIGNMENT, scheduler=cluster.scheduler_address,
-                                    progress=False)
+        statuses = grade_assignment(course, ASSIGNMENT,
+                                    options=GradingOptions(progress=False,
+                                                           scheduler=cluster.scheduler_address))
         thread.join(timeout=5)
         watcher.close()
     finally:
@@ -287,8 +290,10 @@ def test_a_tls_cluster_of_dask_commands_without_the_course_equals_serial(serial_
                 Client(address, security=client_security(tmp_path / "stranger"), timeout=5)
             with get_task_stream(client=probe) as stream:
                 started = time.perf_counter()
-                statuses = grade_assignment(course, ASSIGNMENT, scheduler=address,
-                                            tls_dir=client_certs, progress=False)
+                statuses = grade_assignment(course, ASSIGNMENT,
+                                            options=GradingOptions(progress=False,
+                                                                   scheduler=address,
+                                                                   tls_dir=client_certs))
                 seconds = time.perf_counter() - started
             notebooks = [record for record in stream.data
                          if "execute_with_retries" in str(record.get("key"))]

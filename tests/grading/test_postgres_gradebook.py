@@ -19,7 +19,7 @@ from conftest import expected_autograded_score, make_course_copy, total_points
 
 from autograder.collect import collect_submissions
 from autograder.course import Course
-from autograder.grade import grade_assignment
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.results import grade_rows
 from autograder.samples import samples_for, write_inbox
@@ -81,8 +81,9 @@ def test_a_class_is_graded_through_postgresql(postgres_url, tmp_path):
         if folder.name not in chosen:
             shutil.rmtree(folder)
     collect_submissions(course, ASSIGNMENT, inbox)
-    statuses = {s.student: s for s in grade_assignment(course, ASSIGNMENT, workers=2,
-                                                       progress=False)}
+    statuses = {s.student: s for s in grade_assignment(course, ASSIGNMENT,
+                                                       options=GradingOptions(workers=2,
+                                                                              progress=False))}
     assert {s: st.score for s, st in statuses.items()} == {
         student: expected_autograded_score(ASSIGNMENT, student) for student in chosen}
     assert not (course.root / "gradebook.db").exists(), "grading must not fall back to SQLite"

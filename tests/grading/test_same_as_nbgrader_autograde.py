@@ -24,7 +24,7 @@ from conftest import expected_autograded_score, make_course_copy
 
 from autograder.collect import collect_submissions
 from autograder.course import Course, ensure_environment_on_path
-from autograder.grade import grade_assignment
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.samples import write_inbox
 from lrchecks.evidence import EVIDENCE_MIME
@@ -100,7 +100,7 @@ def two_graded_copies(tmp_path_factory) -> tuple[Course, Course]:
     subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", ASSIGNMENT,
                     "--force", "--log-level=ERROR"], cwd=course.root, check=True,
                    capture_output=True)
-    statuses = grade_assignment(ours, ASSIGNMENT, workers=2, progress=False)
+    statuses = grade_assignment(ours, ASSIGNMENT, options=GradingOptions(workers=2, progress=False))
     assert all(status.status == "graded" for status in statuses), statuses
     return course, ours
 

@@ -43,11 +43,11 @@ from conftest import REPO, function_test_points, make_course_copy
 
 from autograder.course import Course
 from autograder.export import export_csv
-from autograder.grade import grade_assignment
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.results import grade_rows
 from autograder.samples import Sample, build_notebook, samples_for
-from autograder.sandbox import SandboxPolicy
+from autograder.sandbox import SandboxSettings
 from autograder.sandbox.bwrap import ETC_ENTRIES, exposed_paths
 
 pytestmark = [pytest.mark.grading, pytest.mark.slow,
@@ -56,7 +56,7 @@ pytestmark = [pytest.mark.grading, pytest.mark.slow,
 ASSIGNMENT = NOTEBOOK = "ps01_constant_lr"
 SOLUTION, PROBER, KILLER, STUBBORN, SLOW = (
     "s01_solution", "w01_prober", "w02_runner_killer", "w03_stubborn_loop", "w04_slow_cell")
-POLICY = SandboxPolicy(memory_bytes="2 GiB", wall_seconds=300, cell_timeout=60)
+POLICY = SandboxSettings(memory_bytes="2 GiB", wall_seconds=300, cell_timeout=60)
 """A walk of every file the kernel sees takes seconds: the cell limit leaves room for a loaded
 machine."""
 SECRET_PREFIX = "lrlab-walls-secret-"
@@ -363,7 +363,7 @@ def walls() -> Walls:
         _submit(course, STUBBORN, STUBBORN_LOOP)
         _submit(course, SLOW, SLOW_CELL)
         statuses = {s.student: s for s in grade_assignment(
-            course, ASSIGNMENT, workers=2, progress=False, sandbox=POLICY)}
+            course, ASSIGNMENT, options=GradingOptions(workers=2, progress=False, sandbox=POLICY))}
         executed = nbformat.read(course.grading_dir / "executed" / ASSIGNMENT / PROBER
                                  / f"{NOTEBOOK}.ipynb", as_version=4)
         printed = [o.get("text", "") for cell in executed.cells for o in cell.get("outputs", [])]

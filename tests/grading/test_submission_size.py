@@ -15,7 +15,7 @@ from conftest import make_course_copy
 
 from autograder.collect import collect_submissions
 from autograder.course import Course
-from autograder.grade import grade_assignment
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.samples import write_inbox
 
@@ -39,7 +39,7 @@ def test_a_submission_over_the_size_limit_is_refused_before_it_is_sent(tmp_path)
         big.truncate(3 * 2**20)
 
     statuses = grade_assignment(course, ASSIGNMENT, ["s02_blank", "s01_solution"],
-                                progress=False)
+                                options=GradingOptions(progress=False))
     refused, graded = statuses
     assert refused.failed and not graded.failed  # the batch went on
     assert refused.message.startswith(  # the 3 MiB file and the prepared notebook

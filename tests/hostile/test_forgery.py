@@ -86,16 +86,16 @@ from forgery_paths import (
 )
 from hostile_notebooks import ASSIGNMENT, Submission, write_submission
 
+from autograder.class_report import write_report
 from autograder.course import Course
 from autograder.export import export_csv
-from autograder.feedback import generate_feedback
-from autograder.grade import grade_assignment
+from autograder.feedback_pages import generate_feedback
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.hidden import cases_for
 from autograder.judge import CHECK_FAILED, VERIFICATION_ERROR, is_autograded_test
 from autograder.release import release_assignment
-from autograder.report import write_report
 from autograder.samples import Sample, build_notebook, samples_for
-from autograder.sandbox import SandboxPolicy
+from autograder.sandbox import SandboxSettings
 from autograder.status import GRADED, GradingStatus
 
 pytestmark = [
@@ -104,7 +104,7 @@ pytestmark = [
 ]
 
 PS05 = "ps05_adaptive_optimizers"
-POLICY = SandboxPolicy(memory_bytes="1.5 GiB", wall_seconds=600, cell_timeout=240)
+POLICY = SandboxSettings(memory_bytes="1.5 GiB", wall_seconds=600, cell_timeout=240)
 """Limits that never stop an honest notebook on a loaded 2-core machine (ps05's solution trains
 a few small networks); no attack here loops."""
 SOLUTION, PARTIAL = "s01_solution", "s04_no_zero_grad"
@@ -310,8 +310,11 @@ class Batch:
 
 def _statuses(course: Course, assignment: str,
               students: list[str] | None = None) -> dict[str, GradingStatus]:
-    return {s.student: s for s in grade_assignment(course, assignment, students, workers=2,
-                                                   progress=False, sandbox=POLICY, fresh=True)}
+    return {s.student: s for s in grade_assignment(course, assignment, students,
+                                                   options=GradingOptions(workers=2,
+                                                                          progress=False,
+                                                                          sandbox=POLICY,
+                                                                          fresh=True))}
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ something hostile added or changed (see `hostile_code`), and what grading must m
 its status, the tests that must lose their points (a *failed* submission gets none), and the
 words its status message or cell outputs must show — plus words they must never show. The
 whole class, with the sample solution `s01_solution` beside it, is graded once with
-`grade_assignment(workers=2)` under a lowered `SandboxPolicy`; then each row is checked, and so
+`grade_assignment(workers=2)` under a lowered `SandboxSettings`; then each row is checked, and so
 is what must hold for the class as a whole: the solution keeps its full score, nothing was
 written outside the sandbox, and no process of the notebooks is left on the machine.
 """
@@ -25,11 +25,11 @@ from conftest import REPO, make_course_copy
 from hostile_notebooks import ASSIGNMENT, NOTEBOOK, Submission, write_submission
 
 from autograder.course import Course
-from autograder.grade import grade_assignment
+from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.results import grade_rows
 from autograder.samples import build_notebook, samples_for
-from autograder.sandbox import SandboxPolicy
+from autograder.sandbox import SandboxSettings
 
 pytestmark = [
     pytest.mark.grading, pytest.mark.slow,
@@ -38,7 +38,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId"),
 ]
 
-POLICY = SandboxPolicy(memory_bytes="1.5 GiB", wall_seconds=120, cell_timeout=20)
+POLICY = SandboxSettings(memory_bytes="1.5 GiB", wall_seconds=120, cell_timeout=20)
 """Lowered limits so the corpus grades in minutes; the messages name these numbers."""
 GRADED, FAILED = "graded", "failed"
 SIGN = frozenset({"test_gradient_descent_numpy", "test_divergence_threshold_by_experiment"})
@@ -254,8 +254,10 @@ def corpus(tmp_path_factory) -> GradedCorpus:
                          case.submission, values)
     before = {path: _digest(path) for path in _protected_files(course)}
     started = time.perf_counter()
-    statuses = {s.student: s for s in grade_assignment(course, ASSIGNMENT, workers=2,
-                                                       progress=False, sandbox=POLICY)}
+    statuses = {s.student: s for s in grade_assignment(course, ASSIGNMENT,
+                                                       options=GradingOptions(workers=2,
+                                                                              progress=False,
+                                                                              sandbox=POLICY))}
     return GradedCorpus(course, statuses, time.perf_counter() - started, marker,
                         values["COMM"], before)
 

@@ -426,13 +426,13 @@ def test_grading_ran_sandboxed_and_judged(course_run):
     """The Formgrader's autograde went through the course's pipeline: mallory's cells ran as
     the sandbox's user, and no test cell of her autograded notebook keeps the execute_result her
     kernel forged (the judge writes those cells' outputs)."""
-    from autograder.sandbox import SandboxPolicy
+    from autograder.sandbox import SandboxSettings
 
     autograded = nbformat.read(course_run.hub.course / "autograded" / course_run.mallory
                                / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     printed = "\n".join(output.get("text", "") for cell in autograded.cells
                         for output in cell.get("outputs", []))
-    assert f"RUNNING AS uid {SandboxPolicy().sandbox_uid}" in printed, printed[:3000]
+    assert f"RUNNING AS uid {SandboxSettings().sandbox_uid}" in printed, printed[:3000]
     forged = [cell.metadata["nbgrader"]["grade_id"] for cell in autograded.cells
               if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"
               and any(output.output_type == "execute_result" for output in cell.outputs)]

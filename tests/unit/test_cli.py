@@ -16,6 +16,16 @@ def test_help_lists_the_workflow():
     assert "submitted/<student>/<assignment>" in result.stdout
 
 
+def test_settings_prints_the_graders_own_configuration_with_help(capsys):
+    """Like `nbgrader generate_config`: every setting of the sandbox policy and the submission
+    limits, commented out with its help text and default, ready to copy."""
+    assert main(["settings"]) == 0
+    printed = capsys.readouterr().out
+    assert "# c.SandboxPolicy.memory_bytes = 2147483648" in printed
+    assert "# c.SubmissionLimits.max_notebook_bytes = " in printed
+    assert "Processes and threads a notebook may have at once." in printed
+
+
 def test_unknown_assignment_is_a_clear_error(course_copy, capsys):
     assert main(["--course", str(course_copy.root), "release", "ps99_missing"]) == 2
     err = capsys.readouterr().err

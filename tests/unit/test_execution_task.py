@@ -25,7 +25,7 @@ from autograder.execution import (
     save_executed,
 )
 from autograder.notebook_file import SubmissionLimits
-from autograder.sandbox import SandboxPolicy
+from autograder.sandbox import SandboxSettings
 from autograder.submission_files import SubmissionTooLarge, gather_files, write_files
 
 NOTEBOOKS = {"ps01_constant_lr.ipynb", "ps01_other.ipynb"}
@@ -52,7 +52,7 @@ def prepared(tmp_path):
 def test_a_task_carries_the_notebook_and_the_files_as_bytes_never_a_path(prepared, tmp_path):
     cases = {"pool": [{"lr": 0.1}]}
     task = build_task("alice", "ps01_constant_lr", "ps01_constant_lr", prepared, NOTEBOOKS,
-                      {}, SandboxPolicy(), cases, ["import lrchecks"], 10**6, tmp_path)
+                      {}, SandboxSettings(), cases, ["import lrchecks"], 10**6, tmp_path)
     assert task.prepared == (prepared / "ps01_constant_lr.ipynb").read_bytes()
     # the assignment's notebooks, links and special files are not sent; nested files are
     assert task.files == (("data/points.csv", b"1,2\n3,4\n"), ("notes.txt", b"mine"))

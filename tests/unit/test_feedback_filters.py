@@ -1,11 +1,11 @@
-"""autograder.feedback: hidden tests and traceback walls never reach the student."""
+"""autograder.feedback_pages: hidden tests and traceback walls never reach the student."""
 
 from __future__ import annotations
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from autograder.feedback import (
+from autograder.feedback_pages import (
     HIDDEN_NOTE,
     RedactHiddenTests,
     ShortenErrors,

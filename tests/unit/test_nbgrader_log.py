@@ -26,7 +26,7 @@ from autograder.nbgrader_log import (
     explain_nbgrader_failure,
     released_checksums,
 )
-from autograder.replay import ReplayError
+from autograder.replay_execution import ReplayError
 
 ASSIGNMENT = "ps01_constant_lr"
 NOTEBOOK = [ASSIGNMENT]

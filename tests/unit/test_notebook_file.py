@@ -1,5 +1,6 @@
-"""autograder.notebook_file and autograder.diagnose on files a student shaped: each problem is
-named in one sentence of the grader's, and nothing is read through a link or past the limit."""
+"""autograder.notebook_file and autograder.submission_problems on files a student shaped: each
+problem is named in one sentence of the grader's, and nothing is read through a link or past the
+limit."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ import pytest
 from traitlets import TraitError
 from traitlets.config import Config
 
-from autograder.diagnose import describe_unreadable_submission, describe_unsafe_submission
 from autograder.notebook_file import (
     RefusedFile,
     SubmissionLimits,
     json_depth_exceeds,
     notebook_problem,
     read_submitted_file,
+)
+from autograder.submission_problems import (
+    describe_unreadable_submission,
+    describe_unsafe_submission,
 )
 
 LIMITS = SubmissionLimits(max_notebook_bytes=256 * 1024)

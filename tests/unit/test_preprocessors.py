@@ -36,8 +36,8 @@ def test_the_pipelines_are_nbgraders_own_with_execute_replaced():
     swapped = autograde_preprocessors()
     assert swapped == [("autograder.preprocessors.SandboxedExecute" if p == EXECUTE else p)
                        for p in nbgraders]
-    assert scoring_preprocessors() == [("autograder.replay.ReplayExecution" if p == EXECUTE
-                                        else p) for p in nbgraders]
+    replay = "autograder.replay_execution.ReplayExecution"
+    assert scoring_preprocessors() == [(replay if p == EXECUTE else p) for p in nbgraders]
     generate = [_dotted(p) for p in
                 GenerateAssignment.class_traits()["preprocessors"].make_dynamic_default()]
     assert generate_assignment_preprocessors()[-len(generate):] == generate

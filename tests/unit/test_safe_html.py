@@ -264,8 +264,8 @@ def test_a_collected_but_never_graded_student_is_not_graded_not_missing(course_c
 def test_the_report_lists_tests_in_notebook_order_and_counts_whole_students(tmp_path):
     from conftest import REPO
 
+    from autograder.class_report import notebook_order
     from autograder.course import Course
-    from autograder.report import notebook_order
 
     order = notebook_order(Course(REPO), "ps01_constant_lr")
     assert order["test_gradient_descent_numpy"] < order["test_optimize_published_values"] < (

@@ -7,6 +7,7 @@ grading refuses to run unconfined unless told to.
 
 from __future__ import annotations
 
+import dataclasses
 import grp
 import os
 import pwd
@@ -22,18 +23,26 @@ from traitlets.config import Config
 
 import autograder.sandbox as sandbox_package
 from autograder import cli
-from autograder.diagnose import describe_unreadable_submission
-from autograder.sandbox import SandboxPolicy, SandboxUnavailable, bwrap, require_sandbox
+from autograder.sandbox import (
+    SandboxPolicy,
+    SandboxSettings,
+    SandboxUnavailable,
+    bwrap,
+    require_sandbox,
+    sandbox_settings,
+)
 from autograder.sandbox.cgroups import Cgroup, cgroup_support
 from autograder.sandbox.identity import SANDBOX_GID, SANDBOX_UID, hand_over, identity_problem
-from autograder.sandbox.outcome import completion_note, failure_message, kernel_death
-from autograder.sandbox.runner import (
+from autograder.sandbox.notebook_runner import (
     SandboxRun,
     _before_exec,
     confined_command,
     worker_environment,
 )
+from autograder.sandbox.outcome import completion_note, failure_message, kernel_death
+from autograder.sandbox.policy import PolicyError
 from autograder.sandbox.worker import truncate_outputs
+from autograder.submission_problems import describe_unreadable_submission
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,15 +51,59 @@ def test_policy_from_nbgrader_config_and_sizes_in_words():
     config = Config()
     config.SandboxPolicy.memory_bytes = "1.5 GiB"
     config.SandboxPolicy.wall_seconds = 40
-    policy = SandboxPolicy.from_config(config)
+    policy = sandbox_settings(config)
     assert policy.memory_bytes == 3 * 512 * 1024**2 and policy.wall_seconds == 40
     assert policy.enabled and policy.cell_timeout_for(60) == 60
     assert policy.replace(cell_timeout=20).cell_timeout_for(60) == 20
     config.SandboxPolicy.memroy = 1
-    with pytest.raises(ValueError, match="unknown SandboxPolicy setting"):
-        SandboxPolicy.from_config(config)
+    with pytest.raises(ValueError, match="unknown SandboxPolicy setting memroy"):
+        sandbox_settings(config)
     with pytest.raises(ValueError):
-        SandboxPolicy(max_processes=0)
+        SandboxSettings(max_processes=0)
+
+
+def test_the_policy_is_a_configurable_with_the_same_names_and_defaults():
+    """`SandboxPolicy` is configured like nbgrader's own classes; its plain settings keep every
+    name and default the hand-read policy had."""
+    assert set(SandboxPolicy.class_trait_names(config=True)) == {
+        field.name for field in dataclasses.fields(SandboxSettings)}
+    assert SandboxPolicy().settings() == SandboxSettings()
+    assert SandboxSettings() == SandboxSettings(
+        enabled=True, memory_bytes=2 * 1024**3, max_processes=256, wall_seconds=300.0,
+        cell_timeout=None, cpu_seconds=600, file_size_bytes=256 * 1024**2,
+        max_output_chars=1_000_000, threads_per_notebook=2, preforked_kernels=True,
+        sandbox_uid=SANDBOX_UID)
+    section = SandboxPolicy.class_config_section()
+    for name, trait in SandboxPolicy.class_traits(config=True).items():
+        assert trait.help and f"c.SandboxPolicy.{name} = " in section, name
+
+
+def test_the_policy_is_set_on_nbgraders_command_line():
+    """`nbgrader autograde … --SandboxPolicy.memory_bytes="1 GiB"` reaches the sandbox."""
+    from nbgrader.apps.autogradeapp import AutogradeApp
+
+    app = AutogradeApp()
+    app.parse_command_line(["--SandboxPolicy.memory_bytes=1 GiB", "--SandboxPolicy.enabled=False",
+                            "--SandboxPolicy.cell_timeout=20", "--SandboxPolicy.wall_seconds=90"])
+    policy = sandbox_settings(app.config)
+    assert (policy.memory_bytes, policy.enabled, policy.cell_timeout, policy.wall_seconds) == (
+        1024**3, False, 20, 90.0)
+
+
+@pytest.mark.parametrize(("setting", "value", "sentence"), [
+    ("max_processes", 0, "SandboxPolicy.max_processes must be positive"),
+    ("memory_bytes", "two gigs", "SandboxPolicy.memory_bytes is not a size: write a number of "
+     "bytes or a size such as '2 GiB' or '512 MiB'"),
+    ("sandbox_uid", 0, "SandboxPolicy.sandbox_uid must be between 1 and 2**31 - 1"),
+    ("cell_timeout", -1, "SandboxPolicy.cell_timeout must be positive (or None)"),
+])
+def test_an_unusable_setting_is_refused_in_one_sentence(setting, value, sentence):
+    config = Config()
+    config.SandboxPolicy[setting] = value
+    with pytest.raises(PolicyError) as refused:
+        sandbox_settings(config)
+    assert str(refused.value) == sentence
+    assert isinstance(refused.value, ValueError)  # `python -m autograder` prints it as an error
 
 
 def _pairs(command: list[str]) -> list[tuple[str, str]]:
@@ -168,7 +221,7 @@ def test_the_sandbox_user_is_nobody_on_this_machine():
     assert "belongs to the group" in identity_problem(SANDBOX_UID, group.gr_gid)
     assert "between 1 and" in identity_problem(0)
     with pytest.raises(ValueError, match="sandbox_uid"):
-        SandboxPolicy(sandbox_uid=0)
+        SandboxSettings(sandbox_uid=0)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root changes owners")
@@ -176,7 +229,7 @@ def test_grading_refuses_a_sandbox_user_that_exists(monkeypatch):
     monkeypatch.setattr(sandbox_package, "probe_bwrap", lambda: None)
     known = next(entry for entry in pwd.getpwall() if entry.pw_uid != 0)
     with pytest.raises(SandboxUnavailable, match="sandbox_uid"):
-        require_sandbox(SandboxPolicy(sandbox_uid=known.pw_uid))
+        require_sandbox(SandboxSettings(sandbox_uid=known.pw_uid))
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root changes owners")
@@ -200,12 +253,12 @@ def test_the_sandbox_environment_keeps_no_secrets(monkeypatch):
     monkeypatch.setenv("LRLAB_DB_URL", "postgresql://teacher:secret@localhost/grades")
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.setenv("MKL_NUM_THREADS", "1")  # the grader's own choice is passed through
-    inside = worker_environment(SandboxPolicy())
+    inside = worker_environment(SandboxSettings())
     assert "LRLAB_DB_URL" not in inside and inside["HOME"] == bwrap.HOME_DIR
     assert inside["USER"] == inside["LOGNAME"] == "student"  # getpass.getuser() works
     assert inside["OMP_NUM_THREADS"] == "2" and inside["MKL_NUM_THREADS"] == "1"
     assert inside.get("OMP_WAIT_POLICY") in ("PASSIVE", os.environ.get("OMP_WAIT_POLICY"))
-    outside = worker_environment(SandboxPolicy(enabled=False))
+    outside = worker_environment(SandboxSettings(enabled=False))
     assert outside["LRLAB_DB_URL"].startswith("postgresql://")
 
 
@@ -214,8 +267,8 @@ def test_grading_refuses_without_a_sandbox_unless_told(monkeypatch, course_copy,
     bwrap.probe_bwrap.cache_clear()
     try:
         with pytest.raises(SandboxUnavailable, match="bubblewrap .* is not installed"):
-            require_sandbox(SandboxPolicy())
-        require_sandbox(SandboxPolicy(enabled=False))
+            require_sandbox(SandboxSettings())
+        require_sandbox(SandboxSettings(enabled=False))
         code = cli.main(["--course", str(course_copy.root), "grade", "ps01_constant_lr",
                          "--quiet"])
         assert code == 2
@@ -226,7 +279,7 @@ def test_grading_refuses_without_a_sandbox_unless_told(monkeypatch, course_copy,
 
 @pytest.mark.skipif(bwrap.probe_bwrap() is not None, reason="no bubblewrap here")
 def test_bwrap_starts_on_this_machine():
-    require_sandbox(SandboxPolicy())
+    require_sandbox(SandboxSettings())
 
 
 @pytest.mark.skipif(not cgroup_support().startswith("v"), reason="no writable cgroup")
@@ -286,11 +339,11 @@ def test_a_started_process_is_in_its_cgroup_and_under_its_limits_from_its_first_
     (0, "shut down by the notebook"),
 ])
 def test_a_dead_kernel_is_named_by_its_exit_status(status, words):
-    assert words in kernel_death(status, SandboxPolicy())
+    assert words in kernel_death(status, SandboxSettings())
 
 
 def test_failure_messages_put_the_limit_first():
-    policy = SandboxPolicy()
+    policy = SandboxSettings()
     limit = SandboxRun(None, "the notebook used more than 2 GiB of memory", -9, "", 1.0)
     assert failure_message(limit, policy, 60) == limit.limit
     crashed = SandboxRun(None, None, 1, "Traceback …\nImportError: no module x\n", 1.0)
@@ -327,10 +380,10 @@ SENTENCE = "Grader note: full marks approved"
 ], ids=["log-tail", "log-killed", "error-text", "message", "type", "dead-kernel", "cell-label",
         "start-failure"])
 def test_a_reason_is_made_of_the_graders_words_only(run):
-    reason = failure_message(run, SandboxPolicy(), 60)
+    reason = failure_message(run, SandboxSettings(), 60)
     assert reason and SENTENCE not in reason and "Grader note" not in reason
     note = completion_note({"timed_out_cells": [f"cell 2, `# {SENTENCE}`", 5],
-                            "outputs_cut": SENTENCE}, 60, SandboxPolicy())
+                            "outputs_cut": SENTENCE}, 60, SandboxSettings())
     assert note == ("a cell ran longer than 60 s and was stopped (cell 5), the rest of the "
                     "notebook was graded")
 
@@ -341,9 +394,9 @@ def test_a_reason_keeps_what_the_grader_needs_to_retry_a_kernel_that_did_not_sta
     for sign in KERNEL_START_FAILURES:
         run = SandboxRun({"error": {"type": "RuntimeError", "message": f"x {sign} y"}}, None, 0,
                          "", 1.0)
-        assert failure_message(run, SandboxPolicy(), 60) == f"the kernel did not start ({sign})"
+        assert failure_message(run, SandboxSettings(), 60) == f"the kernel did not start ({sign})"
     killed = SandboxRun(None, None, 137, "", 1.0)
-    assert "(exit status 137, as after SIGKILL)" in failure_message(killed, SandboxPolicy(), 60)
+    assert "(exit status 137, as after SIGKILL)" in failure_message(killed, SandboxSettings(), 60)
 
 
 def test_an_unexpected_error_around_the_execution_is_named_by_its_type_only():

@@ -17,18 +17,18 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.sandbox import SandboxPolicy
-from autograder.sandbox.runner import run_worker
+from autograder.sandbox import SandboxSettings
+from autograder.sandbox.notebook_runner import run_worker
 from autograder.sandbox.zygote import Zygote
 
 REPO = Path(__file__).resolve().parents[2]
-FORKED = SandboxPolicy(memory_bytes="1.5 GiB", wall_seconds=120)
+FORKED = SandboxSettings(memory_bytes="1.5 GiB", wall_seconds=120)
 ORDINARY = FORKED.replace(preforked_kernels=False)
 
 pytestmark = pytest.mark.filterwarnings("ignore::nbformat.warnings.MissingIDFieldWarning")
 
 
-def execute(sources: list[str], policy: SandboxPolicy, tmp_path: Path) -> list[str]:
+def execute(sources: list[str], policy: SandboxSettings, tmp_path: Path) -> list[str]:
     """Run the cells in the sandbox; each cell's outputs as one text (errors as `ename: …`)."""
     nb = new_notebook(cells=[new_code_cell(source) for source in sources],
                       metadata={"kernelspec": {"name": "python3", "language": "python",
@@ -133,7 +133,7 @@ def test_every_fork_draws_its_own_unseeded_randomness(tmp_path):
 
 
 def test_the_template_is_started_once_per_process_and_restarted_when_it_dies(tmp_path):
-    from autograder.sandbox.runner import worker_environment
+    from autograder.sandbox.notebook_runner import worker_environment
 
     env = worker_environment(FORKED)
     template = Zygote.shared(env)

@@ -37,9 +37,9 @@ from autograder.sandbox.bwrap import (
 )
 from autograder.sandbox.cgroups import Cgroup
 from autograder.sandbox.identity import SANDBOX_USER, hand_over
-from autograder.sandbox.policy import SandboxPolicy, format_size
+from autograder.sandbox.kernel_environment import EVIDENCE_SWITCH
+from autograder.sandbox.policy import SandboxSettings, format_size
 from autograder.sandbox.zygote import HOLDER, Zygote
-from lrchecks.evidence import ENVIRONMENT_SWITCH
 
 __all__ = ["SandboxRun", "run_worker", "worker_environment"]
 
@@ -69,7 +69,7 @@ class SandboxRun:
     stopped_at: float = 0.0
 
 
-def worker_environment(policy: SandboxPolicy) -> dict[str, str]:
+def worker_environment(policy: SandboxSettings) -> dict[str, str]:
     """The worker's (and so the kernel's) environment: inside the sandbox a clean one — no
     secrets of the grader's (database URLs, tokens) — outside it the grader's own."""
     venv_bin = str(Path(sys.executable).parent)
@@ -85,11 +85,11 @@ def worker_environment(policy: SandboxPolicy) -> dict[str, str]:
         env.setdefault(name, str(policy.threads_per_notebook))
     for name, value in IDLE_THREADS_SLEEP.items():
         env.setdefault(name, value)
-    env[ENVIRONMENT_SWITCH] = "1"  # the checks record their evidence (autograder.judge)
+    env[EVIDENCE_SWITCH] = "1"  # the checks record their evidence (autograder.judge)
     return env
 
 
-def sandbox_identity(policy: SandboxPolicy) -> list[int] | None:
+def sandbox_identity(policy: SandboxSettings) -> list[int] | None:
     """The uid and gid the notebook's processes take in the sandbox (None: they stay the
     grader's user — without the sandbox, or when the grader is not root and cannot change it)."""
     if not policy.enabled or os.geteuid() != 0:
@@ -97,7 +97,7 @@ def sandbox_identity(policy: SandboxPolicy) -> list[int] | None:
     return [policy.sandbox_uid, policy.sandbox_uid]
 
 
-def _rlimits(policy: SandboxPolicy, group: Cgroup | None) -> list[tuple[int, tuple[int, int]]]:
+def _rlimits(policy: SandboxSettings, group: Cgroup | None) -> list[tuple[int, tuple[int, int]]]:
     limits = [
         (resource.RLIMIT_CORE, (0, 0)),  # a crash must not write (or pipe) a core dump
         (resource.RLIMIT_CPU, (policy.cpu_seconds, policy.cpu_seconds + 5)),
@@ -197,7 +197,7 @@ def _stop(process: subprocess.Popen, group: Cgroup | None, graceful: bool) -> No
     process.wait()
 
 
-def _limit_reached(group: Cgroup | None, policy: SandboxPolicy) -> str | None:
+def _limit_reached(group: Cgroup | None, policy: SandboxSettings) -> str | None:
     if group is None:
         return None
     if group.processes_exceeded():
@@ -207,7 +207,7 @@ def _limit_reached(group: Cgroup | None, policy: SandboxPolicy) -> str | None:
     return None
 
 
-def _watch(process: subprocess.Popen, group: Cgroup | None, policy: SandboxPolicy,
+def _watch(process: subprocess.Popen, group: Cgroup | None, policy: SandboxSettings,
            deadline: float) -> str | None:
     while True:
         try:
@@ -237,7 +237,7 @@ def _read_result(handle: IO[bytes]) -> dict | None:
     return result if isinstance(result, dict) else None
 
 
-def _finish(group: Cgroup | None, policy: SandboxPolicy, limit: str | None, process: Any,
+def _finish(group: Cgroup | None, policy: SandboxSettings, limit: str | None, process: Any,
             result: IO[bytes], log: IO[bytes], started: float) -> SandboxRun:
     """After the run is stopped: what happened — the limit reached (as watched, or as the
     cgroup tells afterwards), the result, the memory peak — and the cgroup removed."""
@@ -279,7 +279,7 @@ def _abandon(process: Any, group: Cgroup | None) -> None:
 
 
 def _run_forked(zygote: Zygote, env: dict[str, str], task: dict[str, Any], files: Path,
-                course_root: Path, policy: SandboxPolicy) -> SandboxRun:
+                course_root: Path, policy: SandboxSettings) -> SandboxRun:
     """`run_worker` with worker and kernel forked from the template (`Zygote`) into a sandbox
     built by bwrap around a placeholder pid 1: same namespaces, mounts, cgroup, limits, user."""
     started = time.monotonic()
@@ -334,7 +334,7 @@ def _run_forked(zygote: Zygote, env: dict[str, str], task: dict[str, Any], files
 
 
 def run_worker(task: dict[str, Any], files: Path, course_root: Path,
-               policy: SandboxPolicy) -> SandboxRun:
+               policy: SandboxSettings) -> SandboxRun:
     """Run the worker on `task` (see `autograder.sandbox.worker`) with the submission's
     `files`, under `policy`; never leaves a process behind when a cgroup or the sandbox is
     available. With `policy.preforked_kernels`, worker and kernel are forks of this process's
