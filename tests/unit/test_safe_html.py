@@ -252,21 +252,23 @@ def test_scores_stay_numbers_negative_ones_included():
 
 
 def test_a_collected_but_never_graded_student_is_not_graded_not_missing(course_copy):
+    folder = course_copy.submitted_dir / "ada" / "ps01_constant_lr"
+    folder.mkdir(parents=True)
+    (folder / "ps01_constant_lr.ipynb").write_text("{}")
+    (row,) = grade_rows(course_copy, ["ps01_constant_lr"])
+    assert (row.student, row.status, row.score, row.max_score) == ("ada", NOT_GRADED, None, None)
+    assert row.message
+    assert "not graded" in format_grade_table([row])
+
+
+def test_a_folder_whose_name_is_no_student_id_is_listed_as_refused(course_copy):
+    """A folder put in submitted/ by hand under a name grading refuses (here a spreadsheet
+    formula): listed as failed with grading's reason, never as waiting to be graded."""
     folder = course_copy.submitted_dir / "=1+2" / "ps01_constant_lr"
     folder.mkdir(parents=True)
     (folder / "ps01_constant_lr.ipynb").write_text("{}")
     (row,) = grade_rows(course_copy, ["ps01_constant_lr"])
-    assert (row.student, row.status, row.score, row.max_score) == ("=1+2", NOT_GRADED, None, None)
-    assert row.message and "=1+2" not in row.message
-    assert "not graded" in format_grade_table([row])
-
-
-def test_the_report_lists_tests_in_notebook_order_and_counts_whole_students(tmp_path):
-    from conftest import REPO
-
-    from autograder.class_report import notebook_order
-    from autograder.course import Course
-
-    order = notebook_order(Course(REPO), "ps01_constant_lr")
-    assert order["test_gradient_descent_numpy"] < order["test_optimize_published_values"] < (
-        order["test_sweep_figure_lines"])
+    assert (row.student, row.status, row.score, row.max_score) == ("=1+2", "failed", None, None)
+    assert row.message.startswith("the submission folder's name is refused")
+    assert "=1+2" not in row.message
+    assert csv_record(row)[1] == "'=1+2"
