@@ -208,8 +208,9 @@ CLAIMS = (
           write=lambda lrs: f"{lrs[0]:g}, {lrs[1]:g} and {lrs[2]:g}",
           holds=lambda lrs: lrs == (0.525, 0.2625, 0.13125)
           and all(len(set(_lrs(STEP)[k:k + 5])) == 1 for k in (0, 5, 10, 15))),
-    Claim("ps02.published_constant", "no scheduler gives 3363.744…",
-          compute=lambda: float(_x(None)[-1]), write=lambda x: f"{x:.3f}…",
+    Claim("ps02.published_constant", "no scheduler gives about 3363.7 (3363.744… or "
+          "3363.745… in float32, depending on the CPU's numerical path)",
+          compute=lambda: float(_x(None)[-1]), write=lambda x: f"{x:.1f}",
           holds=lambda x: math.isclose(x, 3363.744384765625, rel_tol=1e-6), paths=TORCH_PATHS),
     Claim("ps02.published_step", "StepLR(5, 0.5) gives 1.33e-06",
           compute=lambda: float(_x(STEP)[-1]), write=_sci(2),
@@ -292,8 +293,9 @@ CLAIMS = (
     Claim("ps02.one_cycle_momentum_x", "one-cycle with its momentum ends at x = 218.0",
           compute=lambda: float(_x(MOMENTUM_ON["one_cycle"])[-1]), write=lambda x: f"{x:.1f}",
           holds=lambda x: abs(x) > 100, paths=TORCH_PATHS),
-    Claim("ps02.one_cycle_plain_x", "… and at 1.66e-07 without",
-          compute=lambda: float(_x(RESCUE_SCHEDULERS["one_cycle"])[-1]), write=_sci(2),
+    Claim("ps02.one_cycle_plain_x", "… and at 1.7e-07 without (1.651e-07 to 1.656e-07, "
+          "depending on the CPU's numerical path)",
+          compute=lambda: float(_x(RESCUE_SCHEDULERS["one_cycle"])[-1]), write=_sci(1),
           holds=lambda x: abs(x) < 1e-5, paths=TORCH_PATHS),
     Claim("ps02.restart_growth", "around iteration 20 |x| grows, by 21 % over the three steps "
           "whose lr is above 1",
