@@ -16,8 +16,8 @@ feedback) and then:
   submission, no `on*` handler, no `javascript:` or remote URL, no PWNED in any attribute;
 - each page, and the grading report, is opened in Debian's headless Chromium: no payload ran,
   nothing was loaded from elsewhere, the figures are shown;
-- the CSV export writes formula-looking cells as text, numbers as numbers, and lists students
-  who were collected but never graded as "not graded" with an empty score.
+- the CSV export writes formula-looking cells as text, numbers as numbers, and lists folders of
+  submitted/ whose names no grading accepts as refused, with an empty score.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ raise ValueError("\x1b]8;;https://evil.example/PWNED-error\x1b\\bad value\x1b]8;
                  "<script>window.__pwned='PWNED-error'</script>")
 '''
 FORMULA_STUDENTS = ("=1+2", "@SUM(1+1)", "-2+3", "+cmd")
-"""Collected (a folder in submitted/) but never graded: grading was interrupted before them."""
+"""Folders in submitted/ (put there by hand: collect would have renamed them) never graded. No
+such name is a student id, so the export and the report list them as refused, never as 0."""
 FAILED_STUDENT, FAILED_MESSAGE = "zz_failed", "@SUM(1+1) the notebook could not be read."
 REPORT_STUDENT = "mallory_report"
 """(An id cannot carry markup any more: the ledger and collect refuse it — the message can.)"""
@@ -461,7 +462,7 @@ def test_the_report_escapes_students_and_loads_nothing_remote(graded):
     assert REPORT_STUDENT in soup.get_text() and REPORT_MESSAGE in soup.get_text()
     policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
     assert policy is not None and "default-src 'none'" in policy["content"]
-    assert all(student in soup.get_text() for student in FORMULA_STUDENTS)  # "not graded yet"
+    assert all(student in soup.get_text() for student in FORMULA_STUDENTS)  # listed, as text
 
 
 def test_the_export_writes_formulas_as_text_and_numbers_as_numbers(graded):
@@ -482,11 +483,12 @@ def test_the_export_writes_formulas_as_text_and_numbers_as_numbers(graded):
     assert float(mallory[columns["score"]]) > 0 and float(mallory[columns["max_score"]]) > 0
 
 
-def test_collected_but_never_graded_students_are_not_graded_not_zero(graded):
+def test_never_graded_folders_named_like_formulas_are_refused_not_zero(graded):
     with graded.export.open(encoding="utf-8", newline="") as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     for student in FORMULA_STUDENTS:
         row = rows["'" + student]
-        assert row["status"] == "not graded"
+        assert row["status"] == "failed"
+        assert row["message"].startswith("the submission folder's name is refused")
         assert row["score"] == row["max_score"] == row["auto_score"] == ""
     assert rows[MALLORY]["status"] in {"graded", "needs manual grading"}
