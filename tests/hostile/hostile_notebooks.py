@@ -29,9 +29,13 @@ __all__ = ["Submission", "write_submission", "NOTEBOOK", "ASSIGNMENT", "NAME_PRO
 
 ASSIGNMENT = "ps01_constant_lr"
 NOTEBOOK = ASSIGNMENT
-NAME_PROCESS = "with open('/proc/self/comm', 'w') as _comm:\n    _comm.write('@COMM@')\n"
+NAME_PROCESS = ("try:\n    with open('/proc/self/comm', 'w') as _comm:\n"
+                "        _comm.write('@COMM@')\nexcept OSError:\n    pass\n")
 """Names this process (and every process it forks) @COMM@ — through /proc, not ctypes, which
-the judge refuses to follow (`autograder.own_code`) and would cost every function test."""
+the judge refuses to follow (`autograder.own_code`) and would cost every function test. In the
+sandbox the kernel is not dumpable, so its /proc files are root's and the write is refused: the
+name is then only a help for runs without the sandbox's uid, and the survivors are found by that
+uid (tests/hostile/test_hostile_corpus.py)."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ written outside the sandbox, and no process of the notebooks is left on the mach
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pathlib import Path
 import hostile_code as code
 import nbformat
 import pytest
-from conftest import REPO, make_course_copy
+from conftest import REPO, function_test_points, make_course_copy
 from hostile_notebooks import ASSIGNMENT, NOTEBOOK, Submission, write_submission
 
 from autograder.course import Course
@@ -43,10 +44,7 @@ POLICY = SandboxSettings(memory_bytes="1.5 GiB", wall_seconds=120, cell_timeout=
 GRADED, FAILED = "graded", "failed"
 SIGN = frozenset({"test_gradient_descent_numpy", "test_divergence_threshold_by_experiment"})
 REGRESSION = frozenset({"test_regression_loss_curves", "test_sweep_figure_lines"})
-FUNCTIONS = frozenset({"test_gradient_descent_numpy", "test_optimize_published_values",
-                       "test_optimize_unseen_runs", "test_divergence_threshold_on_paper",
-                       "test_divergence_threshold_by_experiment", "test_iterations_needed",
-                       "test_regression_loss_curves"})
+FUNCTIONS = frozenset(function_test_points(ASSIGNMENT))
 """Every test whose check is given a function. A notebook that reaches into the interpreter
 (builtins, IPython's shell, a __code__ or __path__) could have redefined any of them: the judge
 follows none of them (`autograder.own_code`), and every one scores 0."""
@@ -205,7 +203,7 @@ CASES = (
          words="could not be confirmed by the grader"),
     Case("h47_swapped_code_objects", "the check's own __code__ replaced in place",
          Submission(cells={"gradient_descent_numpy": code.CODE_SWAPPED}), GRADED, FUNCTIONS,
-         words="could not be confirmed by the grader"),
+         words=CANNOT_FOLLOW),
 )
 
 
@@ -338,14 +336,22 @@ def test_nothing_was_written_outside_the_sandbox(corpus):
 
 
 def test_no_process_of_a_notebook_is_left_behind(corpus):
+    """No process of the corpus's notebooks runs once grading returned: none named by
+    NAME_PROCESS and — as root, where every notebook runs as the sandbox's own uid, which no
+    other process has — none with that uid."""
+    sandbox_uid = POLICY.sandbox_uid if os.geteuid() == 0 else None
     survivors = []
-    for comm in Path("/proc").glob("[0-9]*/comm"):
+    for process in Path("/proc").glob("[0-9]*"):
         try:
-            if comm.read_text().strip() == corpus.comm:
-                survivors.append(comm.parent.name)
-        except OSError:
+            named = (process / "comm").read_text().strip() == corpus.comm
+            # the real uid (a non-dumpable process's /proc folder is root's, whatever its uid)
+            uid = int(next(line for line in (process / "status").read_text().splitlines()
+                           if line.startswith("Uid:")).split()[1])
+        except (OSError, StopIteration):
             continue
-    assert not survivors, f"processes named {corpus.comm} still run: {survivors}"
+        if named or uid == sandbox_uid:
+            survivors.append(process.name)
+    assert not survivors, f"processes of the corpus's notebooks still run: {survivors}"
 
 
 def test_outcome_table(corpus, capsys):
