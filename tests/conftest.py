@@ -35,26 +35,25 @@ def make_course_copy(target: Path) -> Path:
     return target
 
 
-def autograded_tests(assignment: str) -> dict[str, float]:
-    """grade_id → points of every autograded test cell, from the source notebooks."""
+def source_cells(assignment: str) -> list:
+    """The cells of the assignment's source notebooks, in order."""
     import nbformat
 
-    tests = {}
-    for path in sorted((REPO / "source" / assignment).glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and meta.get("grade"):
-                tests[meta["grade_id"]] = float(meta["points"])
-    return tests
+    return [cell for path in sorted((REPO / "source" / assignment).glob("*.ipynb"))
+            for cell in nbformat.read(path, as_version=4).cells]
+
+
+def autograded_tests(assignment: str) -> dict[str, float]:
+    """grade_id → points of every autograded test cell, from the source notebooks."""
+    from autograder.judge import is_autograded_test
+
+    return {cell.metadata["nbgrader"]["grade_id"]: float(cell.metadata["nbgrader"]["points"])
+            for cell in source_cells(assignment) if is_autograded_test(cell)}
 
 
 def total_points(assignment: str) -> float:
     """The points of every graded cell (autograded tests and written answers)."""
-    import nbformat
-
-    return sum(float(cell.metadata["nbgrader"]["points"])
-               for path in sorted((REPO / "source" / assignment).glob("*.ipynb"))
-               for cell in nbformat.read(path, as_version=4).cells
+    return sum(float(cell.metadata["nbgrader"]["points"]) for cell in source_cells(assignment)
                if cell.metadata.get("nbgrader", {}).get("grade"))
 
 
@@ -77,12 +76,9 @@ def function_test_points(assignment: str) -> dict[str, float]:
     whose code it cannot follow (exec, importlib, ctypes…: `autograder/own_code.py`)."""
     import ast
 
-    import nbformat
-
     from autograder.judge import is_autograded_test
 
-    cells = [cell for path in sorted((REPO / "source" / assignment).glob("*.ipynb"))
-             for cell in nbformat.read(path, as_version=4).cells]
+    cells = source_cells(assignment)
     functions = {node.name for cell in cells
                  if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")
                  for node in ast.walk(ast.parse(cell.source))
@@ -91,6 +87,26 @@ def function_test_points(assignment: str) -> dict[str, float]:
             for cell in cells if is_autograded_test(cell)
             and any(isinstance(node, ast.Name) and node.id in functions
                     for node in ast.walk(ast.parse(cell.source)))}
+
+
+def processes_marked(variable: str, token: str) -> dict[int, str]:
+    """The live (not zombie) processes whose environment holds `variable=token` — what a test
+    gave the command it started, inherited by everything that command starts — with their
+    command lines."""
+    needle, found = f"{variable}={token}".encode(), {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes():
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+        except OSError:
+            continue
+        if state != "Z":
+            found[int(entry.name)] = command
+    return found
 
 
 def run_in_fresh_python(probe: str, timeout: float = 300) -> str:

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_course_copy
+from conftest import make_course_copy, processes_marked
 
 from autograder.cli import INTERRUPTED
 from autograder.collect import collect_submissions
@@ -54,22 +54,8 @@ def course(tmp_path_factory) -> Course:
 
 
 def marked(token: str) -> dict[int, str]:
-    """The live (not zombie) processes carrying the marker `token`, with their command lines."""
-    needle = f"{MARKER}={token}".encode()
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if needle not in (entry / "environ").read_bytes():
-                continue
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
-        except OSError:
-            continue
-        if state != "Z":
-            found[int(entry.name)] = command
-    return found
+    """The live processes the command under test started (they carry the marker `token`)."""
+    return processes_marked(MARKER, token)
 
 
 def comm(pid: int) -> str:

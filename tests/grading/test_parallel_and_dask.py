@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import REPO, expected_autograded_score, make_course_copy
+from conftest import REPO, expected_autograded_score, make_course_copy, processes_marked
 
 from autograder.collect import collect_submissions
 from autograder.course import Course
@@ -190,21 +190,8 @@ STOP_SECONDS = 30.0
 
 
 def _marked(token: str) -> dict[int, str]:
-    """The live processes carrying the marker `token`, with their command lines."""
-    needle, found = f"{MARKER}={token}".encode(), {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if needle not in (entry / "environ").read_bytes():
-                continue
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
-        except OSError:
-            continue
-        if state != "Z":
-            found[int(entry.name)] = command
-    return found
+    """The live processes of the cluster under test (they carry the marker `token`)."""
+    return processes_marked(MARKER, token)
 
 
 def _free_port() -> int:

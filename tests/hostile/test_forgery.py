@@ -71,7 +71,7 @@ from pathlib import Path
 import forgery_code as attack
 import nbformat
 import pytest
-from conftest import REPO, function_test_points, make_course_copy
+from conftest import REPO, autograded_tests, function_test_points, make_course_copy
 from forgery_paths import (
     PathResult,
     cell_output_texts,
@@ -113,12 +113,6 @@ FORGED, TRUSTED, SECRETS = "forged score", "trusted answer", "secrets"
 
 def _source(assignment: str) -> nbformat.NotebookNode:
     return nbformat.read(REPO / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-
-
-def autograded_points(assignment: str) -> dict[str, float]:
-    """Each autograded test cell's points (grade id → points)."""
-    return {cell.metadata["nbgrader"]["grade_id"]: float(cell.metadata["nbgrader"]["points"])
-            for cell in _source(assignment).cells if is_autograded_test(cell)}
 
 
 def check_points(assignment: str) -> dict[str, float]:
@@ -250,7 +244,7 @@ def honest_expected(assignment: str, student: str) -> dict[str, float]:
     """What the sample scores per test (what it scores graded alone)."""
     failing = sample(assignment, student).failing_tests
     return {test: 0.0 if test in failing else value
-            for test, value in autograded_points(assignment).items()}
+            for test, value in autograded_tests(assignment).items()}
 
 
 def expected_scores(assignment: str, student: str) -> dict[str, float]:
@@ -259,7 +253,7 @@ def expected_scores(assignment: str, student: str) -> dict[str, float]:
         (a for a in PS05_ATTACKS if a.student == student), None)
     if attacker is None:
         return honest_expected(assignment, student)
-    return attacker.expected(autograded_points(assignment))
+    return attacker.expected(autograded_tests(assignment))
 
 
 def write_honest(course: Course, assignment: str, student: str) -> None:
@@ -363,7 +357,7 @@ def test_an_attack_earns_nothing_unearned(cli_batch, attacker):
     status = cli_batch.statuses[attacker.student]
     assert status.status == GRADED, status.message
     scores = scores_per_test(cli_batch.course, ASSIGNMENT, attacker.student)
-    expected = attacker.expected(autograded_points(ASSIGNMENT))
+    expected = attacker.expected(autograded_tests(ASSIGNMENT))
     assert scores == expected, "unearned points (test: got vs expected): " + ", ".join(
         f"{test}: {scores.get(test)} vs {value}" for test, value in expected.items()
         if scores.get(test) != value)
@@ -491,13 +485,13 @@ def test_a_ps05_attack_earns_nothing_unearned(ps05_batch, attacker):
     scores = scores_per_test(ps05_batch.course, PS05, attacker.student)
     assert {test: scores.get(test) for test in attacker.targets} == dict.fromkeys(
         attacker.targets, 0.0)
-    assert scores == attacker.expected(autograded_points(PS05))
+    assert scores == attacker.expected(autograded_tests(PS05))
 
 
 def test_the_ps05_solution_keeps_every_point(ps05_batch):
     status = ps05_batch.statuses[SOLUTION]
     assert status.status == GRADED, status.message
-    assert scores_per_test(ps05_batch.course, PS05, SOLUTION) == autograded_points(PS05)
+    assert scores_per_test(ps05_batch.course, PS05, SOLUTION) == autograded_tests(PS05)
 
 
 # --- nbgrader's own entry points -------------------------------------------------------------
@@ -646,7 +640,7 @@ def test_nbgrader_autograde_says_it_once_without_a_traceback(secretless):
 def _rows(course: Course, assignment: str, students: list[str],
           statuses: Mapping[str, GradingStatus] | None) -> list[tuple[str, str, str]]:
     rows = []
-    total = sum(autograded_points(assignment).values())
+    total = sum(autograded_tests(assignment).values())
     for student in students:
         scores = scores_per_test(course, assignment, student)
         status = statuses.get(student) if statuses else None

@@ -22,7 +22,7 @@ from pathlib import Path
 import hostile_code as code
 import nbformat
 import pytest
-from conftest import REPO, function_test_points, make_course_copy
+from conftest import REPO, autograded_tests, function_test_points, make_course_copy
 from hostile_notebooks import ASSIGNMENT, NOTEBOOK, Submission, write_submission
 
 from autograder.course import Course
@@ -270,15 +270,6 @@ def scores_of(course: Course, student: str) -> dict[str, float | None]:
                 for grade in notebook.grades if grade.cell.cell_type == "code"}
 
 
-def autograded_points() -> dict[str, float]:
-    nb = nbformat.read(REPO / "source" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    return {cell.metadata["nbgrader"]["grade_id"]: float(cell.metadata["nbgrader"]["points"])
-            for cell in nb.cells
-            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")}
-
-
-
-
 def outputs_text(course: Course, student: str) -> str:
     path = course.autograded_dir / student / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     if not path.is_file():
@@ -300,7 +291,7 @@ def test_hostile_submission_earns_nothing_unearned(corpus, case):
         assert status.score is None and status.message
         assert not any(scores.values()), f"a failed submission kept points: {scores}"
         return
-    points = autograded_points()
+    points = autograded_tests(ASSIGNMENT)
     expected = {name: 0.0 if name in case.failing else value for name, value in points.items()}
     assert scores == expected, "per test (got vs expected): " + ", ".join(
         f"{name}: {scores.get(name)} vs {value}" for name, value in expected.items()
@@ -319,9 +310,9 @@ def test_outcome_says_what_happened(corpus, case):
 def test_the_solution_graded_beside_the_corpus_keeps_every_point(corpus):
     status = corpus.statuses[SOLUTION]
     assert status.status == GRADED, status.message
-    assert scores_of(corpus.course, SOLUTION) == autograded_points()
+    assert scores_of(corpus.course, SOLUTION) == autograded_tests(ASSIGNMENT)
     rows = {row.student: row for row in grade_rows(corpus.course, [ASSIGNMENT])}
-    assert rows[SOLUTION].score == status.score == sum(autograded_points().values())
+    assert rows[SOLUTION].score == status.score == sum(autograded_tests(ASSIGNMENT).values())
     for case in CASES:  # the export agrees with every status, failures are never a 0
         assert rows[case.student].status != FAILED or rows[case.student].score is None
 
