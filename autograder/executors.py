@@ -42,6 +42,7 @@ clients is left.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.forkserver
@@ -172,6 +173,17 @@ def _kill_dask_workers(cluster: Any) -> None:
                 os.kill(pid, signal.SIGKILL)
 
 
+def _quiet_distributed() -> None:
+    """Silence Dask's own log for the rest of the process once we abort on purpose.
+
+    `LocalCluster` keeps distributed's log at WARNING only until it closes; the comms we have
+    just cut then report, at INFO and with a traceback ("Batched Comm Closed …
+    CommClosedError"), from the event-loop thread after the cluster has gone. An abort ends
+    the command (Ctrl-C, SIGTERM or an error raised in its own words), so nothing distributed
+    says about the teardown is news to the instructor."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
+
+
 class Executor(Generic[Task, Outcome]):
     """Runs `function(task)` for each submitted task; `collect` returns the outcomes that have
     finished, in completion order — `decode(task, function(task))` when `decode` is given.
@@ -219,6 +231,8 @@ class Executor(Generic[Task, Outcome]):
         if self._pool is not None:
             pool, self._pool = self._pool, None
             _kill_pool(pool)
+        if self._client is not None or self._cluster is not None:
+            _quiet_distributed()
         if self._cluster is not None:
             _kill_dask_workers(self._cluster)
         if self._client is not None:
