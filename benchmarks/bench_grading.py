@@ -9,7 +9,8 @@ solution) — is graded twice in two throw-away copies of the course:
 
 Printed: wall time, students per minute, the ratio, the mean overhead per notebook beyond the
 student's compute (compute = the sum of the cells' execution times recorded by nbclient), peak
-memory of the whole process tree, and a projection for 1,000 and 10,000 students on k workers.
+memory of the whole process tree (PSS, split by process kind; and the RSS sum), and a
+projection for 1,000 and 10,000 students on k workers.
 
     .venv/bin/python benchmarks/bench_grading.py --students 40
 """
@@ -41,25 +42,73 @@ from autograder.grade import GradingOptions, default_workers, grade_assignments 
 from autograder.release import release_assignment  # noqa: E402
 from autograder.samples import write_inbox  # noqa: E402
 
+MEMORY_KINDS = ("main", "fork server", "pool worker", "kernel template",
+                "notebook (worker + kernel)", "sandbox (bwrap)", "other")
+
+
+def process_kind(process: psutil.Process, main_pid: int) -> str:
+    """What a process of the grading command is, from its command line and its parent's.
+
+    The kernel template is `python -m autograder.sandbox.zygote`; a notebook's worker and
+    kernel are forks of it (same command line, a template or a fork as parent)."""
+    if process.pid == main_pid:
+        return "main"
+    command = " ".join(process.cmdline())
+    if "forkserver" in command:
+        return "fork server"
+    if process.name() == "bwrap":
+        return "sandbox (bwrap)"
+    if "autograder.sandbox.zygote" in command:
+        parent = process.parent()
+        parent_command = " ".join(parent.cmdline()) if parent is not None else ""
+        return ("notebook (worker + kernel)" if "autograder.sandbox.zygote" in parent_command
+                else "kernel template")
+    if "autograder.sandbox.worker" in command or "ipykernel" in command:
+        return "notebook (worker + kernel)"
+    if "multiprocessing" in command:
+        return "pool worker"
+    return "other"
+
 
 class PeakMemory:
-    """Samples the resident memory of this process and all its children every 0.2 s."""
+    """Samples the memory of this process and all its children every 0.2 s.
+
+    Honest sums: the proportional set size (PSS, `/proc/<pid>/smaps_rollup`) counts a page
+    shared by n processes as 1/n in each, so the sum over processes is the memory the command
+    really holds — the sum of resident sizes (RSS) counts the pages a template shares with its
+    forks once per fork. Kept: the peak of the PSS sum with its split per process kind at that
+    moment, and the peak of the RSS sum (the figure earlier runs printed)."""
 
     def __init__(self) -> None:
-        self.peak = 0
+        self.peak = 0  # PSS
+        self.peak_rss = 0
+        self.peak_kinds: dict[str, int] = {}
+        self.unreadable = 0  # samples of a process whose PSS could not be read (RSS used)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
-            total = 0
+            kinds: Counter[str] = Counter()
+            rss_total = 0
             for process in [me, *me.children(recursive=True)]:
                 try:
-                    total += process.memory_info().rss
+                    kind = process_kind(process, me.pid)
+                    try:
+                        memory = process.memory_full_info()
+                        pss, rss = memory.pss, memory.rss
+                    except psutil.AccessDenied:
+                        self.unreadable += 1
+                        pss = rss = process.memory_info().rss
                 except psutil.Error:
                     continue
-            self.peak = max(self.peak, total)
+                kinds[kind] += pss
+                rss_total += rss
+            total = sum(kinds.values())
+            if total > self.peak:
+                self.peak, self.peak_kinds = total, dict(kinds)
+            self.peak_rss = max(self.peak_rss, rss_total)
             time.sleep(0.2)
 
     def __enter__(self) -> PeakMemory:
@@ -69,6 +118,19 @@ class PeakMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def print_memory(memories: dict[str, PeakMemory]) -> None:
+    """The peak PSS of each run, split by process kind at that moment, and the peak RSS sum."""
+    print("\npeak memory (MiB): proportional set size (PSS) by process kind at the peak; "
+          "the RSS sum counts shared pages once per process")
+    for name, memory in memories.items():
+        split = ", ".join(f"{kind} {memory.peak_kinds[kind] / 2**20:.0f}"
+                          for kind in MEMORY_KINDS if memory.peak_kinds.get(kind))
+        print(f"  {name:<26} PSS {memory.peak / 2**20:>6.0f}   RSS sum "
+              f"{memory.peak_rss / 2**20:>6.0f}   ({split})")
+        if memory.unreadable:
+            print(f"    ({memory.unreadable} samples without PSS: their RSS counted)")
 
 
 def make_class(root: Path, students: int) -> Course:
@@ -165,6 +227,7 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="lrlab-bench-"))
     try:
         results = {}
+        memories: dict[str, PeakMemory] = {}
         phases: Counter[str] = Counter()
         runs = [("ours", lambda c: run_ours(c, args.workers, phases))]
         if not args.skip_baseline:
@@ -174,6 +237,7 @@ def main() -> None:
             notebooks = sum(len(course.notebooks(a)) * args.students for a in course.assignments())
             with PeakMemory() as memory:
                 seconds = run(course)
+            memories[name] = memory
             # nbclient's cell timings: in autograded/ for nbgrader, in the executed copies
             # for ours (nbgrader's scoring clears cell metadata)
             executed = (course.grading_dir / "executed" if name == "ours"
@@ -184,7 +248,7 @@ def main() -> None:
               f"{os.cpu_count()} cores, {args.workers} workers for ours\n")
         print(f"{'run':<26}{'wall s':>9}{'students/min':>14}{'submissions/min':>17}"
               f"{'overhead s/nb':>15}"
-              f"{'compute s/nb':>14}{'peak MiB':>10}")
+              f"{'compute s/nb':>14}{'peak PSS MiB':>14}")
         for name, (seconds, notebooks, compute, peak, _) in results.items():
             per_minute = args.students * len(Course(REPO).assignments()) / seconds * 60
             students_per_minute = args.students / seconds * 60  # a student: every assignment
@@ -192,10 +256,11 @@ def main() -> None:
             overhead = (seconds * workers - compute) / notebooks
             print(f"{name:<26}{seconds:>9.1f}{students_per_minute:>14.2f}{per_minute:>17.1f}"
                   f"{overhead:>15.2f}"
-                  f"{compute / notebooks:>14.2f}{peak / 2**20:>10.0f}")
+                  f"{compute / notebooks:>14.2f}{peak / 2**20:>14.0f}")
         if len(results) == 2:
             base, ours = results["plain nbgrader (serial)"][0], results["ours"][0]
             print(f"\nratio: ours is {base / ours:.2f}× plain nbgrader (target ≥ 2.5×)")
+        print_memory(memories)
         print_breakdown(results, phases)
         seconds, notebooks, *_ = results["ours"]
         per_notebook_worker_seconds = seconds * args.workers / notebooks
