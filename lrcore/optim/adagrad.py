@@ -78,14 +78,6 @@ class Adagrad(Optimizer):
     """
 
     name: ClassVar[str] = "adagrad"
-    hyperparameter_names: ClassVar[tuple[str, ...]] = (
-        "lr",
-        "lr_decay",
-        "weight_decay",
-        "initial_accumulator_value",
-        "eps",
-        "maximize",
-    )
 
     def __init__(
         self,

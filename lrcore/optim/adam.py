@@ -149,15 +149,6 @@ class Adam(Optimizer):
 
     name: ClassVar[str] = "adam"
     cycled_momentum: ClassVar[str | None] = "beta1"
-    hyperparameter_names: ClassVar[tuple[str, ...]] = (
-        "lr",
-        "betas",
-        "eps",
-        "weight_decay",
-        "amsgrad",
-        "maximize",
-        "decoupled_weight_decay",
-    )
 
     def __init__(
         self,
@@ -242,14 +233,6 @@ class AdamW(Adam):
     """
 
     name: ClassVar[str] = "adamw"
-    hyperparameter_names: ClassVar[tuple[str, ...]] = (
-        "lr",
-        "betas",
-        "eps",
-        "weight_decay",
-        "amsgrad",
-        "maximize",
-    )
 
     def __init__(
         self,

@@ -8,6 +8,7 @@ that may be changed between steps, like a torch scheduler edits `param_groups`.
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
@@ -85,6 +86,12 @@ class Optimizer(ABC):
     """The attribute a momentum-cycling schedule sets each step (`"momentum"`, `"beta1"`), or
     None when the optimiser has none (torch's CyclicLR/OneCycleLR then raise)."""
     hyperparameter_names: ClassVar[tuple[str, ...]]
+    """The constructor's arguments after `params` (torch's names), read from its signature."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        arguments = list(inspect.signature(cls.__init__).parameters)
+        cls.hyperparameter_names = tuple(arguments[arguments.index("params") + 1 :])
 
     def __init__(self, params: ArrayLike | tuple[int, ...], lr: float) -> None:
         self.shape: tuple[int, ...] = parameter_shape(params)

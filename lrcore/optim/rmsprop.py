@@ -104,15 +104,6 @@ class RMSprop(Optimizer):
 
     name: ClassVar[str] = "rmsprop"
     cycled_momentum: ClassVar[str | None] = "momentum"
-    hyperparameter_names: ClassVar[tuple[str, ...]] = (
-        "lr",
-        "alpha",
-        "eps",
-        "weight_decay",
-        "momentum",
-        "centered",
-        "maximize",
-    )
 
     def __init__(
         self,

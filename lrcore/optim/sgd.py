@@ -91,14 +91,6 @@ class SGD(Optimizer):
 
     name: ClassVar[str] = "sgd"
     cycled_momentum: ClassVar[str | None] = "momentum"
-    hyperparameter_names: ClassVar[tuple[str, ...]] = (
-        "lr",
-        "momentum",
-        "dampening",
-        "weight_decay",
-        "nesterov",
-        "maximize",
-    )
 
     def __init__(
         self,
