@@ -16,7 +16,9 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["FloatArray", "Optimizer", "as_parameters", "parameter_shape"]
+from lrcore.optim.kernels import add
+
+__all__ = ["FloatArray", "Optimizer", "as_parameters", "parameter_shape", "regularised_gradient"]
 
 FloatArray = NDArray[np.float64]
 
@@ -37,6 +39,25 @@ def non_negative(what: str, name: str, value: object) -> float:
     if not number >= 0.0:  # also rejects nan
         raise ValueError(f"Invalid {what}: {value}")
     return number
+
+
+def regularised_gradient(
+    param: FloatArray, grad: FloatArray, *, weight_decay: float, maximize: bool
+) -> FloatArray:
+    """The gradient an update uses: g = ∇f (−∇f if `maximize`), then g ← g + λ·θ if λ ≠ 0.
+
+    Torch equivalent, the first lines of every `_single_tensor_*` step:
+    `grad = grad if not maximize else -grad`, then
+    `grad = grad.add(param, alpha=weight_decay)` when weight_decay ≠ 0 (a fused multiply–add,
+    see `kernels.add`).
+
+    >>> regularised_gradient(np.array([2.0]), np.array([1.0]), weight_decay=0.5, maximize=True)
+    array([0.])
+    """
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        g = add(g, param, alpha=weight_decay)
+    return g
 
 
 def as_parameters(values: ArrayLike, name: str = "x0") -> FloatArray:
