@@ -223,7 +223,7 @@ class BatchSizeExplorer(AheadExplorer, ExplorerFrame):
         longest = (batch, base_lr, rule, warmup, MAX_EPOCHS, seed)  # holds every epochs value
         found: list[BatchSetting] = [longest] if c["epochs"] is self.moved[0] else []
         for name in sliders:
-            for value in slider_neighbours(c[name], self.steps_for(c[name])):
+            for value in self.values_ahead(c[name]):
                 changed = list(setting)
                 changed[fields.index(name)] = readout_value(value) if name == "base_lr" else value
                 found.append(tuple(changed))  # type: ignore[arg-type]
@@ -350,8 +350,7 @@ class RangeTestExplorer(AheadExplorer, ExplorerFrame):
         steps += tuple(step for step in range(-7, 8) if step and step not in steps)
         found = [(other, beta, factor, seed) for other in slider_neighbours(batches, steps)]
         found += [(batch, beta, factor, other)
-                  for other in slider_neighbours(self.controls["seed"],
-                                                 self.steps_for(self.controls["seed"]))]
+                  for other in self.values_ahead(self.controls["seed"])]
         return found
 
     def waiting_message(self, setting: RangeSetting) -> str:

@@ -194,10 +194,9 @@ class OptimizerExplorer(AheadExplorer, ExplorerFrame):
         lr_control, epochs_control = self.controls["lr"], self.controls["epochs"]
         nearest: list[Setting] = [
             (name, readout_value(value), epochs)
-            for value in slider_neighbours(lr_control, self.steps_for(lr_control))
+            for value in self.values_ahead(lr_control)
         ]
-        nearest += [(name, lr, value)
-                    for value in slider_neighbours(epochs_control, self.steps_for(epochs_control))]
+        nearest += [(name, lr, value) for value in self.values_ahead(epochs_control)]
         nearest += [(other, lr, epochs) for other in LABELS if other != name]
         further = [(name, readout_value(value), epochs)
                    for value in slider_neighbours(lr_control, (4, -4, 5, -5, 6, -6))]

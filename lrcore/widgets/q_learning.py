@@ -30,7 +30,6 @@ from lrcore.widgets.common import (
     log_slider,
     readout_value,
     sized,
-    slider_neighbours,
     sticky_limits,
 )
 from lrcore.widgets.frame import ExplorerFrame
@@ -186,7 +185,7 @@ class QLearningExplorer(AheadExplorer, ExplorerFrame):
         sliders.sort(key=lambda name: c[name] is not self.moved[0])  # the moved one first
         found: list[Setting] = []
         for name in sliders:
-            for value in slider_neighbours(c[name], self.steps_for(c[name])):
+            for value in self.values_ahead(c[name]):
                 changed = list(setting)
                 if name == "alpha":
                     changed[0] = readout_value(value)
