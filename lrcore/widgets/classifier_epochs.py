@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -25,24 +25,9 @@ from lrcore.optimizer_sweep import torch_optimizer
 __all__ = ["EpochRecord", "EpochView"]
 
 
-@dataclass(frozen=True)
-class EpochView:
-    """The first `epochs` epochs of a run: what `train_classifier(lr, epochs, …)` returns
-    (losses, validation accuracies, the final weights' test accuracy and weights)."""
-
-    optimizer: str
-    lr: float
-    epochs: int
-    seed: int
-    train_loss: tuple[float, ...]
-    val_loss: tuple[float, ...]
-    val_accuracy: tuple[float, ...]
-    test_accuracy: float
-    state: dict[str, np.ndarray]
-
-    def model(self) -> Any:
-        """A fresh copy of the net after `epochs` epochs."""
-        return classification.classifier_with_weights(self.seed, self.state)
+EpochView = classification.ClassifierRun
+"""The first `epochs` epochs of a record: the very run `train_classifier(lr, epochs, …)`
+returns (no plateau rule, batch 50, the lr of every epoch unchanged)."""
 
 
 class EpochRecord:
@@ -69,10 +54,11 @@ class EpochRecord:
         """The run of `epochs` epochs (1 ≤ epochs ≤ `self.epochs`)."""
         if not 1 <= epochs <= self.epochs:
             raise ValueError(f"epochs must be in [1, {self.epochs}], got {epochs}")
-        return EpochView(self.optimizer, self.lr, epochs, self.seed,
-                         tuple(self.train_loss[:epochs]), tuple(self.val_loss[:epochs]),
-                         tuple(self.val_accuracy[:epochs]), self.test_accuracy[epochs - 1],
-                         self.states[epochs - 1])
+        return classification.ClassifierRun(
+            self.lr, epochs, self.optimizer, None, self.seed, classification.BATCH_SIZE,
+            (self.lr,) * epochs, self.lr, tuple(self.train_loss[:epochs]),
+            tuple(self.val_loss[:epochs]), tuple(self.val_accuracy[:epochs]),
+            self.test_accuracy[epochs - 1], MappingProxyType(self.states[epochs - 1]))
 
     def extend(self, epochs: int, stop: Callable[[], bool] | None = None,
                pause: Callable[[], None] | None = None) -> EpochRecord:
