@@ -54,7 +54,7 @@ epochs — what the plateau's cuts change is measured against it. What the runs 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from types import MappingProxyType
@@ -82,6 +82,11 @@ __all__ = [
     "make_classifier",
     "epoch_batches",
     "accuracy",
+    "split_tensors",
+    "classifier_with_weights",
+    "frozen_weights",
+    "train_epoch",
+    "epoch_metrics",
     "train_classifier",
     "probability_grid",
 ]
@@ -156,7 +161,8 @@ def _split_arrays() -> tuple[np.ndarray, ...]:
 
 
 @cache
-def _tensors() -> tuple[Any, ...]:
+def split_tensors() -> tuple[Any, ...]:
+    """The split as float32 torch tensors: (X, y, X_val, y_val, X_test, y_test)."""
     import torch
 
     return tuple(torch.from_numpy(np.array(a)) for a in _split_arrays())
@@ -241,11 +247,77 @@ class ClassifierRun:
 
     def model(self) -> Any:
         """A fresh copy of the trained net."""
-        import torch
+        return classifier_with_weights(self.seed, self.state)
 
-        model = make_classifier(self.seed)
-        model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in self.state.items()})
-        return model
+
+def classifier_with_weights(seed: int, state: Mapping[str, np.ndarray]) -> Any:
+    """`make_classifier(seed)` with the weights `state` (name → array) loaded: a fresh copy.
+
+    Torch equivalent: `model.load_state_dict({name: torch.from_numpy(array), …})`.
+    """
+    import torch
+
+    model = make_classifier(seed)
+    model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in state.items()})
+    return model
+
+
+def frozen_weights(model: Any) -> dict[str, np.ndarray]:
+    """A read-only copy of the model's weights, name → float32 array (its `state_dict()`)."""
+    state = {name: tensor.detach().numpy().copy() for name, tensor in model.state_dict().items()}
+    for array in state.values():
+        array.setflags(write=False)
+    return state
+
+
+def train_epoch(
+    model: Any,
+    optimizer: Any,
+    epoch: int,
+    seed: int,
+    batch_size: int = BATCH_SIZE,
+    *,
+    zero_grad: bool = True,
+    pause: Callable[[], None] | None = None,
+) -> None:
+    """One epoch of minibatch steps on the loss L = BCE(σ(f(x)), y) of the training set.
+
+    The batches are `epoch_batches(epoch, seed, batch_size)`; `pause()` (if given) is called
+    before each step. Torch equivalent, per batch: `optimizer.zero_grad()`,
+    `F.binary_cross_entropy_with_logits(model(X[batch]).squeeze(1), y[batch]).backward()`,
+    `optimizer.step()` (`zero_grad=False` leaves out the first, to model that mistake).
+    """
+    import torch
+    import torch.nn.functional as F
+
+    X, y = split_tensors()[:2]
+    for batch in epoch_batches(epoch, seed, batch_size):
+        if pause is not None:
+            pause()
+        index = torch.from_numpy(batch)
+        if zero_grad:
+            optimizer.zero_grad()
+        logits = model(X[index]).squeeze(1)
+        F.binary_cross_entropy_with_logits(logits, y[index]).backward()
+        optimizer.step()
+
+
+def epoch_metrics(model: Any) -> tuple[float, float, float]:
+    """(training loss, validation loss, validation accuracy) of the model, without gradients.
+
+    The losses are `F.binary_cross_entropy_with_logits` on the whole set; a validation point
+    is right when its logit > 0 exactly when its label is 1.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    X, y, X_val, y_val = split_tensors()[:4]
+    with torch.no_grad():
+        train_loss = F.binary_cross_entropy_with_logits(model(X).squeeze(1), y).item()
+        val_logits = model(X_val).squeeze(1)
+        val_loss = F.binary_cross_entropy_with_logits(val_logits, y_val).item()
+        correct = int(((val_logits > 0) == (y_val > 0.5)).sum())
+    return train_loss, val_loss, correct / N_VAL
 
 
 def _plateau_key(plateau: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...] | None:
@@ -322,13 +394,11 @@ def _train(
     zero_grad: bool = True,
     plateau_metric: str = "val_loss",
 ) -> ClassifierRun:
-    import torch
-    import torch.nn.functional as F
 
     from lrcore.optimizer_sweep import torch_optimizer
     from lrcore.schedules import reduce_lr_on_plateau
 
-    X, y, X_val, y_val, X_test, y_test = _tensors()
+    X_test, y_test = split_tensors()[4:]
     model = make_classifier(seed)
     optimizer = torch_optimizer(optimizer_name, model.parameters(), lr)
     scheduler = None if plateau is None else reduce_lr_on_plateau(lr, **dict(plateau))
@@ -340,20 +410,11 @@ def _train(
     with one_thread():
         for epoch in range(epochs):
             lrs.append(current_lr)
-            for batch in epoch_batches(epoch, seed, batch_size):
-                index = torch.from_numpy(batch)
-                if zero_grad:
-                    optimizer.zero_grad()
-                logits = model(X[index]).squeeze(1)
-                F.binary_cross_entropy_with_logits(logits, y[index]).backward()
-                optimizer.step()
-            with torch.no_grad():
-                train_loss.append(
-                    F.binary_cross_entropy_with_logits(model(X).squeeze(1), y).item())
-                val_logits = model(X_val).squeeze(1)
-                val_loss.append(F.binary_cross_entropy_with_logits(val_logits, y_val).item())
-                correct = int(((val_logits > 0) == (y_val > 0.5)).sum())
-                val_accuracy.append(correct / N_VAL)
+            train_epoch(model, optimizer, epoch, seed, batch_size, zero_grad=zero_grad)
+            epoch_train_loss, epoch_val_loss, epoch_val_accuracy = epoch_metrics(model)
+            train_loss.append(epoch_train_loss)
+            val_loss.append(epoch_val_loss)
+            val_accuracy.append(epoch_val_accuracy)
             if scheduler is not None:
                 metric = val_loss[-1] if plateau_metric == "val_loss" else val_accuracy[-1]
                 current_lr = scheduler.step(metric)
@@ -361,9 +422,7 @@ def _train(
                     for group in optimizer.param_groups:
                         group["lr"] = current_lr
         test_accuracy = accuracy(model, X_test, y_test)
-    state = {name: tensor.detach().numpy().copy() for name, tensor in model.state_dict().items()}
-    for array in state.values():
-        array.setflags(write=False)
+    state = frozen_weights(model)
     return ClassifierRun(lr, epochs, optimizer_name, plateau, seed, batch_size, tuple(lrs),
                          current_lr, tuple(train_loss), tuple(val_loss), tuple(val_accuracy),
                          test_accuracy, MappingProxyType(state))

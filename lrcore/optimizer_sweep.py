@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from lrcore.regression import SWEEP_LRS, linear_regression_data
+from lrcore.regression import SWEEP_LRS, full_batch_losses, linear_regression_data, zeroed_line
 
 __all__ = [
     "SWEEP_OPTIMIZERS",
@@ -118,19 +118,9 @@ def _train(features: bytes, targets: bytes, optimizer: str, lr: float,
 
     X = torch.frombuffer(bytearray(features), dtype=torch.float32).reshape(-1, 1)
     y = torch.frombuffer(bytearray(targets), dtype=torch.float32).reshape(-1, 1)
-    model = torch.nn.Linear(1, 1)
-    with torch.no_grad():
-        model.weight.zero_()
-        model.bias.zero_()
+    model = zeroed_line()
     opt = torch_optimizer(optimizer, model.parameters(), lr)
-    losses = []
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss = torch.nn.functional.mse_loss(model(X), y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return tuple(losses)
+    return tuple(full_batch_losses(model, opt, X, y, epochs))
 
 
 def float64_losses(

@@ -29,10 +29,23 @@ Torch equivalent::
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["SWEEP_LRS", "linear_regression_data", "train_linear_regression", "lr_sweep"]
+if TYPE_CHECKING:
+    import torch
+
+__all__ = [
+    "SWEEP_LRS",
+    "linear_regression_data",
+    "train_linear_regression",
+    "lr_sweep",
+    "column_tensors",
+    "zeroed_line",
+    "full_batch_losses",
+]
 
 SWEEP_LRS: tuple[float, ...] = (0.001, 0.01, 0.1, 0.5)
 """The learning rates of the course's sweep."""
@@ -61,13 +74,54 @@ def train_linear_regression(
         raise ValueError(f"epochs must be >= 0, got {epochs}")
     if not math.isfinite(lr):
         raise ValueError(f"lr must be finite, got {lr!r}")
+    features, targets = column_tensors(X, y)
+    model = zeroed_line()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    return full_batch_losses(model, optimizer, features, targets, epochs)
+
+
+def column_tensors(X: ArrayLike, y: ArrayLike) -> tuple[torch.Tensor, torch.Tensor]:
+    """X and y as float32 torch columns of shape (n, 1): the features and targets of the line.
+
+    Torch equivalent: `torch.as_tensor(np.asarray(X, dtype=np.float32)).reshape(-1, 1)`.
+    """
+    import torch
+
     features = torch.as_tensor(np.asarray(X, dtype=np.float32)).reshape(-1, 1)
     targets = torch.as_tensor(np.asarray(y, dtype=np.float32)).reshape(-1, 1)
+    return features, targets
+
+
+def zeroed_line() -> torch.nn.Linear:
+    """The model ŷ = w·x + b with w = b = 0, in float32.
+
+    Torch equivalent: `model = torch.nn.Linear(1, 1)`, then `model.weight.zero_()` and
+    `model.bias.zero_()` under `torch.no_grad()`.
+    """
+    import torch
+
     model = torch.nn.Linear(1, 1)
     with torch.no_grad():
         model.weight.zero_()
         model.bias.zero_()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    return model
+
+
+def full_batch_losses(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    features: torch.Tensor,
+    targets: torch.Tensor,
+    epochs: int,
+) -> list[float]:
+    """Full-batch training on L = mean((model(X) − y)²); L of each epoch, before its update.
+
+    Torch equivalent, once per epoch: `optimizer.zero_grad()`,
+    `loss = torch.nn.functional.mse_loss(model(X), y)`, `loss.backward()`, `optimizer.step()`,
+    `losses.append(loss.item())`.
+    """
+    import torch
+
     losses: list[float] = []
     for _ in range(epochs):
         optimizer.zero_grad()

@@ -16,7 +16,7 @@ import numpy as np
 
 from lrchecks.diagnosis.mistake import Mistake, explanations, models
 from lrchecks.values import same_pattern
-from lrcore.regression import train_linear_regression
+from lrcore.regression import column_tensors, train_linear_regression, zeroed_line
 
 __all__ = ["CurveMistake", "REGRESSION", "REGRESSION_MISTAKES",
            "REGRESSION_MISTAKE_EXPLANATIONS", "LOSS_AFTER_UPDATE", "BROADCAST_EXPLANATION",
@@ -38,12 +38,8 @@ def train_line_variant(
 
     import torch
 
-    features = torch.as_tensor(np.asarray(X, dtype=np.float32)).reshape(-1, 1)
-    targets = torch.as_tensor(np.asarray(y, dtype=np.float32)).reshape(-1, 1)
-    model = torch.nn.Linear(1, 1)
-    with torch.no_grad():
-        model.weight.zero_()
-        model.bias.zero_()
+    features, targets = column_tensors(X, y)
+    model = zeroed_line()
     trainer = getattr(torch.optim, optimizer)(model.parameters(), lr=lr, **options)
     losses = []
     for _ in range(epochs + record_after_step):

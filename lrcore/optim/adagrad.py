@@ -7,8 +7,8 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from lrcore.optim.base import FloatArray, Optimizer, non_negative
-from lrcore.optim.kernels import add, addcdiv, addcmul, sqrt
+from lrcore.optim.base import FloatArray, Optimizer, non_negative, regularised_gradient
+from lrcore.optim.kernels import addcdiv, addcmul, sqrt
 
 __all__ = ["Adagrad", "AdagradUpdate", "adagrad_update"]
 
@@ -39,9 +39,7 @@ def adagrad_update(
     >>> adagrad_update(np.array([1.0]), np.array([3.0]), np.array([0.0]), 1, lr=0.5)
     AdagradUpdate(param=array([0.5]), state_sum=array([9.]))
     """
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        g = add(g, param, alpha=weight_decay)
+    g = regularised_gradient(param, grad, weight_decay=weight_decay, maximize=maximize)
     decayed_lr = lr / (1 + (step - 1) * lr_decay)
     state_sum = addcmul(state_sum, g, g, value=1)
     std = sqrt(state_sum) + eps
@@ -78,14 +76,6 @@ class Adagrad(Optimizer):
     """
 
     name: ClassVar[str] = "adagrad"
-    hyperparameter_names: ClassVar[tuple[str, ...]] = (
-        "lr",
-        "lr_decay",
-        "weight_decay",
-        "initial_accumulator_value",
-        "eps",
-        "maximize",
-    )
 
     def __init__(
         self,

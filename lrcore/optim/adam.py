@@ -7,8 +7,8 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from lrcore.optim.base import FloatArray, Optimizer, non_negative, real_number
-from lrcore.optim.kernels import add, addcdiv, addcmul, lerp, sqrt
+from lrcore.optim.base import FloatArray, Optimizer, non_negative, real_number, regularised_gradient
+from lrcore.optim.kernels import addcdiv, addcmul, lerp, sqrt
 
 __all__ = [
     "Adam",
@@ -93,12 +93,10 @@ def adam_update(
     >>> r.param, r.exp_avg, r.exp_avg_sq  # the first step moves by ≈ lr·sign(g)
     (array([0.9]), array([0.2]), array([0.004]))
     """
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        if decoupled:
-            param = param * (1 - lr * weight_decay)
-        else:
-            g = add(g, param, alpha=weight_decay)
+    if decoupled and weight_decay != 0:
+        param = param * (1 - lr * weight_decay)
+    coupled_decay = 0.0 if decoupled else weight_decay
+    g = regularised_gradient(param, grad, weight_decay=coupled_decay, maximize=maximize)
     exp_avg, exp_avg_sq = adam_moments(g, exp_avg, exp_avg_sq, beta1=beta1, beta2=beta2)
     bias_correction1, bias_correction2_sqrt = adam_bias_corrections(step, beta1, beta2)
     step_size = lr / bias_correction1
@@ -149,15 +147,6 @@ class Adam(Optimizer):
 
     name: ClassVar[str] = "adam"
     cycled_momentum: ClassVar[str | None] = "beta1"
-    hyperparameter_names: ClassVar[tuple[str, ...]] = (
-        "lr",
-        "betas",
-        "eps",
-        "weight_decay",
-        "amsgrad",
-        "maximize",
-        "decoupled_weight_decay",
-    )
 
     def __init__(
         self,
@@ -242,14 +231,6 @@ class AdamW(Adam):
     """
 
     name: ClassVar[str] = "adamw"
-    hyperparameter_names: ClassVar[tuple[str, ...]] = (
-        "lr",
-        "betas",
-        "eps",
-        "weight_decay",
-        "amsgrad",
-        "maximize",
-    )
 
     def __init__(
         self,

@@ -8,6 +8,7 @@ that may be changed between steps, like a torch scheduler edits `param_groups`.
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
@@ -15,7 +16,9 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["FloatArray", "Optimizer", "as_parameters", "parameter_shape"]
+from lrcore.optim.kernels import add
+
+__all__ = ["FloatArray", "Optimizer", "as_parameters", "parameter_shape", "regularised_gradient"]
 
 FloatArray = NDArray[np.float64]
 
@@ -36,6 +39,25 @@ def non_negative(what: str, name: str, value: object) -> float:
     if not number >= 0.0:  # also rejects nan
         raise ValueError(f"Invalid {what}: {value}")
     return number
+
+
+def regularised_gradient(
+    param: FloatArray, grad: FloatArray, *, weight_decay: float, maximize: bool
+) -> FloatArray:
+    """The gradient an update uses: g = ∇f (−∇f if `maximize`), then g ← g + λ·θ if λ ≠ 0.
+
+    Torch equivalent, the first lines of every `_single_tensor_*` step:
+    `grad = grad if not maximize else -grad`, then
+    `grad = grad.add(param, alpha=weight_decay)` when weight_decay ≠ 0 (a fused multiply–add,
+    see `kernels.add`).
+
+    >>> regularised_gradient(np.array([2.0]), np.array([1.0]), weight_decay=0.5, maximize=True)
+    array([0.])
+    """
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        g = add(g, param, alpha=weight_decay)
+    return g
 
 
 def as_parameters(values: ArrayLike, name: str = "x0") -> FloatArray:
@@ -85,6 +107,12 @@ class Optimizer(ABC):
     """The attribute a momentum-cycling schedule sets each step (`"momentum"`, `"beta1"`), or
     None when the optimiser has none (torch's CyclicLR/OneCycleLR then raise)."""
     hyperparameter_names: ClassVar[tuple[str, ...]]
+    """The constructor's arguments after `params` (torch's names), read from its signature."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        arguments = list(inspect.signature(cls.__init__).parameters)
+        cls.hyperparameter_names = tuple(arguments[arguments.index("params") + 1 :])
 
     def __init__(self, params: ArrayLike | tuple[int, ...], lr: float) -> None:
         self.shape: tuple[int, ...] = parameter_shape(params)

@@ -7,7 +7,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from lrcore.optim.base import FloatArray, Optimizer, non_negative
+from lrcore.optim.base import FloatArray, Optimizer, non_negative, regularised_gradient
 from lrcore.optim.kernels import add, addcdiv, addcmul, lerp, sqrt
 
 __all__ = ["RMSprop", "RMSpropUpdate", "rmsprop_update", "rmsprop_denominator"]
@@ -55,9 +55,7 @@ def rmsprop_update(
     >>> rmsprop_update(np.array([1.0]), np.array([2.0]), np.array([0.0]), lr=0.01)
     RMSpropUpdate(param=array([0.9]), square_avg=array([0.04]), grad_avg=None, momentum_buffer=None)
     """
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        g = add(g, param, alpha=weight_decay)
+    g = regularised_gradient(param, grad, weight_decay=weight_decay, maximize=maximize)
     square_avg = addcmul(square_avg * alpha, g, g, value=1 - alpha)
     if centered:
         grad_avg = lerp(np.zeros_like(g) if grad_avg is None else grad_avg, g, 1 - alpha)
@@ -104,15 +102,6 @@ class RMSprop(Optimizer):
 
     name: ClassVar[str] = "rmsprop"
     cycled_momentum: ClassVar[str | None] = "momentum"
-    hyperparameter_names: ClassVar[tuple[str, ...]] = (
-        "lr",
-        "alpha",
-        "eps",
-        "weight_decay",
-        "momentum",
-        "centered",
-        "maximize",
-    )
 
     def __init__(
         self,

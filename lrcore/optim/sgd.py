@@ -7,7 +7,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from lrcore.optim.base import FloatArray, Optimizer, non_negative, real_number
+from lrcore.optim.base import FloatArray, Optimizer, non_negative, real_number, regularised_gradient
 from lrcore.optim.kernels import add
 
 __all__ = ["SGD", "SGDUpdate", "sgd_update"]
@@ -40,9 +40,7 @@ def sgd_update(
     >>> sgd_update(np.array([1.0]), np.array([2.0]), None, lr=0.1, momentum=0.9)
     SGDUpdate(param=array([0.8]), momentum_buffer=array([2.]))
     """
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        g = add(g, param, alpha=weight_decay)
+    g = regularised_gradient(param, grad, weight_decay=weight_decay, maximize=maximize)
     buffer = momentum_buffer
     if momentum != 0:
         if buffer is None:
@@ -91,14 +89,6 @@ class SGD(Optimizer):
 
     name: ClassVar[str] = "sgd"
     cycled_momentum: ClassVar[str | None] = "momentum"
-    hyperparameter_names: ClassVar[tuple[str, ...]] = (
-        "lr",
-        "momentum",
-        "dampening",
-        "weight_decay",
-        "nesterov",
-        "maximize",
-    )
 
     def __init__(
         self,

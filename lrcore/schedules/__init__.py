@@ -26,14 +26,7 @@ from .base import Schedule
 from .composite import chained_scheduler, sequential_lr, warmup
 from .cosine import cosine_annealing_lr, cosine_annealing_warm_restarts
 from .cyclic import cyclic_lr, one_cycle_lr
-from .decay import (
-    constant_lr,
-    exponential_lr,
-    linear_lr,
-    multi_step_lr,
-    polynomial_lr,
-    step_lr,
-)
+from .decay import constant_lr, exponential_lr, linear_lr, multi_step_lr, polynomial_lr, step_lr
 from .lambdas import lambda_lr, multiplicative_lr
 from .plateau import PlateauScheduler, plateau_lrs, reduce_lr_on_plateau
 from .protocol import LrSchedule

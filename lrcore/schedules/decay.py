@@ -42,6 +42,31 @@ def _last_active_step(total_iters: float) -> int | None:
     return max(math.floor(total_iters), 0)
 
 
+class _RampSchedule(ProductSchedule):
+    """A schedule whose factor changes at steps 1 ≤ t ≤ total_iters only (1 afterwards).
+
+    f_t = `_ramp_factors(t)` for t ≤ T = `total_iters`, else 1: torch's LinearLR and
+    PolynomialLR, whose `get_lr` returns the group's lr unchanged once last_epoch > T.
+    Subclasses set `total_iters`.
+    """
+
+    total_iters: int
+
+    def _horizon(self) -> int | None:
+        return _last_active_step(self.total_iters)
+
+    def _factors(self, steps: IntArray) -> FloatArray:
+        out = np.ones(steps.shape, dtype=np.float64)
+        active = steps <= self.total_iters
+        if active.any():
+            out[active] = self._ramp_factors(steps[active])
+        return out
+
+    def _ramp_factors(self, steps: IntArray) -> FloatArray:
+        """The factors f_t of the active steps 1 ≤ t ≤ total_iters."""
+        raise NotImplementedError
+
+
 class _ConstantLR(ProductSchedule):
     def __init__(self, lr: float, factor: float, total_iters: int) -> None:
         if factor > 1.0 or factor < 0:
@@ -264,7 +289,7 @@ def exponential_lr(lr: float, gamma: float) -> ProductSchedule:
     return _ExponentialLR(lr, gamma)
 
 
-class _LinearLR(ProductSchedule):
+class _LinearLR(_RampSchedule):
     def __init__(self, lr: float, start_factor: float, end_factor: float, total_iters: int) -> None:
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError(
@@ -287,17 +312,10 @@ class _LinearLR(ProductSchedule):
     def _factor0(self) -> float:
         return self.start_factor
 
-    def _horizon(self) -> int | None:
-        return _last_active_step(self.total_iters)
-
-    def _factors(self, steps: IntArray) -> FloatArray:
-        out = np.ones(steps.shape, dtype=np.float64)
-        active = steps <= self.total_iters
-        if active.any():
-            slope = self.end_factor - self.start_factor
-            start = self.total_iters * self.start_factor
-            out[active] = 1.0 + slope / (start + (steps[active] - 1) * slope)
-        return out
+    def _ramp_factors(self, steps: IntArray) -> FloatArray:
+        slope = self.end_factor - self.start_factor
+        start = self.total_iters * self.start_factor
+        return 1.0 + slope / (start + (steps - 1) * slope)
 
     def _entered_first(self, previous_lr: Callable[[], float]) -> float:
         slope = self.end_factor - self.start_factor
@@ -329,7 +347,7 @@ def linear_lr(
     return _LinearLR(lr, start_factor, end_factor, total_iters)
 
 
-class _PolynomialLR(ProductSchedule):
+class _PolynomialLR(_RampSchedule):
     def __init__(self, lr: float, total_iters: int, power: float) -> None:
         super().__init__(
             "polynomial_lr",
@@ -339,21 +357,13 @@ class _PolynomialLR(ProductSchedule):
         self.total_iters = total_iters
         self.power = float(power)
 
-    def _horizon(self) -> int | None:
-        return _last_active_step(self.total_iters)
-
-    def _factors(self, steps: IntArray) -> FloatArray:
-        out = np.ones(steps.shape, dtype=np.float64)
-        active = steps <= self.total_iters
-        if active.any():
-            step = steps[active]
-            with np.errstate(all="ignore"):
-                remaining = 1.0 - step / self.total_iters
-                ratio = remaining / (1.0 - (step - 1) / self.total_iters)
-                if self.power < 0 and (remaining == 0).any():
-                    raise ZeroDivisionError("0.0 cannot be raised to a negative power")
-                out[active] = ratio if self.power == 1.0 else np.power(ratio, self.power)
-        return out
+    def _ramp_factors(self, steps: IntArray) -> FloatArray:
+        with np.errstate(all="ignore"):
+            remaining = 1.0 - steps / self.total_iters
+            ratio = remaining / (1.0 - (steps - 1) / self.total_iters)
+            if self.power < 0 and (remaining == 0).any():
+                raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+            return ratio if self.power == 1.0 else np.power(ratio, self.power)
 
     def _entered_first(self, previous_lr: Callable[[], float]) -> float:
         return self.lr * (1.0 - min(self.total_iters, 0) / self.total_iters) ** self.power

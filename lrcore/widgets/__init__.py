@@ -4,7 +4,8 @@ One toolkit and one explorer per topic, each also importable from its own module
 `live_figure.LiveFigure` (ipympl's canvas whatever the notebook's backend, one image per change,
 blitted when only the lines move), `ahead` (results kept by setting, and computed ahead in the
 background once the explorer is on screen), `common` (clipping, sticky axis limits, sliders the
-arrow keys drive, the colour-blind-safe palette, sizes that fit a notebook column). The explorers:
+arrow keys drive, the colour-blind-safe palette, sizes that fit a notebook column), `frame` (the
+figure, wiring and layout every explorer shares). The explorers:
 
 - `quadratic_explorer` — gradient descent on a·x² with a scheduler selector (ps01, ps02);
 - `schedule_gallery` — every torch scheduler policy side by side (ps02);

@@ -39,6 +39,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, TypeVar
 
+from lrcore.widgets.common import slider_neighbours
+
 __all__ = ["QUIET_SECONDS", "AheadExplorer", "Preempted", "Results", "give_way",
            "note_activity", "preempted", "worker_idle"]
 
@@ -303,6 +305,11 @@ class AheadExplorer:
         if owner is control and direction:
             return (direction, 2 * direction, -direction, 3 * direction)
         return (1, -1)
+
+    def values_ahead(self, control: Any) -> list[Any]:
+        """The values of `control` to compute ahead, nearest first: its slider positions
+        `steps_for(control)` away from the current one (`common.slider_neighbours`)."""
+        return slider_neighbours(control, self.steps_for(control))
 
     def setting(self) -> Hashable:
         raise NotImplementedError

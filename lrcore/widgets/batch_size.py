@@ -32,17 +32,14 @@ from lrcore.batch_size import linear_scaled_lr, sqrt_scaled_lr, warmup_steps_for
 from lrcore.widgets.ahead import AheadExplorer, Results
 from lrcore.widgets.common import (
     COLORS,
-    FIGURE_WIDTH_IN,
     clip_for_plot,
-    control_row,
-    explorer_style,
     log_slider,
     readout_value,
     sized,
     slider_neighbours,
     sticky_limits,
 )
-from lrcore.widgets.live_figure import LiveFigure
+from lrcore.widgets.frame import ExplorerFrame
 
 __all__ = [
     "RULES",
@@ -144,7 +141,7 @@ class DigitsRuns:
         return Curves(self._train(key, epochs), self._train(reference_key, epochs))
 
 
-class BatchSizeExplorer(AheadExplorer):
+class BatchSizeExplorer(AheadExplorer, ExplorerFrame):
     """Sliders: batch size, lr at batch 16 (log), rule, warmup epochs, epochs, seed.
 
     Two panels: the training loss (log) and the test accuracy after each epoch, for the
@@ -185,21 +182,11 @@ class BatchSizeExplorer(AheadExplorer):
         self.runs = DigitsRuns()
         self.results: Results[BatchSetting, Curves] = Results(self.runs.compute,
                                                               lookup=self.runs.get)
-        with explorer_style():
-            self.live = LiveFigure(1, 2, figsize=(FIGURE_WIDTH_IN, 3.3))
-            self._build_figure()
         self.run: digits.TrainingRun
         self.reference: digits.TrainingRun
         self.lr = 0.0
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        c = self.controls
-        self.widget = widgets.VBox([
-            control_row(c["batch_size"], c["base_lr"], c["rule"]),
-            control_row(c["warmup_epochs"], c["epochs"], c["seed"]),
-            self.status,
-            self.live.widget,
-        ])
+        self._frame([("batch_size", "base_lr", "rule"), ("warmup_epochs", "epochs", "seed")],
+                    (1, 2), 3.3)
         self.update()
         self.compute_ahead_when_shown()
 
@@ -236,7 +223,7 @@ class BatchSizeExplorer(AheadExplorer):
         longest = (batch, base_lr, rule, warmup, MAX_EPOCHS, seed)  # holds every epochs value
         found: list[BatchSetting] = [longest] if c["epochs"] is self.moved[0] else []
         for name in sliders:
-            for value in slider_neighbours(c[name], self.steps_for(c[name])):
+            for value in self.values_ahead(c[name]):
                 changed = list(setting)
                 changed[fields.index(name)] = readout_value(value) if name == "base_lr" else value
                 found.append(tuple(changed))  # type: ignore[arg-type]
@@ -287,11 +274,6 @@ class BatchSizeExplorer(AheadExplorer):
                         "drawing</span>")
         return message
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
-
 
 RangeSetting = tuple[int, float, float, int]
 """(batch size, β, stop factor, seed)."""
@@ -305,7 +287,7 @@ def _raw_range_test(key: tuple[int, int]) -> np.ndarray:
                                                options["end_lr"], int(options["num_iters"])))
 
 
-class RangeTestExplorer(AheadExplorer):
+class RangeTestExplorer(AheadExplorer, ExplorerFrame):
     """Sliders: batch size, β and the stop factor (and the seed) of a range test on the
     digits with `digits.RANGE_TEST_OPTIONS`; one panel, loss against lr (log).
 
@@ -330,19 +312,8 @@ class RangeTestExplorer(AheadExplorer):
         }
         self.status = widgets.HTML()
         self.results: Results[tuple[int, int], np.ndarray] = Results(_raw_range_test)
-        with explorer_style():
-            self.live = LiveFigure(1, 1, figsize=(FIGURE_WIDTH_IN, 3.4))
-            self._build_figure()
         self.result: range_test.RangeTestResult
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        c = self.controls
-        self.widget = widgets.VBox([
-            control_row(c["batch_size"], c["seed"]),
-            control_row(c["beta"], c["diverge_factor"]),
-            self.status,
-            self.live.widget,
-        ])
+        self._frame([("batch_size", "seed"), ("beta", "diverge_factor")], (1, 1), 3.4)
         self.update()
         self.compute_ahead_when_shown()
 
@@ -379,8 +350,7 @@ class RangeTestExplorer(AheadExplorer):
         steps += tuple(step for step in range(-7, 8) if step and step not in steps)
         found = [(other, beta, factor, seed) for other in slider_neighbours(batches, steps)]
         found += [(batch, beta, factor, other)
-                  for other in slider_neighbours(self.controls["seed"],
-                                                 self.steps_for(self.controls["seed"]))]
+                  for other in self.values_ahead(self.controls["seed"])]
         return found
 
     def waiting_message(self, setting: RangeSetting) -> str:
@@ -422,11 +392,6 @@ class RangeTestExplorer(AheadExplorer):
         if clipped:
             message += " — <span style='color:#b00'>huge raw losses clipped for drawing</span>"
         return message
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def batch_size_explorer(**initial: Any) -> BatchSizeExplorer:

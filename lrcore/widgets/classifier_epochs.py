@@ -13,50 +13,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from lrcore import classification
+from lrcore.arguments import one_thread
 from lrcore.optimizer_sweep import torch_optimizer
 
 __all__ = ["EpochRecord", "EpochView"]
 
 
-@cache
-def _data() -> tuple[Any, ...]:
-    """The split as torch tensors: (X, y, X_val, y_val, X_test, y_test)."""
-    import torch
-
-    split = classification.quantiles_split()
-    return tuple(torch.from_numpy(array) for array in (
-        split.X_train, split.y_train, split.X_val, split.y_val, split.X_test, split.y_test))
-
-
-@dataclass(frozen=True)
-class EpochView:
-    """The first `epochs` epochs of a run: what `train_classifier(lr, epochs, …)` returns
-    (losses, validation accuracies, the final weights' test accuracy and weights)."""
-
-    optimizer: str
-    lr: float
-    epochs: int
-    seed: int
-    train_loss: tuple[float, ...]
-    val_loss: tuple[float, ...]
-    val_accuracy: tuple[float, ...]
-    test_accuracy: float
-    state: dict[str, np.ndarray]
-
-    def model(self) -> Any:
-        """A fresh copy of the net after `epochs` epochs."""
-        import torch
-
-        model = classification.make_classifier(self.seed)
-        model.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in self.state.items()})
-        return model
+EpochView = classification.ClassifierRun
+"""The first `epochs` epochs of a record: the very run `train_classifier(lr, epochs, …)`
+returns (no plateau rule, batch 50, the lr of every epoch unchanged)."""
 
 
 class EpochRecord:
@@ -83,56 +54,35 @@ class EpochRecord:
         """The run of `epochs` epochs (1 ≤ epochs ≤ `self.epochs`)."""
         if not 1 <= epochs <= self.epochs:
             raise ValueError(f"epochs must be in [1, {self.epochs}], got {epochs}")
-        return EpochView(self.optimizer, self.lr, epochs, self.seed,
-                         tuple(self.train_loss[:epochs]), tuple(self.val_loss[:epochs]),
-                         tuple(self.val_accuracy[:epochs]), self.test_accuracy[epochs - 1],
-                         self.states[epochs - 1])
+        return classification.ClassifierRun(
+            self.lr, epochs, self.optimizer, None, self.seed, classification.BATCH_SIZE,
+            (self.lr,) * epochs, self.lr, tuple(self.train_loss[:epochs]),
+            tuple(self.val_loss[:epochs]), tuple(self.val_accuracy[:epochs]),
+            self.test_accuracy[epochs - 1], MappingProxyType(self.states[epochs - 1]))
 
     def extend(self, epochs: int, stop: Callable[[], bool] | None = None,
                pause: Callable[[], None] | None = None) -> EpochRecord:
         """Train on until `epochs` epochs are recorded (the steps of `train_classifier`), or
         until `stop()` says so between two epochs (the epochs done are kept). `pause()` is
         called before every step (it may wait; it changes nothing)."""
-        import torch
-        import torch.nn.functional as F
-
         with self._lock:
             if self.epochs >= epochs:
                 return self
-            X, y, X_val, y_val, X_test, y_test = _data()
+            X_test, y_test = classification.split_tensors()[4:]
             if self._model is None:
                 self._model = classification.make_classifier(self.seed)
                 self._torch_optimizer = torch_optimizer(self.optimizer, self._model.parameters(),
                                                         self.lr)
             model, optimizer = self._model, self._torch_optimizer
-            previous_threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
+            with one_thread():
                 for epoch in range(self.epochs, epochs):
                     if stop is not None and stop():
                         break
-                    for batch in classification.epoch_batches(epoch, self.seed):
-                        if pause is not None:
-                            pause()
-                        index = torch.from_numpy(batch)
-                        optimizer.zero_grad()
-                        logits = model(X[index]).squeeze(1)
-                        F.binary_cross_entropy_with_logits(logits, y[index]).backward()
-                        optimizer.step()
-                    with torch.no_grad():
-                        self.train_loss.append(
-                            F.binary_cross_entropy_with_logits(model(X).squeeze(1), y).item())
-                        val_logits = model(X_val).squeeze(1)
-                        self.val_loss.append(
-                            F.binary_cross_entropy_with_logits(val_logits, y_val).item())
-                        correct = int(((val_logits > 0) == (y_val > 0.5)).sum())
-                        self.val_accuracy.append(correct / classification.N_VAL)
+                    classification.train_epoch(model, optimizer, epoch, self.seed, pause=pause)
+                    train_loss, val_loss, val_accuracy = classification.epoch_metrics(model)
+                    self.train_loss.append(train_loss)
+                    self.val_loss.append(val_loss)
+                    self.val_accuracy.append(val_accuracy)
                     self.test_accuracy.append(classification.accuracy(model, X_test, y_test))
-                    state = {name: tensor.detach().numpy().copy()
-                             for name, tensor in model.state_dict().items()}
-                    for array in state.values():
-                        array.setflags(write=False)
-                    self.states.append(state)
-            finally:
-                torch.set_num_threads(previous_threads)
+                    self.states.append(classification.frozen_weights(model))
         return self

@@ -35,17 +35,15 @@ from lrcore.widgets.ahead import AheadExplorer, Preempted, Results, give_way, pr
 from lrcore.widgets.classifier_epochs import EpochRecord, EpochView
 from lrcore.widgets.common import (
     COLORS,
-    FIGURE_WIDTH_IN,
     FONT_SIZE,
     clip_for_plot,
-    control_row,
-    explorer_style,
     log_slider,
     readout_value,
     sized,
     slider_neighbours,
     sticky_limits,
 )
+from lrcore.widgets.frame import ExplorerFrame
 from lrcore.widgets.live_figure import LiveFigure
 
 __all__ = ["OptimizerExplorer", "optimizer_explorer", "REGRESSION_EPOCHS", "SEED"]
@@ -124,7 +122,7 @@ class ClassifierRuns:
         return Shown(view, regression, grid)
 
 
-class OptimizerExplorer(AheadExplorer):
+class OptimizerExplorer(AheadExplorer, ExplorerFrame):
     """A dropdown for the optimiser, a log slider for lr and a slider for the classifier's
     epochs. `regression_line`, `train_line`, `val_line` and `image` hold lrcore's numbers for
     the current setting; `classifier_run` is lrcore's `ClassifierRun` of it.
@@ -148,17 +146,7 @@ class OptimizerExplorer(AheadExplorer):
         self.status = widgets.HTML()
         self.runs = ClassifierRuns()
         self.results: Results[Setting, Shown] = Results(self.runs.compute, lookup=self.runs.get)
-        with explorer_style():
-            self.live = LiveFigure(1, 3, figsize=(FIGURE_WIDTH_IN, 3.3))
-            self._build_figure()
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([
-            control_row(self.controls["optimizer"], self.controls["lr"],
-                        self.controls["epochs"]),
-            self.status,
-            self.live.widget,
-        ])
+        self._frame([("optimizer", "lr", "epochs")], (1, 3), 3.3)
         self.update()
         self.compute_ahead_when_shown()
 
@@ -206,10 +194,9 @@ class OptimizerExplorer(AheadExplorer):
         lr_control, epochs_control = self.controls["lr"], self.controls["epochs"]
         nearest: list[Setting] = [
             (name, readout_value(value), epochs)
-            for value in slider_neighbours(lr_control, self.steps_for(lr_control))
+            for value in self.values_ahead(lr_control)
         ]
-        nearest += [(name, lr, value)
-                    for value in slider_neighbours(epochs_control, self.steps_for(epochs_control))]
+        nearest += [(name, lr, value) for value in self.values_ahead(epochs_control)]
         nearest += [(other, lr, epochs) for other in LABELS if other != name]
         further = [(name, readout_value(value), epochs)
                    for value in slider_neighbours(lr_control, (4, -4, 5, -5, 6, -6))]
@@ -263,11 +250,6 @@ class OptimizerExplorer(AheadExplorer):
         elif run.test_accuracy < 0.6:
             message += " — near chance: the lr is too large to settle or too small to move"
         return message
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def optimizer_explorer(**initial: Any) -> OptimizerExplorer:

@@ -26,17 +26,13 @@ from lrcore import rl
 from lrcore.widgets.ahead import AheadExplorer, Results
 from lrcore.widgets.common import (
     COLORS,
-    FIGURE_WIDTH_IN,
     clip_for_plot,
-    control_row,
-    explorer_style,
     log_slider,
     readout_value,
     sized,
-    slider_neighbours,
     sticky_limits,
 )
-from lrcore.widgets.live_figure import LiveFigure
+from lrcore.widgets.frame import ExplorerFrame
 
 __all__ = ["QLearningExplorer", "q_learning_explorer", "SCHEDULE_KINDS", "checkpoints"]
 
@@ -111,7 +107,7 @@ def _shown(setting: Setting) -> Shown:
                  tuple(_curves(step.alpha, step.omega, sweeps, seed) for step in COMPARISON))
 
 
-class QLearningExplorer(AheadExplorer):
+class QLearningExplorer(AheadExplorer, ExplorerFrame):
     """Sliders for the schedule kind, α (log scale), ω, the number of sweeps and the seed.
 
     α is the slider's readout (3 significant digits), the value the student reads.
@@ -138,17 +134,7 @@ class QLearningExplorer(AheadExplorer):
         }
         self.status = widgets.HTML()
         self.results: Results[Setting, Shown] = Results(_shown)
-        with explorer_style():
-            self.live = LiveFigure(1, 3, figsize=(FIGURE_WIDTH_IN, 3.2))
-            self._build_figure()
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([
-            control_row(self.controls["schedule"], self.controls["alpha"]),
-            control_row(self.controls["omega"], self.controls["sweeps"], self.controls["seed"]),
-            self.status,
-            self.live.widget,
-        ])
+        self._frame([("schedule", "alpha"), ("omega", "sweeps", "seed")], (1, 3), 3.2)
         self.update()
         self.compute_ahead_when_shown()
 
@@ -199,7 +185,7 @@ class QLearningExplorer(AheadExplorer):
         sliders.sort(key=lambda name: c[name] is not self.moved[0])  # the moved one first
         found: list[Setting] = []
         for name in sliders:
-            for value in slider_neighbours(c[name], self.steps_for(c[name])):
+            for value in self.values_ahead(c[name]):
                 changed = list(setting)
                 if name == "alpha":
                     changed[0] = readout_value(value)
@@ -251,11 +237,6 @@ class QLearningExplorer(AheadExplorer):
             message += " — <span style='color:#b00'>Q overflowed; values clipped for drawing</span>"
         self.status.value = message
         self.live.refresh()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def q_learning_explorer(**initial: Any) -> QLearningExplorer:

@@ -27,15 +27,14 @@ from lrcore import schedules as sched
 from lrcore.widgets.ahead import Results
 from lrcore.widgets.common import (
     COLORS,
-    FIGURE_WIDTH_IN,
     FONT_SIZE,
     clip_for_plot,
     control_row,
-    explorer_style,
     log_slider,
     sized,
     sticky_limits,
 )
+from lrcore.widgets.frame import ExplorerFrame
 from lrcore.widgets.live_figure import LiveFigure
 
 __all__ = ["SCHEDULES", "QuadraticExplorer", "quadratic_explorer"]
@@ -66,7 +65,7 @@ class QuadraticRun(NamedTuple):
     xs: np.ndarray
 
 
-class QuadraticExplorer:
+class QuadraticExplorer(ExplorerFrame):
     """Sliders for lr (log scale), x0, a, steps and a schedule; three panels redrawn in place.
 
     `lr` is the schedule's peak: the base lr of the constant, step, exponential, cosine and
@@ -146,20 +145,10 @@ class QuadraticExplorer:
         self.parameter_box.layout.min_height = "34px"
         self.status = widgets.HTML()
         self.results: Results[Setting, QuadraticRun] = Results(self._compute, maxsize=512)
-        with explorer_style():
-            self.live = LiveFigure(1, 3, figsize=(FIGURE_WIDTH_IN, 3.1))
-            self._build_figure()
         self.schedule: sched.Schedule = sched.constant_lr(lr, factor=1.0, total_iters=0)
         self._x_extent: tuple[float, float] | None = None
-        for control in controls.values():
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([
-            control_row(controls["lr"], controls["x0"], controls["a"]),
-            control_row(controls["steps"], controls["schedule"]),
-            self.parameter_box,
-            self.status,
-            self.live.widget,
-        ])
+        self._frame([("lr", "x0", "a"), ("steps", "schedule")], (1, 3), 3.1,
+                    self.parameter_box)
         self.update()
 
     def _build_figure(self) -> None:
@@ -271,11 +260,6 @@ class QuadraticExplorer:
         if clipped:
             message += " — <span style='color:#b00'>x overflowed; values clipped for drawing</span>"
         return message
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def _schedule(c: dict[str, Any]) -> sched.Schedule:

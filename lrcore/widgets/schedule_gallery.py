@@ -31,15 +31,12 @@ from lrcore import schedules as sched
 from lrcore.widgets.ahead import Results
 from lrcore.widgets.common import (
     COLORS,
-    FIGURE_WIDTH_IN,
     FONT_SIZE,
-    control_row,
-    explorer_style,
     log_slider,
     sized,
     sticky_limits,
 )
-from lrcore.widgets.live_figure import LiveFigure
+from lrcore.widgets.frame import ExplorerFrame
 
 __all__ = ["GALLERY", "GalleryParameters", "ScheduleGallery", "schedule_gallery"]
 
@@ -144,7 +141,7 @@ def gallery_lrs(parameters: GalleryParameters) -> dict[str, np.ndarray]:
     return out
 
 
-class ScheduleGallery:
+class ScheduleGallery(ExplorerFrame):
     """Small multiples of every schedule policy; five shared sliders, lines updated in place."""
 
     def __init__(self, lr: float = 0.1, steps: int = 100, gamma: float = 0.5, cycles: int = 2,
@@ -164,19 +161,8 @@ class ScheduleGallery:
         }
         self.status = widgets.HTML()
         self.results: Results[GalleryParameters, dict[str, np.ndarray]] = Results(gallery_lrs)
-        with explorer_style():
-            self.live = LiveFigure(4, 4, figsize=(FIGURE_WIDTH_IN, 6.1), sharex=True,
-                                   sharey=True)
-            self._build_figure()
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        c = self.controls
-        self.widget = widgets.VBox([
-            control_row(c["lr"], c["steps"], c["gamma"]),
-            control_row(c["cycles"], c["warmup_fraction"]),
-            self.status,
-            self.live.widget,
-        ])
+        self._frame([("lr", "steps", "gamma"), ("cycles", "warmup_fraction")], (4, 4), 6.1,
+                    sharex=True, sharey=True)
         self.update()
 
     def _build_figure(self) -> None:
@@ -223,11 +209,6 @@ class ScheduleGallery:
                 f"warm restarts every {max(p.steps // p.cycles, 1)} steps"
             )
             self.live.refresh()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def schedule_gallery(**initial: float | int) -> ScheduleGallery:

@@ -72,41 +72,28 @@ metric_values = st.one_of(
 )
 
 
+# Every option of ReduceLROnPlateau, drawn once and passed by name to torch and to lrcore.
+plateau_options = st.fixed_dictionaries({
+    "mode": st.sampled_from(["min", "max"]),
+    "threshold_mode": st.sampled_from(["rel", "abs"]),
+    "threshold": st.sampled_from([0.0, 1e-4, 1e-2, 0.5]),
+    "factor": st.sampled_from([0.0, 0.1, 0.5, 0.9]),
+    "patience": st.integers(0, 5),
+    "cooldown": st.integers(0, 4),
+    "min_lr": st.sampled_from([0.0, 1e-3, 0.05]),
+    "eps": st.sampled_from([1e-8, 0.0, 1e-2]),
+})
+
+
 @SETTINGS
 @given(
     metrics=st.lists(metric_values, max_size=80),
     lr=st.floats(1e-4, 10.0),
-    mode=st.sampled_from(["min", "max"]),
-    threshold_mode=st.sampled_from(["rel", "abs"]),
-    threshold=st.sampled_from([0.0, 1e-4, 1e-2, 0.5]),
-    factor=st.sampled_from([0.0, 0.1, 0.5, 0.9]),
-    patience=st.integers(0, 5),
-    cooldown=st.integers(0, 4),
-    min_lr=st.sampled_from([0.0, 1e-3, 0.05]),
-    eps=st.sampled_from([1e-8, 0.0, 1e-2]),
+    options=plateau_options,
 )
 def test_plateau_decisions_match_torch(
-    metrics: list[float],
-    lr: float,
-    mode: str,
-    threshold_mode: str,
-    threshold: float,
-    factor: float,
-    patience: int,
-    cooldown: int,
-    min_lr: float,
-    eps: float,
+    metrics: list[float], lr: float, options: dict[str, Any]
 ) -> None:
-    options = {
-        "mode": mode,
-        "factor": factor,
-        "patience": patience,
-        "threshold": threshold,
-        "threshold_mode": threshold_mode,
-        "cooldown": cooldown,
-        "min_lr": min_lr,
-        "eps": eps,
-    }
     expected = torch_decisions(metrics, lr, **options)
     assert same(lrcore_decisions(metrics, lr, **options), expected)
     lrs = plateau_lrs(metrics, lr, **options)

@@ -63,6 +63,8 @@ def test_the_epoch_record_is_lrcores_run_bit_for_bit(optimizer, lr):
         np.testing.assert_array_equal(view.val_loss, run.val_loss)
         assert view.val_accuracy == run.val_accuracy
         assert view.test_accuracy == run.test_accuracy
+        assert (view.plateau, view.batch_size, view.lrs, view.next_lr) == (
+            run.plateau, run.batch_size, run.lrs, run.next_lr)
         for name, weights in run.state.items():
             np.testing.assert_array_equal(view.state[name], weights, err_msg=name)
 
