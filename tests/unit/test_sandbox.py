@@ -119,7 +119,7 @@ def test_the_sandbox_mounts_an_allowlist_not_the_hosts_root(tmp_path):
     assert ("--ro-bind", "/") not in pairs and "--bind" not in command
     assert {"/usr", str(REPO / ".venv"), str(REPO / "lrcore"), str(REPO / "lrchecks"),
             str(REPO / "autograder" / "__init__.py"), str(REPO / "autograder" / "sandbox"),
-            sys.base_prefix, "/etc/ld.so.cache"} <= bound
+            str(REPO / "autograder" / "patches"), sys.base_prefix, "/etc/ld.so.cache"} <= bound
     for secret in (REPO, REPO / "autograder", REPO / "autograder" / "samples", REPO / "source",
                    REPO / "gradebook.db", Path.home(), Path("/etc"), Path("/var"),
                    Path("/run"), Path("/home"), Path("/sys")):
@@ -459,7 +459,7 @@ def test_the_worker_runs_nbgraders_own_execute_without_loading_the_rest_of_nbgra
     the one `nbgrader autograde` runs, and the gradebook code never enters the sandbox."""
     probe = (
         "import sys\n"
-        "from autograder.sandbox.worker import nbgrader_execute\n"
+        "from autograder.patches.nbgrader_execute_import import nbgrader_execute\n"
         "Execute = nbgrader_execute()\n"
         "import nbgrader.preprocessors.execute as module\n"
         "from nbconvert.preprocessors import ExecutePreprocessor\n"
@@ -474,6 +474,6 @@ def test_the_worker_runs_nbgraders_own_execute_without_loading_the_rest_of_nbgra
 def test_execute_is_the_ordinary_class_when_nbgrader_is_already_imported():
     from nbgrader.preprocessors import Execute
 
-    from autograder.sandbox.worker import nbgrader_execute
+    from autograder.patches.nbgrader_execute_import import nbgrader_execute
 
     assert nbgrader_execute() is Execute
