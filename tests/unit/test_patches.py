@@ -383,13 +383,15 @@ def test_the_provisioner_reports_signals_and_reaps_the_forked_kernel(tmp_path):
     async def scenario() -> tuple[bool, bool]:
         manager = manager_class()
         await manager.start_kernel(cwd=str(tmp_path))
-        provisioner = manager.provisioner
-        assert child.process is not None and child.started and child.started[0][0] == "-f"
-        assert isinstance(provisioner.process, ForkedKernel)
-        assert provisioner.pid == provisioner.pgid == child.process.pid
-        assert provisioner.cwd == str(tmp_path)
-        alive_before = await manager.is_alive()
-        await manager.shutdown_kernel(now=True)
+        try:  # whatever was launched is shut down, even when the launch was not forked
+            provisioner = manager.provisioner
+            assert child.process is not None and child.started[0][0] == "-f"
+            assert isinstance(provisioner.process, ForkedKernel)
+            assert provisioner.pid == provisioner.pgid == child.process.pid
+            assert provisioner.cwd == str(tmp_path)
+            alive_before = await manager.is_alive()
+        finally:
+            await manager.shutdown_kernel(now=True)
         return alive_before, await manager.is_alive()
 
     try:
