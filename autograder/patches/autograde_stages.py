@@ -41,6 +41,7 @@ __all__ = ["PATCH", "SanitiseSubmission", "ScoreSanitised"]
 
 PATCH = Patch(
     name="autograde_stages",
+    title="the scoring stages",
     patches="the split of nbgrader's Autograde into its two stages (Autograde._sanitizing, "
             "_init_preprocessors, _format_dest)",
     why="grade executes each notebook in the sandbox between nbgrader's sanitising and scoring "

@@ -74,7 +74,10 @@ class Patch:
     """What one module of `autograder.patches` changes in a library, and on which versions."""
 
     name: str
+    title: str
+    """What it is called in a message: a few plain words."""
     patches: str
+    """What exactly it replaces, overrides or sets in the library."""
     why: str
     kind: Literal["speed", "integrity"]
     tested: tuple[TestedRange, ...]
@@ -111,23 +114,23 @@ def enabled(name: str) -> bool:
 
 
 def _refusal(patch: Patch, tested: TestedRange, found: str) -> str:
-    return (f"refusing to grade: {tested.package} {found} is outside the versions "
-            f"{tested} that {patch.patches} was tested with, so grading would not be safe.")
+    return (f"refusing to grade: {tested.package} {found} is outside the versions tested for "
+            f"{patch.title} ({tested}), so grading would not be safe; install a tested version "
+            "(constraints.txt).")
 
 
 def _switched_off(patch: Patch, tested: TestedRange, found: str) -> str:
-    return (f"{tested.package} {found} is outside the versions {tested} that {patch.patches} "
-            "was tested with: this speed-up is switched off.")
+    return (f"{tested.package} {found} is outside the versions tested for {patch.title} "
+            f"({tested}): that speed-up is switched off.")
 
 
 def check_patches(names: tuple[str, ...] = PATCH_MODULES) -> None:
-    """At the start of a grading command: log one line for each speed patch switched off, and
-    raise `UntestedVersion` (one sentence) for the first integrity patch out of range."""
-    for name in names:
-        patch = declared(name)
-        outside = outside_range(patch)
-        if outside is None:
-            continue
+    """At the start of a grading command: raise `UntestedVersion` (one sentence) for the first
+    integrity patch out of range; otherwise log one line for each speed patch switched off."""
+    found = [(patch, outside) for patch in map(declared, names)
+             if (outside := outside_range(patch)) is not None]
+    for patch, outside in found:
         if patch.kind == INTEGRITY:
             raise UntestedVersion(_refusal(patch, *outside))
+    for patch, outside in found:
         log.warning(_switched_off(patch, *outside))

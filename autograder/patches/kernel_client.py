@@ -51,6 +51,7 @@ __all__ = ["PATCH", "POLL_SLICE", "IOPUB_WAIT", "RECONNECT_INTERVAL_MS", "Sliced
 
 PATCH = Patch(
     name="kernel_client",
+    title="the kernel client",
     patches="the worker's kernel client (jupyter_client's AsyncKernelClient._async_wait_for_ready "
             "and AsyncZMQSocketChannel.get_msg over its _recv)",
     why="a missed wake-up of the shell socket made a cell wait its whole timeout, and the "

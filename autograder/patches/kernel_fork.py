@@ -45,6 +45,7 @@ __all__ = ["PATCH", "ForkedKernel", "PendingKernel", "ForkingKernelManager", "pr
 
 PATCH = Patch(
     name="kernel_fork",
+    title="the forked kernel launch",
     patches="the kernel launch by fork (jupyter_client's KernelManager._async_launch_kernel, "
             "the local provisioner's process, pid and pgid, ipykernel's IPKernelApp start-up)",
     why="a kernel launched as a new Python spends about 4 s of CPU importing what the worker "

@@ -16,6 +16,7 @@ __all__ = ["PATCH", "KILLED_POLL", "QuickReapKernelManager"]
 
 PATCH = Patch(
     name="kernel_wait",
+    title="the quick reaping of a killed kernel",
     patches="the killed kernel's reaping (jupyter_client's KernelManager._async_wait)",
     why="jupyter_client sleeps 0.1 s between looks at a killed kernel, paid on every notebook",
     kind=SPEED,

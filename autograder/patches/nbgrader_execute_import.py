@@ -21,6 +21,7 @@ __all__ = ["PATCH", "nbgrader_execute"]
 
 PATCH = Patch(
     name="nbgrader_execute_import",
+    title="the worker's import of nbgrader's Execute",
     patches="the worker's import of nbgrader's Execute (nbgrader and nbgrader.preprocessors "
             "registered as bare namespaces in sys.modules)",
     why="importing nbgrader whole costs the worker about 0.4 s of CPU per notebook",

@@ -43,6 +43,7 @@ __all__ = ["PATCH", "nbgrader_fast_paths", "CachedSchemaValidation", "EngineCach
 
 PATCH = Patch(
     name="nbgrader_fast_paths",
+    title="the gradebook fast paths",
     patches="the gradebook fast paths (nbgrader.nbgraderformat.common.jsonschema, "
             "nbgrader.api.create_engine, nbgrader.api.inspect, Base.metadata.create_all)",
     why="nbgrader checks its metadata schema for every cell and opens a new database engine, "

@@ -41,7 +41,7 @@ def fake_versions(monkeypatch: pytest.MonkeyPatch, **versions: str | None) -> No
 @pytest.mark.parametrize("name", PATCH_MODULES)
 def test_every_patch_declares_what_why_its_kind_and_holds_on_the_installed_versions(name):
     patch = gate.declared(name)
-    assert patch.name == name and patch.patches and patch.why and patch.tested
+    assert patch.name == name and patch.title and patch.patches and patch.why and patch.tested
     assert patch.kind in (gate.SPEED, gate.INTEGRITY)
     assert gate.outside_range(patch) is None, "the installed versions are the tested ones"
     assert gate.enabled(name)
@@ -110,14 +110,17 @@ def test_the_gradebook_fast_paths_are_off_outside_their_range(monkeypatch, caplo
         "sqlalchemy 2.2.0"]
 
 
-def test_an_integrity_patch_outside_its_range_refuses_to_grade_in_one_sentence(monkeypatch):
+def test_an_integrity_patch_outside_its_range_refuses_to_grade_in_one_sentence(monkeypatch,
+                                                                              caplog):
     fake_versions(monkeypatch, nbgrader="0.10.1")
-    with pytest.raises(UntestedVersion) as refused:
+    with caplog.at_level(logging.DEBUG, logger="autograder.patches"), pytest.raises(
+            UntestedVersion) as refused:
         gate.check_patches()
+    assert caplog.records == []  # the refusal alone, not the speed-ups it would switch off
     sentence = str(refused.value)
     assert sentence.startswith("refusing to grade: nbgrader 0.10.1 is outside the versions "
-                               "0.9.6 to below 0.10")
-    assert sentence.endswith("so grading would not be safe.")
+                               "tested for the scoring stages (0.9.6 to below 0.10)")
+    assert "grading would not be safe" in sentence and sentence.endswith(".")
     assert sentence.count(". ") == 0 and "\n" not in sentence
 
 
