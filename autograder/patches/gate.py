@@ -83,8 +83,10 @@ class Patch:
     tested: tuple[TestedRange, ...]
 
 
+@functools.cache
 def installed_version(package: str) -> str | None:
-    """The installed version of the distribution `package`, or None if it is not installed."""
+    """The installed version of the distribution `package`, or None if it is not installed
+    (looked up once per process: each lookup scans the environment's distributions)."""
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
