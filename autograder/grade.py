@@ -2,7 +2,7 @@
 parallel.
 
 Three steps per submission; the first and last are the two stages of nbgrader's own
-`Autograde` converter, run apart (`autograder.autograde_steps`):
+`Autograde` converter, run apart (`autograder.patches.autograde_stages`):
 
 1. **prepare** (one process, in order): nbgrader's sanitising stage — it registers the student
    and submission in the gradebook and writes the sanitised notebook (outputs cleared, locked
@@ -26,6 +26,7 @@ preprocessors run on the same notebooks; only where the kernel runs differs.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import os
@@ -52,8 +53,9 @@ from autograder.executors import Executor
 from autograder.grader_signature import grader_signature
 from autograder.grading_state import executed_dir, label_grading_state
 from autograder.hidden import MissingSecret, cases_for, course_pools, load_secret
-from autograder.nbgrader_fast_paths import nbgrader_fast_paths
 from autograder.own_code import instructor_cells
+from autograder.patches.gate import check_patches, enabled
+from autograder.patches.nbgrader_fast_paths import nbgrader_fast_paths
 from autograder.preprocessors import runtime_note, scoring_preprocessors
 from autograder.progress import ProgressBar
 from autograder.release import require_released
@@ -88,7 +90,7 @@ def default_workers() -> int:
 
 def _run_autograde(course: Course, assignment: str, student: str, converter: type,
                    preprocessors: list) -> dict:
-    """A stage of nbgrader's Autograde converter (`autograder.autograde_steps`), run as
+    """A stage of nbgrader's Autograde converter (`autograder.patches.autograde_stages`), run as
     `NbGraderAPI.autograde` runs the converter, with the given autograde preprocessors."""
     from nbgrader.utils import capture_log, temp_attrs
 
@@ -129,9 +131,9 @@ def _failure_reason(result: dict, notebooks: Sequence[str] = (), course: Course 
 def _prepare(
     course: Course, assignment: str, student: str, policy: SandboxSettings
 ) -> tuple[list[ExecutionTask], str]:
-    from autograder.autograde_steps import SanitiseSubmission
     from autograder.nbgrader_log import describe_restored_cells, released_checksums
     from autograder.notebook_file import SubmissionLimits
+    from autograder.patches.autograde_stages import SanitiseSubmission
     from autograder.release_history import older_release_note
     from autograder.submission_files import SubmissionTooLarge
     from autograder.submission_problems import describe_unsafe_submission, source_grade_ids
@@ -180,7 +182,7 @@ def _submission_key(sanitised: os.PathLike[str]) -> str:
 def _score(
     course: Course, assignment: str, student: str, seconds: float, note: str = ""
 ) -> GradingStatus:
-    from autograder.autograde_steps import ScoreSanitised
+    from autograder.patches.autograde_stages import ScoreSanitised
 
     result = _run_autograde(course, assignment, student, ScoreSanitised, SCORING_PREPROCESSORS)
     if not result.get("success"):
@@ -273,12 +275,14 @@ def grade_assignments(
     waits for a whole assignment to be prepared, or for its last notebook to finish).
 
     `SandboxUnavailable` is raised before anything runs when the sandbox settings ask for a
-    sandbox this machine cannot provide. `phases`, if given, adds up the seconds spent in each
-    phase (prepare, the execution's phases of `autograder.execution.PHASES`, score) — what
-    `benchmarks/bench_grading.py` prints."""
+    sandbox this machine cannot provide, and `UntestedVersion` when nbgrader is outside the
+    versions the scoring stages were tested with (`autograder.patches.gate`). `phases`, if
+    given, adds up the seconds spent in each phase (prepare, the execution's phases of
+    `autograder.execution.PHASES`, score) — what `benchmarks/bench_grading.py` prints."""
     from autograder.dask_tls import check_scheduler
 
     check_scheduler(options.scheduler, options.tls_dir)
+    check_patches()  # outside their tested versions: speed patches off, integrity refuses
     phases = phases if phases is not None else Counter()
     policy = options.sandbox or sandbox_settings(course.config)
     require_sandbox(policy)
@@ -335,9 +339,10 @@ def grade_assignments(
         decode = functools.partial(  # an existing cluster's workers may run another grader
             receive_outcome, expected_grader=grader_signature(policy, fresh=True),
             expected_versions=grader_versions()) if options.scheduler else receive_outcome
-        with nbgrader_fast_paths(), Executor(_execute_with_retries, options.workers,
-                                             options.use_dask, options.scheduler,
-                                             options.tls_dir, decode) as executor:
+        fast_paths = (nbgrader_fast_paths() if enabled("nbgrader_fast_paths")
+                      else contextlib.nullcontext())
+        with fast_paths, Executor(_execute_with_retries, options.workers, options.use_dask,
+                                  options.scheduler, options.tls_dir, decode) as executor:
             for assignment, chosen in classes.items():
                 for student in chosen:
                     key = (assignment, student)

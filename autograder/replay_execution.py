@@ -1,12 +1,13 @@
 """`ReplayExecution`: nbgrader's scoring pipeline on a notebook executed elsewhere.
 
-`grade` runs the two stages of `nbgrader autograde` apart (`autograder.autograde_steps`): the
-sanitising stage (nbgrader's sanitised notebook: outputs cleared, locked and test cells
-restored from the gradebook), and — after that notebook has been executed in a worker — the
-autograding stage with `Execute` replaced by this preprocessor. It copies the executed outputs
-into the sanitised notebook, after checking that both are the same notebook (same cells, same
-sources), so everything else — `SaveAutoGrades`, late penalties, `LimitOutput` — is nbgrader's
-own code, and only one process ever writes the gradebook.
+`grade` runs the two stages of `nbgrader autograde` apart
+(`autograder.patches.autograde_stages`): the sanitising stage (nbgrader's sanitised notebook:
+outputs cleared, locked and test cells restored from the gradebook), and — after that
+notebook has been executed in a worker — the autograding stage with `Execute` replaced by this
+preprocessor. It copies the executed outputs into the sanitised notebook, after checking that
+both are the same notebook (same cells, same sources), so everything else — `SaveAutoGrades`,
+late penalties, `LimitOutput` — is nbgrader's own code, and only one process ever writes the
+gradebook.
 """
 
 from __future__ import annotations

@@ -11,10 +11,11 @@ they see:
 - the environment, read-only (`exposed_paths`): the virtual environment, the Python
   installation it was made from, the student runtime (`lrcore`, `lrchecks`), and of the
   grader's package only what the worker runs (`GRADER_PARTS`: `autograder/__init__.py`,
-  `autograder/sandbox/`) — not its samples (complete solutions), hidden-case generators, judge
-  or commands. Where one of those lies inside a folder bound whole (the grader installed in
-  site-packages; a course or home folder inside the environment), it is masked by an empty
-  read-only folder in which only the allowed parts are bound back (`masked_paths`);
+  `autograder/sandbox/`, `autograder/patches/`) — not its samples (complete solutions),
+  hidden-case generators, judge or commands. Where one of those lies inside a folder bound
+  whole (the grader installed in site-packages; a course or home folder inside the
+  environment), it is masked by an empty read-only folder in which only the allowed parts are
+  bound back (`masked_paths`);
 - their own `/proc`, a minimal `/dev`, and private, size-limited tmpfs at `/tmp` and
   `/dev/shm` that vanish with the sandbox;
 - the submission's files read-only at `INPUT_DIR` (the worker copies them to `WORK_DIR`, on
@@ -56,9 +57,10 @@ does not look in /usr/lib/<arch>), the local time zone, and fontconfig's configu
 (matplotlib's backends probe fonts through it and complain on stderr without it). Not the user
 database (the sandbox user is in none: `USER`/`LOGNAME` name it), not the network's or the
 certificates' files (there is no network)."""
-GRADER_PARTS = ("__init__.py", "sandbox")
-"""What the worker imports from the grader's package (`autograder.sandbox.worker`,
-`kernel_fork`, `channels`, `identity`); the kernel imports only the student runtime."""
+GRADER_PARTS = ("__init__.py", "sandbox", "patches")
+"""What the worker imports from the grader's package (`autograder.sandbox.worker`, `identity`,
+and the worker's patches of `autograder.patches`: `kernel_fork`, `kernel_client`, …); the kernel
+imports only the student runtime."""
 PRIVATE_TMP = ("/tmp", "/dev/shm")
 """Writable by everyone (sticky), size-limited, private to the sandbox."""
 NAMESPACE_ARGS = (

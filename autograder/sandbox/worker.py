@@ -12,39 +12,35 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import importlib.util
 import json
 import os
 import shutil
 import signal
 import sys
 import time
-import types
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type
 
-from autograder.sandbox.channels import SlicedPollKernelClient
+from autograder.patches.gate import enabled
 from autograder.sandbox.identity import become_sandbox_user
 from autograder.sandbox.kernel_environment import HIDDEN_CASES_VARIABLE
 
-__all__ = ["main", "WatchedKernelManager", "truncate_outputs", "nbgrader_execute"]
+__all__ = ["main", "WatchedKernelManager", "grading_kernel_manager", "truncate_outputs",
+           "execute_class"]
 
 PR_SET_DUMPABLE = 4
 KILLED_POLL = 0.005
-"""Seconds between checks that a killed kernel has exited."""
+"""Seconds between checks that the sandbox's other processes have exited."""
 TIMEOUT_ENAME = "CellTimeoutError"
 
 
 class WatchedKernelManager(AsyncKernelManager):
-    """A kernel manager that remembers how the kernel process ended (its exit status), with
-    a client that cannot miss a message for a whole cell timeout (`autograder.sandbox.channels`)."""
+    """A kernel manager that remembers how the kernel process ended (its exit status)."""
 
     exit_statuses: list[int] = []
-    client_class = DottedObjectName("autograder.sandbox.channels.SlicedPollKernelClient")
-    client_factory = Type(klass=SlicedPollKernelClient)
 
     async def is_alive(self) -> bool:
         if self.has_kernel and self.provisioner is not None:
@@ -52,12 +48,6 @@ class WatchedKernelManager(AsyncKernelManager):
             if status is not None and not type(self).exit_statuses:
                 type(self).exit_statuses.append(status)
         return await super().is_alive()
-
-    async def _async_wait(self, pollinterval: float = 0.1) -> None:
-        """Wait until the killed kernel is gone, looking every `KILLED_POLL` seconds instead of
-        jupyter_client's 0.1 s: a SIGKILLed kernel is gone within milliseconds, and the 0.1 s
-        sleep was paid on every notebook."""
-        await super()._async_wait(pollinterval=min(pollinterval, KILLED_POLL))
 
 
 def _not_dumpable() -> None:
@@ -127,42 +117,41 @@ def _timed_out_cells(nb: Any) -> list[int]:
             if any(o.get("ename") == TIMEOUT_ENAME for o in cell.get("outputs", []))]
 
 
-def nbgrader_execute() -> type:
-    """nbgrader's `Execute` preprocessor, imported without the rest of nbgrader.
+def execute_class() -> type:
+    """nbgrader's `Execute` preprocessor: imported alone where that patch is enabled
+    (`autograder.patches.nbgrader_execute_import`), the ordinary way otherwise."""
+    if enabled("nbgrader_execute_import"):
+        from autograder.patches.nbgrader_execute_import import nbgrader_execute
 
-    `import nbgrader` loads its server extensions, exchange, apps and gradebook (SQLAlchemy),
-    and `nbgrader.preprocessors` every preprocessor: ≈ 0.4 s of CPU per notebook that the worker
-    never uses. The two packages are registered as bare namespaces (their modules still load
-    from nbgrader's own files), so only `Execute`, its base class and `nbgrader.utils` are
-    imported — the same class `nbgrader autograde` runs. Should nbgrader's layout change, the
-    ordinary import is used.
-    """
-    loaded = sys.modules.get("nbgrader.preprocessors.execute")
-    if loaded is not None:  # imported before, either way
-        return loaded.Execute
-    if "nbgrader.preprocessors" in sys.modules:  # imported the ordinary way
-        from nbgrader.preprocessors import Execute
-        return Execute
-    stubs = []
-    try:
-        for name in ("nbgrader", "nbgrader.preprocessors"):
-            spec = importlib.util.find_spec(name)
-            if spec is None or not spec.submodule_search_locations:
-                raise ImportError(name)
-            package = types.ModuleType(name)
-            package.__path__ = list(spec.submodule_search_locations)
-            package.__spec__ = spec
-            sys.modules[name] = package
-            stubs.append(name)
-        from nbgrader.preprocessors.base import NbGraderPreprocessor
+        return nbgrader_execute()
+    from nbgrader.preprocessors import Execute
 
-        sys.modules["nbgrader.preprocessors"].NbGraderPreprocessor = NbGraderPreprocessor
-        from nbgrader.preprocessors.execute import Execute
-    except ImportError:
-        for name in [*stubs, *(m for m in list(sys.modules) if m.startswith("nbgrader."))]:
-            sys.modules.pop(name, None)
-        from nbgrader.preprocessors import Execute
     return Execute
+
+
+def grading_kernel_manager(pending: Any = None) -> type[AsyncKernelManager]:
+    """The worker's kernel manager class: `WatchedKernelManager` with each kernel patch of
+    `autograder.patches` that is enabled — the sliced-poll client (`kernel_client`), the quick
+    reaping (`kernel_wait`) and, given the pre-forked child `pending`, the forked launch
+    (`kernel_fork`; the caller forks only where that patch is enabled)."""
+    bases: list[type] = []
+    namespace: dict[str, Any] = {}
+    if pending is not None:
+        from autograder.patches.kernel_fork import ForkingKernelManager
+
+        bases.append(ForkingKernelManager)
+        namespace["pending"] = pending
+    if enabled("kernel_wait"):
+        from autograder.patches.kernel_wait import QuickReapKernelManager
+
+        bases.append(QuickReapKernelManager)
+    if enabled("kernel_client"):
+        from autograder.patches.kernel_client import SlicedPollKernelClient
+
+        namespace["client_class"] = DottedObjectName(
+            "autograder.patches.kernel_client.SlicedPollKernelClient")
+        namespace["client_factory"] = Type(klass=SlicedPollKernelClient)
+    return type("GradingKernelManager", (*bases, WatchedKernelManager), namespace)
 
 
 def run(task: dict, clock: dict[str, float],
@@ -172,7 +161,7 @@ def run(task: dict, clock: dict[str, float],
     the moments (time.monotonic, one clock for the whole machine) the phases end."""
     import nbformat
 
-    Execute = nbgrader_execute()  # noqa: N806 (a class)
+    Execute = execute_class()  # noqa: N806 (a class)
     from nbgrader.utils import setenv
     from traitlets.config import Config
 
@@ -191,7 +180,7 @@ def run(task: dict, clock: dict[str, float],
     }
     # the sandbox is torn down right after: no need to wait for the kernel to exit politely
     config.Execute.shutdown_kernel = "immediate"
-    manager = kernel_manager_class or WatchedKernelManager
+    manager = kernel_manager_class or grading_kernel_manager()
     executor = Execute(config=config, kernel_manager_class=manager)
     current: dict[str, int] = {}
     executor.on_cell_start = lambda cell, cell_index, **_: current.update(index=cell_index)

@@ -21,7 +21,7 @@ How a notebook runs (`Zygote.launch`, called by `autograder.sandbox.notebook_run
    effective, permitted, inheritable; `autograder.sandbox.identity`), sets no-new-privileges,
    closes every descriptor but its own three, takes the sandbox's clean environment and runs
    the worker (`autograder.sandbox.worker.serve`), whose kernel is
-   forked from it in turn (`autograder.sandbox.kernel_fork`).
+   forked from it in turn (`autograder.patches.kernel_fork`).
 
 The runner then watches and stops everything exactly as before: the wall limit, the cgroup's
 memory and process limits, and one kill of the whole cgroup at the end. This process runs no
@@ -44,8 +44,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from autograder.patches.kernel_fork import TEMPLATE_DIRECTORY
 from autograder.sandbox.identity import become_sandbox_user, drop_capabilities
-from autograder.sandbox.kernel_fork import TEMPLATE_DIRECTORY
 
 __all__ = ["Zygote", "HOLDER", "enter_namespaces", "drop_capabilities"]
 
@@ -138,12 +138,13 @@ def _become_worker(request: dict[str, Any], task_fd: int, result_fd: int) -> Non
     os.environ.update(request["env"])
     with os.fdopen(task_fd, "rb") as task:
         payload = task.read()
-    from autograder.sandbox.kernel_fork import ForkingKernelManager, prefork
-    from autograder.sandbox.worker import serve
+    from autograder.patches.gate import enabled
+    from autograder.patches.kernel_fork import prefork
+    from autograder.sandbox.worker import grading_kernel_manager, serve
 
-    ForkingKernelManager.pending = prefork()
+    manager = grading_kernel_manager(prefork() if enabled("kernel_fork") else None)
     clock["imported"] = time.monotonic()
-    serve(payload, result_fd, clock, ForkingKernelManager)
+    serve(payload, result_fd, clock, manager)
 
 
 def _exit_code(status: int) -> int:
@@ -194,6 +195,7 @@ def _notebook_process(request: dict[str, Any], fds: list[int]) -> None:
 
 
 def _preload() -> int:
+    from autograder.patches.gate import WORKER_PATCHES, enabled
     from autograder.preload import (
         OWN_PACKAGES,
         compile_notebook_schemas,
@@ -201,16 +203,19 @@ def _preload() -> int:
         import_all,
         submodules,
     )
-    from autograder.sandbox.worker import nbgrader_execute, skip_iri_grammar
+    from autograder.sandbox.worker import execute_class, skip_iri_grammar
 
+    for patch in WORKER_PATCHES:  # decided once here, inherited by every worker's fork
+        enabled(patch)
     skip_iri_grammar()
-    nbgrader_execute()
+    execute_class()
     os.environ.update(QUIET_IMPORTS)
     names = list(PRELOADED)
     for package in OWN_PACKAGES:
         names += submodules(package)
     imported = import_all([*names, "autograder.sandbox.worker",
-                           "autograder.sandbox.kernel_fork", "autograder.sandbox.channels"])
+                           "autograder.patches.kernel_fork", "autograder.patches.kernel_client",
+                           "autograder.patches.kernel_wait"])
     compile_notebook_schemas()  # the worker reads and writes a notebook
     freeze_imports()  # every worker's and kernel's collections skip (and do not copy) these
     return imported

@@ -1,7 +1,7 @@
 """`grade` writes what serial `nbgrader autograde` writes.
 
 `grade` runs nbgrader's Autograde converter as two separate stages around a sandboxed
-execution (`autograder.autograde_steps`). The same small class is graded once by nbgrader's
+execution (`autograder.patches.autograde_stages`). The same small class is graded once by nbgrader's
 own command line, `nbgrader autograde <assignment> --force`, and once by `grade`, in two copies
 of one collected course (one student submitted after the due date, with nbgrader's "zero"
 late policy); the gradebooks and the autograded notebooks must agree on everything

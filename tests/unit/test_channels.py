@@ -1,4 +1,4 @@
-"""The worker's kernel client polls in slices (`autograder.sandbox.channels`): a wake-up of the
+"""The worker's kernel client polls in slices (`autograder.patches.kernel_client`): a wake-up of the
 socket that never comes costs one slice, not the whole cell timeout."""
 
 from __future__ import annotations
@@ -10,14 +10,13 @@ from queue import Empty
 import pytest
 import zmq
 
-from autograder.sandbox.channels import (
+from autograder.patches.kernel_client import (
     POLL_SLICE,
     RECONNECT_INTERVAL_MS,
     SlicedPollChannel,
     SlicedPollKernelClient,
 )
-from autograder.sandbox.kernel_fork import ForkingKernelManager
-from autograder.sandbox.worker import WatchedKernelManager
+from autograder.sandbox.worker import grading_kernel_manager
 
 
 class MissedWakeUps:
@@ -65,7 +64,7 @@ def test_the_timeout_still_raises_empty_at_its_deadline():
 
 
 def test_every_kernel_manager_of_the_worker_uses_the_sliced_client():
-    for manager in (WatchedKernelManager(), ForkingKernelManager()):
+    for manager in (grading_kernel_manager()(), grading_kernel_manager(pending=object())()):
         client = manager.client()
         assert isinstance(client, SlicedPollKernelClient)
         assert all(isinstance(channel, SlicedPollChannel) for channel in
@@ -79,7 +78,7 @@ def test_the_clients_sockets_retry_a_refused_connection_within_milliseconds():
     kernel_info request waited 0.1 s for the second attempt, on every notebook."""
     with zmq.Context() as context, context.socket(zmq.DEALER) as probe:
         assert probe.getsockopt(zmq.RECONNECT_IVL) == 100
-    for manager in (WatchedKernelManager(), ForkingKernelManager()):
+    for manager in (grading_kernel_manager()(), grading_kernel_manager(pending=object())()):
         manager.write_connection_file()  # the kernel's ports, chosen but not yet listened on
         client = manager.client()
         # no heartbeat: its thread would still be creating its socket when the channels stop at
@@ -194,7 +193,7 @@ def test_a_kernel_that_never_answers_times_out_as_a_start_failure():
 
 def test_a_real_kernel_is_ready_runs_a_cell_and_is_killed_and_reaped():
     async def scenario() -> tuple[list[str], bool, int | None]:
-        manager = WatchedKernelManager()
+        manager = grading_kernel_manager()()
         await manager.start_kernel()
         process = manager.provisioner.process  # type: ignore[union-attr]
         client = manager.client()

@@ -1,4 +1,4 @@
-"""`autograder.nbgrader_fast_paths`: nbgrader's schema checks and gradebook engines, made
+"""`autograder.patches.nbgrader_fast_paths`: nbgrader's schema checks and gradebook engines, made
 cheaper inside the grading command without changing what they decide."""
 
 from __future__ import annotations
@@ -10,7 +10,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.nbgrader_fast_paths import CachedSchemaValidation, EngineCache, nbgrader_fast_paths
+from autograder.patches.nbgrader_fast_paths import (
+    CachedSchemaValidation,
+    EngineCache,
+    nbgrader_fast_paths,
+)
 
 
 def v3_validator():

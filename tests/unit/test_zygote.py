@@ -169,7 +169,7 @@ for minor in (4, 5):
     nbformat.writes(nbformat.reads(nbformat.writes(nb), as_version=4))
 assert len(validators) == schemas, sorted(validators)
 from autograder.sandbox import worker
-worker.nbgrader_execute()
+worker.execute_class()
 from nbgrader.utils import setenv
 from traitlets.config import Config
 from ipykernel.kernelapp import IPKernelApp

@@ -25,7 +25,7 @@ course's samples, three pieces of nbgrader's code redo the same work for every n
    table listing (used only to ask "are there tables?") is answered from the list taken then.
 
 All three are active only inside `nbgrader_fast_paths()`, and only in the process that enters
-it.
+it. A speed patch (`PATCH`): outside its tested versions `grade` runs without it.
 """
 
 from __future__ import annotations
@@ -36,7 +36,22 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["nbgrader_fast_paths", "CachedSchemaValidation", "EngineCache", "TablesCreatedOnce"]
+from autograder.patches.gate import SPEED, Patch, TestedRange
+
+__all__ = ["PATCH", "nbgrader_fast_paths", "CachedSchemaValidation", "EngineCache",
+           "TablesCreatedOnce"]
+
+PATCH = Patch(
+    name="nbgrader_fast_paths",
+    title="the gradebook fast paths",
+    patches="the gradebook fast paths (nbgrader.nbgraderformat.common.jsonschema, "
+            "nbgrader.api.create_engine, nbgrader.api.inspect, Base.metadata.create_all)",
+    why="nbgrader checks its metadata schema for every cell and opens a new database engine, "
+        "and checks its tables, about ten times per submission",
+    kind=SPEED,
+    tested=(TestedRange("nbgrader", "0.9.6", "0.10"), TestedRange("sqlalchemy", "2.1.9", "2.2"),
+            TestedRange("jsonschema", "4.26.0", "4.27")),
+)
 
 
 class CachedSchemaValidation:

@@ -26,6 +26,11 @@ its ports tens of milliseconds later, while it initialises: the first attempt is
 the kernel_info request waited for the next one — 0.13 s of idle waiting per notebook, measured
 from the kernel's and the worker's timestamps (kernel_info sent at 0.04 s, kernel running at
 0.09 s, its reply at 0.23 s; 0.09 s with the short interval).
+
+The channel reads with the channel's private `_recv`; the client overrides jupyter_client's
+private `_async_wait_for_ready` and `_context_default` and calls its `_handle_kernel_info_reply`
+and `_async_is_alive`. A speed patch (`PATCH`): outside its tested versions the worker's kernel
+manager keeps jupyter_client's own client (`autograder.sandbox.worker.grading_kernel_manager`).
 """
 
 from __future__ import annotations
@@ -39,8 +44,21 @@ from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
 from traitlets import Type, default
 
-__all__ = ["POLL_SLICE", "IOPUB_WAIT", "RECONNECT_INTERVAL_MS", "SlicedPollChannel",
+from autograder.patches.gate import SPEED, Patch, TestedRange
+
+__all__ = ["PATCH", "POLL_SLICE", "IOPUB_WAIT", "RECONNECT_INTERVAL_MS", "SlicedPollChannel",
            "SlicedPollKernelClient"]
+
+PATCH = Patch(
+    name="kernel_client",
+    title="the kernel client",
+    patches="the worker's kernel client (jupyter_client's AsyncKernelClient._async_wait_for_ready "
+            "and AsyncZMQSocketChannel.get_msg over its _recv)",
+    why="a missed wake-up of the shell socket made a cell wait its whole timeout, and the "
+        "start-up waited 0.2 s of IOPub silence and 0.1 s reconnections per notebook",
+    kind=SPEED,
+    tested=(TestedRange("jupyter_client", "8.10.0", "8.11"),),
+)
 
 POLL_SLICE = 0.25
 """Seconds: the longest a message can wait in the socket unnoticed."""

@@ -18,6 +18,12 @@ fork of the worker:
 Each kernel still serves exactly one notebook: the forked child is new for every notebook,
 and the process it is forked from has never run student code. Any other kernel command (a
 kernelspec that is not this Python's ipykernel) is launched the ordinary way.
+
+`ForkingKernelManager` overrides jupyter_client's private `_async_launch_kernel`, sets the
+local provisioner's `process`, `pid`, `pgid` and `cwd`, and calls `_reconcile_connection_info`;
+the child starts ipykernel's `IPKernelApp` as `ipykernel_launcher` does. A speed patch
+(`PATCH`): outside its tested versions no kernel is pre-forked and every kernel is launched
+the ordinary way.
 """
 
 from __future__ import annotations
@@ -31,9 +37,23 @@ import time
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox.worker import WatchedKernelManager
+from jupyter_client.manager import AsyncKernelManager
 
-__all__ = ["ForkedKernel", "PendingKernel", "ForkingKernelManager", "prefork"]
+from autograder.patches.gate import SPEED, Patch, TestedRange
+
+__all__ = ["PATCH", "ForkedKernel", "PendingKernel", "ForkingKernelManager", "prefork"]
+
+PATCH = Patch(
+    name="kernel_fork",
+    title="the forked kernel launch",
+    patches="the kernel launch by fork (jupyter_client's KernelManager._async_launch_kernel, "
+            "the local provisioner's process, pid and pgid, ipykernel's IPKernelApp start-up)",
+    why="a kernel launched as a new Python spends about 4 s of CPU importing what the worker "
+        "has already imported",
+    kind=SPEED,
+    tested=(TestedRange("jupyter_client", "8.10.0", "8.11"),
+            TestedRange("ipykernel", "7.4.0", "7.5")),
+)
 
 KERNEL_MODULE = "ipykernel_launcher"
 TEMPLATE_DIRECTORY = "/"
@@ -176,9 +196,10 @@ def _is_this_ipykernel(command: list[str]) -> bool:
             and Path(command[0]).resolve() == Path(sys.executable).resolve())
 
 
-class ForkingKernelManager(WatchedKernelManager):
+class ForkingKernelManager(AsyncKernelManager):
     """Launches this Python's ipykernel as the pre-forked child (`pending`), anything else the
-    ordinary way."""
+    ordinary way (combined with the worker's manager by
+    `autograder.sandbox.worker.grading_kernel_manager`)."""
 
     pending: PendingKernel | None = None
 

@@ -21,7 +21,9 @@ submission and copy the same files — about half the scoring time). `Execute` i
 one stage 1 wrote before taking its outputs.
 
 Both are `Autograde` subclasses: configuration, logging, error handling (a failed submission's
-`autograded/` folder removed) and every preprocessor are nbgrader's.
+`autograded/` folder removed) and every preprocessor are nbgrader's. They lean on `Autograde`'s
+private state (`_sanitizing`, `_init_preprocessors`, `_format_dest`), and the judged scoring
+rests on them: an integrity patch (`PATCH`) — outside its tested versions `grade` refuses.
 """
 
 from __future__ import annotations
@@ -33,7 +35,20 @@ from nbgrader.converters import Autograde
 from nbgrader.converters.base import BaseConverter, NbGraderException
 from nbgrader.utils import setenv
 
-__all__ = ["SanitiseSubmission", "ScoreSanitised"]
+from autograder.patches.gate import INTEGRITY, Patch, TestedRange
+
+__all__ = ["PATCH", "SanitiseSubmission", "ScoreSanitised"]
+
+PATCH = Patch(
+    name="autograde_stages",
+    title="the scoring stages",
+    patches="the split of nbgrader's Autograde into its two stages (Autograde._sanitizing, "
+            "_init_preprocessors, _format_dest)",
+    why="grade executes each notebook in the sandbox between nbgrader's sanitising and scoring "
+        "stages, so the stages must run apart and exactly as nbgrader runs them",
+    kind=INTEGRITY,
+    tested=(TestedRange("nbgrader", "0.9.6", "0.10"),),
+)
 
 
 class SanitiseSubmission(Autograde):
