@@ -64,8 +64,9 @@ class ScoreSanitised(Autograde):
         """Only the notebooks stage 1 sanitised (those of the submission the gradebook knows),
         as nbgrader's `Autograde.init_assignment` selects them."""
         dest = self._format_dest(assignment_id, student_id)
-        notebooks = []
-        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gradebook:
+        notebooks: list[str] = []
+        with Gradebook(
+self.coursedir.db_url, self.coursedir.course_id) as gradebook:
             for notebook in self.notebooks:
                 name = os.path.splitext(os.path.basename(notebook))[0]
                 try:

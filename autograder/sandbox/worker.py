@@ -46,7 +46,8 @@ class WatchedKernelManager(AsyncKernelManager):
     client_class = DottedObjectName("autograder.sandbox.channels.SlicedPollKernelClient")
     client_factory = Type(klass=SlicedPollKernelClient)
 
-    async def is_alive(self) -> bool:
+    # jupyter_client types AsyncKernelManager.is_alive as KernelManager's synchronous one
+    async def is_alive(self) -> bool:  # type: ignore[override]
         if self.has_kernel and self.provisioner is not None:
             status = await self.provisioner.poll()
             if status is not None and not type(self).exit_statuses:
@@ -156,7 +157,8 @@ def nbgrader_execute() -> type:
             stubs.append(name)
         from nbgrader.preprocessors.base import NbGraderPreprocessor
 
-        sys.modules["nbgrader.preprocessors"].NbGraderPreprocessor = NbGraderPreprocessor
+        sys.modules["nbgrader.preprocessors"].__dict__["NbGraderPreprocessor"] = (
+            NbGraderPreprocessor)
         from nbgrader.preprocessors.execute import Execute
     except ImportError:
         for name in [*stubs, *(m for m in list(sys.modules) if m.startswith("nbgrader."))]:
@@ -226,7 +228,8 @@ def run(task: dict, clock: dict[str, float],
 def skip_iri_grammar() -> None:
     """jsonschema compiles an IRI grammar when rfc3987_syntax is importable (≈1 s of CPU per
     worker); the notebook schema has no IRI formats, so nbformat does not need it."""
-    sys.modules.setdefault("rfc3987_syntax", None)
+    # None blocks the import (importlib's documented rule); typeshed's sys.modules omits it
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def serve(payload: bytes, result_fd: int | None, clock: dict[str, float],

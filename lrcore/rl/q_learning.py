@@ -86,7 +86,7 @@ class StepSize:
 
     def __call__(self, n: Any) -> Any:
         if isinstance(n, numbers.Real) and not isinstance(n, bool):
-            if not n >= 1:
+            if not n >= 1:  # type: ignore[operator]  # typeshed's numbers.Real has no >=
                 raise ValueError(f"the visit count n starts at 1, got {n}")
             return self.alpha if self.omega == 0 else self.alpha / float(n) ** self.omega
         counts = np.asarray(n)

@@ -31,7 +31,7 @@ __all__ = [
 def _integral(value: object) -> int | None:
     """`value` as an int if it is a finite whole real number (3, 3.0, True), else None."""
     if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
-        return int(value)
+        return int(value)  # type: ignore[call-overload]  # typeshed's int() omits numbers.Real
     return None
 
 
