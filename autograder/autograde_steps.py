@@ -53,6 +53,7 @@ class ScoreSanitised(Autograde):
     and its files copied, so neither is done again."""
 
     notebooks: list[str]  # nbgrader's `notebooks` List trait, narrowed by init_assignment
+
     def init_destination(self, assignment_id: str, student_id: str) -> bool:
         """Keep the sanitised folder (nbgrader's `--force` would delete it); a submission that
         was never sanitised is an error, not a silent skip."""
