@@ -13,10 +13,10 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make demo     release, grade a sample class in demo/, print grades (the main job)"
-	@echo "make test     set up if needed, then run the whole test suite"
+	@echo "make test     set up if needed, then ruff, mypy and the whole test suite"
 	@echo "make release  regenerate release/ from source/ with nbgrader"
 	@echo "make lab      open JupyterLab on the course"
-	@echo "make lint     ruff"
+	@echo "make lint     ruff and mypy"
 	@echo "make bench    run the benchmarks in benchmarks/"
 	@echo "make clean-grading  delete everything grading made: submissions, gradebook, .grading/, demo/"
 	@echo "make hub      the course on a JupyterHub on 127.0.0.1 (as root; Ctrl-C stops it)"
@@ -40,6 +40,7 @@ $(STAMP): constraints.txt pyproject.toml student/pyproject.toml jupyterlab/overr
 
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 release: $(STAMP)
@@ -54,6 +55,7 @@ lab: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

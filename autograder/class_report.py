@@ -30,7 +30,8 @@ def _distribution_figure(rows: list[GradeRow], assignment: str, path: Path) -> N
     ax = figure.subplots()
     if graded:
         max_score = max(r.max_score or 0 for r in graded)
-        ax.hist([r.score for r in graded], bins=min(20, max(int(max_score), 1)),
+        ax.hist([r.score or 0 for r in graded],
+ bins=min(20, max(int(max_score), 1)),
                 range=(0, max_score), color="C0", edgecolor="white")
         ax.set_xlim(0, max_score)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # students come whole

@@ -51,12 +51,14 @@ def _course(args: argparse.Namespace) -> Course:
 def _checked_students(students: list[str] | None) -> list[str] | None:
     """The `--student` ids as given (None: all), after refusing any that is not a usable
     student id (nbgrader would glob it; see `autograder.student_ids`)."""
-    for number, student in enumerate(students or [], start=1):
+    if not students:
+        return None
+    for number, student in enumerate(students, start=1):
         problem = validate_student_id(student)
         if problem:
             which = "--student" if len(students) == 1 else f"--student number {number}"
             raise ValueError(f"{which} is refused: {problem}")
-    return students or None
+    return students
 
 
 def _assignments(course: Course, args: argparse.Namespace) -> list[str]:

@@ -69,11 +69,11 @@ def printable_name(name: str) -> str:
 class CollectReport:
     """What `collect_submissions` did. Names are inbox paths as `printable_name` shows them."""
 
+    ids_file: Path  # where the mapping of every collected id is kept
     collected: list[tuple[str, str]] = field(default_factory=list)  # (student, path)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, warning)
     renamed: dict[str, str] = field(default_factory=dict)  # student id → name it was made from
-    ids_file: Path | None = None  # where the mapping of every collected id is kept
 
 
 @dataclass

@@ -296,6 +296,7 @@ def _execute_in(nb: nbformat.NotebookNode, files: Path, course_root: Path,
     problem = failure_message(run, policy, timeout)
     if problem:
         raise ExecutionFailed(problem)
+    assert run.result is not None  # failure_message reports a run without a result
     executed = nbformat.reads(run.result["notebook"], as_version=4)
     if notebook_fingerprint(executed) != fingerprint:
         raise ExecutionFailed("the executed notebook does not match the submission")

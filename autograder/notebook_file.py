@@ -115,6 +115,7 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
     """Whether parsed JSON nests more than `limit` lists and objects deep (iterative: a deep
     value cannot exhaust the stack here)."""
     pending = [(value, 1)]
+    children: Collection[Any]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, dict):
@@ -163,7 +164,7 @@ def _cells(nb: dict[str, Any], name: str) -> tuple[list[Any], str | None]:
     else:
         sheets = nb.get("worksheets")
         cells = ([cell for sheet in sheets if isinstance(sheet, dict)
-                  for cell in (sheet.get("cells") if isinstance(sheet.get("cells"), list)
+                  for cell in (sheet["cells"] if isinstance(sheet.get("cells"), list)
                                else [None])]
                  if isinstance(sheets, list) else None)
     if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):

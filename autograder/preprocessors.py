@@ -90,7 +90,7 @@ def _dotted(preprocessor: Any) -> str:
     return f"{preprocessor.__module__}.{preprocessor.__qualname__}"
 
 
-def _nbgrader_default(converter: type, trait: str) -> list[str]:
+def _nbgrader_default(converter: Any, trait: str) -> list[str]:  # an nbgrader converter class
     return [_dotted(p) for p in converter.class_traits()[trait].make_dynamic_default()]
 
 

@@ -65,7 +65,7 @@ def grade_rows(course: Course, assignments: list[str] | None = None) -> list[Gra
     ledger, with scores from the gradebook, and every collected submission without one."""
     from nbgrader.api import MissingEntry
 
-    rows = []
+    rows: list[GradeRow] = []
     with course.gradebook() as gradebook:
         for assignment in assignments or course.assignments():
             statuses = read_all_statuses(grading_state_dir(course), assignment)
@@ -98,7 +98,7 @@ def grade_rows(course: Course, assignments: list[str] | None = None) -> list[Gra
 
 def pass_rates_per_test(course: Course, assignments: list[str] | None = None) -> list[PassRate]:
     """For every autograded test cell: how many graded submissions got its full points."""
-    rates = []
+    rates: list[PassRate] = []
     with course.gradebook() as gradebook:
         for assignment in assignments or course.assignments():
             graded_students = {s.student for s in read_all_statuses(grading_state_dir(course),

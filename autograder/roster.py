@@ -125,7 +125,7 @@ def parse_roster(text: str) -> Roster:
         entry, problem = _entry(row, columns)
         if problem:
             roster.problems.append(f"row {number} refused: {problem}.")
-        else:
+        elif entry is not None:  # an entry comes without a problem
             candidates.setdefault(entry.student_id, []).append((number, entry))
     for rows_of_id in candidates.values():
         if len(rows_of_id) > 1:

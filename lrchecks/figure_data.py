@@ -45,7 +45,9 @@ def _field(artist: Any, encode: Codec) -> dict[str, Any] | None:
         if not getattr(artist, "filled", False):
             return None
         return {"kind": "contourf", "levels": encode(np.asarray(artist.levels, dtype=float)),
-                "zmin": float(artist.zmin), "zmax": float(artist.zmax)}
+                # set by ContourSet.__init__ but missing from matplotlib's stub
+                "zmin": float(artist.zmin),  # type: ignore[attr-defined]
+                "zmax": float(artist.zmax)}  # type: ignore[attr-defined]
     if isinstance(artist, QuadMesh | AxesImage):
         values = np.ma.filled(np.ma.masked_invalid(np.asarray(artist.get_array(), dtype=float)),
                               np.nan)

@@ -56,7 +56,7 @@ class ExpectedLine:
     """
 
     name: str
-    variants: list[tuple[np.ndarray | None, np.ndarray]]
+    variants: Sequence[tuple[np.ndarray | None, np.ndarray]]
     run_value: float | None = None
     mistakes: Mistakes | Callable[[], Mistakes] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
@@ -193,7 +193,8 @@ def check_lines(
         raise CheckFailed(_wrong_line_message(where, run, candidates, rtol, atol, plotted))
     if len(labelled) > len(expected) and all(r.run_value is not None for r in expected):
         extra = [ln.get_label() for ln in labelled
-                 if not any(_names_run(ln.get_label(), r.run_value) for r in expected)]
+                 if not any(r.run_value is not None and _names_run(ln.get_label(), r.run_value)
+                            for r in expected)]
         if extra:
             raise CheckFailed(f"{where} has lines that are not among the asked runs: "
                               f"{', '.join(map(repr, extra))}. Plot exactly the asked runs.")

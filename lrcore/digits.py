@@ -132,7 +132,7 @@ def digits_split() -> DigitsSplit:
     y = target.astype(np.int64)
     order = np.random.default_rng(SPLIT_SEED).permutation(len(X))
     test, training = order[:N_TEST], order[N_TEST:]
-    arrays = [X[training], y[training], X[test], y[test]]
+    arrays: list[np.ndarray] = [X[training], y[training], X[test], y[test]]
     for array in arrays:
         array.setflags(write=False)
     return DigitsSplit(*arrays)
@@ -169,7 +169,7 @@ class PlainSGD:
     """
 
     def __init__(self, params: Iterable[Any], lr: float) -> None:
-        self.param_groups = [{"params": list(params), "lr": float(lr)}]
+        self.param_groups: list[dict[str, Any]] = [{"params": list(params), "lr": float(lr)}]
 
     def zero_grad(self) -> None:
         for p in self.param_groups[0]["params"]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast, overload
 
 import numpy as np
 
@@ -95,7 +95,8 @@ def optimize(
     if isinstance(scheduler, LrSchedule):
         planned_lrs = scheduler.values(num_iterations)
         if getattr(scheduler, "cycle_momentum", False):
-            planned_momenta = scheduler.momenta(num_iterations)
+            # an LrSchedule with cycle_momentum also has momenta(n) (LrSchedule's docstring)
+            planned_momenta = cast(Any, scheduler).momenta(num_iterations)
     elif scheduler is not None:
         if not callable(scheduler):
             raise TypeError(
@@ -157,6 +158,10 @@ def _per_step(lr: float | Sequence[float] | np.ndarray, num_iterations: int) -> 
     return lrs
 
 
+@overload
+def contraction_factor(lr: float, a: float = 1.0) -> float: ...
+@overload
+def contraction_factor(lr: np.ndarray, a: float = 1.0) -> np.ndarray: ...
 def contraction_factor(lr: float | np.ndarray, a: float = 1.0) -> float | np.ndarray:
     """The factor one step multiplies x by: 1 − 2a·lr.
 

@@ -55,7 +55,7 @@ def _chosen_seeds(claim_seeds: tuple[int, ...], asked: Iterable[int] | None) -> 
         return [None]
     if asked is None:
         return list(claim_seeds)
-    chosen = [seed for seed in claim_seeds if seed in set(asked)]
+    chosen: list[int | None] = [seed for seed in claim_seeds if seed in set(asked)]
     return chosen or [claim_seeds[0]]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -108,7 +109,7 @@ def _floor_gap(seed: int = 0) -> float:
 
 # --- §6: the noisy gradient --------------------------------------------------------------------
 
-NOISY = {"x0": 10.0, "std": 1.0, "steps": 1000, "runs": 200}
+NOISY: dict[str, Any] = {"x0": 10.0, "std": 1.0, "steps": 1000, "runs": 200}
 DECAY = {"lr0": 0.1, "tau": 10.0}
 
 
@@ -146,7 +147,7 @@ def _stays_below_after_crossing(seed: int) -> bool:
 
 # --- §7: the valley ---------------------------------------------------------------------------
 
-VALLEY = {"curvatures": (1.0, 0.01), "start": (1.0, 1.0), "steps": 100}
+VALLEY: dict[str, Any] = {"curvatures": (1.0, 0.01), "start": (1.0, 1.0), "steps": 100}
 
 
 def _valley_end(lr: float) -> np.ndarray:

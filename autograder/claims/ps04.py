@@ -261,7 +261,8 @@ def _harmonic_bends_up(counts: list[int | None]) -> bool:
     reached = [i for i, k in enumerate(counts) if k is not None]
     if reached != list(range(len(reached))) or len(reached) < 3:
         return False
-    slopes = np.diff(np.log([counts[i] for i in reached])) / np.diff(np.log(horizons[reached]))
+    slopes = np.diff(np.log([k for k in counts if k is not None])) / np.diff(
+        np.log(horizons[reached]))
     return bool(np.all(np.diff(slopes) > 0))
 
 

@@ -227,14 +227,19 @@ def _sweep_problems(case: Case) -> str:
     return ""
 
 
+def _mistaken_lr_and_warmup(model: Callable[..., tuple[float, int]], rule: Any,
+                            params: dict[str, Any]) -> Callable[[int], tuple[float, int]]:
+    """A sweep mistake's (lr, warmup steps) for each batch size, with the case's settings."""
+    return lambda b: model(b, rule, params["base_lr"], params["base_batch_size"],
+                           params["warmup_epochs"])
+
+
 def _sweep_missed(case: Case) -> set[str]:
     params = case["params"]
     rule = SWEEP_RULES[params["rule"]] if params["rule"] else None
     expected = _sweep_expected(params)
     missed = {name for name, model in mistakes.SWEEP_MISTAKES.items()
-              if _sweep_settings(params, lambda b, model=model: model(
-                  b, rule, params["base_lr"], params["base_batch_size"],
-                  params["warmup_epochs"])) == expected}
+              if _sweep_settings(params, _mistaken_lr_and_warmup(model, rule, params)) == expected}
     if params["seed"] == 0:
         missed.add("seed_not_passed_on")
     if params["epochs"] == digits.EPOCHS:

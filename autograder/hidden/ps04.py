@@ -402,7 +402,8 @@ def _reach_problems(case: Case) -> str:
     if not np.abs(q_star).max() > 0:
         return "Q* is 0: the goal is out of reach"
     goal = tolerance * np.abs(q_star).max()
-    errors = rl.sup_norm_error(rl.expected_q_learning(model, step, max_sweeps, gamma), q_star)
+    errors = np.asarray(  # one error per sweep
+        rl.sup_norm_error(rl.expected_q_learning(model, step, max_sweeps, gamma), q_star))
     reached = np.flatnonzero(errors <= goal)
     decided = errors if not reached.size else errors[:reached[0] + 1]
     if np.any(np.abs(decided - goal) <= REACH_MARGIN * goal):

@@ -108,7 +108,7 @@ def _run_torch(n_state: int, params: UpdateParams, dtype: str
     if n_state == 2:
         options["betas"] = (options.pop("beta1", 0.9), options.pop("beta2", 0.999))
         optimizer: Any = torch.optim.Adam([x], **options)
-        names = ("exp_avg", "exp_avg_sq")
+        names: tuple[str, ...] = ("exp_avg", "exp_avg_sq")
     else:
         optimizer = torch.optim.RMSprop([x], **options)
         names = ("square_avg",)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -116,7 +116,20 @@ def online_q_learning(env: Any, n_episodes: int, alpha_at: Callable[[int], float
     return q.astype(np.float64), counts
 
 
-def synchronous_torch(model: rl.TransitionModel, alpha_at: Callable[[int], float],
+class SweepSampler(Protocol):
+    """What `synchronous_torch` reads of a model: its sizes and each sweep's samples (a
+    `TransitionModel`, or ps04's lakes taken in turn)."""
+
+    @property
+    def n_states(self) -> int: ...
+
+    @property
+    def n_actions(self) -> int: ...
+
+    def sample(self, rng: np.random.Generator) -> rl.SweepSample: ...
+
+
+def synchronous_torch(model: SweepSampler, alpha_at: Callable[[int], float],
                       n_sweeps: int, gamma: float, seed: int, dtype: str) -> np.ndarray:
     """Synchronous Q-learning in torch (`dtype` "float32" or "float64"), with the update
     written (1 − α)·Q + α·target; Q after every sweep."""

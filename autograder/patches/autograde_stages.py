@@ -67,6 +67,8 @@ class ScoreSanitised(Autograde):
     that `SanitiseSubmission` wrote to `autograded/` — the submission is already registered
     and its files copied, so neither is done again."""
 
+    notebooks: list[str]  # nbgrader's `notebooks` List trait, narrowed by init_assignment
+
     def init_destination(self, assignment_id: str, student_id: str) -> bool:
         """Keep the sanitised folder (nbgrader's `--force` would delete it); a submission that
         was never sanitised is an error, not a silent skip."""
@@ -79,8 +81,9 @@ class ScoreSanitised(Autograde):
         """Only the notebooks stage 1 sanitised (those of the submission the gradebook knows),
         as nbgrader's `Autograde.init_assignment` selects them."""
         dest = self._format_dest(assignment_id, student_id)
-        notebooks = []
-        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gradebook:
+        notebooks: list[str] = []
+        with Gradebook(
+self.coursedir.db_url, self.coursedir.course_id) as gradebook:
             for notebook in self.notebooks:
                 name = os.path.splitext(os.path.basename(notebook))[0]
                 try:

@@ -22,14 +22,14 @@ import logging
 import re
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Literal
+from typing import Final, Literal
 
 __all__ = ["SPEED", "INTEGRITY", "PATCH_MODULES", "WORKER_PATCHES", "Patch", "TestedRange",
            "UntestedVersion", "installed_version", "outside_range", "declared", "enabled",
            "check_patches"]
 
-SPEED = "speed"
-INTEGRITY = "integrity"
+SPEED: Final = "speed"
+INTEGRITY: Final = "integrity"
 PATCH_MODULES = ("nbgrader_fast_paths", "autograde_stages", "nbgrader_execute_import",
                  "kernel_client", "kernel_wait", "kernel_fork")
 """Every patch of `autograder.patches`, by module name."""

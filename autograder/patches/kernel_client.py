@@ -75,7 +75,9 @@ listening (ZeroMQ's `ZMQ_RECONNECT_IVL`, 100 by default)."""
 class SlicedPollChannel(AsyncZMQSocketChannel):
     """`get_msg` with the same contract, waiting in slices of `POLL_SLICE` seconds."""
 
-    async def get_msg(self, timeout: float | None = None) -> dict[str, Any]:
+    # jupyter_client's own AsyncZMQSocketChannel overrides the synchronous get_msg the same way
+    async def get_msg(  # type: ignore[override]
+            self, timeout: float | None = None) -> dict[str, Any]:
         assert self.socket is not None
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:

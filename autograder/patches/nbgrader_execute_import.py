@@ -51,7 +51,8 @@ def nbgrader_execute() -> type:
             stubs.append(name)
         from nbgrader.preprocessors.base import NbGraderPreprocessor
 
-        sys.modules["nbgrader.preprocessors"].NbGraderPreprocessor = NbGraderPreprocessor
+        sys.modules["nbgrader.preprocessors"].__dict__["NbGraderPreprocessor"] = (
+            NbGraderPreprocessor)
         from nbgrader.preprocessors.execute import Execute
     except ImportError:
         for name in [*stubs, *(m for m in list(sys.modules) if m.startswith("nbgrader."))]:

@@ -39,7 +39,7 @@ from autograder.sandbox.cgroups import Cgroup
 from autograder.sandbox.identity import SANDBOX_USER, hand_over
 from autograder.sandbox.kernel_environment import EVIDENCE_SWITCH
 from autograder.sandbox.policy import SandboxSettings, format_size
-from autograder.sandbox.zygote import HOLDER, Zygote
+from autograder.sandbox.zygote import HOLDER, ForkedNotebook, Zygote
 
 __all__ = ["SandboxRun", "run_worker", "worker_environment"]
 
@@ -207,8 +207,8 @@ def _limit_reached(group: Cgroup | None, policy: SandboxSettings) -> str | None:
     return None
 
 
-def _watch(process: subprocess.Popen, group: Cgroup | None, policy: SandboxSettings,
-           deadline: float) -> str | None:
+def _watch(process: subprocess.Popen | ForkedNotebook, group: Cgroup | None,
+           policy: SandboxSettings, deadline: float) -> str | None:
     while True:
         try:
             process.wait(timeout=POLL_SECONDS)

@@ -42,7 +42,8 @@ class WatchedKernelManager(AsyncKernelManager):
 
     exit_statuses: list[int] = []
 
-    async def is_alive(self) -> bool:
+    # jupyter_client types AsyncKernelManager.is_alive as KernelManager's synchronous one
+    async def is_alive(self) -> bool:  # type: ignore[override]
         if self.has_kernel and self.provisioner is not None:
             status = await self.provisioner.poll()
             if status is not None and not type(self).exit_statuses:
@@ -215,7 +216,8 @@ def run(task: dict, clock: dict[str, float],
 def skip_iri_grammar() -> None:
     """jsonschema compiles an IRI grammar when rfc3987_syntax is importable (≈1 s of CPU per
     worker); the notebook schema has no IRI formats, so nbformat does not need it."""
-    sys.modules.setdefault("rfc3987_syntax", None)
+    # None blocks the import (importlib's documented rule); typeshed's sys.modules omits it
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def serve(payload: bytes, result_fd: int | None, clock: dict[str, float],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from lrchecks.diagnosis.mistake import Mistake, explanations, models
 from lrchecks.values import same_pattern
@@ -25,7 +26,7 @@ __all__ = ["CurveMistake", "REGRESSION", "REGRESSION_MISTAKES",
 
 
 def train_line_variant(
-    X: np.ndarray, y: np.ndarray, optimizer: str, options: Mapping[str, Any], lr: float,
+    X: ArrayLike, y: ArrayLike, optimizer: str, options: Mapping[str, Any], lr: float,
     epochs: int, *, reduction: str = "mean", zero_grad: bool = True,
     record_after_step: bool = False, broadcast: bool = False,
 ) -> list[float]:

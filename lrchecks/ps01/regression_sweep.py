@@ -80,6 +80,7 @@ def _check_regression_case(train_linear_regression: Any, seed: int, lr: float,
         raise CheckFailed(f"{call} returned {student.size} losses; it should return one per "
                           f"epoch ({epochs}).",
                           diagnosis="the result should hold one loss per epoch.")
+    assert mismatch.student is not None and mismatch.expected is not None
     raise CheckFailed(
         f"{call}: the loss of epoch {mismatch.index} is {describe_number(mismatch.student)}, "
         f"it should be {describe_number(mismatch.expected)}. Start from w = b = 0 and take "

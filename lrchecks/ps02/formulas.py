@@ -147,6 +147,7 @@ def _check_formula_case(function: Any, name: str, case: FormulaCase) -> None:
     if mismatch is None:
         return
     assert mismatch.index is not None
+    assert mismatch.student is not None and mismatch.expected is not None
     diagnosis = diagnose_formula(name, student, parameters)
     sentence = (f"{formula_call(name, case, mismatch.index)} is "
                 f"{describe_number(mismatch.student)}; torch's {torch_text} from lr "

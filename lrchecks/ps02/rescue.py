@@ -135,6 +135,7 @@ def _check_rescue_factory(key: str, factory: Any) -> None:
     lr_mismatch = first_mismatch(lrs, expected_lrs)
     if lr_mismatch is not None:
         assert lr_mismatch.index is not None
+        assert lr_mismatch.student is not None and lr_mismatch.expected is not None
         raise CheckFailed(
             f"{name} does not give the learning rates of {case.text} (from lr = {RESCUE_LR}): "
             f"at step {lr_mismatch.index + 1} it sets {describe_number(lr_mismatch.student)}, "

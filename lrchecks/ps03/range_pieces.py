@@ -43,6 +43,7 @@ def _check_exponential_case(exponential_lrs: Any, start: float, end: float, n: i
     if mismatch.shape_differs:
         raise CheckFailed(f"{call} returned {student.size} lrs; it should return {n}.",
                           diagnosis="the result should hold num_iters lrs.")
+    assert mismatch.student is not None and mismatch.expected is not None
     raise CheckFailed(f"{call}: lr number {mismatch.index} is "
                       f"{describe_number(mismatch.student)}, it should be "
                       f"{describe_number(mismatch.expected)}.")
@@ -98,6 +99,7 @@ def _check_smoothing_case(smooth_losses: Any, losses: list[float], beta: float |
         raise CheckFailed(f"{call} returned {student.size} values; it should return one "
                           f"per loss ({len(losses)}).",
                           diagnosis="the result should hold one value per loss.")
+    assert mismatch.student is not None and mismatch.expected is not None
     raise CheckFailed(f"{call}: value {mismatch.index} is {describe_number(mismatch.student)}"
                       f", it should be {describe_number(mismatch.expected)}.")
 

@@ -134,6 +134,7 @@ def _range_test_message(call: str, step: _CountingStep, lrs: np.ndarray, smoothe
     common = min(lrs.size, taken)
     lr_mismatch = first_mismatch(lrs[:common], np.asarray(reference.lrs)[:common])
     if lr_mismatch is not None:
+        assert lr_mismatch.student is not None and lr_mismatch.expected is not None
         return (f"{call}: the lr of step {lr_mismatch.index} is "
                 f"{describe_number(lr_mismatch.student)}, it should be "
                 f"{describe_number(lr_mismatch.expected)} (exponentially spaced lrs).",
@@ -141,6 +142,7 @@ def _range_test_message(call: str, step: _CountingStep, lrs: np.ndarray, smoothe
                 "with the settings given.")
     loss_mismatch = first_mismatch(smoothed[:common], np.asarray(reference.smoothed)[:common])
     if loss_mismatch is not None:
+        assert loss_mismatch.student is not None and loss_mismatch.expected is not None
         return (f"{call}: the smoothed loss of step {loss_mismatch.index} is "
                 f"{describe_number(loss_mismatch.student)}, it should be "
                 f"{describe_number(loss_mismatch.expected)} (the debiased moving average of "

@@ -71,9 +71,9 @@ def _check_sweep_case(batch_size_sweep: Any, sizes: tuple[int, ...], rule_name: 
                       warmup: float, base_lr: float, base_batch: int, epochs: int,
                       seed: int) -> None:
     rule = SWEEP_RULES[rule_name] if rule_name else None
-    kwargs = {"scaling_rule": Shown(rule_name) if rule_name else None,
-              "warmup_epochs": warmup, "base_lr": base_lr, "base_batch_size": base_batch,
-              "epochs": epochs, "seed": seed}
+    kwargs: dict[str, Any] = {
+        "scaling_rule": Shown(rule_name) if rule_name else None, "warmup_epochs": warmup,
+        "base_lr": base_lr, "base_batch_size": base_batch, "epochs": epochs, "seed": seed}
     call = format_call("batch_size_sweep", (sizes,), kwargs)
     kwargs["scaling_rule"] = rule
     result = call_student(batch_size_sweep, "batch_size_sweep", sizes, **kwargs)

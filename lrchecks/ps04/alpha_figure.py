@@ -118,7 +118,7 @@ def _check_schedule_lines(
         y = np.asarray(line.get_ydata(), dtype=float)
         return any(arrays_match(y, y_ref) and arrays_match(x, x_ref) for x_ref, y_ref in variants)
 
-    used = set()
+    used: set[int] = set()  # ids of the lines matched so far
     for label, variants in expected.items():
         step = steps[label]
         found = [line for line in lines if matches(line, variants)]

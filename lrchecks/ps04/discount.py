@@ -68,7 +68,7 @@ def _as_count(value: Any, shown: str) -> int | None:
         advice = "return the number of a sweep (an int), or None."
         raise CheckFailed(f"{shown} returned a {type(value).__name__}: {advice}",
                           diagnosis=f"the result is not a sweep number: {advice}")
-    return int(value)
+    return int(value)  # type: ignore[call-overload]  # typeshed's int() omits numbers.Real
 
 
 def _check_reach(function: Any, case: ReachCase) -> None:

@@ -134,6 +134,7 @@ def first_difference(student: np.ndarray, expected: np.ndarray, rtol: float,
     """The first entry where a table differs: "Q[3, 1] is 0.25, it should be 0.5"."""
     mismatch = first_mismatch(student, expected, rtol, atol)
     assert mismatch is not None and mismatch.index is not None
+    assert mismatch.student is not None and mismatch.expected is not None
     index = np.unravel_index(mismatch.index, expected.shape)
     where = ", ".join(str(int(i)) for i in index)
     return (f"Q[{where}] is {describe_number(mismatch.student)}, it should be "

@@ -85,6 +85,7 @@ def _check_regression_case(train_regression: Any, seed: int, name: str, lr: floa
         if mistake.name in curves and mistake.fits(student, curves[mistake.name]):
             raise CheckFailed(f"{call}: the losses are wrong. {mistake.explanation}",
                               diagnosis=mistake.explanation)
+    assert mismatch.student is not None and mismatch.expected is not None
     raise CheckFailed(
         f"{call}: the loss of epoch {mismatch.index} is {describe_number(mismatch.student)}, "
         f"it should be {describe_number(mismatch.expected)}. Start from w = b = 0, take one "

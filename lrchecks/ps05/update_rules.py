@@ -70,7 +70,7 @@ def _student_trajectory(function: Any, name: str, case: UpdateCase, n_state: int
     params = np.empty((steps, x.size))
     first_call = ""
     for t in range(1, steps + 1):
-        arguments = (x.copy(), gradient(x), *(s.copy() for s in state), t)
+        arguments: tuple[Any, ...] = (x.copy(), gradient(x), *(s.copy() for s in state), t)
         shown = format_call(name, (*(a.tolist() for a in arguments[:-1]), t), hyperparameters)
         first_call = first_call or shown
         result = call_student(function, name, *arguments, **hyperparameters)

@@ -70,7 +70,8 @@ def _add_round_to_odd(a: FloatArray, b: FloatArray) -> FloatArray:
     return np.where((e != 0) & even, towards_error, s)
 
 
-def _emulated_fma(a: FloatArray, b: FloatArray, c: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _emulated_fma(a: FloatArray, b: FloatArray,
+                  c: FloatArray) -> tuple[FloatArray, NDArray[np.bool_]]:
     """fl(a·b + c) by Boldo & Melquiond's algorithm, and where its preconditions held."""
     product, product_error = _two_product(a, b)
     high, low = _two_sum(c, product)

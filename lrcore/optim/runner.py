@@ -9,7 +9,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -160,7 +160,8 @@ def _per_step_lrs(
 ) -> tuple[FloatArray, float]:
     """The lr of every step, and the lr to build the optimiser with (which validates it)."""
     if isinstance(lr, numbers.Real):
-        return np.full(steps, float(lr)), lr  # as given, for torch's error message
+        # lr as given, for torch's error message (a numbers.Real: mypy knows no numeric tower)
+        return np.full(steps, float(lr)), cast(float, lr)
     if hasattr(lr, "values"):
         lrs = np.asarray(lr.values(steps), dtype=np.float64)
         source = f"the schedule's values({steps})"

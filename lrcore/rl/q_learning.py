@@ -86,7 +86,7 @@ class StepSize:
 
     def __call__(self, n: Any) -> Any:
         if isinstance(n, numbers.Real) and not isinstance(n, bool):
-            if not n >= 1:
+            if not n >= 1:  # type: ignore[operator]  # typeshed's numbers.Real has no >=
                 raise ValueError(f"the visit count n starts at 1, got {n}")
             return self.alpha if self.omega == 0 else self.alpha / float(n) ** self.omega
         counts = np.asarray(n)
@@ -245,7 +245,7 @@ def synchronous_q_learning(
     n_sweeps: int,
     gamma: float = 0.99,
     seed: int = 0,
-    checkpoints: Sequence[int] | None = None,
+    checkpoints: Sequence[int] | np.ndarray | None = None,
 ) -> FloatArray:
     """Q after each sweep of synchronous Q-learning: shape (n_sweeps, S, A), or
     (len(checkpoints), S, A) with only the sweeps listed (1-based: sweep k = after k sweeps).
@@ -278,7 +278,7 @@ def synchronous_q_learning(
         q = q + step_size(sweep) * (sample.reward + bootstrap - q)
         if keep[sweep]:
             saved[sweep] = q
-    return np.array([saved[k] for k in wanted]).reshape(len(wanted), *q.shape)
+    return np.array([saved[int(k)] for k in wanted]).reshape(len(wanted), *q.shape)
 
 
 def synchronous_q_learning_many(
@@ -324,4 +324,4 @@ def synchronous_q_learning_many(
             saved[sweep] = q
     if not wanted.size:
         return np.empty((len(step_sizes), 0, model.n_states, model.n_actions))
-    return np.stack([saved[k] for k in wanted], axis=1)
+    return np.stack([saved[int(k)] for k in wanted], axis=1)

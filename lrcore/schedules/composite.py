@@ -15,15 +15,20 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import cast
 
 import numpy as np
 
-from .base import FloatArray, IntArray, ProductSchedule, Schedule, as_count
+from .base import BoolArray, FloatArray, IntArray, ProductSchedule, Schedule, as_count
 from .cosine import _CosineAnnealingLR
 from .decay import linear_lr
 from .plateau import PlateauScheduler
 
 __all__ = ["chained_scheduler", "sequential_lr", "warmup"]
+
+_ChainPiece = FloatArray | tuple[FloatArray, BoolArray, float, float]
+"""What one link of a chain gives for n steps: a "mul" link's factors (or a "set" link's
+lrs), or a cosine link's (ratios, additive, addition, η_min)."""
 
 
 def _check_children(kind: str, schedulers: Sequence[Schedule]) -> None:
@@ -168,7 +173,7 @@ class _ChainedScheduler(Schedule):
         flat: list[Schedule] = []
         for child in children:
             flat.extend(child._links if isinstance(child, _ChainedScheduler) else [child])
-        self._links = flat
+        self._links: list[Schedule] = flat
         readers = [link for link in flat if link._reads_optimizer_lr]
         lrs = {link.initial_lr for link in readers}
         if len(lrs) > 1:
@@ -201,13 +206,13 @@ class _ChainedScheduler(Schedule):
             # lr_t = (…((lr_{t−1}·f¹_t)·f²_t)…): one accumulate over the interleaved factors.
             sequence = np.empty(n * len(pieces) + 1, dtype=np.float64)
             sequence[0] = self._start_lr
-            sequence[1:] = np.stack(pieces, axis=1).ravel()
+            sequence[1:] = np.stack(cast(list[FloatArray], pieces), axis=1).ravel()  # all "mul"
             np.multiply.accumulate(sequence, out=sequence)
             return sequence[len(pieces) :: len(pieces)]
         return self._replay(pieces, n)
 
     @staticmethod
-    def _piece(link: Schedule, n: int) -> object:
+    def _piece(link: Schedule, n: int) -> _ChainPiece:
         if link._chain_kind == "mul":
             assert isinstance(link, ProductSchedule)
             return link._chain_factors(n)
@@ -217,26 +222,30 @@ class _ChainedScheduler(Schedule):
         return link._prefix(n)
 
     @staticmethod
-    def _apply(link: Schedule, piece: object, lr: FloatArray) -> FloatArray:
+    def _apply(link: Schedule, piece: _ChainPiece, lr: FloatArray) -> FloatArray:
         """One link's update of this step's lr, elementwise over the steps."""
         if link._chain_kind == "mul":
-            return lr * piece  # type: ignore[operator]
-        ratios, additive, addition, eta = piece  # type: ignore[misc]
+            assert not isinstance(piece, tuple)
+            return lr * piece
+        assert isinstance(piece, tuple)
+        ratios, additive, addition, eta = piece
         with np.errstate(all="ignore"):
             updated = np.where(additive, lr + addition, ratios * (lr - eta) + eta)
         updated[0] = lr[0]  # CosineAnnealingLR's constructor leaves the lr alone
         return updated
 
-    def _replay(self, pieces: list[object], n: int) -> FloatArray:
+    def _replay(self, pieces: list[_ChainPiece], n: int) -> FloatArray:
         """Step by step, for chains with cosine annealing and no overwriting scheduler (the
         affine updates do not compose into one product)."""
         columns: list[tuple[str, list[float], list[bool], float, float]] = []
         for link, piece in zip(self._links, pieces, strict=True):
             if link._chain_kind == "mul":
-                columns.append(("mul", piece.tolist(), [], 0.0, 0.0))  # type: ignore[attr-defined]
+                assert not isinstance(piece, tuple)
+                columns.append(("mul", piece.tolist(), [], 0.0, 0.0))
             else:
-                ratios, additive, addition, eta = piece  # type: ignore[misc]
-                columns.append(("cosine", ratios.tolist(), additive.tolist(), addition, eta))
+                assert isinstance(piece, tuple)
+                ratios, additive_steps, addition, eta = piece
+                columns.append(("cosine", ratios.tolist(), additive_steps.tolist(), addition, eta))
         out = []
         lr = self._start_lr
         for t in range(n):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from .base import FloatArray, IntArray, Schedule
 
@@ -283,7 +284,8 @@ class _OneCycleLR(Schedule):
     def cycle_momentum(self) -> bool:
         return self._cycle_momentum
 
-    def _anneal(self, start: float, end: float, pct: FloatArray) -> FloatArray:
+    def _anneal(self, start: float, end: float,
+                pct: npt.NDArray[np.floating]) -> npt.NDArray[np.floating]:
         if self.anneal_strategy == "cos":
             return end + (start - end) / 2.0 * (np.cos(np.pi * pct) + 1)
         return (end - start) * pct + start

@@ -31,7 +31,7 @@ __all__ = [
 def _integral(value: object) -> int | None:
     """`value` as an int if it is a finite whole real number (3, 3.0, True), else None."""
     if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
-        return int(value)
+        return int(value)  # type: ignore[call-overload]  # typeshed's int() omits numbers.Real
     return None
 
 
@@ -315,7 +315,7 @@ class _LinearLR(_RampSchedule):
     def _ramp_factors(self, steps: IntArray) -> FloatArray:
         slope = self.end_factor - self.start_factor
         start = self.total_iters * self.start_factor
-        return 1.0 + slope / (start + (steps - 1) * slope)
+        return np.asarray(1.0 + slope / (start + (steps - 1) * slope), dtype=np.float64)
 
     def _entered_first(self, previous_lr: Callable[[], float]) -> float:
         slope = self.end_factor - self.start_factor

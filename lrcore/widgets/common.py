@@ -75,7 +75,8 @@ def explorer_style() -> Iterator[None]:
 
     order = ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "yellow", "black")
     style = dict(_STYLE, **{"axes.prop_cycle": cycler(color=[COLORS[name] for name in order])})
-    with matplotlib.rc_context(style):
+    # matplotlib's stub types rc as a dict keyed by its Literal rc names; rcParams check them
+    with matplotlib.rc_context(style):  # type: ignore[arg-type]
         yield
 
 
@@ -224,15 +225,16 @@ def sticky_limits(
         # Decades the limits may span before they shrink around the data: data whose range
         # jumps back and forth (a run that now passes close to 0, now not) keeps its axis.
         allowed = max(math.log10(high) - math.log10(low), 1.0) * slack + LOG_SLACK_DECADES
-        valid = current is not None and 0 < current[0] < current[1]
-        if valid and current[0] <= low and high <= current[1] \
+        if current is not None and not 0 < current[0] < current[1]:
+            current = None  # no log limits to keep or grow
+        if current is not None and current[0] <= low and high <= current[1] \
                 and math.log10(current[1] / current[0]) <= allowed:
             return current
-        bottom = math.floor(math.log10(low) + 1e-9) - math.ceil(headroom)
-        top = max(math.ceil(math.log10(high) - 1e-9), bottom + 1)
+        bottom: float = math.floor(math.log10(low) + 1e-9) - math.ceil(headroom)
+        top: float = max(math.ceil(math.log10(high) - 1e-9), bottom + 1)
         pad = margin * (top - bottom)
         fresh = 10.0 ** (bottom - pad), 10.0 ** (top + pad)
-        if valid:  # grow the limits rather than move them: the next move may come back
+        if current is not None:  # grow the limits rather than move them: the next may come back
             grown = min(fresh[0], current[0]), max(fresh[1], current[1])
             if math.log10(grown[1] / grown[0]) <= allowed:
                 return grown

@@ -34,11 +34,14 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 
 from lrcore.widgets.common import FONT_SIZE, explorer_style
+
+if TYPE_CHECKING:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 __all__ = ["LiveFigure", "ipympl_available", "is_interactive_backend"]
 
@@ -222,8 +225,8 @@ class LiveFigure:
         figsize: tuple[float, float] = (9.6, 3.4),
         *,
         dpi: float | None = None,
-        sharex: bool | str = False,
-        sharey: bool | str = False,
+        sharex: bool | Literal["none", "all", "row", "col"] = False,
+        sharey: bool | Literal["none", "all", "row", "col"] = False,
         interactive: bool | None = None,
     ):
         import ipywidgets as widgets
@@ -355,7 +358,7 @@ class LiveFigure:
             return False
         redraw = {i for i, (old, new) in enumerate(zip(drawn[1:], layout[1:], strict=True))
                   if old != new}
-        renderer = self.figure.canvas.get_renderer()
+        renderer = self._agg_canvas().get_renderer()
         with self._staleness_kept():
             new_boxes = {i: _pixel_box(axes[i].get_tightbbox(renderer)) for i in redraw}
             region = _union([*new_boxes.values(), *(self._boxes[axes[i]] for i in redraw)])
@@ -372,7 +375,7 @@ class LiveFigure:
             region = _intersection(region, figure_box)
             if _area(region) > MAX_PARTIAL_AREA * _area(figure_box):
                 return False
-            canvas = self.figure.canvas
+            canvas = self._agg_canvas()
             canvas.restore_region(self._background)
             if region is not None:
                 _clear(self.figure, renderer, region)
@@ -385,10 +388,15 @@ class LiveFigure:
         canvas.blit(self.figure.bbox)
         return True
 
+    def _agg_canvas(self) -> FigureCanvasAgg:
+        """The figure's canvas where blitting happens (interactive: ipympl's, an Agg canvas
+        with the renderer and the saved regions blitting uses)."""
+        return cast("FigureCanvasAgg", self.figure.canvas)
+
     def _on_draw(self, _event: object) -> None:
         """After a full draw (ours, or one the browser asked for): save the background, then
         draw the animated artists on top."""
-        canvas = self.figure.canvas
+        canvas = self._agg_canvas()
         # Saving (downloads, static images) draws animated artists itself.
         if not (self.interactive and self._animated) or canvas.is_saving():
             return
@@ -425,7 +433,7 @@ class LiveFigure:
                 artist.stale = False
 
     def _blit(self) -> None:
-        canvas = self.figure.canvas
+        canvas = self._agg_canvas()
         canvas.restore_region(self._background)
         self._draw_animated()
         canvas.blit(self.figure.bbox)

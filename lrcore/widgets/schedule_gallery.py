@@ -77,6 +77,11 @@ def _plateau(p: GalleryParameters) -> np.ndarray:
     return sched.plateau_lrs(p.loss_curve(), p.lr, factor=p.gamma, patience=max(p.steps // 20, 1))
 
 
+def _inverse_time_factor(stage: int) -> Callable[[int], float]:
+    # 1/(1 + t/s): LambdaLR's classic inverse-time decay.
+    return lambda t: 1.0 / (1.0 + t / stage)
+
+
 def _linear_decay_factor(total: int) -> Callable[[int], float]:
     # ∏_{s=1..t} (T−s)/(T−s+1) = (T−t)/T: MultiplicativeLR can draw a straight line.
     return lambda t: max(total - t, 0) / max(total - t + 1, 1)
@@ -114,7 +119,7 @@ GALLERY: dict[str, tuple[str, Callable[[GalleryParameters], sched.Schedule | np.
                          pct_start=float(np.clip(p.warmup_fraction, 0.05, 0.95)),
                          cycle_momentum=False)),
     "lambda_lr": ("lambda_lr (1/(1+t/s))",
-                  lambda p: sched.lambda_lr(p.lr, lambda t, s=p.stage: 1.0 / (1.0 + t / s))),
+                  lambda p: sched.lambda_lr(p.lr, _inverse_time_factor(p.stage))),
     "multiplicative_lr": ("multiplicative_lr (linear)",
                           lambda p: sched.multiplicative_lr(p.lr, _linear_decay_factor(p.steps))),
     "sequential_lr": ("sequential_lr: warm-up, cosine",

@@ -15,7 +15,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -220,7 +220,9 @@ EXPONENTIAL_LRS_MISTAKES: dict[str, Callable[[float, float, int], np.ndarray]] =
     EXPONENTIAL_LRS)
 SMOOTHING_MISTAKES: dict[str, Callable[[np.ndarray, float], np.ndarray]] = models(SMOOTHING)
 RANGE_TEST_MISTAKES: dict[str, dict[str, Any]] = {
-    mistake.name: dict(mistake.model.keywords) for mistake in RANGE_TEST}
+    # `_range` builds every model as a partial of range_test_variant
+    mistake.name: dict(cast(functools.partial[Any], mistake.model).keywords)
+    for mistake in RANGE_TEST}
 """Options of `range_test_variant` that reproduce each mistaken range test."""
 SUGGESTION_MISTAKES: dict[str, Callable[[np.ndarray, np.ndarray], float]] = models(SUGGESTION)
 EXPONENTIAL_EXPLANATIONS = explanations(EXPONENTIAL_LRS)

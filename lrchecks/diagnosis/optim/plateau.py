@@ -16,6 +16,7 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -103,7 +104,7 @@ class PlateauMistake(Mistake):
             np.asarray(student), np.asarray(modelled), 1e-9, 0.0)
 
 
-def _flagged(name: str, explanation: str, **flags: bool) -> PlateauMistake:
+def _flagged(name: str, explanation: str, **flags: Any) -> PlateauMistake:
     """A rule with the flagged piece wrong: `plateau_decisions(metrics, lr, **options, **flags)`."""
     return PlateauMistake(name, explanation, functools.partial(plateau_decisions, **flags))
 

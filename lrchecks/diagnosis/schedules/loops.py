@@ -91,6 +91,7 @@ def optimize_with_loop_mistake(
             if mistake == "scheduler_stepped_first_lr_read_before":
                 lrs.append(float(group["lr"]))
             if stepped_first:
+                assert built is not None  # built before the loop for these mistakes
                 built.step()
             if mistake not in ("scheduler_stepped_first_lr_read_before",
                                "lr_read_after_scheduler_step"):
@@ -98,6 +99,7 @@ def optimize_with_loop_mistake(
             sgd.step()
             xs.append(param.item())
             for _ in range(steps_after):
+                assert built is not None  # built before or in the loop for these mistakes
                 built.step()
             if mistake == "lr_read_after_scheduler_step":
                 lrs.append(float(group["lr"]))
