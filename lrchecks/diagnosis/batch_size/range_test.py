@@ -11,7 +11,6 @@ the record is itself a mistake (`stopping_step_left_out`): the task records that
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from lrchecks.diagnosis.batch_size.scaling import AnswersMistake
-from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake, explanations, models
+from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake, explanations, models, switched
 from lrchecks.values import arrays_match, same_pattern
 from lrcore import range_test
 
@@ -167,9 +166,8 @@ class RangeTestMistake(Mistake):
                    for cut in (model_lrs.size, model_lrs.size - 1))
 
 
-def _range(name: str, explanation: str, **choices: Any) -> RangeTestMistake:
-    return RangeTestMistake(name, explanation,
-                            functools.partial(range_test_variant, **choices))
+_range = switched(RangeTestMistake, range_test_variant)
+"""A range test with the chosen piece wrong: `range_test_variant(…, **choices)`."""
 
 
 RANGE_TEST: tuple[RangeTestMistake, ...] = (
