@@ -47,6 +47,8 @@ class Failure:
 
 _EDITED_METADATA = ("the nbgrader metadata of a cell in {notebook} is damaged (edited by hand?); "
                     "ask for a notebook made from the released one.")
+_NO_GRADE_ID = ("{notebook} has a cell marked for grading without a grade id (its nbgrader "
+                "metadata was edited); ask for a notebook made from the released one.")
 
 FAILURES = (
     Failure(("RecursionError",), (), "{notebook} nests its JSON too deeply for nbgrader to read "
@@ -57,12 +59,9 @@ FAILURES = (
             "may be cut short or edited by hand."),
     Failure(("UnicodeDecodeError",), (), "{notebook} is not UTF-8 text; ask for the notebook "
             "saved again from Jupyter."),
-    Failure(("KeyError",), ("'grade_id'",), "{notebook} has a cell marked for grading without a "
-            "grade id (its nbgrader metadata was edited); ask for a notebook made from the "
-            "released one."),
+    Failure(("KeyError",), ("'grade_id'",), _NO_GRADE_ID),
     Failure(("ValidationError",), ("nbgrader cell does not have a grade_id", "grade_id is empty"),
-            "{notebook} has a cell marked for grading without a grade id (its nbgrader metadata "
-            "was edited); ask for a notebook made from the released one."),
+            _NO_GRADE_ID),
     Failure(("ValidationError",), ("Duplicate grade id",), "{notebook} has several cells with "
             "one grade id (a copied cell?); keep one and grade it again."),
     Failure(("ValidationError", "SchemaTooOldError", "SchemaTooNewError"), (), _EDITED_METADATA),

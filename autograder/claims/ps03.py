@@ -48,6 +48,13 @@ def _written_lr(value: float) -> str:
     return f"{value:.2g}"
 
 
+def _scaled_lr(claim: str, sentence: str, rule: Callable[..., float], batch: int,
+               written: float) -> Claim:
+    """The claim that `rule` scales the notebook's base lr to `written` at `batch`."""
+    return Claim(claim, sentence, compute=lambda: _lr(rule, batch), write=_written_lr,
+                 holds=lambda lr: math.isclose(lr, written))
+
+
 def _seeds(seeds: Sequence[int]) -> str:
     """Seeds as the text names them: "4", "0 and 1", "2–4"."""
     ordered = [str(seed) for seed in sorted(seeds)]
@@ -249,21 +256,16 @@ CLAIMS = (
           write=lambda scale: f"{scale:.0f}",
           holds=lambda scale: scale > 40 and 3 * scale <= 256, seeds=SEEDS),
     # §3–4: the scaled lrs and the steps they take
-    Claim("ps03.linear_lr_64", "the linear rule's lr at batch 64",
-          compute=lambda: _lr(batch_size.linear_scaled_lr, 64), write=_written_lr,
-          holds=lambda lr: math.isclose(lr, 0.4)),
-    Claim("ps03.linear_lr_128", "the linear rule's lr at batch 128",
-          compute=lambda: _lr(batch_size.linear_scaled_lr, 128), write=_written_lr,
-          holds=lambda lr: math.isclose(lr, 0.8)),
-    Claim("ps03.linear_lr_256", "the linear rule's lr at batch 256",
-          compute=lambda: _lr(batch_size.linear_scaled_lr, 256), write=_written_lr,
-          holds=lambda lr: math.isclose(lr, 1.6)),
-    Claim("ps03.linear_lr_512", "a scaled learning rate can be large: 3.2 at batch 512",
-          compute=lambda: _lr(batch_size.linear_scaled_lr, 512), write=_written_lr,
-          holds=lambda lr: math.isclose(lr, 3.2)),
-    Claim("ps03.sqrt_lr_256", "the square-root rule's lr at batch 256",
-          compute=lambda: _lr(batch_size.sqrt_scaled_lr, 256), write=_written_lr,
-          holds=lambda lr: math.isclose(lr, 0.4)),
+    _scaled_lr("ps03.linear_lr_64", "the linear rule's lr at batch 64",
+               batch_size.linear_scaled_lr, 64, 0.4),
+    _scaled_lr("ps03.linear_lr_128", "the linear rule's lr at batch 128",
+               batch_size.linear_scaled_lr, 128, 0.8),
+    _scaled_lr("ps03.linear_lr_256", "the linear rule's lr at batch 256",
+               batch_size.linear_scaled_lr, 256, 1.6),
+    _scaled_lr("ps03.linear_lr_512", "a scaled learning rate can be large: 3.2 at batch 512",
+               batch_size.linear_scaled_lr, 512, 3.2),
+    _scaled_lr("ps03.sqrt_lr_256", "the square-root rule's lr at batch 256",
+               batch_size.sqrt_scaled_lr, 256, 0.4),
     Claim("ps03.steps_512", "batch 512 takes 30 steps in the 10 epochs",
           compute=lambda: digits.EPOCHS * digits.steps_per_epoch(512),
           holds=lambda steps: steps == len(_sweeps(NOTEBOOK_SEED)["no scaling"][512].step_lrs)),

@@ -148,6 +148,14 @@ def _per_mille(value: float) -> str:
     return f"{value:.3f}"
 
 
+def _steadier_claim(claim: str, sentence: str, index: int, seeds: tuple[int, ...] = ()) -> Claim:
+    """The claim that writes `_steadier()[index]` (0 and 1: the plateau run's and the control's
+    tail mean; 2 and 3: their spread) and holds when the plateau run's is the smaller."""
+    plateau = index - index % 2
+    return Claim(claim, sentence, compute=_steadier, write=lambda v: _per_mille(v[index]),
+                 holds=lambda v: v[plateau] < v[plateau + 1], seeds=seeds, paths=TORCH_PATHS)
+
+
 # --- §5: the explorer's flat start --------------------------------------------------------------
 
 EXPLORER_EPOCHS = 20
@@ -267,20 +275,13 @@ CLAIMS = (
           compute=_identical_until_cut, holds=bool, seeds=RUN_SEEDS, paths=TORCH_PATHS),
     Claim("ps05.tail_epochs", "over the last 50 epochs", compute=lambda: TAIL_EPOCHS,
           holds=lambda n: n < RUNS[PLATEAU]["epochs"] - _first_cut()),
-    Claim("ps05.tail_mean_plateau", "over the last 50 epochs the plateau run's validation loss "
-          "averages 0.022, less than its control's on every seed 0–4",
-          compute=_steadier, write=lambda v: _per_mille(v[0]), holds=lambda v: v[0] < v[1],
-          seeds=RUN_SEEDS, paths=TORCH_PATHS),
-    Claim("ps05.tail_mean_control", "… against 0.039 for the control",
-          compute=_steadier, write=lambda v: _per_mille(v[1]), holds=lambda v: v[0] < v[1],
-          paths=TORCH_PATHS),
-    Claim("ps05.tail_spread_plateau", "its spread (standard deviation) is 0.006, smaller than "
-          "the control's on every seed 0–4",
-          compute=_steadier, write=lambda v: _per_mille(v[2]), holds=lambda v: v[2] < v[3],
-          seeds=RUN_SEEDS, paths=TORCH_PATHS),
-    Claim("ps05.tail_spread_control", "… against 0.022 for the control",
-          compute=_steadier, write=lambda v: _per_mille(v[3]), holds=lambda v: v[2] < v[3],
-          paths=TORCH_PATHS),
+    _steadier_claim("ps05.tail_mean_plateau", "over the last 50 epochs the plateau run's "
+                    "validation loss averages 0.022, less than its control's on every seed 0–4",
+                    0, seeds=RUN_SEEDS),
+    _steadier_claim("ps05.tail_mean_control", "… against 0.039 for the control", 1),
+    _steadier_claim("ps05.tail_spread_plateau", "its spread (standard deviation) is 0.006, "
+                    "smaller than the control's on every seed 0–4", 2, seeds=RUN_SEEDS),
+    _steadier_claim("ps05.tail_spread_control", "… against 0.022 for the control", 3),
     # §4: the challenge
     Claim("ps05.noisy_fraction", "30 % of the training labels were replaced by a random digit",
           compute=lambda: plateau_challenge.NOISE_FRACTION, write=lambda f: f"{round(100 * f)}",

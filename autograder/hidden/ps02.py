@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from autograder.hidden.pools import Case, PoolSpec
-from autograder.hidden.validate import matches
+from autograder.hidden.validate import leaves_float32_range, matches
 from lrchecks.diagnosis.noisy import LOSS_CURVE_MISTAKES
 from lrchecks.diagnosis.quadratic import QUADRATIC_MISTAKES
 from lrchecks.diagnosis.schedules import (
@@ -217,7 +217,7 @@ def _run_problems(params: Mapping[str, Any], stepped_first: bool = False) -> str
         xs, _ = _quiet_run(lr, n, x0, case, "scheduler_stepped_first" if stepped_first else None)
     except (ValueError, ArithmeticError):
         return "torch refuses the run"
-    if not np.all(np.isfinite(xs)) or np.max(np.abs(xs)) > 1e30:
+    if leaves_float32_range(xs):
         return "the run leaves float32's range"
     if not matches(_float64_run(lr, n, x0, case, shift=int(stepped_first)), xs):
         return "a float64 run differs from the float32 torch reference beyond the tolerance"
@@ -581,7 +581,7 @@ def _float32_curve(lrs: list, x0: float, noise: list) -> np.ndarray:
 def _curve_problems(case: Case) -> str:
     lrs, x0, noise = case["params"]
     reference = noisy_gradient.mean_loss_curve(lrs, x0, noise)
-    if not np.all(np.isfinite(reference)) or np.max(np.abs(reference)) > 1e30:
+    if leaves_float32_range(reference):
         return "the curve leaves float32's range"
     if not matches(_float32_curve(lrs, x0, noise), reference):
         return "a float32 run differs from the float64 reference beyond the tolerance"

@@ -191,22 +191,21 @@ def _update_candidate(rng: np.random.Generator, n_state: int) -> Case:
             "params": [x0, curvatures, steps, hyperparameters]}
 
 
-RMSPROP = PoolSpec(
-    name="ps05.rmsprop_step",
-    always=({"kind": "a single coordinate", "params": [[-3.0], [1.0], 15, {"lr": 0.1}]},),
-    draw=3, size=16, seed=501,
-    candidate=lambda rng: _update_candidate(rng, 1),
-    problems=lambda case: _update_problems(case, 1),
-    missed=lambda case: _update_missed(case, 1),
-)
-ADAM = PoolSpec(
-    name="ps05.adam_step",
-    always=({"kind": "a single coordinate", "params": [[-3.0], [1.0], 15, {"lr": 0.5}]},),
-    draw=3, size=16, seed=502,
-    candidate=lambda rng: _update_candidate(rng, 2),
-    problems=lambda case: _update_problems(case, 2),
-    missed=lambda case: _update_missed(case, 2),
-)
+def _update_spec(name: str, lr: float, seed: int, n_state: int) -> PoolSpec:
+    """The pool of an update rule that keeps `n_state` state arrays (RMSprop 1, Adam 2): always
+    a single coordinate at `lr`, and three cases drawn from sixteen."""
+    return PoolSpec(
+        name=name,
+        always=({"kind": "a single coordinate", "params": [[-3.0], [1.0], 15, {"lr": lr}]},),
+        draw=3, size=16, seed=seed,
+        candidate=lambda rng: _update_candidate(rng, n_state),
+        problems=lambda case: _update_problems(case, n_state),
+        missed=lambda case: _update_missed(case, n_state),
+    )
+
+
+RMSPROP = _update_spec("ps05.rmsprop_step", lr=0.1, seed=501, n_state=1)
+ADAM = _update_spec("ps05.adam_step", lr=0.5, seed=502, n_state=2)
 
 # --- train_regression: one data set, every optimiser at its own lr -------------------------------
 

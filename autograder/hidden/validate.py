@@ -11,7 +11,7 @@ import numpy as np
 
 from lrchecks.values import DEFAULT_ATOL, DEFAULT_RTOL, arrays_match
 
-__all__ = ["matches", "quadratic_float32", "regression_float64"]
+__all__ = ["matches", "leaves_float32_range", "quadratic_float32", "regression_float64"]
 
 
 def matches(values: object, reference: object, rtol: float = DEFAULT_RTOL,
@@ -20,6 +20,17 @@ def matches(values: object, reference: object, rtol: float = DEFAULT_RTOL,
     |v − r| ≤ atol + rtol·|r|)."""
     return arrays_match(np.asarray(values, dtype=np.float64),
                         np.asarray(reference, dtype=np.float64), rtol, atol)
+
+
+FLOAT32_LIMIT = 1e30
+"""The largest magnitude a pooled run may reach: float32 (about 3.4e38) holds it with room."""
+
+
+def leaves_float32_range(values: object) -> bool:
+    """Whether a reference run is not finite or exceeds FLOAT32_LIMIT somewhere: a student's
+    float32 code could not follow it, so the case is not pooled."""
+    array = np.asarray(values, dtype=np.float64)
+    return bool(not np.all(np.isfinite(array)) or np.max(np.abs(array)) > FLOAT32_LIMIT)
 
 
 def quadratic_float32(lr: float, steps: int, x0: float, a: float = 1.0) -> np.ndarray:

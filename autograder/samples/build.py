@@ -10,7 +10,8 @@ import nbformat
 
 from autograder.course import Course
 
-__all__ = ["Sample", "solution_code", "build_notebook", "samples_for", "write_inbox"]
+__all__ = ["Sample", "solution_code", "build_notebook", "samples_for", "write_inbox", "changed",
+           "solution", "blank", "mistake", "written_differently", "NOT_WRITTEN_YET"]
 
 _SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
@@ -31,6 +32,44 @@ class Sample:
     blank: bool = False
     failing_tests: frozenset[str] = frozenset()
     feedback: dict[str, str] = field(default_factory=dict)
+
+
+NOT_WRITTEN_YET = "you have not written this function yet"
+"""What the feedback of a blank notebook's first test says."""
+
+
+def solution(written: dict[str, str]) -> Sample:
+    """The instructor's solution, with the written answers `written` (answer cell → text)."""
+    return Sample("s01_solution", "the instructor's solution", cells=written)
+
+
+def blank(first_test: str, words: str = NOT_WRITTEN_YET) -> Sample:
+    """The release, untouched: every autograded test fails; `first_test`'s feedback says
+    `words`."""
+    return Sample("s02_blank", "the release, untouched", blank=True,
+                  feedback={first_test: words})
+
+
+def written_differently(student: str, cells: dict[str, str]) -> Sample:
+    """A correct solution that shares no code with the instructor's (`cells`: every answer)."""
+    return Sample(student, "correct, written differently", cells=cells)
+
+
+def mistake(student: str, description: str, cells: dict[str, str], feedback: dict[str, str],
+            also_failing: tuple[str, ...] = ()) -> Sample:
+    """A realistic mistake: `cells` replace the solution's answer cells; the tests of `feedback`
+    lose all their points and their feedback contains its words, as do the tests
+    `also_failing` (whose words are not checked)."""
+    return Sample(student, description, cells=cells,
+                  failing_tests=frozenset({*feedback, *also_failing}), feedback=feedback)
+
+
+def changed(code: str, old: str, new: str) -> str:
+    """`code` with its one occurrence of `old` replaced by `new`: a sample's mistake written as
+    the one change it makes to correct code (a ValueError if `old` is not there exactly once)."""
+    if code.count(old) != 1:
+        raise ValueError(f"the change's old text stands {code.count(old)} times in the code")
+    return code.replace(old, new)
 
 
 def solution_code(source: str) -> str:

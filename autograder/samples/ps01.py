@@ -4,13 +4,15 @@ that each loses exactly the points of `failing_tests`, with feedback that names 
 
 from __future__ import annotations
 
-from autograder.samples.build import Sample
+from autograder.samples.build import blank, changed, mistake, solution, written_differently
 
 WRITTEN_ANSWER = """With a noisy gradient a constant learning rate cannot be fast and precise at
 once: in my fig_noise lr = 0.1 stops at a loss near 0.03 after about 20 steps, lr = 0.01 goes ten
 times lower but needs about 250 steps, and the decaying lr ends below both. It also cannot suit a
 steep and a flat direction: in fig_valley lr = 1.05 makes x diverge while y at lr = 0.9 is still at
 0.16 after 100 steps."""
+WRITTEN = {"written_constant_lr_limits": WRITTEN_ANSWER}
+"""The written answer cell, as the solution and the different solution fill it in."""
 
 SIGN_FLIPPED_NUMPY = '''
 def gradient_descent_numpy(lr, num_iterations, x0, a=1.0):
@@ -22,21 +24,7 @@ def gradient_descent_numpy(lr, num_iterations, x0, a=1.0):
     return history
 '''
 
-NO_ZERO_GRAD = '''
-def optimize(initial_lr, num_iterations, x0):
-    x = torch.tensor(float(x0), requires_grad=True)
-    optimizer = torch.optim.SGD([x], lr=initial_lr)
-    x_history, lr_history = [], []
-    for _ in range(num_iterations):
-        loss = x ** 2
-        loss.backward()
-        lr_history.append(optimizer.param_groups[0]["lr"])
-        optimizer.step()
-        x_history.append(x.item())
-    return x_history, lr_history
-'''
-
-HISTORY_BEFORE_STEP = '''
+_OPTIMIZE = '''
 def optimize(initial_lr, num_iterations, x0):
     x = torch.tensor(float(x0), requires_grad=True)
     optimizer = torch.optim.SGD([x], lr=initial_lr)
@@ -45,26 +33,26 @@ def optimize(initial_lr, num_iterations, x0):
         optimizer.zero_grad()
         loss = x ** 2
         loss.backward()
-        x_history.append(x.item())
         lr_history.append(optimizer.param_groups[0]["lr"])
         optimizer.step()
+        x_history.append(x.item())
     return x_history, lr_history
 '''
+"""A correct optimize, which the mistakes below change in one place."""
 
-INTEGER_X0 = '''
-def optimize(initial_lr, num_iterations, x0):
-    x = torch.tensor(x0, requires_grad=True)
-    optimizer = torch.optim.SGD([x], lr=initial_lr)
-    x_history, lr_history = [], []
-    for _ in range(num_iterations):
-        optimizer.zero_grad()
-        loss = x ** 2
-        loss.backward()
+NO_ZERO_GRAD = changed(_OPTIMIZE, "        optimizer.zero_grad()\n", "")
+
+HISTORY_BEFORE_STEP = changed(_OPTIMIZE, '''
         lr_history.append(optimizer.param_groups[0]["lr"])
         optimizer.step()
         x_history.append(x.item())
-    return x_history, lr_history
-'''
+''', '''
+        x_history.append(x.item())
+        lr_history.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+''')
+
+INTEGER_X0 = changed(_OPTIMIZE, "torch.tensor(float(x0),", "torch.tensor(x0,")
 
 NO_LOG_SCALE = '''
 fig_runs, (ax_x, ax_lr) = plt.subplots(1, 2, figsize=(11, 4))
@@ -269,54 +257,43 @@ for panel, lr in enumerate(VALLEY_LRS, start=1):
 }
 
 SAMPLES = (
-    Sample("s01_solution", "the instructor's solution",
-           cells={"written_constant_lr_limits": WRITTEN_ANSWER}),
-    Sample("s02_blank", "the release, untouched", blank=True,
-           feedback={"test_gradient_descent_numpy": "you have not written this function yet"}),
-    Sample("s03_sign_flipped", "gradient ascent in the numpy version",
-           cells={"gradient_descent_numpy": SIGN_FLIPPED_NUMPY},
-           failing_tests=frozenset({"test_gradient_descent_numpy",
-                                    "test_divergence_threshold_by_experiment"}),
-           feedback={"test_gradient_descent_numpy": "sign is flipped"}),
-    Sample("s04_no_zero_grad", "optimizer.zero_grad() forgotten",
-           cells={"optimize": NO_ZERO_GRAD},
-           failing_tests=frozenset({"test_optimize_published_values", "test_optimize_unseen_runs",
-                                    "test_runs_figure_x_lines", "test_parabola_trajectory_plot"}),
-           feedback={"test_optimize_published_values": "zero_grad()",
-                     "test_runs_figure_x_lines": "zero_grad()"}),
-    Sample("s05_history_before_step", "x recorded before optimizer.step()",
-           cells={"optimize": HISTORY_BEFORE_STEP},
-           failing_tests=frozenset({"test_optimize_published_values", "test_optimize_unseen_runs",
-                                    "test_runs_figure_x_lines", "test_parabola_trajectory_plot"}),
-           feedback={"test_optimize_published_values": "shifted by one step"}),
-    Sample("s06_integer_x0", "torch.tensor(x0) breaks for an integer x0",
-           cells={"optimize": INTEGER_X0},
-           failing_tests=frozenset({"test_optimize_published_values",
-                                    "test_optimize_unseen_runs"}),
-           feedback={"test_optimize_published_values": "x0 was an integer"}),
-    Sample("s07_no_log_scale", "|x| panel on a linear axis",
-           cells={"runs_figure": NO_LOG_SCALE},
-           failing_tests=frozenset({"test_runs_figure_layout"}),
-           feedback={"test_runs_figure_layout": "log scale"}),
-    Sample("s08_loss_after_step", "loss recorded after the update",
-           cells={"train_linear_regression": LOSS_AFTER_STEP},
-           failing_tests=frozenset({"test_regression_loss_curves", "test_sweep_figure_lines"}),
-           feedback={"test_regression_loss_curves": "one epoch late",
-                     "test_sweep_figure_lines": "one epoch late"}),
-    Sample("s09_different_but_right", "correct, written differently",
-           cells={**DIFFERENT_CELLS, "written_constant_lr_limits": WRITTEN_ANSWER}),
-    Sample("s10_noise_outside_lr", "the noise added outside the learning rate",
-           cells={"noisy_descent": NOISE_OUTSIDE_LR},
-           failing_tests=frozenset({"test_noisy_descent", "test_noise_figure"}),
-           feedback={"test_noisy_descent": "outside the learning rate",
-                     "test_noise_figure": "outside the learning rate"}),
-    Sample("s11_curvatures_swapped", "a_x and a_y swapped in the valley",
-           cells={"descent_2d": CURVATURES_SWAPPED},
-           failing_tests=frozenset({"test_descent_2d", "test_valley_figure"}),
-           feedback={"test_descent_2d": "curvatures are swapped",
-                     "test_valley_figure": "curvatures are swapped"}),
-    Sample("s12_noise_square_of_mean", "the runs' mean x squared instead of their mean loss",
-           cells={"noise_figure": NOISE_SQUARE_OF_MEAN},
-           failing_tests=frozenset({"test_noise_figure"}),
-           feedback={"test_noise_figure": "square of the runs' mean x"}),
+    solution(WRITTEN),
+    blank("test_gradient_descent_numpy"),
+    mistake("s03_sign_flipped", "gradient ascent in the numpy version",
+            {"gradient_descent_numpy": SIGN_FLIPPED_NUMPY},
+            feedback={"test_gradient_descent_numpy": "sign is flipped"},
+            also_failing=("test_divergence_threshold_by_experiment",)),
+    mistake("s04_no_zero_grad", "optimizer.zero_grad() forgotten",
+            {"optimize": NO_ZERO_GRAD},
+            feedback={"test_optimize_published_values": "zero_grad()",
+                      "test_runs_figure_x_lines": "zero_grad()"},
+            also_failing=("test_optimize_unseen_runs", "test_parabola_trajectory_plot")),
+    mistake("s05_history_before_step", "x recorded before optimizer.step()",
+            {"optimize": HISTORY_BEFORE_STEP},
+            feedback={"test_optimize_published_values": "shifted by one step"},
+            also_failing=("test_optimize_unseen_runs", "test_runs_figure_x_lines",
+                          "test_parabola_trajectory_plot")),
+    mistake("s06_integer_x0", "torch.tensor(x0) breaks for an integer x0",
+            {"optimize": INTEGER_X0},
+            feedback={"test_optimize_published_values": "x0 was an integer"},
+            also_failing=("test_optimize_unseen_runs",)),
+    mistake("s07_no_log_scale", "|x| panel on a linear axis",
+            {"runs_figure": NO_LOG_SCALE},
+            feedback={"test_runs_figure_layout": "log scale"}),
+    mistake("s08_loss_after_step", "loss recorded after the update",
+            {"train_linear_regression": LOSS_AFTER_STEP},
+            feedback={"test_regression_loss_curves": "one epoch late",
+                      "test_sweep_figure_lines": "one epoch late"}),
+    written_differently("s09_different_but_right", {**DIFFERENT_CELLS, **WRITTEN}),
+    mistake("s10_noise_outside_lr", "the noise added outside the learning rate",
+            {"noisy_descent": NOISE_OUTSIDE_LR},
+            feedback={"test_noisy_descent": "outside the learning rate",
+                      "test_noise_figure": "outside the learning rate"}),
+    mistake("s11_curvatures_swapped", "a_x and a_y swapped in the valley",
+            {"descent_2d": CURVATURES_SWAPPED},
+            feedback={"test_descent_2d": "curvatures are swapped",
+                      "test_valley_figure": "curvatures are swapped"}),
+    mistake("s12_noise_square_of_mean", "the runs' mean x squared instead of their mean loss",
+            {"noise_figure": NOISE_SQUARE_OF_MEAN},
+            feedback={"test_noise_figure": "square of the runs' mean x"}),
 )

@@ -4,7 +4,7 @@ that each loses exactly the points of `failing_tests`, with feedback that names 
 
 from __future__ import annotations
 
-from autograder.samples.build import Sample
+from autograder.samples.build import blank, mistake, solution, written_differently
 
 WRITTEN_ANSWER = """My favourite is the exponential decay. It starts at the large lr 0.4, which
 brings the runs close to the minimum fast, and shrinks the lr every step, so the noise floor, which
@@ -12,6 +12,8 @@ grows with the lr, keeps falling too. In my fig_compare it ends at a mean loss n
 half of the tuned constant lr 0.03 and far below the constant 0.4 it starts from. The cosine only
 ties with the tuned constant and the step decay ends above it, so the parameters matter. The
 rescue's final x cannot rank schedules: it depends on how close a step passes to lr = 0.5."""
+WRITTEN = {"written_favourite_scheduler": WRITTEN_ANSWER}
+"""The written answer cell, as the solution and the different solution fill it in."""
 
 OPTIMIZE_SCHEDULER_FIRST = '''
 def optimize(initial_lr, num_iterations, x0, scheduler=None):
@@ -300,60 +302,48 @@ fig_compare.legend(*top.get_legend_handles_labels(), loc="upper right")
 }
 
 SAMPLES = (
-    Sample("s01_solution", "the instructor's solution",
-           cells={"written_favourite_scheduler": WRITTEN_ANSWER}),
-    Sample("s02_blank", "the release, untouched", blank=True,
-           feedback={"test_optimize_scheduler_published": "you have not written this function"}),
-    Sample("s03_scheduler_stepped_first", "scheduler.step() before optimizer.step() in optimize",
-           cells={"optimize": OPTIMIZE_SCHEDULER_FIRST},
-           failing_tests=frozenset({"test_optimize_scheduler_published",
-                                    "test_optimize_scheduler_unseen", "test_rescue_final_x",
-                                    "test_rescue_figure_x_lines", "test_rescue_figure_lr_lines"}),
-           feedback={"test_optimize_scheduler_published": "scheduler.step() is called before "
-                                                          "optimizer.step()",
-                     "test_rescue_final_x": "first value is skipped",
-                     "test_rescue_figure_lr_lines": "scheduler.step() is called before"}),
-    Sample("s04_cosine_clamped", "cosine annealing clamped at T_max",
-           cells={"schedule_functions": COSINE_CLAMPED},
-           failing_tests=frozenset({"test_cosine_annealing_formula", "test_gallery_figure",
-                                    "test_pitfall_sequential_restart"}),
-           feedback={"test_cosine_annealing_formula": "is not clamped",
-                     "test_gallery_figure": "climbs back up"}),
-    Sample("s05_step_without_floor", "step decay with t / step_size (no floor)",
-           cells={"schedule_functions": STEP_WITHOUT_FLOOR},
-           failing_tests=frozenset({"test_step_decay_formula", "test_gallery_figure"}),
-           feedback={"test_step_decay_formula": "without the floor",
-                     "test_gallery_figure": "t // step_size"}),
-    Sample("s06_warmup_from_zero", "linear warmup starting at 0",
-           cells={"schedule_functions": WARMUP_FROM_ZERO},
-           failing_tests=frozenset({"test_linear_warmup_formula", "test_gallery_figure",
-                                    "test_pitfall_sequential_restart"}),
-           feedback={"test_linear_warmup_formula": "Your warmup starts at 0",
-                     "test_pitfall_sequential_restart": "The warmup part is wrong"}),
-    Sample("s07_momentum_left_on", "CyclicLR and OneCycleLR with their default momentum",
-           cells={"rescue_schedulers": MOMENTUM_LEFT_ON},
-           failing_tests=frozenset({"test_rescue_final_x", "test_rescue_figure_x_lines"}),
-           feedback={"test_rescue_final_x": "cycle_momentum=False",
-                     "test_rescue_figure_x_lines": "switches the plain SGD's momentum on"}),
-    Sample("s08_different_but_right", "correct, written differently",
-           cells={**DIFFERENT_CELLS, "written_favourite_scheduler": WRITTEN_ANSWER}),
-    Sample("s09_square_of_mean", "the runs' mean x squared instead of their mean loss",
-           cells={"noisy_loss_curve": SQUARE_OF_MEAN},
-           failing_tests=frozenset({"test_noisy_loss_curve", "test_constant_sweep",
-                                    "test_compare_figure"}),
-           feedback={"test_noisy_loss_curve": "square of the runs' mean x",
-                     "test_compare_figure": "square of the runs' mean x"}),
-    Sample("s10_best_loss_not_lr", "the smallest final loss taken as the best lr",
-           cells={"constant_sweep": BEST_LOSS_NOT_LR},
-           failing_tests=frozenset({"test_constant_sweep", "test_compare_figure"}),
-           feedback={"test_constant_sweep": "best_constant_lr"}),
-    Sample("s11_momentum_sgd", "momentum_history on an SGD with momentum=0.9",
-           cells={"momentum_history": MOMENTUM_SGD},
-           failing_tests=frozenset({"test_pitfall_cycle_momentum"}),
-           feedback={"test_pitfall_cycle_momentum": "momentum of its own"}),
-    Sample("s12_integer_x0", "torch.tensor(x0) breaks for an integer x0",
-           cells={"optimize": INTEGER_X0},
-           failing_tests=frozenset({"test_optimize_scheduler_published",
-                                    "test_optimize_scheduler_unseen"}),
-           feedback={"test_optimize_scheduler_published": "x0 was an integer"}),
+    solution(WRITTEN),
+    blank("test_optimize_scheduler_published", "you have not written this function"),
+    mistake("s03_scheduler_stepped_first", "scheduler.step() before optimizer.step() in optimize",
+            {"optimize": OPTIMIZE_SCHEDULER_FIRST},
+            feedback={"test_optimize_scheduler_published": "scheduler.step() is called before "
+                                                           "optimizer.step()",
+                      "test_rescue_final_x": "first value is skipped",
+                      "test_rescue_figure_lr_lines": "scheduler.step() is called before"},
+            also_failing=("test_optimize_scheduler_unseen", "test_rescue_figure_x_lines")),
+    mistake("s04_cosine_clamped", "cosine annealing clamped at T_max",
+            {"schedule_functions": COSINE_CLAMPED},
+            feedback={"test_cosine_annealing_formula": "is not clamped",
+                      "test_gallery_figure": "climbs back up"},
+            also_failing=("test_pitfall_sequential_restart",)),
+    mistake("s05_step_without_floor", "step decay with t / step_size (no floor)",
+            {"schedule_functions": STEP_WITHOUT_FLOOR},
+            feedback={"test_step_decay_formula": "without the floor",
+                      "test_gallery_figure": "t // step_size"}),
+    mistake("s06_warmup_from_zero", "linear warmup starting at 0",
+            {"schedule_functions": WARMUP_FROM_ZERO},
+            feedback={"test_linear_warmup_formula": "Your warmup starts at 0",
+                      "test_pitfall_sequential_restart": "The warmup part is wrong"},
+            also_failing=("test_gallery_figure",)),
+    mistake("s07_momentum_left_on", "CyclicLR and OneCycleLR with their default momentum",
+            {"rescue_schedulers": MOMENTUM_LEFT_ON},
+            feedback={"test_rescue_final_x": "cycle_momentum=False",
+                      "test_rescue_figure_x_lines": "switches the plain SGD's momentum on"}),
+    written_differently("s08_different_but_right", {**DIFFERENT_CELLS, **WRITTEN}),
+    mistake("s09_square_of_mean", "the runs' mean x squared instead of their mean loss",
+            {"noisy_loss_curve": SQUARE_OF_MEAN},
+            feedback={"test_noisy_loss_curve": "square of the runs' mean x",
+                      "test_compare_figure": "square of the runs' mean x"},
+            also_failing=("test_constant_sweep",)),
+    mistake("s10_best_loss_not_lr", "the smallest final loss taken as the best lr",
+            {"constant_sweep": BEST_LOSS_NOT_LR},
+            feedback={"test_constant_sweep": "best_constant_lr"},
+            also_failing=("test_compare_figure",)),
+    mistake("s11_momentum_sgd", "momentum_history on an SGD with momentum=0.9",
+            {"momentum_history": MOMENTUM_SGD},
+            feedback={"test_pitfall_cycle_momentum": "momentum of its own"}),
+    mistake("s12_integer_x0", "torch.tensor(x0) breaks for an integer x0",
+            {"optimize": INTEGER_X0},
+            feedback={"test_optimize_scheduler_published": "x0 was an integer"},
+            also_failing=("test_optimize_scheduler_unseen",)),
 )

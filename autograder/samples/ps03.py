@@ -4,7 +4,7 @@ that each loses exactly the points of `failing_tests`, with feedback that names 
 
 from __future__ import annotations
 
-from autograder.samples.build import Sample
+from autograder.samples.build import blank, changed, mistake, solution, written_differently
 
 WRITTEN_ANSWER = """The linear rule stops working when the scaled lr gets larger than the largest lr
 the network can take: in my fig_batch_size it matches batch 16 up to batch 128 (lr 0.8), fails at
@@ -12,6 +12,8 @@ the network can take: in my fig_batch_size it matches batch 16 up to batch 128 (
 minimum near lr 0.8-1.5 for both batch sizes, so no batch can use much more. I would run a range
 test at the large batch and compare its minimum with the scaled lr, and measure the gradient noise
 scale: once the batch is far above it, a larger batch no longer makes the gradient much better."""
+WRITTEN = {"written_linear_scaling_limits": WRITTEN_ANSWER}
+"""The written answer cell, as the solution and the different solution fill it in."""
 
 INVERTED_LINEAR_RULE = '''
 def linear_scaled_lr(base_lr, batch_size, base_batch_size=256):
@@ -63,8 +65,7 @@ def lr_range_test(train_step, start_lr=1e-7, end_lr=10.0, num_iters=100, beta=0.
     return lrs, smooth_losses(losses, beta)
 '''
 
-# Stops at the right step but leaves that step out of its record (the task records it).
-RANGE_TEST_DROPS_THE_STOPPING_STEP = '''
+_RANGE_TEST = '''
 def lr_range_test(train_step, start_lr=1e-7, end_lr=10.0, num_iters=100, beta=0.98,
                   diverge_factor=4.0):
     recorded_lrs, recorded, average, best = [], [], 0.0, None
@@ -72,12 +73,27 @@ def lr_range_test(train_step, start_lr=1e-7, end_lr=10.0, num_iters=100, beta=0.
         average = beta * average + (1 - beta) * float(train_step(lr))
         value = average / (1 - beta ** (i + 1))
         best = value if best is None else min(best, value)
+        recorded_lrs.append(lr)
+        recorded.append(value)
+        if value > diverge_factor * best:
+            break  # the step that diverged is recorded, then the test ends
+    return np.array(recorded_lrs), np.array(recorded)
+'''
+"""A correct lr_range_test (the one written differently), which records the step it stops on
+before it stops."""
+
+# Stops at the right step but leaves that step out of its record (the task records it).
+RANGE_TEST_DROPS_THE_STOPPING_STEP = changed(_RANGE_TEST, '''
+        recorded_lrs.append(lr)
+        recorded.append(value)
+        if value > diverge_factor * best:
+            break  # the step that diverged is recorded, then the test ends
+''', '''
         if value > diverge_factor * best:
             break
         recorded_lrs.append(lr)
         recorded.append(value)
-    return np.array(recorded_lrs), np.array(recorded)
-'''
+''')
 
 SUGGESTION_AT_MINIMUM = '''
 def suggest_lr(lrs, smoothed_losses):
@@ -143,20 +159,7 @@ def smooth_losses(losses, beta=0.98):
     weights = np.tril(beta ** (i[:, None] - i[None, :]).clip(min=0))
     return (1 - beta) * (weights @ values) / (1 - beta ** (i + 1))
 ''',
-    "lr_range_test": '''
-def lr_range_test(train_step, start_lr=1e-7, end_lr=10.0, num_iters=100, beta=0.98,
-                  diverge_factor=4.0):
-    recorded_lrs, recorded, average, best = [], [], 0.0, None
-    for i, lr in enumerate(exponential_lrs(start_lr, end_lr, num_iters).tolist()):
-        average = beta * average + (1 - beta) * float(train_step(lr))
-        value = average / (1 - beta ** (i + 1))
-        best = value if best is None else min(best, value)
-        recorded_lrs.append(lr)
-        recorded.append(value)
-        if value > diverge_factor * best:
-            break  # the step that diverged is recorded, then the test ends
-    return np.array(recorded_lrs), np.array(recorded)
-''',
+    "lr_range_test": _RANGE_TEST,
     "suggest_lr": '''
 def suggest_lr(lrs, smoothed_losses):
     best_loss, best_lr = min(zip(smoothed_losses, lrs))
@@ -178,46 +181,38 @@ ax.legend()
 }
 
 SAMPLES = (
-    Sample("s01_solution", "the instructor's solution",
-           cells={"written_linear_scaling_limits": WRITTEN_ANSWER}),
-    Sample("s02_blank", "the release, untouched", blank=True,
-           feedback={"test_linear_scaled_lr": "you have not written this function yet"}),
-    Sample("s03_inverted_linear_rule", "the linear rule scaled by base/batch",
-           cells={"scaling_rules": INVERTED_LINEAR_RULE},
-           failing_tests=frozenset({"test_linear_scaled_lr", "test_batch_size_figure_lines"}),
-           feedback={"test_linear_scaled_lr": "wrong way round"}),
-    Sample("s04_warmup_starts_at_zero", "the warmup ramp starts at lr 0",
-           cells={"warmup_lr": WARMUP_STARTS_AT_ZERO},
-           failing_tests=frozenset({"test_warmup_lr"}),
-           feedback={"test_warmup_lr": "starts at lr 0"}),
-    Sample("s05_warmup_in_epochs", "warmup_epochs passed to train as steps",
-           cells={"batch_size_sweep": WARMUP_IN_EPOCHS},
-           failing_tests=frozenset({"test_batch_size_sweep", "test_batch_size_figure_lines"}),
-           feedback={"test_batch_size_sweep": "counts the warmup in optimizer steps"}),
-    Sample("s06_ema_not_debiased", "the moving average without the debiasing",
-           cells={"smooth_losses": EMA_NOT_DEBIASED},
-           failing_tests=frozenset({"test_smooth_losses", "test_lr_range_test",
-                                    "test_range_test_figure"}),
-           feedback={"test_smooth_losses": "not debiased",
-                     "test_lr_range_test": "not debiased"}),
-    Sample("s07_range_test_never_stops", "the range test runs every step",
-           cells={"lr_range_test": RANGE_TEST_NEVER_STOPS},
-           failing_tests=frozenset({"test_lr_range_test"}),
-           feedback={"test_lr_range_test": "never stops early"}),
-    Sample("s08_suggestion_at_minimum", "the suggestion is the lr at the minimum",
-           cells={"suggest_lr": SUGGESTION_AT_MINIMUM},
-           failing_tests=frozenset({"test_suggest_lr", "test_range_test_figure"}),
-           feedback={"test_suggest_lr": "ten times smaller",
-                     "test_range_test_figure": "at the minimum"}),
-    Sample("s09_different_but_right", "correct, written differently",
-           cells={**DIFFERENT_CELLS, "written_linear_scaling_limits": WRITTEN_ANSWER}),
-    Sample("s10_warmup_divides_by_zero", "the warmup divides by zero without a warmup",
-           cells={"warmup_lr": WARMUP_WITHOUT_THE_NO_WARMUP_CASE},
-           failing_tests=frozenset({"test_warmup_lr"}),
-           feedback={"test_warmup_lr": "ZeroDivisionError. With warmup_steps = 0 there is no "
-                     "warmup: return target_lr."}),
-    Sample("s11_range_test_drops_the_stopping_step", "the range test leaves out the step it "
-           "stops on", cells={"lr_range_test": RANGE_TEST_DROPS_THE_STOPPING_STEP},
-           failing_tests=frozenset({"test_lr_range_test"}),
-           feedback={"test_lr_range_test": "leaves out the step on which the test stops"}),
+    solution(WRITTEN),
+    blank("test_linear_scaled_lr"),
+    mistake("s03_inverted_linear_rule", "the linear rule scaled by base/batch",
+            {"scaling_rules": INVERTED_LINEAR_RULE},
+            feedback={"test_linear_scaled_lr": "wrong way round"},
+            also_failing=("test_batch_size_figure_lines",)),
+    mistake("s04_warmup_starts_at_zero", "the warmup ramp starts at lr 0",
+            {"warmup_lr": WARMUP_STARTS_AT_ZERO},
+            feedback={"test_warmup_lr": "starts at lr 0"}),
+    mistake("s05_warmup_in_epochs", "warmup_epochs passed to train as steps",
+            {"batch_size_sweep": WARMUP_IN_EPOCHS},
+            feedback={"test_batch_size_sweep": "counts the warmup in optimizer steps"},
+            also_failing=("test_batch_size_figure_lines",)),
+    mistake("s06_ema_not_debiased", "the moving average without the debiasing",
+            {"smooth_losses": EMA_NOT_DEBIASED},
+            feedback={"test_smooth_losses": "not debiased",
+                      "test_lr_range_test": "not debiased"},
+            also_failing=("test_range_test_figure",)),
+    mistake("s07_range_test_never_stops", "the range test runs every step",
+            {"lr_range_test": RANGE_TEST_NEVER_STOPS},
+            feedback={"test_lr_range_test": "never stops early"}),
+    mistake("s08_suggestion_at_minimum", "the suggestion is the lr at the minimum",
+            {"suggest_lr": SUGGESTION_AT_MINIMUM},
+            feedback={"test_suggest_lr": "ten times smaller",
+                      "test_range_test_figure": "at the minimum"}),
+    written_differently("s09_different_but_right", {**DIFFERENT_CELLS, **WRITTEN}),
+    mistake("s10_warmup_divides_by_zero", "the warmup divides by zero without a warmup",
+            {"warmup_lr": WARMUP_WITHOUT_THE_NO_WARMUP_CASE},
+            feedback={"test_warmup_lr": "ZeroDivisionError. With warmup_steps = 0 there is no "
+                      "warmup: return target_lr."}),
+    mistake("s11_range_test_drops_the_stopping_step",
+            "the range test leaves out the step it stops on",
+            {"lr_range_test": RANGE_TEST_DROPS_THE_STOPPING_STEP},
+            feedback={"test_lr_range_test": "leaves out the step on which the test stops"}),
 )

@@ -5,7 +5,9 @@ mistake.'''
 
 from __future__ import annotations
 
-from autograder.samples.build import Sample
+import textwrap
+
+from autograder.samples.build import blank, mistake, solution, written_differently
 
 WRITTEN_ANSWER = """A constant α, around 0.05. Every schedule that goes to zero
 (1/n, 1/n^ω) eventually stops listening: after thousands of visits a new target only moves Q by
@@ -13,26 +15,45 @@ WRITTEN_ANSWER = """A constant α, around 0.05. Every schedule that goes to zero
 averages over roughly the last 1/α targets and follows the drift. The cost is the noise floor in
 my fig_alpha: α = 0.1 never got below about 0.13 while 1/n^0.6 reached 0.025, so on a lake that
 never changes I would use 1/n^0.6 instead."""
+WRITTEN = {"written_deploy_alpha": WRITTEN_ANSWER}
+"""The written answer cell, as the solution and the different solution fill it in."""
 
-ALPHA_PER_EPISODE = '''
+_Q_LEARNING = """
 def q_learning(env, n_episodes, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
     Q = np.zeros((env.observation_space.n, env.action_space.n))
     counts = np.zeros(Q.shape, dtype=int)
     env.action_space.seed(seed)
     rng = np.random.default_rng(seed)
     for episode in range(n_episodes):
-        alpha = alpha_at(episode + 1)  # decays as the agent gains experience
-        state, _ = env.reset(seed=seed) if episode == 0 else env.reset()
+{episode_start}        state, _ = env.reset(seed=seed) if episode == 0 else env.reset()
         done = False
         while not done:
             action = epsilon_greedy(Q, state, epsilon, rng, env)
             next_state, reward, terminated, truncated, _ = env.step(action)
-            counts[state, action] += 1
-            q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma)
-            state = next_state
-            done = terminated or truncated
+{after_the_step}
     return Q, counts
-'''
+"""
+
+
+def _q_learning(after_the_step: str, episode_start: str = "") -> str:
+    """A q_learning cell that differs from the solution only in what it does with a step's
+    outcome (`after_the_step`, the inner loop's lines after env.step) and, optionally, in a
+    line at the start of each episode (`episode_start`), both written without indentation."""
+    return _Q_LEARNING.format(episode_start=textwrap.indent(episode_start, " " * 8),
+                              after_the_step=textwrap.indent(after_the_step, " " * 12).rstrip())
+
+
+_UPDATE_WITH_ALPHA = """\
+counts[state, action] += 1
+q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma)
+state = next_state
+done = terminated or truncated
+"""
+"""The end of a step that updates with an `alpha` computed before it."""
+
+ALPHA_PER_EPISODE = _q_learning(_UPDATE_WITH_ALPHA, episode_start="""\
+alpha = alpha_at(episode + 1)  # decays as the agent gains experience
+""")
 
 BOOTSTRAP_AT_TERMINAL = '''
 def q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma):
@@ -57,25 +78,7 @@ def value_iteration(P, gamma, tol=1e-10):
         V = new_V
 '''
 
-COUNT_AFTER_ALPHA = '''
-def q_learning(env, n_episodes, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
-    Q = np.zeros((env.observation_space.n, env.action_space.n))
-    counts = np.zeros(Q.shape, dtype=int)
-    env.action_space.seed(seed)
-    rng = np.random.default_rng(seed)
-    for episode in range(n_episodes):
-        state, _ = env.reset(seed=seed) if episode == 0 else env.reset()
-        done = False
-        while not done:
-            action = epsilon_greedy(Q, state, epsilon, rng, env)
-            next_state, reward, terminated, truncated, _ = env.step(action)
-            alpha = alpha_at(counts[state, action])
-            counts[state, action] += 1
-            q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma)
-            state = next_state
-            done = terminated or truncated
-    return Q, counts
-'''
+COUNT_AFTER_ALPHA = _q_learning("alpha = alpha_at(counts[state, action])\n" + _UPDATE_WITH_ALPHA)
 
 UPDATE_ON_A_COPY = '''
 def q_learning_update(Q, state, action, reward, next_state, terminated, alpha, gamma):
@@ -85,25 +88,13 @@ def q_learning_update(Q, state, action, reward, next_state, terminated, alpha, g
     return new_Q
 '''
 
-TRUNCATED_AS_TERMINAL = '''
-def q_learning(env, n_episodes, alpha_at, gamma=0.99, epsilon=0.1, seed=0):
-    Q = np.zeros((env.observation_space.n, env.action_space.n))
-    counts = np.zeros(Q.shape, dtype=int)
-    env.action_space.seed(seed)
-    rng = np.random.default_rng(seed)
-    for episode in range(n_episodes):
-        state, _ = env.reset(seed=seed) if episode == 0 else env.reset()
-        done = False
-        while not done:
-            action = epsilon_greedy(Q, state, epsilon, rng, env)
-            next_state, reward, terminated, truncated, _ = env.step(action)
-            done = terminated or truncated
-            counts[state, action] += 1
-            q_learning_update(Q, state, action, reward, next_state, done,
-                              alpha_at(counts[state, action]), gamma)
-            state = next_state
-    return Q, counts
-'''
+TRUNCATED_AS_TERMINAL = _q_learning("""\
+done = terminated or truncated
+counts[state, action] += 1
+q_learning_update(Q, state, action, reward, next_state, done,
+                  alpha_at(counts[state, action]), gamma)
+state = next_state
+""")
 
 DRIFT_AS_SEPARATE_RUNS = '''
 def drifting_q_learning(lakes, alpha_at, sweeps_per_lake, gamma=0.99, seed=0):
@@ -267,46 +258,34 @@ def success_rate(env, policy, n_episodes, seed=0):
 }
 
 SAMPLES = (
-    Sample("s01_solution", "the instructor's solution",
-           cells={"written_deploy_alpha": WRITTEN_ANSWER}),
-    Sample("s02_blank", "the release, untouched", blank=True,
-           feedback={"test_value_iteration_published": "you have not written this function yet"}),
-    Sample("s03_alpha_per_episode", "α decayed per episode instead of per visit",
-           cells={"q_learning": ALPHA_PER_EPISODE},
-           failing_tests=frozenset({"test_q_learning_seeded"}),
-           feedback={"test_q_learning_seeded": "α decays per episode, not per visit"}),
-    Sample("s04_bootstrap_at_terminal", "max over Q(s') also at terminal transitions",
-           cells={"q_learning_update": BOOTSTRAP_AT_TERMINAL},
-           failing_tests=frozenset({"test_q_learning_update"}),
-           feedback={"test_q_learning_update": "bootstrap at a terminal transition"}),
-    Sample("s05_gamma_missing", "γ left out of the value-iteration backup",
-           cells={"value_iteration": GAMMA_MISSING_IN_VALUE_ITERATION},
-           failing_tests=frozenset({"test_value_iteration_published",
-                                    "test_value_iteration_unseen",
-                                    "test_alpha_figure_error_lines"}),
-           feedback={"test_value_iteration_published": "the discount is missing",
-                     "test_alpha_figure_error_lines": "γ = 1 solution"}),
-    Sample("s06_count_after_alpha", "visit count incremented after computing α",
-           cells={"q_learning": COUNT_AFTER_ALPHA},
-           failing_tests=frozenset({"test_q_learning_seeded"}),
-           feedback={"test_q_learning_seeded": "increment counts[s, a] first"}),
-    Sample("s07_different_but_right", "correct, written differently",
-           cells={**DIFFERENT_CELLS, "written_deploy_alpha": WRITTEN_ANSWER}),
-    Sample("s08_update_not_in_place", "q_learning_update returns an updated copy, Q unchanged",
-           cells={"q_learning_update": UPDATE_ON_A_COPY},
-           failing_tests=frozenset({"test_q_learning_update", "test_q_learning_seeded"}),
-           feedback={"test_q_learning_update": "returns an updated copy",
-                     "test_q_learning_seeded": "Q is still all zeros"}),
-    Sample("s09_truncated_as_terminal", "terminated or truncated passed to the update",
-           cells={"q_learning": TRUNCATED_AS_TERMINAL},
-           failing_tests=frozenset({"test_q_learning_seeded"}),
-           feedback={"test_q_learning_seeded": "terminated or truncated"}),
-    Sample("s10_drift_as_separate_runs", "each lake of the drift learned as a run of its own",
-           cells={"drifting_q_learning": DRIFT_AS_SEPARATE_RUNS},
-           failing_tests=frozenset({"test_drifting_q_learning"}),
-           feedback={"test_drifting_q_learning": "run of its own"}),
-    Sample("s11_sweep_index", "sweeps_to_reach answers the index of the sweep, k − 1",
-           cells={"sweeps_to_reach": SWEEP_INDEX_NOT_NUMBER},
-           failing_tests=frozenset({"test_sweeps_to_reach"}),
-           feedback={"test_sweeps_to_reach": "one less than the sweep"}),
+    solution(WRITTEN),
+    blank("test_value_iteration_published"),
+    mistake("s03_alpha_per_episode", "α decayed per episode instead of per visit",
+            {"q_learning": ALPHA_PER_EPISODE},
+            feedback={"test_q_learning_seeded": "α decays per episode, not per visit"}),
+    mistake("s04_bootstrap_at_terminal", "max over Q(s') also at terminal transitions",
+            {"q_learning_update": BOOTSTRAP_AT_TERMINAL},
+            feedback={"test_q_learning_update": "bootstrap at a terminal transition"}),
+    mistake("s05_gamma_missing", "γ left out of the value-iteration backup",
+            {"value_iteration": GAMMA_MISSING_IN_VALUE_ITERATION},
+            feedback={"test_value_iteration_published": "the discount is missing",
+                      "test_alpha_figure_error_lines": "γ = 1 solution"},
+            also_failing=("test_value_iteration_unseen",)),
+    mistake("s06_count_after_alpha", "visit count incremented after computing α",
+            {"q_learning": COUNT_AFTER_ALPHA},
+            feedback={"test_q_learning_seeded": "increment counts[s, a] first"}),
+    written_differently("s07_different_but_right", {**DIFFERENT_CELLS, **WRITTEN}),
+    mistake("s08_update_not_in_place", "q_learning_update returns an updated copy, Q unchanged",
+            {"q_learning_update": UPDATE_ON_A_COPY},
+            feedback={"test_q_learning_update": "returns an updated copy",
+                      "test_q_learning_seeded": "Q is still all zeros"}),
+    mistake("s09_truncated_as_terminal", "terminated or truncated passed to the update",
+            {"q_learning": TRUNCATED_AS_TERMINAL},
+            feedback={"test_q_learning_seeded": "terminated or truncated"}),
+    mistake("s10_drift_as_separate_runs", "each lake of the drift learned as a run of its own",
+            {"drifting_q_learning": DRIFT_AS_SEPARATE_RUNS},
+            feedback={"test_drifting_q_learning": "run of its own"}),
+    mistake("s11_sweep_index", "sweeps_to_reach answers the index of the sweep, k − 1",
+            {"sweeps_to_reach": SWEEP_INDEX_NOT_NUMBER},
+            feedback={"test_sweeps_to_reach": "one less than the sweep"}),
 )

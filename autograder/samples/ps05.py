@@ -4,7 +4,7 @@ that each loses exactly the points of `failing_tests`, with feedback that names 
 
 from __future__ import annotations
 
-from autograder.samples.build import Sample
+from autograder.samples.build import blank, mistake, solution, written_differently
 
 WRITTEN_ANSWER = """The lr stayed at 0.05 for 46 epochs: the validation loss dropped from 0.69 to
 about 0.03 by epoch 15 and then jumped between 0.02 and 0.12 without a new best. After eleven
@@ -13,6 +13,8 @@ and again to 0.0125 at epoch 72. Until epoch 47 it is the same run as the contro
 cuts its loss stopped jumping and settled near 0.02, while the control kept jumping: the smaller
 steps no longer overshoot. Both classify the test points equally well, so the cuts bought a
 steadier loss, not a better model."""
+WRITTEN = {"written_plateau_explanation": WRITTEN_ANSWER}
+"""The written answer cell, as the solution and the different solution fill it in."""
 
 ADAM_WITHOUT_BIAS_CORRECTION = '''
 def adam_step(param, grad, exp_avg, exp_avg_sq, step, lr, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -281,39 +283,29 @@ def challenge_config():
 }
 
 SAMPLES = (
-    Sample("s01_solution", "the instructor's solution",
-           cells={"written_plateau_explanation": WRITTEN_ANSWER}),
-    Sample("s02_blank", "the release, untouched", blank=True,
-           feedback={"test_adam_step": "you have not written this function yet"}),
-    Sample("s03_adam_no_bias_correction", "Adam without bias correction",
-           cells={"adam_step": ADAM_WITHOUT_BIAS_CORRECTION},
-           failing_tests=frozenset({"test_adam_step"}),
-           feedback={"test_adam_step": "without bias correction"}),
-    Sample("s04_rmsprop_bias_corrected", "RMSprop with Adam's bias correction",
-           cells={"rmsprop_step": RMSPROP_BIAS_CORRECTED},
-           failing_tests=frozenset({"test_rmsprop_step"}),
-           feedback={"test_rmsprop_step": "does not need `step`"}),
-    Sample("s05_keras_patience", "the plateau rule counts patience like Keras",
-           cells={"plateau_rule": KERAS_PATIENCE},
-           failing_tests=frozenset({"test_plateau_rule"}),
-           feedback={"test_plateau_rule": "Keras"}),
-    Sample("s06_lr_recorded_after_scheduler", "the lr history is one epoch ahead",
-           cells={"train_classifier": LR_RECORDED_AFTER_THE_SCHEDULER},
-           failing_tests=frozenset({"test_train_classifier"}),
-           feedback={"test_train_classifier": "one epoch ahead"}),
-    Sample("s07_constant_lr_challenge", "a smaller constant lr for the challenge",
-           cells={"challenge_config": CONSTANT_LR_CHALLENGE},
-           failing_tests=frozenset({"test_challenge_passes_seed0",
-                                    "test_challenge_passes_other_seed"}),
-           feedback={"test_challenge_passes_seed0": "The lr never changes"}),
-    Sample("s08_different_but_right", "correct, written differently",
-           cells={**DIFFERENT_CELLS, "written_plateau_explanation": WRITTEN_ANSWER}),
-    Sample("s09_same_model_in_every_panel", "fig_boundaries draws one model in every panel",
-           cells={"boundary_figure": SAME_MODEL_IN_EVERY_PANEL},
-           failing_tests=frozenset({"test_decision_boundary_figure"}),
-           feedback={"test_decision_boundary_figure": "Every panel shows the same model"}),
-    Sample("s10_plateau_figure_without_control", "fig_plateau leaves out the control run",
-           cells={"plateau_figure": PLATEAU_FIGURE_WITHOUT_CONTROL},
-           failing_tests=frozenset({"test_plateau_run_figure"}),
-           feedback={"test_plateau_run_figure": "control_run"}),
+    solution(WRITTEN),
+    blank("test_adam_step"),
+    mistake("s03_adam_no_bias_correction", "Adam without bias correction",
+            {"adam_step": ADAM_WITHOUT_BIAS_CORRECTION},
+            feedback={"test_adam_step": "without bias correction"}),
+    mistake("s04_rmsprop_bias_corrected", "RMSprop with Adam's bias correction",
+            {"rmsprop_step": RMSPROP_BIAS_CORRECTED},
+            feedback={"test_rmsprop_step": "does not need `step`"}),
+    mistake("s05_keras_patience", "the plateau rule counts patience like Keras",
+            {"plateau_rule": KERAS_PATIENCE},
+            feedback={"test_plateau_rule": "Keras"}),
+    mistake("s06_lr_recorded_after_scheduler", "the lr history is one epoch ahead",
+            {"train_classifier": LR_RECORDED_AFTER_THE_SCHEDULER},
+            feedback={"test_train_classifier": "one epoch ahead"}),
+    mistake("s07_constant_lr_challenge", "a smaller constant lr for the challenge",
+            {"challenge_config": CONSTANT_LR_CHALLENGE},
+            feedback={"test_challenge_passes_seed0": "The lr never changes"},
+            also_failing=("test_challenge_passes_other_seed",)),
+    written_differently("s08_different_but_right", {**DIFFERENT_CELLS, **WRITTEN}),
+    mistake("s09_same_model_in_every_panel", "fig_boundaries draws one model in every panel",
+            {"boundary_figure": SAME_MODEL_IN_EVERY_PANEL},
+            feedback={"test_decision_boundary_figure": "Every panel shows the same model"}),
+    mistake("s10_plateau_figure_without_control", "fig_plateau leaves out the control run",
+            {"plateau_figure": PLATEAU_FIGURE_WITHOUT_CONTROL},
+            feedback={"test_plateau_run_figure": "control_run"}),
 )

@@ -28,7 +28,9 @@ import ctypes
 import grp
 import os
 import pwd
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["SANDBOX_UID", "SANDBOX_GID", "SANDBOX_USER", "identity_problem", "drop_privileges",
            "drop_capabilities", "become_sandbox_user", "hand_over"]
@@ -75,19 +77,22 @@ def identity_problem(uid: int, gid: int | None = None) -> str | None:
         return f"the sandbox user id {uid}:{gid} must be between 1 and {HIGHEST_ID}"
     if uid in (os.getuid(), os.geteuid()):
         return f"the sandbox user id {uid} is the grader's own"
-    try:
-        name = pwd.getpwuid(uid).pw_name
-    except KeyError:
-        name = None
+    name = _known_name(pwd.getpwuid, uid)
     if name is not None:
         return f"the sandbox user id {uid} belongs to the user {name!r}"
-    try:
-        group = grp.getgrgid(gid).gr_name
-    except KeyError:
-        group = None
+    group = _known_name(grp.getgrgid, gid)
     if group is not None:
         return f"the sandbox group id {gid} belongs to the group {group!r}"
     return None
+
+
+def _known_name(lookup: Callable[[int], Sequence[Any]], number: int) -> str | None:
+    """The name the user or group database gives `number` (`lookup` is pwd.getpwuid or
+    grp.getgrgid, whose entries start with the name), or None when it has none."""
+    try:
+        return str(lookup(number)[0])
+    except KeyError:
+        return None
 
 
 def _empty_bounding_set() -> None:

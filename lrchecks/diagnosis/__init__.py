@@ -17,6 +17,6 @@ hidden-case pools check that every drawn case tells each mistake apart (the `*_M
 views: name → model).
 """
 
-from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake
+from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake, raise_first_fitting
 
-__all__ = ["DIAGNOSIS_RTOL", "Mistake"]
+__all__ = ["DIAGNOSIS_RTOL", "Mistake", "raise_first_fitting"]

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake, explanations, models
+from lrchecks.diagnosis.mistake import (
+    DIAGNOSIS_RTOL,
+    Mistake,
+    explanations,
+    first_fitting_explanation,
+    models,
+)
 from lrchecks.values import same_pattern
 
 __all__ = ["NoisyRunMistake", "LossCurveMistake", "NOISY_RUNS", "NOISY_RUN_MISTAKES",
@@ -88,13 +94,28 @@ def history_before_step(lrs: Sequence[float], x0: float, noise: np.ndarray, a: f
 
 
 @dataclass(frozen=True)
-class NoisyRunMistake(Mistake):
-    """A wrong update: `model(lrs, x0, noise, a) -> x history`; recognised when the student's
-    x history follows it."""
+class NoisyMistake(Mistake):
+    """A mistake on the noisy runs: `model(lrs, x0, noise, a)` computes what the wrong code
+    returns; recognised when the student's answer follows it (`same_pattern`, within
+    DIAGNOSIS_RTOL)."""
 
     def fits(self, student: np.ndarray, lrs: Sequence[float], x0: float, noise: np.ndarray,
              a: float) -> bool:
         return same_pattern(student, self.model(lrs, x0, noise, a), DIAGNOSIS_RTOL)
+
+
+def _first_fitting(mistakes: Sequence[NoisyMistake], student: np.ndarray, lrs: Sequence[float],
+                   x0: float, noise: Sequence[float] | np.ndarray, a: float) -> str | None:
+    """The explanation of the first of `mistakes` the student's answer follows on this case."""
+    kicks = np.asarray(noise, dtype=np.float64)
+    return first_fitting_explanation(mistakes, lambda mistake: mistake.fits(
+        student, lrs, x0, kicks, a))
+
+
+@dataclass(frozen=True)
+class NoisyRunMistake(NoisyMistake):
+    """A wrong update: `model(lrs, x0, noise, a) -> x history`; recognised when the student's
+    x history follows it."""
 
 
 NOISY_RUNS: tuple[NoisyRunMistake, ...] = (
@@ -132,11 +153,7 @@ def noisy_mistake_runs(lrs: Sequence[float], x0: float, noise: Sequence[float] |
 def diagnose_noisy_run(student: np.ndarray, lrs: Sequence[float], x0: float,
                        noise: Sequence[float] | np.ndarray, a: float = 1.0) -> str | None:
     """The explanation of the first modelled mistake whose x history equals the student's."""
-    kicks = np.asarray(noise, dtype=np.float64)
-    for mistake in NOISY_RUNS:
-        if mistake.fits(student, lrs, x0, kicks, a):
-            return mistake.explanation
-    return None
+    return _first_fitting(NOISY_RUNS, student, lrs, x0, noise, a)
 
 
 # --- the average of the runs' losses ------------------------------------------------------------
@@ -182,13 +199,9 @@ def _averaged(run_mistake: NoisyRunMistake) -> Callable[..., np.ndarray]:
 
 
 @dataclass(frozen=True)
-class LossCurveMistake(Mistake):
+class LossCurveMistake(NoisyMistake):
     """A wrong loss curve: `model(lrs, x0, noise, a) -> curve`; recognised when the student's
     curve follows it."""
-
-    def fits(self, student: np.ndarray, lrs: Sequence[float], x0: float, noise: np.ndarray,
-             a: float) -> bool:
-        return same_pattern(student, self.model(lrs, x0, noise, a), DIAGNOSIS_RTOL)
 
 
 LOSS_CURVES: tuple[LossCurveMistake, ...] = (
@@ -215,8 +228,4 @@ LOSS_CURVE_MISTAKES = models(LOSS_CURVES)
 def diagnose_loss_curve(student: np.ndarray, lrs: Sequence[float], x0: float,
                         noise: Sequence[float] | np.ndarray, a: float = 1.0) -> str | None:
     """The explanation of the first modelled mistake whose curve equals the student's."""
-    kicks = np.asarray(noise, dtype=np.float64)
-    for mistake in LOSS_CURVES:
-        if mistake.fits(student, lrs, x0, kicks, a):
-            return mistake.explanation
-    return None
+    return _first_fitting(LOSS_CURVES, student, lrs, x0, noise, a)

@@ -22,7 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake, explanations, models
+from lrchecks.diagnosis.mistake import (
+    DIAGNOSIS_RTOL,
+    Mistake,
+    explanations,
+    first_fitting_explanation,
+    models,
+)
 from lrchecks.values import DEFAULT_ATOL, arrays_match, same_pattern
 
 __all__ = ["RunMistake", "QUADRATIC", "QUADRATIC_MISTAKES", "MISTAKE_EXPLANATIONS",
@@ -187,7 +193,5 @@ def diagnose_run(
 ) -> str | None:
     """The explanation of the first modelled mistake whose x history (and lrs, when given)
     equals the student's; None when no model fits."""
-    for mistake in QUADRATIC:
-        if mistake.fits(student_x, student_lrs, lr_at, num_iterations, x0, a):
-            return mistake.explanation
-    return None
+    return first_fitting_explanation(QUADRATIC, lambda mistake: mistake.fits(
+        student_x, student_lrs, lr_at, num_iterations, x0, a))

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake, explanations, models
+from lrchecks.diagnosis.mistake import (
+    DIAGNOSIS_RTOL,
+    Mistake,
+    explanations,
+    first_fitting_explanation,
+    models,
+)
 from lrchecks.values import same_pattern
 from lrcore.curvature import descent_2d
 
@@ -101,7 +107,5 @@ VALLEY_EXPLANATIONS = explanations(VALLEY)
 def diagnose_valley(student: np.ndarray, lr: float, n: int, start: Pair, curvatures: Pair
                     ) -> str | None:
     """The explanation of the first modelled mistake whose history equals the student's."""
-    for mistake in VALLEY:
-        if mistake.fits(student, lr, n, start, curvatures):
-            return mistake.explanation
-    return None
+    return first_fitting_explanation(VALLEY, lambda mistake: mistake.fits(
+        student, lr, n, start, curvatures))

@@ -11,6 +11,7 @@ import numpy as np
 
 from lrchecks import plots
 from lrchecks.calls import call_student, require_own_function
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.regression import REGRESSION, REGRESSION_MISTAKES
 from lrchecks.evidence import judged
 from lrchecks.hidden import run_cases
@@ -72,10 +73,9 @@ def _check_regression_case(train_linear_regression: Any, seed: int, lr: float,
     mismatch = first_mismatch(student, expected)
     if mismatch is None:
         return
-    for mistake in REGRESSION:
-        if mistake.fits(student, _regression_mistake_losses(mistake.name, seed, lr, epochs)):
-            raise CheckFailed(f"{call}: the losses are wrong. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
+    raise_first_fitting(REGRESSION, lambda mistake: mistake.fits(
+        student, _regression_mistake_losses(mistake.name, seed, lr, epochs)),
+        f"{call}: the losses are wrong.")
     if mismatch.shape_differs:
         raise CheckFailed(f"{call} returned {student.size} losses; it should return one per "
                           f"epoch ({epochs}).",

@@ -9,8 +9,9 @@ import numpy as np
 
 from lrchecks.calls import Shown, call_student, format_call, require_own_function
 from lrchecks.diagnosis.batch_size import EXPONENTIAL_LRS, SMOOTHING
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.evidence import judged
-from lrchecks.hidden import visible_or_drawn, within
+from lrchecks.hidden import run_cases
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, first_mismatch, to_float_array
 from lrcore import range_test
@@ -36,10 +37,8 @@ def _check_exponential_case(exponential_lrs: Any, start: float, end: float, n: i
     mismatch = first_mismatch(student.reshape(-1), expected)
     if mismatch is None:
         return
-    for mistake in EXPONENTIAL_LRS:
-        if mistake.fits(student.reshape(-1), mistake.model(start, end, n)):
-            raise CheckFailed(f"{call} is not right. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
+    raise_first_fitting(EXPONENTIAL_LRS, lambda mistake: mistake.fits(
+        student.reshape(-1), mistake.model(start, end, n)), f"{call} is not right.")
     if mismatch.shape_differs:
         raise CheckFailed(f"{call} returned {student.size} lrs; it should return {n}.",
                           diagnosis="the result should hold num_iters lrs.")
@@ -53,10 +52,9 @@ def _check_exponential_case(exponential_lrs: Any, start: float, end: float, n: i
 def check_exponential_lrs(exponential_lrs: Any, hidden: bool = False) -> None:
     """start_lr · (end_lr/start_lr)^(i/(num_iters − 1)) for i = 0 … num_iters − 1."""
     require_own_function(exponential_lrs, "exponential_lrs")
-    for case, (start, end, n) in visible_or_drawn(hidden, "ps03.exponential_lrs",
-                                                  EXPONENTIAL_CASES_VISIBLE, _read_exponential):
-        with within(case, EXPONENTIAL_ADVICE):
-            _check_exponential_case(exponential_lrs, start, end, n)
+    run_cases(lambda case: _check_exponential_case(exponential_lrs, *case), hidden,
+              "ps03.exponential_lrs", EXPONENTIAL_CASES_VISIBLE, EXPONENTIAL_ADVICE,
+              _read_exponential)
     passed("exponential_lrs spaces the lrs evenly on a log scale, from start_lr to end_lr"
            + (" (unseen ranges too)." if hidden else "."))
 
@@ -91,10 +89,8 @@ def _check_smoothing_case(smooth_losses: Any, losses: list[float], beta: float |
     if mismatch is None:
         return
     values = np.asarray(losses, dtype=np.float64)
-    for mistake in SMOOTHING:
-        if mistake.fits(student, mistake.model_or_none(values, used_beta), expected):
-            raise CheckFailed(f"{call} is not right. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
+    raise_first_fitting(SMOOTHING, lambda mistake: mistake.fits(
+        student, mistake.model_or_none(values, used_beta), expected), f"{call} is not right.")
     if mismatch.shape_differs:
         raise CheckFailed(f"{call} returned {student.size} values; it should return one "
                           f"per loss ({len(losses)}).",
@@ -108,9 +104,7 @@ def _check_smoothing_case(smooth_losses: Any, losses: list[float], beta: float |
 def check_smooth_losses(smooth_losses: Any, hidden: bool = False) -> None:
     """The debiased EMA: a_i = β·a_{i−1} + (1 − β)·loss_i, smoothed_i = a_i / (1 − β^(i+1))."""
     require_own_function(smooth_losses, "smooth_losses")
-    for case, (losses, beta) in visible_or_drawn(hidden, "ps03.smooth_losses",
-                                                 _losses_visible(), _read_smoothing):
-        with within(case, SMOOTHING_ADVICE):
-            _check_smoothing_case(smooth_losses, losses, beta)
+    run_cases(lambda case: _check_smoothing_case(smooth_losses, *case), hidden,
+              "ps03.smooth_losses", _losses_visible(), SMOOTHING_ADVICE, _read_smoothing)
     passed("smooth_losses is the debiased exponential moving average"
            + (" (unseen β and losses too)." if hidden else "."))

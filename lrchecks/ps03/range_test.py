@@ -12,7 +12,7 @@ from lrchecks.calls import Shown, call_student, format_call, require_own_functio
 from lrchecks.diagnosis.batch_size import RANGE_TEST, matches_record
 from lrchecks.diagnosis.mistake import by_name
 from lrchecks.evidence import judged
-from lrchecks.hidden import visible_or_drawn, within
+from lrchecks.hidden import run_cases
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, first_mismatch, to_float_array
 from lrcore import range_test
@@ -112,10 +112,8 @@ def check_lr_range_test(lr_range_test: Any, hidden: bool = False) -> None:
     """(lrs, smoothed) of the steps taken, stopping at the first smoothed loss above
     diverge_factor × the best; the step the test stops on is recorded (as the task says)."""
     require_own_function(lr_range_test, "lr_range_test")
-    for case, (toy, options) in visible_or_drawn(hidden, "ps03.lr_range_test",
-                                                 RANGE_CASES_VISIBLE, _read_range):
-        with within(case, RANGE_ADVICE):
-            _check_range_case(lr_range_test, toy, options)
+    run_cases(lambda case: _check_range_case(lr_range_test, *case), hidden, "ps03.lr_range_test",
+              RANGE_CASES_VISIBLE, RANGE_ADVICE, _read_range)
     passed("lr_range_test sweeps the lrs, smooths the loss and stops on divergence"
            + (" (unseen runs and settings too)." if hidden else "."))
 

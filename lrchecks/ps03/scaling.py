@@ -15,8 +15,9 @@ from lrchecks.diagnosis.batch_size import (
     AnswersMistake,
     matches_crash,
 )
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.evidence import judged
-from lrchecks.hidden import visible_or_drawn, within
+from lrchecks.hidden import run_cases, visible_or_drawn, within
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, numbers_close, to_float
 from lrcore import batch_size
@@ -86,14 +87,11 @@ def _check_scaling(function: Any, rule: _Rule, hidden: bool) -> None:
     first = _wrong_answer(results, expected)
     if first is not None:
         with within(cases[first][0], advice):
-            for mistake in rule.mistakes:
-                modelled = [mistake.model(lr, b, 256 if b0 is None else b0)
-                            for _, (lr, b, b0) in cases]
-                if mistake.fits(results, modelled):
-                    raise CheckFailed(f"{calls[first]} returned "
-                                      f"{describe_number(results[first])}, not "
-                                      f"{describe_number(expected[first])}. "
-                                      f"{mistake.explanation}", diagnosis=mistake.explanation)
+            raise_first_fitting(rule.mistakes, lambda mistake: mistake.fits(
+                results, [mistake.model(lr, b, 256 if b0 is None else b0)
+                          for _, (lr, b, b0) in cases]),
+                f"{calls[first]} returned {describe_number(results[first])}, not "
+                f"{describe_number(expected[first])}.")
             raise CheckFailed(f"{calls[first]} returned {describe_number(results[first])}; it "
                               f"should be {describe_number(expected[first])} ({rule.formula}).")
     passed(f"{name} follows {rule.follows}" + (" on unseen lrs and batch sizes." if hidden
@@ -152,9 +150,8 @@ def _check_warmup_case(warmup_lr: Any, target: float, k: int, steps: Sequence[in
         return
     sentence = (f"{calls[first]} returned {describe_number(results[first])}; it should be "
                 f"{describe_number(expected[first])}.")
-    for mistake in WARMUP:
-        if mistake.fits(results, [mistake.model(t, target, k) for t in steps]):
-            raise CheckFailed(f"{sentence} {mistake.explanation}", diagnosis=mistake.explanation)
+    raise_first_fitting(WARMUP, lambda mistake: mistake.fits(
+        results, [mistake.model(t, target, k) for t in steps]), sentence)
     raise CheckFailed(f"{sentence} Step t < k uses target · (t + 1) / k, later steps the "
                       "target.")
 
@@ -163,9 +160,7 @@ def _check_warmup_case(warmup_lr: Any, target: float, k: int, steps: Sequence[in
 def check_warmup_lr(warmup_lr: Any, hidden: bool = False) -> None:
     """warmup_lr(step, target_lr, warmup_steps) = target · min(1, (step + 1) / warmup_steps)."""
     require_own_function(warmup_lr, "warmup_lr")
-    for case, (target, k, steps) in visible_or_drawn(hidden, "ps03.warmup_lr",
-                                                     WARMUP_CASES_VISIBLE, _read_warmup):
-        with within(case, WARMUP_ADVICE):
-            _check_warmup_case(warmup_lr, target, k, steps)
+    run_cases(lambda case: _check_warmup_case(warmup_lr, *case), hidden, "ps03.warmup_lr",
+              WARMUP_CASES_VISIBLE, WARMUP_ADVICE, _read_warmup)
     passed("warmup_lr ramps up from target/k to the target over k steps"
            + (", also for unseen targets, lengths and k = 0 or 1." if hidden else "."))

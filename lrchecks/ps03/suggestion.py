@@ -9,6 +9,7 @@ import numpy as np
 from lrchecks import plots
 from lrchecks.calls import Shown, call_student, format_call, require_own_function
 from lrchecks.diagnosis.batch_size import SUGGESTION, matches_record
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.evidence import judged
 from lrchecks.hidden import HiddenCase, hidden_cases, within
 from lrchecks.plot_lines import line_data, numbers_in
@@ -60,10 +61,9 @@ def check_suggest_lr(suggest_lr: Any, hidden: bool = False) -> None:
         return
     first = wrong[0]
     with within(cases[first][0], SUGGESTION_ADVICE):
-        for mistake in SUGGESTION:
-            if mistake.fits(values, [mistake.model(lrs, losses) for _, (lrs, losses) in cases]):
-                raise CheckFailed(f"{calls[first]} returned {describe_number(values[first])}. "
-                                  f"{mistake.explanation}", diagnosis=mistake.explanation)
+        raise_first_fitting(SUGGESTION, lambda mistake: mistake.fits(
+            values, [mistake.model(lrs, losses) for _, (lrs, losses) in cases]),
+            f"{calls[first]} returned {describe_number(values[first])}.")
         raise CheckFailed(f"{calls[first]} returned {describe_number(values[first])}; it should "
                           f"be {describe_number(expected[first])}, the lr at the minimum of the "
                           "smoothed loss divided by 10.")

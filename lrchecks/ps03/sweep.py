@@ -16,8 +16,9 @@ from lrchecks.calls import (
     wrapped_chain,
 )
 from lrchecks.diagnosis.batch_size import SWEEP, f32
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.evidence import judged
-from lrchecks.hidden import visible_or_drawn, within
+from lrchecks.hidden import run_cases
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number
 from lrcore import batch_size, digits
@@ -59,10 +60,8 @@ def _refuse_reference_sweep(function: Any) -> None:
 def check_batch_size_sweep(batch_size_sweep: Any, hidden: bool = False) -> None:
     """{batch: train(batch, rule(base_lr, batch, base_batch), epochs, warmup steps, seed)}."""
     _refuse_reference_sweep(batch_size_sweep)
-    for case, settings in visible_or_drawn(hidden, "ps03.batch_size_sweep", SWEEP_CASES_VISIBLE,
-                                           _read_sweep):
-        with within(case, SWEEP_ADVICE):
-            _check_sweep_case(batch_size_sweep, *settings)
+    run_cases(lambda case: _check_sweep_case(batch_size_sweep, *case), hidden,
+              "ps03.batch_size_sweep", SWEEP_CASES_VISIBLE, SWEEP_ADVICE, _read_sweep)
     passed("batch_size_sweep trains every batch size with the scaled lr and the warmup in steps"
            + (" (unseen settings too)." if hidden else "."))
 
@@ -123,10 +122,8 @@ def _compare_sweep(call: str, runs: dict[int, Any], sizes: Sequence[int], rule: 
                 for b in sizes}
     if settings == expected:
         return
-    for mistake in SWEEP:
-        if mistake.fits(settings, expected, sizes, rule, base_lr, base_batch, warmup):
-            raise CheckFailed(f"{call} is not right. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
+    raise_first_fitting(SWEEP, lambda mistake: mistake.fits(
+        settings, expected, sizes, rule, base_lr, base_batch, warmup), f"{call} is not right.")
     for b in sizes:
         (lr, steps), (lr_expected, steps_expected) = settings[b], expected[b]
         if lr != lr_expected:

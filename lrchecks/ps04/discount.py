@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from lrchecks.calls import require_own_function
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import SWEEPS
 from lrchecks.evidence import judged
 from lrchecks.hidden import run_cases
@@ -88,10 +89,8 @@ def _check_reach(function: Any, case: ReachCase) -> None:
         raise CheckFailed(f"{shown} returned {answer}, but Q never comes within the tolerance in "
                           f"{max_sweeps} sweeps: {advice}",
                           diagnosis=f"the learner never gets close enough in this case: {advice}")
-    for mistake in SWEEPS:
-        if mistake.fits(answer, _mistaken(mistake.name, case), expected):
-            raise CheckFailed(f"{shown} returned {answer}. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
+    raise_first_fitting(SWEEPS, lambda mistake: mistake.fits(
+        answer, _mistaken(mistake.name, case), expected), f"{shown} returned {answer}.")
     raise CheckFailed(f"{shown} returned {answer}; Q first comes within "
                       f"{tolerance:g}·‖Q*‖∞ of Q* after sweep {expected}.")
 

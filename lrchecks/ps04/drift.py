@@ -12,19 +12,17 @@ from lrchecks.diagnosis.rl import DRIFT
 from lrchecks.evidence import judged
 from lrchecks.hidden import run_cases
 from lrchecks.ps04.lakes import (
-    Q_ATOL,
-    Q_RTOL,
     SWEEP_HINT,
     Lake,
     call,
-    first_difference,
     lake,
     model_of,
     on_lake,
     step_size,
 )
+from lrchecks.ps04.sweeps import judge_sweeps
 from lrchecks.report import CheckFailed, passed
-from lrchecks.values import arrays_match, read_only, to_float_array
+from lrchecks.values import read_only, to_float_array
 from lrcore import rl
 
 __all__ = ["DRIFT_GAMMA", "ROUGH_ICE", "SWEEPS_PER_LAKE", "DRIFT_SEED", "Ice", "DriftCase",
@@ -104,21 +102,11 @@ def _check_drift(function: Any, case: DriftCase) -> None:
                           "Q after each sweep of the whole run (row k − 1 is sweep k).",
                           diagnosis="the result has the wrong shape: return Q after each sweep "
                           "of the whole run, one table per sweep.")
-    if arrays_match(student, expected, Q_RTOL, Q_ATOL):
-        return
-    lakes = lakes_of(ice, desc)
-    for mistake in DRIFT:
-        modelled = mistake.model(lakes, step, per_lake, gamma, seed)
-        if mistake.fits(student, modelled, expected, (Q_RTOL, Q_ATOL)):
-            raise CheckFailed(f"{shown} is wrong. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
-    sweep = int(np.argmin([arrays_match(s, e, Q_RTOL, Q_ATOL)
-                           for s, e in zip(student, expected, strict=True)]))
-    raise CheckFailed(
-        f"{shown}: after sweep {sweep + 1} (on lake {sweep // per_lake}), "
-        f"{first_difference(student[sweep], expected[sweep], Q_RTOL, Q_ATOL)}. Use one rng for "
-        "the whole run, draw one lakes[(k − 1) // sweeps_per_lake].sample(rng) at sweep k, "
-        "α = alpha_at(k), and carry Q over from lake to lake.")
+    judge_sweeps(student, expected, shown, DRIFT,
+                 (lakes_of(ice, desc), step, per_lake, gamma, seed),
+                 lambda sweep: f" (on lake {sweep // per_lake})", "Use one rng for the whole "
+                 "run, draw one lakes[(k − 1) // sweeps_per_lake].sample(rng) at sweep k, α = "
+                 "alpha_at(k), and carry Q over from lake to lake.")
 
 
 @judged

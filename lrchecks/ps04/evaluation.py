@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from lrchecks.calls import require_own_function
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import SUCCESS_RATE, SUCCESS_RATE_MISTAKES
 from lrchecks.evidence import judged
 from lrchecks.hidden import hidden_case, hidden_cases
@@ -88,10 +89,8 @@ def _check_success(function: Any, case: SuccessCase) -> float:
     expected = _success_reference(spec, n, seed, desc)
     if _close(value, expected):
         return expected
-    for mistake in SUCCESS_RATE:
-        if _close(value, _success_mistake(mistake.name, spec, n, seed, desc)):
-            raise CheckFailed(f"{shown} is wrong. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
+    raise_first_fitting(SUCCESS_RATE, lambda mistake: _close(
+        value, _success_mistake(mistake.name, spec, n, seed, desc)), f"{shown} is wrong.")
     if np.isclose(value, expected * n, rtol=SUCCESS_RTOL):
         advice = "return the fraction, successes / n_episodes."
         raise CheckFailed(f"{shown} returned {describe_number(value)}, a number of "

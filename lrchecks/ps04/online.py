@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from lrchecks.calls import require_own_function
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import LEARNER, LEARNER_MISTAKES
 from lrchecks.evidence import judged
 from lrchecks.hidden import run_cases
@@ -96,11 +97,10 @@ def _check_learner(function: Any, case: LearnerCase) -> None:
     counts_right = arrays_match(student_counts, expected.counts, 0.0, 0.0)
     if counts_right and arrays_match(student_q, expected.q, Q_RTOL, Q_ATOL):
         return
-    for mistake in LEARNER:
-        modelled = _learner_mistake(mistake.name, n, step, gamma, epsilon, seed, desc)
-        if mistake.fits(student_q, student_counts, modelled, expected.q, (Q_RTOL, Q_ATOL)):
-            raise CheckFailed(f"{shown} is wrong. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
+    raise_first_fitting(LEARNER, lambda mistake: mistake.fits(
+        student_q, student_counts,
+        _learner_mistake(mistake.name, n, step, gamma, epsilon, seed, desc), expected.q,
+        (Q_RTOL, Q_ATOL)), f"{shown} is wrong.")
     if arrays_match(student_counts, expected.counts + 1, 0.0, 0.0):
         advice = "start the counts at 0."
         raise CheckFailed(f"The counts of {shown} are one more than the visits: {advice}",

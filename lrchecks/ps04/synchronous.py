@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from lrchecks.calls import require_own_function
 from lrchecks.diagnosis.rl import SYNCHRONOUS
 from lrchecks.evidence import judged
 from lrchecks.hidden import run_cases
 from lrchecks.ps04.lakes import (
-    Q_ATOL,
-    Q_RTOL,
     SWEEP_HINT,
     Lake,
     call,
-    first_difference,
     lake,
     model_of,
     on_lake,
     step_size,
 )
+from lrchecks.ps04.sweeps import judge_sweeps
 from lrchecks.report import CheckFailed, passed
-from lrchecks.values import arrays_match, to_float_array
+from lrchecks.values import to_float_array
 from lrcore import rl
 
 __all__ = ["SyncCase", "SYNC_CASES_VISIBLE", "SYNCHRONOUS_ADVICE", "synchronous_case",
@@ -70,20 +66,10 @@ def _check_synchronous(function: Any, case: SyncCase) -> None:
                           f"{expected.shape}: Q after each sweep.",
                           diagnosis="the result has the wrong shape: return Q after each sweep, "
                           "one table per sweep.")
-    if arrays_match(student, expected, Q_RTOL, Q_ATOL):
-        return
-    for mistake in SYNCHRONOUS:
-        modelled = mistake.model(model, step, n, gamma, seed)
-        if mistake.fits(student, modelled, expected, (Q_RTOL, Q_ATOL)):
-            raise CheckFailed(f"{shown} is wrong. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
-    sweep = int(np.argmin([arrays_match(s, e, Q_RTOL, Q_ATOL)
-                           for s, e in zip(student, expected, strict=True)]))
-    raise CheckFailed(
-        f"{shown}: after sweep {sweep + 1}, "
-        f"{first_difference(student[sweep], expected[sweep], Q_RTOL, Q_ATOL)}. Draw one "
-        "model.sample(rng) per sweep with rng = np.random.default_rng(seed), and update all "
-        "pairs with α = alpha_at(k) at sweep k.")
+    judge_sweeps(student, expected, shown, SYNCHRONOUS, (model, step, n, gamma, seed),
+                 lambda sweep: "", "Draw one model.sample(rng) per sweep with rng = "
+                 "np.random.default_rng(seed), and update all pairs with α = alpha_at(k) at "
+                 "sweep k.")
 
 
 @judged

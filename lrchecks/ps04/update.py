@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from lrchecks.calls import require_own_function
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import UPDATE, UPDATE_RETURNS_COPY
 from lrchecks.evidence import judged
 from lrchecks.hidden import hidden_case, hidden_cases
@@ -66,11 +67,9 @@ def _check_update(function: Any, case: UpdateCase, table_seed: int) -> None:
                           "touches the pair that was visited.",
                           diagnosis="the update changed entries other than Q[state, action]: "
                           "an update only touches the pair that was visited.")
-    for mistake in UPDATE:
-        modelled = mistake.model(q, s, a, r, s2, terminated, alpha, gamma)
-        if mistake.fits(student, modelled, expected, (Q_RTOL, Q_ATOL)):
-            raise CheckFailed(f"{shown} is wrong. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
+    raise_first_fitting(UPDATE, lambda mistake: mistake.fits(
+        student, mistake.model(q, s, a, r, s2, terminated, alpha, gamma), expected,
+        (Q_RTOL, Q_ATOL)), f"{shown} is wrong.")
     raise CheckFailed(f"{shown}: Q[{s}, {a}] becomes {describe_number(student[s, a])}, it "
                       f"should become {describe_number(expected[s, a])}. The update is "
                       "Q(s, a) += α·(r + γ·max_a' Q(s', a') − Q(s, a)), without the γ·max "

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from lrchecks.calls import require_own_function
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import VALUE_ITERATION
 from lrchecks.evidence import judged
 from lrchecks.hidden import hidden_case, hidden_cases
@@ -34,10 +35,8 @@ def _check_value_iteration(function: Any, gamma: float, desc: Lake) -> None:
     expected = lakes.q_star(gamma, desc)
     if arrays_match(student, expected, 0.0, VI_ATOL):
         return
-    for mistake in VALUE_ITERATION:
-        if mistake.fits(student, mistake.model(model, gamma), expected, (0.0, VI_ATOL)):
-            raise CheckFailed(f"{shown} is wrong. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
+    raise_first_fitting(VALUE_ITERATION, lambda mistake: mistake.fits(
+        student, mistake.model(model, gamma), expected, (0.0, VI_ATOL)), f"{shown} is wrong.")
     start = model.start
     difference = lakes.first_difference(student, expected, 0.0, VI_ATOL)
     if np.max(np.abs(student - expected)) < 1e-3:

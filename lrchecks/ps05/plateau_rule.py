@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from lrchecks.calls import call_student, format_call, require_own_function
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.optim import PLATEAU
 from lrchecks.encoding import StandIn
 from lrchecks.evidence import judged
@@ -89,9 +90,8 @@ def _check_plateau_case(rule_class: Any, options: dict[str, Any],
         return
     where = f"{shown}, stepped with the metrics {list(metrics)}"
     full = {k: options.get(k, v) for k, v in PLATEAU_DEFAULTS.items()}
-    for mistake in PLATEAU:
-        if mistake.fits(student, expected, mistake.model(metrics, options["lr"], **full)):
-            raise CheckFailed(f"{where}: {mistake.explanation}", diagnosis=mistake.explanation)
+    raise_first_fitting(PLATEAU, lambda mistake: mistake.fits(
+        student, expected, mistake.model(metrics, options["lr"], **full)), f"{where}:")
     index = mismatch.index or 0
     raise CheckFailed(
         f"{where}: after metric #{index} ({metrics[index]}) your rule returns lr "

@@ -10,6 +10,7 @@ import numpy as np
 
 from lrchecks import plots
 from lrchecks.calls import call_student, require_own_function
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.optim import SWEEP, regression_optimizer_mistakes
 from lrchecks.evidence import judged
 from lrchecks.hidden import hidden_case, hidden_cases
@@ -81,10 +82,8 @@ def _check_regression_case(train_regression: Any, seed: int, name: str, lr: floa
                               "sweep: check which torch.optim class (and options) each name "
                               "stands for.")
     curves = regression_optimizer_mistakes(X, y, name, lr, epochs)
-    for mistake in SWEEP:
-        if mistake.name in curves and mistake.fits(student, curves[mistake.name]):
-            raise CheckFailed(f"{call}: the losses are wrong. {mistake.explanation}",
-                              diagnosis=mistake.explanation)
+    raise_first_fitting(SWEEP, lambda mistake: mistake.name in curves and mistake.fits(
+        student, curves[mistake.name]), f"{call}: the losses are wrong.")
     assert mismatch.student is not None and mismatch.expected is not None
     raise CheckFailed(
         f"{call}: the loss of epoch {mismatch.index} is {describe_number(mismatch.student)}, "

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from lrchecks.calls import call_student, format_call, require_own_function
+from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.optim import (
     ADAM,
     RMSPROP,
@@ -107,12 +108,10 @@ def _check_update_case(function: Any, name: str, case: UpdateCase,
     where = (f"{name} ({options}) for {steps} steps from x0 = {list(x0)} on the bowl "
              f"f(x) = ½·Σ aᵢxᵢ², a = {list(curvatures)}")
     if mismatch is not None:
-        for mistake in rule:
-            mistaken = update_trajectory(mistake.model, x0, _bowl(curvatures), steps, n_state,
-                                         **hyperparameters)
-            if mistake.fits(student, expected, mistaken):
-                raise CheckFailed(f"{where}: the parameters are wrong. {mistake.explanation}",
-                                  diagnosis=mistake.explanation)
+        raise_first_fitting(rule, lambda mistake: mistake.fits(
+            student, expected, update_trajectory(mistake.model, x0, _bowl(curvatures), steps,
+                                                 n_state, **hyperparameters)),
+            f"{where}: the parameters are wrong.")
         state_message = _state_mistake(function, name, case, reference, n_state)
         if state_message:
             message, diagnosis = state_message

@@ -100,6 +100,32 @@ def test_an_assignment_is_a_package_of_small_modules(assignment):
     assert len(sizes) > 2 and max(sizes.values()) <= MAX_LINES, sizes
 
 
+def test_no_module_of_lrchecks_is_longer_than_300_lines():
+    sizes = {str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines())
+             for path in PACKAGE.rglob("*.py")}
+    assert not {name: size for name, size in sizes.items() if size > MAX_LINES}
+
+
+def _writes_the_diagnosis_loop(loop: ast.For) -> bool:
+    """A loop over mistakes that raises or returns a mistake's sentence itself
+    (`diagnosis=….explanation`, `return ….explanation`) — the loop `lrchecks.diagnosis.mistake`'s
+    `first_fitting` is the one home of."""
+    def is_explanation(node: ast.AST | None) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr == "explanation"
+
+    return any((isinstance(node, ast.keyword) and node.arg == "diagnosis"
+                and is_explanation(node.value))
+               or (isinstance(node, ast.Return) and is_explanation(node.value))
+               for node in ast.walk(loop))
+
+
+def test_every_check_finds_the_first_fitting_mistake_through_one_helper():
+    loops = [f"{path.relative_to(PACKAGE)}:{node.lineno}" for path in PACKAGE.rglob("*.py")
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.For) and _writes_the_diagnosis_loop(node)]
+    assert not loops
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_package_exports_every_check_its_test_cells_import(assignment):
     package = importlib.import_module(f"lrchecks.{assignment.split('_')[0]}")

@@ -21,7 +21,7 @@ import torch
 from autograder.hidden import course_pools, pool_specs, stale_pools
 from autograder.hidden.draw import draw_cases
 from autograder.samples.ps03 import DIFFERENT_CELLS
-from lrchecks import calls, evidence, ps03
+from lrchecks import evidence, ps03, student_calls
 from lrchecks.diagnosis import batch_size as mistakes
 from lrchecks.encoding import encode, is_data
 from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
@@ -423,13 +423,13 @@ def test_the_judge_confirms_the_solution_from_its_records_and_no_check_asks_lrco
     published, asked = [], []
     monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
     monkeypatch.setattr(evidence, "_publish", published.append)
-    original = calls.student_call
+    original = student_calls.student_call
 
     def watching(function, name, args, kwargs):
         asked.append((function, [name, encode(list(args)), encode(kwargs)]))
         return original(function, name, args, kwargs)
 
-    monkeypatch.setattr(calls, "student_call", watching)
+    monkeypatch.setattr(student_calls, "student_call", watching)
     cases = drawn_for("chen")
     monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
     solution = {ps03.check_linear_scaled_lr: linear, ps03.check_sqrt_scaled_lr: root,

@@ -25,7 +25,7 @@ from autograder.hidden import course_pools, pool_specs, stale_pools
 from autograder.hidden.draw import draw_cases
 from autograder.hidden.ps05 import CHALLENGE
 from autograder.samples.ps05 import DIFFERENT_CELLS
-from lrchecks import calls, evidence, ps05
+from lrchecks import evidence, ps05, student_calls
 from lrchecks.diagnosis import optim as mistakes
 from lrchecks.diagnosis.optim import CONSTANT_LR, SAME_MODEL_EVERYWHERE
 from lrchecks.encoding import encode, is_data
@@ -1036,13 +1036,13 @@ def test_the_judge_confirms_the_solution_from_its_records_and_no_check_asks_lrco
     as the judge does (its own code, its own drawn cases): every check is confirmed — and no
     check calls the course's code on the student's behalf with something that is not data."""
     asked = []
-    original = calls.student_call
+    original = student_calls.student_call
 
     def watching(function, name, args, kwargs):
         asked.append((function, [name, encode(list(args)), encode(kwargs)]))
         return original(function, name, args, kwargs)
 
-    monkeypatch.setattr(calls, "student_call", watching)
+    monkeypatch.setattr(student_calls, "student_call", watching)
     cases = drawn_for("chen")
     monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
     solution = {ps05.check_rmsprop_step: make_rmsprop(), ps05.check_adam_step: make_adam(),

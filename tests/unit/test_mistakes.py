@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 import torch
 
+from lrchecks.diagnosis import Mistake, raise_first_fitting
 from lrchecks.diagnosis.quadratic import QUADRATIC_MISTAKES
 from lrchecks.diagnosis.regression import REGRESSION_MISTAKES
+from lrchecks.report import CheckFailed
 from lrcore import quadratic, regression
 
 
@@ -121,3 +123,20 @@ def test_regression_data_are_seeded_and_shaped():
 def test_sweep_losses_fall_faster_for_larger_stable_lrs():
     finals = {lr: losses[-1] for lr, losses in regression.lr_sweep().items()}
     assert finals[0.001] > finals[0.01] > finals[0.1] > finals[0.5]
+
+
+def test_raise_first_fitting_raises_the_first_fitting_mistakes_sentence():
+    mistakes = [Mistake("a", "Sentence a.", abs), Mistake("b", "Sentence b.", abs),
+                Mistake("c", "Sentence c.", abs)]
+    with pytest.raises(CheckFailed) as failed:
+        raise_first_fitting(mistakes, lambda mistake: mistake.name != "a", "f(2) is wrong.")
+    assert str(failed.value) == "f(2) is wrong. Sentence b."
+    assert failed.value.diagnosis == "Sentence b."
+
+
+def test_raise_first_fitting_returns_when_no_mistake_fits():
+    tried = []
+    assert raise_first_fitting([Mistake("a", "Sentence a.", abs)],
+                               lambda mistake: tried.append(mistake.name) is not None,
+                               "f(2) is wrong.") is None
+    assert tried == ["a"]

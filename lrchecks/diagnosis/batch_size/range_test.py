@@ -20,7 +20,7 @@ from typing import Any, cast
 import numpy as np
 
 from lrchecks.diagnosis.batch_size.scaling import AnswersMistake
-from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake, explanations, models
+from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake, explanations, models, switched
 from lrchecks.values import arrays_match, same_pattern
 from lrcore import range_test
 
@@ -167,9 +167,8 @@ class RangeTestMistake(Mistake):
                    for cut in (model_lrs.size, model_lrs.size - 1))
 
 
-def _range(name: str, explanation: str, **choices: Any) -> RangeTestMistake:
-    return RangeTestMistake(name, explanation,
-                            functools.partial(range_test_variant, **choices))
+_range = switched(RangeTestMistake, range_test_variant)
+"""A range test with the chosen piece wrong: `range_test_variant(…, **choices)`."""
 
 
 RANGE_TEST: tuple[RangeTestMistake, ...] = (

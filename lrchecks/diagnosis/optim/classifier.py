@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from lrchecks.diagnosis.mistake import Mistake
+from lrchecks.diagnosis.mistake import Mistake, first_fitting_explanation
 from lrchecks.values import arrays_match, same_pattern
 from lrcore import classification
 
@@ -86,7 +86,5 @@ CLASSIFIER: tuple[ClassifierMistake, ...] = (
 
 def diagnose_classifier(history: History, case: Case, reference: Any) -> str | None:
     """The explanation of the first modelled mistake the student's history shows."""
-    for mistake in CLASSIFIER:
-        if mistake.fits(history, case, reference):
-            return mistake.explanation
-    return None
+    return first_fitting_explanation(CLASSIFIER, lambda mistake: mistake.fits(
+        history, case, reference))

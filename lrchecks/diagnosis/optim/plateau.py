@@ -12,15 +12,13 @@ the model's (rtol 1e-9) and the model's differ from torch's.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from lrchecks.diagnosis.mistake import Mistake, explanations, models
+from lrchecks.diagnosis.mistake import Mistake, explanations, models, switched
 from lrchecks.values import arrays_match
 
 __all__ = ["PlateauMistake", "PLATEAU", "PLATEAU_MISTAKES", "PLATEAU_EXPLANATIONS",
@@ -104,9 +102,8 @@ class PlateauMistake(Mistake):
             np.asarray(student), np.asarray(modelled), 1e-9, 0.0)
 
 
-def _flagged(name: str, explanation: str, **flags: Any) -> PlateauMistake:
-    """A rule with the flagged piece wrong: `plateau_decisions(metrics, lr, **options, **flags)`."""
-    return PlateauMistake(name, explanation, functools.partial(plateau_decisions, **flags))
+_flagged = switched(PlateauMistake, plateau_decisions)
+"""A rule with the flagged piece wrong: `plateau_decisions(metrics, lr, **options, **flags)`."""
 
 
 PLATEAU: tuple[PlateauMistake, ...] = (

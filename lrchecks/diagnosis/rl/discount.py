@@ -10,14 +10,12 @@ learner never gets close enough is caught by the check itself (the answer must b
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from lrchecks.diagnosis.mistake import Mistake, explanations, models
+from lrchecks.diagnosis.mistake import Mistake, explanations, models, switched
 from lrcore.rl.frozen_lake import TransitionModel
 from lrcore.rl.value_iteration import bellman_backup
 
@@ -68,8 +66,8 @@ def mistaken_sweeps_to_reach(
     return None
 
 
-def _count(name: str, explanation: str, **switches: Any) -> CountMistake:
-    return CountMistake(name, explanation, functools.partial(mistaken_sweeps_to_reach, **switches))
+_count = switched(CountMistake, mistaken_sweeps_to_reach)
+"""`mistaken_sweeps_to_reach(model, step_size, gamma, q_star, …, **switches)`."""
 
 
 SWEEPS: tuple[CountMistake, ...] = (

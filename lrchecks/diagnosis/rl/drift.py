@@ -9,14 +9,12 @@ mistakes restart something there — the sweep count of α, Q, the random genera
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from lrchecks.diagnosis.mistake import explanations, models
+from lrchecks.diagnosis.mistake import explanations, models, switched
 from lrchecks.diagnosis.rl.learners import SynchronousMistake
 from lrcore.rl.frozen_lake import TransitionModel
 
@@ -63,9 +61,8 @@ def mistaken_drifting_q_learning(
     return history
 
 
-def _drift(name: str, explanation: str, **switches: Any) -> SynchronousMistake:
-    return SynchronousMistake(name, explanation,
-                              functools.partial(mistaken_drifting_q_learning, **switches))
+_drift = switched(SynchronousMistake, mistaken_drifting_q_learning)
+"""`mistaken_drifting_q_learning(lakes, step_size, sweeps_per_lake, gamma, seed, **switches)`."""
 
 
 DRIFT: tuple[SynchronousMistake, ...] = (

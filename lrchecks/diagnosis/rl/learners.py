@@ -19,7 +19,6 @@ nothing in the learners; it is modelled (and caught) in the update rule alone.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from lrchecks.diagnosis.mistake import Mistake, explanations, models
+from lrchecks.diagnosis.mistake import Mistake, explanations, models, switched
 from lrchecks.diagnosis.rl.runs import mistaken_q_learning, mistaken_synchronous_q_learning
 from lrchecks.values import arrays_match, same_pattern
 from lrcore.rl.evaluation import success_rate, sup_norm_error
@@ -57,9 +56,8 @@ class LearnerMistake(Mistake):
             student_q, model_q)
 
 
-def _learner(name: str, explanation: str, **switches: Any) -> LearnerMistake:
-    """`mistaken_q_learning(env, n_episodes, step_size, gamma, epsilon, seed, **switches)`."""
-    return LearnerMistake(name, explanation, functools.partial(mistaken_q_learning, **switches))
+_learner = switched(LearnerMistake, mistaken_q_learning)
+"""`mistaken_q_learning(env, n_episodes, step_size, gamma, epsilon, seed, **switches)`."""
 
 
 _GAMMA_MISSING = "It looks like γ is missing from the target "
@@ -106,10 +104,8 @@ class SynchronousMistake(Mistake):
             student, modelled)
 
 
-def _synchronous(name: str, explanation: str, **switches: Any) -> SynchronousMistake:
-    """`mistaken_synchronous_q_learning(model, step_size, n_sweeps, gamma, seed, **switches)`."""
-    return SynchronousMistake(name, explanation,
-                              functools.partial(mistaken_synchronous_q_learning, **switches))
+_synchronous = switched(SynchronousMistake, mistaken_synchronous_q_learning)
+"""`mistaken_synchronous_q_learning(model, step_size, n_sweeps, gamma, seed, **switches)`."""
 
 
 SWEEP_LATE = _synchronous("alpha_count_plus_one", "Your α is one sweep late: sweep k = 1, 2, … "

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrchecks.diagnosis.mistake import explanations, models
+from lrchecks.diagnosis.mistake import explanations, first_fitting_explanation, models
 from lrchecks.diagnosis.schedules.cosine import COSINE_ANNEALING, LINEAR_WARMUP, WARMUP_COSINE
 from lrchecks.diagnosis.schedules.decay import EXPONENTIAL_DECAY, STEP_DECAY
 from lrchecks.diagnosis.schedules.formula import FloatArray, Formula, FormulaMistake
@@ -104,7 +104,5 @@ def diagnose_formula(schedule: str, student: np.ndarray, expected: np.ndarray,
     """The explanation of the first formula mistake whose lrs equal the student's (`expected`:
     the correct lrs of the same steps)."""
     values = formula_mistake_values(schedule, student.size, **parameters)
-    for mistake in FORMULAS[schedule]:
-        if mistake.fits(student, expected, values[mistake.name]):
-            return mistake.explanation
-    return None
+    return first_fitting_explanation(FORMULAS[schedule], lambda mistake: mistake.fits(
+        student, expected, values[mistake.name]))

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake
+from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL, Mistake, first_fitting_explanation
 from lrchecks.scheduler_cases import SchedulerCase
 from lrchecks.values import DEFAULT_ATOL, arrays_match, same_pattern
 
@@ -192,11 +192,11 @@ def diagnose_loop(student_x: np.ndarray, student_lrs: np.ndarray | None, initial
                   n: int, x0: float, case: SchedulerCase, expected: Run) -> str | None:
     """The explanation of the first loop mistake whose run equals the student's (and differs
     from `expected`, the correct run)."""
-    for mistake in LOOPS:
+    def fits(mistake: LoopMistake) -> bool:
         mistaken = mistake.run(initial_lr, n, x0, case.factory)
-        if mistaken is not None and mistake.fits(student_x, student_lrs, mistaken, expected):
-            return mistake.explanation
-    return None
+        return mistaken is not None and mistake.fits(student_x, student_lrs, mistaken, expected)
+
+    return first_fitting_explanation(LOOPS, fits)
 
 
 @dataclass(frozen=True)
