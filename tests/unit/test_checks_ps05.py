@@ -8,9 +8,9 @@ weights, the plateau challenge is run by the check on a config validated as plai
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-import os
 import re
 from pathlib import Path
 
@@ -20,15 +20,15 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import assert_the_judge_confirms, cases_drawn_for, every_pooled_case
 
 from autograder.hidden import course_pools, pool_specs, stale_pools
-from autograder.hidden.draw import draw_cases
 from autograder.hidden.ps05 import CHALLENGE
 from autograder.samples.ps05 import DIFFERENT_CELLS
-from lrchecks import calls, evidence, ps05
+from lrchecks import evidence, ps05
 from lrchecks.diagnosis import optim as mistakes
 from lrchecks.diagnosis.optim import CONSTANT_LR, SAME_MODEL_EVERYWHERE
-from lrchecks.encoding import encode, is_data
+from lrchecks.encoding import is_data
 from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
 from lrchecks.report import CheckFailed
 from lrcore import classification as C
@@ -43,16 +43,8 @@ SOURCE_NOTEBOOK = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ip
 STUDENTS = ("alice", "bob", "chen", "dana")
 
 
-def every_case() -> dict[str, list[dict]]:
-    """Every case of every pool: what no student runs at once, and every correct answer must
-    pass."""
-    return {name: [*pool.always, *pool.candidates] for name, pool in POOLS.items()}
-
-
-def drawn_for(student: str) -> dict[str, list[dict]]:
-    """The cases the grader draws for `student` (with the tests' course secret)."""
-    secret = os.environ["LRLAB_COURSE_SECRET"].encode()
-    return draw_cases(POOLS, secret, "lrlab", ASSIGNMENT, student)
+every_case = functools.partial(every_pooled_case, ASSIGNMENT)
+drawn_for = functools.partial(cases_drawn_for, ASSIGNMENT)
 
 
 def hidden_failure(check, answer, student="alice") -> str:
@@ -872,15 +864,6 @@ def test_a_config_torch_refuses_gets_a_sentence():
         ps05.check_challenge_config(config)
 
 
-@pytest.fixture
-def recorded(monkeypatch):
-    """Run checks as in a grading kernel; returns the records they published."""
-    published = []
-    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
-    monkeypatch.setattr(evidence, "_publish", published.append)
-    return published
-
-
 def forged_challenge_run(config, seed=0):
     """What a notebook's patched `run_challenge` returns: a run that passes."""
     return plateau_challenge.ChallengeRun(
@@ -1035,29 +1018,9 @@ def test_the_judge_confirms_the_solution_from_its_records_and_no_check_asks_lrco
     """Record every function check of a correct solution as a graded kernel does, replay it
     as the judge does (its own code, its own drawn cases): every check is confirmed — and no
     check calls the course's code on the student's behalf with something that is not data."""
-    asked = []
-    original = calls.student_call
-
-    def watching(function, name, args, kwargs):
-        asked.append((function, [name, encode(list(args)), encode(kwargs)]))
-        return original(function, name, args, kwargs)
-
-    monkeypatch.setattr(calls, "student_call", watching)
-    cases = drawn_for("chen")
-    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
     solution = {ps05.check_rmsprop_step: make_rmsprop(), ps05.check_adam_step: make_adam(),
                 ps05.check_train_regression: make_train_regression(),
                 ps05.check_plateau_rule: make_plateau_rule(),
                 ps05.check_train_classifier: make_train_classifier(),
                 ps05.check_challenge_config: SOLUTION}
-    for check, answer in solution.items():
-        for hidden in (False, True):
-            check(answer, hidden=hidden)
-    assert len(recorded) == 12 and not any(record["failed"] for record in recorded)
-    assert asked and not any(evidence._is_reference(function) and not is_data(question)
-                             for function, question in asked)
-    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
-    with drawn_cases(cases):
-        for record, (check, hidden) in zip(
-                recorded, [(c, h) for c in solution for h in (False, True)], strict=True):
-            assert evidence.replay_check(check, record, {"hidden": hidden})
+    assert_the_judge_confirms(solution, drawn_for("chen"), recorded, monkeypatch)
