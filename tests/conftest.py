@@ -131,6 +131,28 @@ def cases_drawn_for(assignment: str, student: str,
     return draw_cases(course_pools(REPO, assignment), secret, course_id, assignment, student)
 
 
+def package_source(module) -> str:
+    """The text of every module of the package `module` belongs to (what ships to students for
+    an assignment's checks: `lrchecks.psNN`)."""
+    return "".join(path.read_text(encoding="utf-8")
+                   for path in sorted(Path(module.__file__).parent.glob("*.py")))
+
+
+def assert_no_case_written_in(source: str, cases: dict[str, list[dict]], *,
+                              each_named_value: bool = True) -> None:
+    """No parameters of a hidden case ({pool: cases}) are written in `source` as JSON — nor,
+    with `each_named_value`, any one value of parameters given by name — where the JSON is long
+    enough (over 12 characters) not to stand there by chance."""
+    for name, pool_cases in cases.items():
+        for case in pool_cases:
+            params = case["params"]
+            pieces = ([json.dumps(value) for value in params.values()]
+                      if each_named_value and isinstance(params, dict) else [json.dumps(params)])
+            for text in pieces:
+                if len(text) > 12:
+                    assert text[1:-1] not in source, name
+
+
 @pytest.fixture
 def recorded(monkeypatch) -> list:
     """Run checks as in a grading kernel; returns the records they published."""

@@ -16,7 +16,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from conftest import assert_the_judge_confirms, cases_drawn_for, every_pooled_case
+from conftest import (
+    assert_no_case_written_in,
+    assert_the_judge_confirms,
+    cases_drawn_for,
+    every_pooled_case,
+    package_source,
+)
 
 from autograder.hidden import course_pools, pool_specs, stale_pools
 from autograder.samples.ps03 import DIFFERENT_CELLS
@@ -216,15 +222,11 @@ def test_students_draw_different_cases_and_a_regrade_the_same():
 
 def test_the_student_runtime_holds_no_hidden_case():
     """The checks read their cases from the grader; none is a constant of lrchecks.ps03."""
-    source = "".join(path.read_text(encoding="utf-8")
-                     for path in sorted(Path(ps03.__file__).parent.glob("*.py")))
+    source = package_source(ps03)
     assert "check_lr_range_test" in source
     assert not re.search(r"CASES_HIDDEN|_hidden\(\)|hidden=True\)", source)
-    for name, pool in POOLS.items():
-        for case in pool.candidates:
-            text = json.dumps(case["params"])
-            if len(text) > 12:
-                assert text[1:-1] not in source, name
+    assert_no_case_written_in(source, {name: pool.candidates for name, pool in POOLS.items()},
+                              each_named_value=False)
 
 
 def test_hidden_checks_run_only_while_graded(monkeypatch):

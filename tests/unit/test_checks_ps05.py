@@ -20,7 +20,13 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import assert_the_judge_confirms, cases_drawn_for, every_pooled_case
+from conftest import (
+    assert_no_case_written_in,
+    assert_the_judge_confirms,
+    cases_drawn_for,
+    every_pooled_case,
+    package_source,
+)
 
 from autograder.hidden import course_pools, pool_specs, stale_pools
 from autograder.hidden.ps05 import CHALLENGE
@@ -993,18 +999,10 @@ def test_students_draw_different_cases_and_a_regrade_the_same():
 
 def test_the_student_runtime_holds_no_hidden_case():
     """The checks read their cases from the grader; none is a constant of lrchecks.ps05."""
-    source = "".join(path.read_text(encoding="utf-8")
-                     for path in sorted(Path(ps05.__file__).parent.glob("*.py")))
+    source = package_source(ps05)
     assert "check_challenge_config" in source
     assert not re.search(r"CASES_HIDDEN|_hidden\(\)|SEED_HIDDEN|hidden=True\)", source)
-    for name, pool in POOLS.items():
-        for case in [*pool.always, *pool.candidates]:
-            params = case["params"]
-            pieces = ([json.dumps(params)] if not isinstance(params, dict) else
-                      [json.dumps(value) for value in params.values()])
-            for text in pieces:
-                if len(text) > 12:
-                    assert text[1:-1] not in source, name
+    assert_no_case_written_in(source, every_case())
 
 
 def test_hidden_checks_run_only_while_graded(monkeypatch):
