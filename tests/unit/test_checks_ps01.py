@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, every_pooled_case
+from conftest import REPO
+from hidden_case_helpers import every_pooled_case
 from run_figures import assert_figure_checks_pass_and_name_mistakes, x_and_lr_figure
 from student_optimize import make_optimize
 

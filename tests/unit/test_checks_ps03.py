@@ -10,15 +10,14 @@ import json
 import math
 import re
 import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from conftest import (
+from conftest import REPO, assert_the_judge_confirms
+from hidden_case_helpers import (
     assert_no_case_written_in,
-    assert_the_judge_confirms,
     cases_drawn_for,
     every_pooled_case,
     package_source,
@@ -35,7 +34,6 @@ from lrcore import digits
 from lrcore.batch_size import linear_scaled_lr, sqrt_scaled_lr
 from lrcore.digits import BATCH_SIZES, N_TRAIN, train
 
-REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "ps03_batch_size"
 POOLS = course_pools(REPO, ASSIGNMENT)
 STUDENTS = ("alice", "bob", "chen", "dana")

@@ -12,7 +12,6 @@ import functools
 import json
 import math
 import re
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import nbformat
@@ -20,9 +19,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import (
+from conftest import REPO, assert_the_judge_confirms
+from hidden_case_helpers import (
     assert_no_case_written_in,
-    assert_the_judge_confirms,
     cases_drawn_for,
     every_pooled_case,
     package_source,
@@ -41,7 +40,6 @@ from lrcore import classification as C
 from lrcore import plateau_challenge
 from lrcore.regression import SWEEP_LRS, linear_regression_data
 
-REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "ps05_adaptive_optimizers"
 POOLS = course_pools(REPO, ASSIGNMENT)
 SOURCE_NOTEBOOK = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import every_pooled_case
+from hidden_case_helpers import every_pooled_case
 from message_corpus import (
     ASSIGNMENTS,
     STUDENT_TEXT,
