@@ -48,46 +48,33 @@ def schedule_case(name: str, schedule: S.Schedule, theirs: Any, note: str = "") 
     return Case(name, lambda: schedule.values(N), theirs, note)
 
 
+def torch_name(function: str) -> str:
+    """torch's class for an lrcore schedule function: its name in CamelCase, `lr` as `LR`
+    (`step_lr` → `StepLR`, `cosine_annealing_warm_restarts` → `CosineAnnealingWarmRestarts`)."""
+    return "".join("LR" if part == "lr" else part.capitalize() for part in function.split("_"))
+
+
+def mirrored_case(function: str, *args: Any, label: str = "", note: str = "",
+                  **kwargs: Any) -> Case:
+    """A case where lrcore mirrors torch argument for argument: `S.<function>(LR, *args,
+    **kwargs)` against `tl.<torch_name(function)>(optimizer, *args, **kwargs)`, printed as
+    `label` (the function's name by default)."""
+    scheduler = getattr(tl, torch_name(function))
+    return schedule_case(label or function, getattr(S, function)(LR, *args, **kwargs),
+                         lambda o: scheduler(o, *args, **kwargs), note)
+
+
 CASES = [
-    schedule_case(
-        "constant_lr",
-        S.constant_lr(LR, factor=0.5, total_iters=1000),
-        lambda o: tl.ConstantLR(o, factor=0.5, total_iters=1000),
-    ),
-    schedule_case(
-        "step_lr", S.step_lr(LR, step_size=1000, gamma=0.9), lambda o: tl.StepLR(o, 1000, 0.9)
-    ),
-    schedule_case(
-        "multi_step_lr",
-        S.multi_step_lr(LR, [200_000, 500_000, 800_000]),
-        lambda o: tl.MultiStepLR(o, [200_000, 500_000, 800_000]),
-    ),
-    schedule_case(
-        "exponential_lr", S.exponential_lr(LR, 0.999995), lambda o: tl.ExponentialLR(o, 0.999995)
-    ),
-    schedule_case(
-        "cosine_annealing_lr",
-        S.cosine_annealing_lr(LR, T_max=1000),
-        lambda o: tl.CosineAnnealingLR(o, T_max=1000),
-        "η_min=0: products per period",
-    ),
-    schedule_case(
-        "cosine_annealing_lr η_min",
-        S.cosine_annealing_lr(LR, T_max=1000, eta_min=1e-4),
-        lambda o: tl.CosineAnnealingLR(o, T_max=1000, eta_min=1e-4),
-        "η_min≠0: recursion by column",
-    ),
-    schedule_case(
-        "cosine_annealing_lr 1 period",
-        S.cosine_annealing_lr(LR, T_max=N, eta_min=1e-4),
-        lambda o: tl.CosineAnnealingLR(o, T_max=N, eta_min=1e-4),
-        "η_min≠0, T_max=10⁶: float loop",
-    ),
-    schedule_case(
-        "cosine_annealing_warm_restarts",
-        S.cosine_annealing_warm_restarts(LR, T_0=1000, T_mult=2),
-        lambda o: tl.CosineAnnealingWarmRestarts(o, T_0=1000, T_mult=2),
-    ),
+    mirrored_case("constant_lr", factor=0.5, total_iters=1000),
+    mirrored_case("step_lr", step_size=1000, gamma=0.9),
+    mirrored_case("multi_step_lr", [200_000, 500_000, 800_000]),
+    mirrored_case("exponential_lr", 0.999995),
+    mirrored_case("cosine_annealing_lr", T_max=1000, note="η_min=0: products per period"),
+    mirrored_case("cosine_annealing_lr", T_max=1000, eta_min=1e-4,
+                  label="cosine_annealing_lr η_min", note="η_min≠0: recursion by column"),
+    mirrored_case("cosine_annealing_lr", T_max=N, eta_min=1e-4,
+                  label="cosine_annealing_lr 1 period", note="η_min≠0, T_max=10⁶: float loop"),
+    mirrored_case("cosine_annealing_warm_restarts", T_0=1000, T_mult=2),
     schedule_case(
         "cyclic_lr",
         S.cyclic_lr(0.001, LR, step_size_up=2000, mode="triangular2"),
@@ -96,28 +83,10 @@ CASES = [
     schedule_case(
         "one_cycle_lr", S.one_cycle_lr(LR, total_steps=N), lambda o: tl.OneCycleLR(o, LR, N)
     ),
-    schedule_case(
-        "linear_lr",
-        S.linear_lr(LR, start_factor=0.01, total_iters=10_000),
-        lambda o: tl.LinearLR(o, start_factor=0.01, total_iters=10_000),
-    ),
-    schedule_case(
-        "polynomial_lr",
-        S.polynomial_lr(LR, total_iters=N, power=2.0),
-        lambda o: tl.PolynomialLR(o, total_iters=N, power=2.0),
-    ),
-    schedule_case(
-        "lambda_lr",
-        S.lambda_lr(LR, lambda t: 1 / (1 + t / 1000)),
-        lambda o: tl.LambdaLR(o, lambda t: 1 / (1 + t / 1000)),
-        "calls the lambda per step",
-    ),
-    schedule_case(
-        "multiplicative_lr",
-        S.multiplicative_lr(LR, lambda t: 0.999995),
-        lambda o: tl.MultiplicativeLR(o, lambda t: 0.999995),
-        "calls the lambda per step",
-    ),
+    mirrored_case("linear_lr", start_factor=0.01, total_iters=10_000),
+    mirrored_case("polynomial_lr", total_iters=N, power=2.0),
+    mirrored_case("lambda_lr", lambda t: 1 / (1 + t / 1000), note="calls the lambda per step"),
+    mirrored_case("multiplicative_lr", lambda t: 0.999995, note="calls the lambda per step"),
     schedule_case(
         "sequential_lr",
         S.sequential_lr([S.constant_lr(LR, 0.1, 10_000), S.exponential_lr(LR, 0.999995)], [10_000]),

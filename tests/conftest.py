@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
@@ -107,6 +109,95 @@ def processes_marked(variable: str, token: str) -> dict[int, str]:
         if state != "Z":
             found[int(entry.name)] = command
     return found
+
+
+@pytest.fixture
+def recorded(monkeypatch) -> list:
+    """Run checks as in a grading kernel; returns the records they published."""
+    from lrchecks import evidence
+
+    published: list = []
+    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
+    monkeypatch.setattr(evidence, "_publish", published.append)
+    return published
+
+
+def assert_the_judge_confirms(solution: dict, cases: dict, recorded: list, monkeypatch) -> None:
+    """Run every check of a correct `solution` ({check: answer}), visible and hidden on the drawn
+    `cases`, as a graded kernel does (`recorded` collects the records), then replay each record
+    as the judge does (its own code, its own drawn cases): every check passes and is confirmed —
+    and no check called the course's code on the student's behalf with something that is not
+    data (the judge refuses such answers)."""
+    from lrchecks import evidence, student_calls
+    from lrchecks.encoding import encode, is_data
+    from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
+
+    asked = []
+    original = student_calls.student_call
+
+    def watching(function, name, args, kwargs):
+        asked.append((function, [name, encode(list(args)), encode(kwargs)]))
+        return original(function, name, args, kwargs)
+
+    monkeypatch.setattr(student_calls, "student_call", watching)
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+    for check, answer in solution.items():
+        for hidden in (False, True):
+            check(answer, hidden=hidden)
+    assert len(recorded) == 2 * len(solution) and not any(record["failed"] for record in recorded)
+    assert asked and not any(evidence._is_reference(function) and not is_data(question)
+                             for function, question in asked)
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
+    with drawn_cases(cases):
+        for record, (check, hidden) in zip(
+                recorded, [(c, h) for c in solution for h in (False, True)], strict=True):
+            assert evidence.replay_check(check, record, {"hidden": hidden})
+
+
+def collect_samples(course, assignment: str, students: Iterable[str], inbox: Path) -> None:
+    """Hand in the sample submissions of `students` only (`autograder.samples`) through
+    `inbox`, and collect them into the course (already released)."""
+    from autograder.collect import collect_submissions
+    from autograder.samples import write_inbox
+
+    chosen = set(students)
+    write_inbox(course, assignment, inbox)
+    for folder in inbox.iterdir():
+        if folder.name not in chosen:
+            shutil.rmtree(folder)
+    collect_submissions(course, assignment, inbox)
+
+
+def run_cli(course, *args: str, capsys) -> tuple[int, str, str]:
+    """`python -m autograder --course <course> <args>` in this process: exit code, stdout,
+    stderr."""
+    from autograder.cli import main
+
+    code = main(["--course", str(course.root), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def lab_session_module():
+    """tests/browser/lab_session.py: how the suite starts JupyterLab and Debian's Chromium."""
+    folder = str(REPO / "tests" / "browser")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import lab_session as session
+
+    return session
+
+
+def lab_session_with_chromium():
+    """`lab_session_module()`, where Chromium is installed: the test is skipped without it
+    (and fails on CI, where it must be)."""
+    session = lab_session_module()
+    if session.chromium_path() is None:
+        message = "no chromium on PATH: run `make system-deps`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return session
 
 
 def run_in_fresh_python(probe: str, timeout: float = 300) -> str:

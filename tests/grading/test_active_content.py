@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import base64
 import csv
-import os
 import re
 import shutil
-import sys
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +34,7 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO, make_course_copy
+from conftest import lab_session_module, lab_session_with_chromium, make_course_copy
 
 from autograder.class_report import write_report
 from autograder.collect import collect_submissions
@@ -319,16 +317,6 @@ def test_the_feedback_page_keeps_figures_and_plain_outputs(graded):
 # --- the Formgrader ----------------------------------------------------------------------------
 
 
-def _lab_session():
-    """tests/browser/lab_session.py: how the suite starts JupyterLab and Debian's Chromium."""
-    folder = str(REPO / "tests" / "browser")
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    import lab_session
-
-    return lab_session
-
-
 def _submission_id(course: Course) -> str:
     with course.gradebook() as gradebook:
         return gradebook.find_submission_notebook(NOTEBOOK, ASSIGNMENT, MALLORY).id
@@ -338,7 +326,7 @@ def _submission_id(course: Course) -> str:
 def formgrader(graded, tmp_path_factory):
     """A Jupyter server (JupyterLab, with nbgrader's formgrader extension) on the graded course,
     on 127.0.0.1 with a token: (its URL of mallory's submission view, the view's HTML)."""
-    lab_session = _lab_session()
+    lab_session = lab_session_module()
     with lab_session.running_lab(graded.course.root, tmp_path_factory.mktemp("formgrader")) as lab:
         url = lab.url(f"formgrader/submissions/{_submission_id(graded.course)}/")
         with urllib.request.urlopen(url, timeout=60) as response:
@@ -383,13 +371,7 @@ PAGE_STATE = """() => ({
 
 def _browser():
     pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    lab_session = _lab_session()
-    if lab_session.chromium_path() is None:
-        message = "no chromium on PATH: run `make system-deps`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return lab_session
+    return lab_session_with_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,6 @@ import csv
 import os
 import re
 import stat
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +33,7 @@ from urllib.parse import urlsplit
 
 import nbformat
 import pytest
-from conftest import REPO, make_course_copy
+from conftest import REPO, lab_session_with_chromium, make_course_copy
 
 from autograder.cli import main
 from autograder.collect import collect_submissions
@@ -103,20 +102,6 @@ def graded(tmp_path_factory) -> GradedClass:
     return GradedClass(course, page, autograded)
 
 
-def _lab_session():
-    folder = str(REPO / "tests" / "browser")
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    import lab_session
-
-    if lab_session.chromium_path() is None:
-        message = "no chromium on PATH: run `make system-deps`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return lab_session
-
-
 @dataclass
 class Browsed:
     """What each page showed, and every URL any page asked for."""
@@ -172,7 +157,7 @@ def _submission_id(course: Course, student: str) -> str:
 
 @pytest.fixture(scope="module")
 def browsed(graded, tmp_path_factory) -> Browsed:
-    lab_session = _lab_session()
+    lab_session = lab_session_with_chromium()
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)

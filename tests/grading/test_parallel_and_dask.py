@@ -26,16 +26,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import REPO, expected_autograded_score, make_course_copy, processes_marked
+from conftest import (
+    REPO,
+    collect_samples,
+    expected_autograded_score,
+    make_course_copy,
+    processes_marked,
+)
 
-from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.dask_tls import CA_FILE, client_security, role_files, write_certificates
 from autograder.execution import PHASES
 from autograder.executors import Executor
 from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
-from autograder.samples import write_inbox
 
 pytestmark = pytest.mark.grading
 ASSIGNMENT = "ps01_constant_lr"
@@ -45,12 +49,7 @@ CLASS = ("s01_solution", "s02_blank", "s04_no_zero_grad", "s07_no_log_scale")
 def prepared_course(root) -> Course:
     course = Course(make_course_copy(root))
     release_assignment(course, ASSIGNMENT)
-    inbox = root / "inbox"
-    write_inbox(course, ASSIGNMENT, inbox)
-    for folder in inbox.iterdir():
-        if folder.name not in CLASS:
-            shutil.rmtree(folder)
-    collect_submissions(course, ASSIGNMENT, inbox)
+    collect_samples(course, ASSIGNMENT, CLASS, root / "inbox")
     return course
 
 

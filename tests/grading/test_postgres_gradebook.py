@@ -15,14 +15,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import expected_autograded_score, make_course_copy, total_points
+from conftest import collect_samples, expected_autograded_score, make_course_copy, total_points
 
-from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
 from autograder.results import grade_rows
-from autograder.samples import samples_for, write_inbox
+from autograder.samples import samples_for
 
 pytestmark = pytest.mark.grading
 ASSIGNMENT = "ps01_constant_lr"
@@ -75,12 +74,7 @@ def test_a_class_is_graded_through_postgresql(postgres_url, tmp_path):
     release_assignment(course, ASSIGNMENT)
     chosen = {s.student: s for s in samples_for(ASSIGNMENT)
               if s.student in {"s01_solution", "s02_blank", "s07_no_log_scale"}}
-    inbox = tmp_path / "inbox"
-    write_inbox(course, ASSIGNMENT, inbox)
-    for folder in inbox.iterdir():
-        if folder.name not in chosen:
-            shutil.rmtree(folder)
-    collect_submissions(course, ASSIGNMENT, inbox)
+    collect_samples(course, ASSIGNMENT, chosen, tmp_path / "inbox")
     statuses = {s.student: s for s in grade_assignment(course, ASSIGNMENT,
                                                        options=GradingOptions(workers=2,
                                                                               progress=False))}

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import run_cli
 from nbformat.v4 import new_code_cell
 
-from autograder.cli import main
 from autograder.collect import collect_submissions
 from autograder.course import Course
 from autograder.grading_state import grading_state_dir
@@ -30,12 +30,6 @@ pytestmark = [pytest.mark.grading, pytest.mark.slow, pytest.mark.timeout(900)]
 ASSIGNMENT = "ps01_constant_lr"
 NOTEBOOK = "ps01_constant_lr"
 NEW_TEST = "test_added_after_release"
-
-
-def run(course: Course, *args: str, capsys) -> tuple[int, str, str]:
-    code = main(["--course", str(course.root), *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def released_files(course: Course) -> dict[str, bytes]:
@@ -78,14 +72,14 @@ def assert_one_plain_line(err: str) -> None:
 
 
 def test_a_refused_release_keeps_the_previous_release(course_copy, capsys):
-    assert run(course_copy, "release", ASSIGNMENT, capsys=capsys)[0] == 0
+    assert run_cli(course_copy, "release", ASSIGNMENT, capsys=capsys)[0] == 0
     before = released_files(course_copy)
     edit_source(course_copy, lambda nb: nb.cells.append(new_code_cell(
         "assert True", metadata={"nbgrader": {"grade": True, "grade_id": "test_plain_assert",
                                               "locked": True, "points": 1, "solution": False,
                                               "schema_version": 3, "task": False}})))
 
-    code, _out, err = run(course_copy, "release", ASSIGNMENT, capsys=capsys)
+    code, _out, err = run_cli(course_copy, "release", ASSIGNMENT, capsys=capsys)
 
     assert code == 2
     assert_one_plain_line(err)
@@ -95,15 +89,28 @@ def test_a_refused_release_keeps_the_previous_release(course_copy, capsys):
     assert not list(course_copy.root.glob(f"{STAGING_PREFIX}*"))
 
 
+def assert_released_and_graded_with_a_note(course: Course, capsys, change: str) -> None:
+    """`release` then `grade` succeed, and alice's submission, made from the earlier release, is
+    graded with a note naming the `change` since ("1 locked cell changed")."""
+    assert run_cli(course, "release", ASSIGNMENT, capsys=capsys)[0] == 0
+    code, out, err = run_cli(course, "grade", ASSIGNMENT, "--quiet", capsys=capsys)
+    assert code == 0 and "FAILED" not in out and "Removing failed assignment" not in out + err
+    status = read_status(grading_state_dir(course), ASSIGNMENT, "alice")
+    assert status.status == "graded"
+    assert status.message == (f"{NOTEBOOK}.ipynb was made from an earlier release of the "
+                              f"assignment ({change} since) and was graded with the "
+                              "current release's cells")
+
+
 def test_a_task_added_after_grading_is_refused_with_the_command_that_handles_it(course_copy,
                                                                                 capsys):
-    assert run(course_copy, "release", ASSIGNMENT, capsys=capsys)[0] == 0
+    assert run_cli(course_copy, "release", ASSIGNMENT, capsys=capsys)[0] == 0
     hand_in_solution(course_copy)
-    assert run(course_copy, "grade", ASSIGNMENT, "--quiet", capsys=capsys)[0] == 0
+    assert run_cli(course_copy, "grade", ASSIGNMENT, "--quiet", capsys=capsys)[0] == 0
     before = released_files(course_copy)
     edit_source(course_copy, add_test_cell)
 
-    code, _out, err = run(course_copy, "release", ASSIGNMENT, capsys=capsys)
+    code, _out, err = run_cli(course_copy, "release", ASSIGNMENT, capsys=capsys)
 
     assert code == 2
     assert_one_plain_line(err)
@@ -115,14 +122,7 @@ def test_a_task_added_after_grading_is_refused_with_the_command_that_handles_it(
     nbgrader = Path(sys.executable).with_name("nbgrader")
     subprocess.run([str(nbgrader), *command.split()[1:]], cwd=course_copy.root, check=True,
                    capture_output=True, timeout=300)
-    assert run(course_copy, "release", ASSIGNMENT, capsys=capsys)[0] == 0
-    code, out, err = run(course_copy, "grade", ASSIGNMENT, "--quiet", capsys=capsys)
-    assert code == 0 and "FAILED" not in out and "Removing failed assignment" not in out + err
-    status = read_status(grading_state_dir(course_copy), ASSIGNMENT, "alice")
-    assert status.status == "graded"
-    assert status.message == (f"{NOTEBOOK}.ipynb was made from an earlier release of the "
-                              "assignment (1 graded cell added since) and was graded with the "
-                              "current release's cells")
+    assert_released_and_graded_with_a_note(course_copy, capsys, "1 graded cell added")
     with course_copy.gradebook() as gradebook:
         submission = gradebook.find_submission(ASSIGNMENT, "alice")
         scores = {grade.name: grade.auto_score for notebook in submission.notebooks
@@ -132,7 +132,7 @@ def test_a_task_added_after_grading_is_refused_with_the_command_that_handles_it(
 
 def test_a_submission_made_before_a_locked_cell_changed_is_graded_with_a_plain_note(
         course_copy, capsys):
-    assert run(course_copy, "release", ASSIGNMENT, capsys=capsys)[0] == 0
+    assert run_cli(course_copy, "release", ASSIGNMENT, capsys=capsys)[0] == 0
     hand_in_solution(course_copy)
 
     def change_setup(nb) -> None:
@@ -141,16 +141,8 @@ def test_a_submission_made_before_a_locked_cell_changed_is_graded_with_a_plain_n
         setup.source += "\n# seeded once for the whole notebook"
 
     edit_source(course_copy, change_setup)
-    assert run(course_copy, "release", ASSIGNMENT, capsys=capsys)[0] == 0
 
-    code, out, err = run(course_copy, "grade", ASSIGNMENT, "--quiet", capsys=capsys)
-
-    assert code == 0 and "FAILED" not in out and "Removing failed assignment" not in out + err
-    status = read_status(grading_state_dir(course_copy), ASSIGNMENT, "alice")
-    assert status.status == "graded"
-    assert status.message == (f"{NOTEBOOK}.ipynb was made from an earlier release of the "
-                              "assignment (1 locked cell changed since) and was graded with the "
-                              "current release's cells")
-    assert run(course_copy, "export", "--to", str(course_copy.root / "g.csv"),
+    assert_released_and_graded_with_a_note(course_copy, capsys, "1 locked cell changed")
+    assert run_cli(course_copy, "export", "--to", str(course_copy.root / "g.csv"),
                capsys=capsys)[0] == 0
     assert "made from an earlier release" in (course_copy.root / "g.csv").read_text()

@@ -20,13 +20,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import expected_autograded_score, make_course_copy
+from conftest import collect_samples, expected_autograded_score, make_course_copy
 
-from autograder.collect import collect_submissions
 from autograder.course import Course, ensure_environment_on_path
 from autograder.grade import GradingOptions, grade_assignment
 from autograder.release import release_assignment
-from autograder.samples import write_inbox
 from lrchecks.evidence import EVIDENCE_MIME
 
 pytestmark = pytest.mark.grading
@@ -81,12 +79,7 @@ def two_graded_copies(tmp_path_factory) -> tuple[Course, Course]:
     root = tmp_path_factory.mktemp("same") / "nbgrader"
     course = Course(make_course_copy(root))
     release_assignment(course, ASSIGNMENT)
-    inbox = root / "inbox"
-    write_inbox(course, ASSIGNMENT, inbox)
-    for folder in inbox.iterdir():
-        if folder.name not in CLASS:
-            shutil.rmtree(folder)
-    collect_submissions(course, ASSIGNMENT, inbox)
+    collect_samples(course, ASSIGNMENT, CLASS, root / "inbox")
     due = datetime.now(UTC) + timedelta(days=1)
     with course.gradebook() as gradebook:
         gradebook.update_or_create_assignment(ASSIGNMENT, duedate=due.replace(tzinfo=None))

@@ -10,6 +10,9 @@ import numpy as np
 import pytest
 import torch
 from conftest import REPO
+from hidden_case_helpers import every_pooled_case
+from run_figures import assert_figure_checks_pass_and_name_mistakes, x_and_lr_figure
+from student_optimize import make_optimize
 
 from autograder.hidden import course_pools
 from lrchecks import ps01
@@ -18,7 +21,7 @@ from lrchecks.report import CheckFailed
 from lrcore import quadratic, regression
 
 POOLS = course_pools(REPO, "ps01_constant_lr")
-EVERY_POOLED_CASE = {name: pool.always + pool.candidates for name, pool in POOLS.items()}
+EVERY_POOLED_CASE = every_pooled_case("ps01_constant_lr")
 
 
 @pytest.fixture(autouse=True)
@@ -34,25 +37,6 @@ def gd_numpy(lr, num_iterations, x0, a=1.0):
         x = x - lr * 2 * a * x
         history.append(x)
     return np.array(history)
-
-
-def make_optimize(zero_grad=True, record_before=False, integer=False, extra_step=False):
-    def optimize(initial_lr, num_iterations, x0):
-        x = torch.tensor(x0 if integer else float(x0), requires_grad=True)
-        opt = torch.optim.SGD([x], lr=initial_lr)
-        xs, lrs = [], []
-        for _ in range(num_iterations + extra_step):
-            if zero_grad:
-                opt.zero_grad()
-            (x**2).backward()
-            if record_before:
-                xs.append(x.item())
-            lrs.append(opt.param_groups[0]["lr"])
-            opt.step()
-            if not record_before:
-                xs.append(x.item())
-        return xs, lrs
-    return optimize
 
 
 def test_correct_numpy_and_torch_pass(capsys):
@@ -151,32 +135,16 @@ def test_hidden_iteration_cases_are_far_from_rounding_boundaries():
         assert quadratic.iterations_to_tolerance(lr, x0, tol, a) == math.floor(exact) + 1
 
 
-def runs_figure(log=True, absolute=True, labels=True, start_at_zero=False):
-    fig, (ax_x, ax_lr) = plt.subplots(1, 2)
-    for lr in ps01.RUN_LRS:
-        xs, lrs = quadratic.optimize(lr, 20, 500.0)
-        steps = np.arange(20) if start_at_zero else np.arange(1, 21)
-        label = f"lr = {lr}" if labels else None
-        ax_x.plot(steps, np.abs(xs) if absolute else xs, label=label)
-        ax_lr.plot(steps, lrs, label=label)
-    ax_x.set(xlabel="iteration", ylabel="|x|", title="x", yscale="log" if log else "linear")
-    ax_lr.set(xlabel="iteration", ylabel="learning rate", title="lr")
-    if labels:
-        ax_x.legend()
-        ax_lr.legend()
-    return fig
+def runs_figure(log=True, absolute=True, labels=True, start=1):
+    runs = [(f"lr = {lr}" if labels else None, *quadratic.optimize(lr, 20, 500.0))
+            for lr in ps01.RUN_LRS]
+    return x_and_lr_figure(runs, start=start, log=log, absolute=absolute)
 
 
 def test_runs_figure_checks():
-    fig = runs_figure()
-    ps01.check_runs_figure_layout(fig)
-    ps01.check_runs_figure_x(fig)
-    ps01.check_runs_figure_lr(fig)
-    ps01.check_runs_figure_x(runs_figure(start_at_zero=True))
-    with pytest.raises(CheckFailed, match="log scale"):
-        ps01.check_runs_figure_layout(runs_figure(log=False))
-    with pytest.raises(CheckFailed, match="not |x|"):
-        ps01.check_runs_figure_x(runs_figure(absolute=False))
+    fig = assert_figure_checks_pass_and_name_mistakes(
+        ps01.check_runs_figure_layout, ps01.check_runs_figure_x, ps01.check_runs_figure_lr,
+        runs_figure)
     with pytest.raises(CheckFailed, match="no legend"):
         ps01.check_runs_figure_layout(runs_figure(labels=False))
     with pytest.raises(CheckFailed, match="labelled with lr = 0.01"):
@@ -318,12 +286,6 @@ def noisy_torch_float32(lrs, x0, noise, a=1.0):
     return torch.stack(history)
 
 
-@pytest.mark.parametrize("function", [noisy_numpy, noisy_torch_float32])
-def test_noisy_descent_right_in_float64_and_float32_on_every_pooled_case(function):
-    ps01.check_noisy_descent(function)
-    ps01.check_noisy_descent(function, hidden=True)
-
-
 def _one_run_only(lrs, x0, noise, a=1.0):
     x, history = float(x0), np.empty(len(lrs))
     for t, lr in enumerate(lrs):
@@ -417,10 +379,15 @@ def valley_torch_float32(lr, n, start, curvatures):
     return torch.stack(history)
 
 
-@pytest.mark.parametrize("function", [valley_numpy, valley_torch_float32])
-def test_descent_2d_right_in_float64_and_float32_on_every_pooled_case(function):
-    ps01.check_descent_2d(function)
-    ps01.check_descent_2d(function, hidden=True)
+@pytest.mark.parametrize(("check", "function"), [
+    (ps01.check_noisy_descent, noisy_numpy),
+    (ps01.check_noisy_descent, noisy_torch_float32),
+    (ps01.check_descent_2d, valley_numpy),
+    (ps01.check_descent_2d, valley_torch_float32),
+])
+def test_noisy_and_2d_descent_right_in_float64_and_float32_on_every_pooled_case(check, function):
+    check(function)
+    check(function, hidden=True)
 
 
 @pytest.mark.parametrize(("function", "words"), [

@@ -8,22 +8,25 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
 import re
 import warnings
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from conftest import REPO, assert_the_judge_confirms
+from hidden_case_helpers import (
+    assert_no_case_written_in,
+    cases_drawn_for,
+    every_pooled_case,
+    package_source,
+)
 
 from autograder.hidden import course_pools, pool_specs, stale_pools
-from autograder.hidden.draw import draw_cases
 from autograder.samples.ps03 import DIFFERENT_CELLS
-from lrchecks import evidence, ps03, student_calls
+from lrchecks import ps03
 from lrchecks.diagnosis import batch_size as mistakes
-from lrchecks.encoding import encode, is_data
 from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
 from lrchecks.ps03 import range_test
 from lrchecks.report import CheckFailed
@@ -31,22 +34,13 @@ from lrcore import digits
 from lrcore.batch_size import linear_scaled_lr, sqrt_scaled_lr
 from lrcore.digits import BATCH_SIZES, N_TRAIN, train
 
-REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "ps03_batch_size"
 POOLS = course_pools(REPO, ASSIGNMENT)
 STUDENTS = ("alice", "bob", "chen", "dana")
 
 
-def every_case() -> dict[str, list[dict]]:
-    """Every case of every pool: what no student runs at once, and every correct answer must
-    pass."""
-    return {name: [*pool.always, *pool.candidates] for name, pool in POOLS.items()}
-
-
-def drawn_for(student: str) -> dict[str, list[dict]]:
-    """The cases the grader draws for `student` (with the tests' course secret)."""
-    secret = os.environ["LRLAB_COURSE_SECRET"].encode()
-    return draw_cases(POOLS, secret, "lrlab", ASSIGNMENT, student)
+every_case = functools.partial(every_pooled_case, ASSIGNMENT)
+drawn_for = functools.partial(cases_drawn_for, ASSIGNMENT)
 
 
 # --- correct student code, in two styles ------------------------------------------------------
@@ -226,15 +220,11 @@ def test_students_draw_different_cases_and_a_regrade_the_same():
 
 def test_the_student_runtime_holds_no_hidden_case():
     """The checks read their cases from the grader; none is a constant of lrchecks.ps03."""
-    source = "".join(path.read_text(encoding="utf-8")
-                     for path in sorted(Path(ps03.__file__).parent.glob("*.py")))
+    source = package_source(ps03)
     assert "check_lr_range_test" in source
     assert not re.search(r"CASES_HIDDEN|_hidden\(\)|hidden=True\)", source)
-    for name, pool in POOLS.items():
-        for case in pool.candidates:
-            text = json.dumps(case["params"])
-            if len(text) > 12:
-                assert text[1:-1] not in source, name
+    assert_no_case_written_in(source, {name: pool.candidates for name, pool in POOLS.items()},
+                              each_named_value=False)
 
 
 def test_hidden_checks_run_only_while_graded(monkeypatch):
@@ -415,39 +405,18 @@ def test_swapped_weights_at_beta_zero_fail_the_check_instead_of_crashing_it():
     assert raised.value.message.startswith("A hidden case fails (β = 0 (no smoothing)): ")
 
 
-def test_the_judge_confirms_the_solution_from_its_records_and_no_check_asks_lrcore(monkeypatch):
+def test_the_judge_confirms_the_solution_from_its_records_and_no_check_asks_lrcore(
+        monkeypatch, recorded):
     """Record every check of a correct solution as a graded kernel does, replay it as the judge
     does (its own code, its own drawn cases): every check is confirmed — and no check calls
     the course's code on the student's behalf with something that is not data (the judge
     refuses such answers)."""
-    published, asked = [], []
-    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
-    monkeypatch.setattr(evidence, "_publish", published.append)
-    original = student_calls.student_call
-
-    def watching(function, name, args, kwargs):
-        asked.append((function, [name, encode(list(args)), encode(kwargs)]))
-        return original(function, name, args, kwargs)
-
-    monkeypatch.setattr(student_calls, "student_call", watching)
-    cases = drawn_for("chen")
-    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
     solution = {ps03.check_linear_scaled_lr: linear, ps03.check_sqrt_scaled_lr: root,
                 ps03.check_warmup_lr: warmup, ps03.check_batch_size_sweep: sweep,
                 ps03.check_exponential_lrs: exp_lrs, ps03.check_smooth_losses: smooth,
                 ps03.check_lr_range_test: make_range_test(),
                 ps03.check_suggest_lr: suggest}
-    for check, function in solution.items():
-        for hidden in (False, True):
-            check(function, hidden=hidden)
-    assert len(published) == 16 and not any(record["failed"] for record in published)
-    assert asked and not any(evidence._is_reference(function) and not is_data(question)
-                             for function, question in asked)
-    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
-    with drawn_cases(cases):
-        for record, (check, hidden) in zip(
-                published, [(c, h) for c in solution for h in (False, True)], strict=True):
-            assert evidence.replay_check(check, record, {"hidden": hidden})
+    assert_the_judge_confirms(solution, drawn_for("chen"), recorded, monkeypatch)
 
 
 # --- diagnoses -------------------------------------------------------------------------------
@@ -747,13 +716,6 @@ def batch_figure(metric=lambda run: (run.train_loss[-1], run.test_accuracy[-1]),
     return fig
 
 
-def test_batch_size_figure_passes_and_accepts_percent():
-    for fig in (batch_figure(), batch_figure(percent=True)):
-        ps03.check_batch_size_figure_layout(fig)
-        ps03.check_batch_size_figure_lines(fig)
-        plt.close(fig)
-
-
 @pytest.mark.parametrize(("options", "check", "words"), [
     (dict(log_x=False), ps03.check_batch_size_figure_layout, "log scale"),
     (dict(legend=False), ps03.check_batch_size_figure_layout, "no legend"),
@@ -801,10 +763,21 @@ def range_figure(*, raw=False, at_minimum=False, log_x=True, labels=True, vlines
     return fig
 
 
-def test_range_test_figure_passes():
-    for fig in (range_figure(), range_figure(vlines=True)):
-        ps03.check_range_test_figure(fig)
-        plt.close(fig)
+BATCH_SIZE_FIGURE_CHECKS = (ps03.check_batch_size_figure_layout,
+                            ps03.check_batch_size_figure_lines)
+
+
+@pytest.mark.parametrize(("figure", "checks"), [
+    (batch_figure, BATCH_SIZE_FIGURE_CHECKS),
+    (functools.partial(batch_figure, percent=True), BATCH_SIZE_FIGURE_CHECKS),
+    (range_figure, (ps03.check_range_test_figure,)),
+    (functools.partial(range_figure, vlines=True), (ps03.check_range_test_figure,)),
+])
+def test_right_figures_pass_with_or_without_percent_and_vertical_lines(figure, checks):
+    fig = figure()
+    for check in checks:
+        check(fig)
+    plt.close(fig)
 
 
 @pytest.mark.parametrize(("options", "words"), [

@@ -8,11 +8,10 @@ weights, the plateau challenge is run by the check on a config validated as plai
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-import os
 import re
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import nbformat
@@ -20,22 +19,27 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import REPO, assert_the_judge_confirms
+from hidden_case_helpers import (
+    assert_no_case_written_in,
+    cases_drawn_for,
+    every_pooled_case,
+    package_source,
+)
 
 from autograder.hidden import course_pools, pool_specs, stale_pools
-from autograder.hidden.draw import draw_cases
 from autograder.hidden.ps05 import CHALLENGE
 from autograder.samples.ps05 import DIFFERENT_CELLS
-from lrchecks import evidence, ps05, student_calls
+from lrchecks import evidence, ps05
 from lrchecks.diagnosis import optim as mistakes
 from lrchecks.diagnosis.optim import CONSTANT_LR, SAME_MODEL_EVERYWHERE
-from lrchecks.encoding import encode, is_data
+from lrchecks.encoding import is_data
 from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
 from lrchecks.report import CheckFailed
 from lrcore import classification as C
 from lrcore import plateau_challenge
 from lrcore.regression import SWEEP_LRS, linear_regression_data
 
-REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "ps05_adaptive_optimizers"
 POOLS = course_pools(REPO, ASSIGNMENT)
 SOURCE_NOTEBOOK = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
@@ -43,16 +47,8 @@ SOURCE_NOTEBOOK = nbformat.read(REPO / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ip
 STUDENTS = ("alice", "bob", "chen", "dana")
 
 
-def every_case() -> dict[str, list[dict]]:
-    """Every case of every pool: what no student runs at once, and every correct answer must
-    pass."""
-    return {name: [*pool.always, *pool.candidates] for name, pool in POOLS.items()}
-
-
-def drawn_for(student: str) -> dict[str, list[dict]]:
-    """The cases the grader draws for `student` (with the tests' course secret)."""
-    secret = os.environ["LRLAB_COURSE_SECRET"].encode()
-    return draw_cases(POOLS, secret, "lrlab", ASSIGNMENT, student)
+every_case = functools.partial(every_pooled_case, ASSIGNMENT)
+drawn_for = functools.partial(cases_drawn_for, ASSIGNMENT)
 
 
 def hidden_failure(check, answer, student="alice") -> str:
@@ -872,15 +868,6 @@ def test_a_config_torch_refuses_gets_a_sentence():
         ps05.check_challenge_config(config)
 
 
-@pytest.fixture
-def recorded(monkeypatch):
-    """Run checks as in a grading kernel; returns the records they published."""
-    published = []
-    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
-    monkeypatch.setattr(evidence, "_publish", published.append)
-    return published
-
-
 def forged_challenge_run(config, seed=0):
     """What a notebook's patched `run_challenge` returns: a run that passes."""
     return plateau_challenge.ChallengeRun(
@@ -1010,18 +997,10 @@ def test_students_draw_different_cases_and_a_regrade_the_same():
 
 def test_the_student_runtime_holds_no_hidden_case():
     """The checks read their cases from the grader; none is a constant of lrchecks.ps05."""
-    source = "".join(path.read_text(encoding="utf-8")
-                     for path in sorted(Path(ps05.__file__).parent.glob("*.py")))
+    source = package_source(ps05)
     assert "check_challenge_config" in source
     assert not re.search(r"CASES_HIDDEN|_hidden\(\)|SEED_HIDDEN|hidden=True\)", source)
-    for name, pool in POOLS.items():
-        for case in [*pool.always, *pool.candidates]:
-            params = case["params"]
-            pieces = ([json.dumps(params)] if not isinstance(params, dict) else
-                      [json.dumps(value) for value in params.values()])
-            for text in pieces:
-                if len(text) > 12:
-                    assert text[1:-1] not in source, name
+    assert_no_case_written_in(source, every_case())
 
 
 def test_hidden_checks_run_only_while_graded(monkeypatch):
@@ -1035,29 +1014,9 @@ def test_the_judge_confirms_the_solution_from_its_records_and_no_check_asks_lrco
     """Record every function check of a correct solution as a graded kernel does, replay it
     as the judge does (its own code, its own drawn cases): every check is confirmed — and no
     check calls the course's code on the student's behalf with something that is not data."""
-    asked = []
-    original = student_calls.student_call
-
-    def watching(function, name, args, kwargs):
-        asked.append((function, [name, encode(list(args)), encode(kwargs)]))
-        return original(function, name, args, kwargs)
-
-    monkeypatch.setattr(student_calls, "student_call", watching)
-    cases = drawn_for("chen")
-    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
     solution = {ps05.check_rmsprop_step: make_rmsprop(), ps05.check_adam_step: make_adam(),
                 ps05.check_train_regression: make_train_regression(),
                 ps05.check_plateau_rule: make_plateau_rule(),
                 ps05.check_train_classifier: make_train_classifier(),
                 ps05.check_challenge_config: SOLUTION}
-    for check, answer in solution.items():
-        for hidden in (False, True):
-            check(answer, hidden=hidden)
-    assert len(recorded) == 12 and not any(record["failed"] for record in recorded)
-    assert asked and not any(evidence._is_reference(function) and not is_data(question)
-                             for function, question in asked)
-    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
-    with drawn_cases(cases):
-        for record, (check, hidden) in zip(
-                recorded, [(c, h) for c in solution for h in (False, True)], strict=True):
-            assert evidence.replay_check(check, record, {"hidden": hidden})
+    assert_the_judge_confirms(solution, drawn_for("chen"), recorded, monkeypatch)

@@ -13,6 +13,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from student_optimize import make_optimize
 
 from autograder.judge import CHECK_FAILED, VERIFICATION_ERROR, judge_notebook
 from lrchecks import evidence
@@ -24,18 +25,8 @@ from lrchecks.report import MESSAGE_CHARS, CheckFailed
 matplotlib.use("Agg")
 
 
-def optimize(initial_lr, num_iterations, x0):
-    """A correct student answer (float32 torch SGD on x²)."""
-    x = torch.tensor(float(x0), requires_grad=True)
-    opt = torch.optim.SGD([x], lr=initial_lr)
-    xs, lrs = [], []
-    for _ in range(num_iterations):
-        opt.zero_grad()
-        (x ** 2).backward()
-        opt.step()
-        xs.append(x.item())
-        lrs.append(initial_lr)
-    return xs, lrs
+optimize = make_optimize()
+"""A correct student answer (float32 torch SGD on x²)."""
 
 
 def wrong_optimize(initial_lr, num_iterations, x0):
@@ -167,15 +158,6 @@ def test_a_figure_with_a_colorbar_rebuilds():
 
 
 # --- recording and replay ---------------------------------------------------------------------
-
-@pytest.fixture
-def recorded(monkeypatch):
-    """Run a check as in a grading kernel; returns the records it published."""
-    published = []
-    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
-    monkeypatch.setattr(evidence, "_publish", published.append)
-    return published
-
 
 def test_a_genuine_record_passes_the_graders_replay(recorded):
     check_optimize_published(optimize)

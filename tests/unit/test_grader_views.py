@@ -91,6 +91,13 @@ def ungraded(course_copy):
     return course_copy, submission_id
 
 
+def ungraded_formgrader_view(ungraded) -> BeautifulSoup:
+    """The Formgrader's page for ada's ungraded submission, parsed."""
+    course, submission_id = ungraded
+    return BeautifulSoup(formgrader_view(course, "ada", submission_id, submission_notebook()),
+                         "html.parser")
+
+
 # --- "not graded yet", never 0 ---------------------------------------------------------------
 
 
@@ -120,9 +127,7 @@ def test_feedback_shows_the_score_once_the_answer_is_graded(ungraded):
 
 
 def test_the_formgrader_marks_an_ungraded_answer_until_its_box_holds_a_score(ungraded):
-    course, submission_id = ungraded
-    soup = BeautifulSoup(formgrader_view(course, "ada", submission_id, submission_notebook()),
-                         "html.parser")
+    soup = ungraded_formgrader_view(ungraded)
     panel = _answer_panel(soup)
     (note,) = panel.select(".lrlab-not-graded")
     assert note.get_text() == "not graded yet"
@@ -138,13 +143,11 @@ def test_the_formgrader_marks_an_ungraded_answer_until_its_box_holds_a_score(ung
 
 
 def test_the_rubric_from_source_shows_below_the_answer_in_the_formgrader(ungraded):
-    course, submission_id = ungraded
-    soup = BeautifulSoup(formgrader_view(course, "ada", submission_id, submission_notebook()),
-                         "html.parser")
+    soup = ungraded_formgrader_view(ungraded)
     panel = _answer_panel(soup)
     (rubric,) = panel.select(".lrlab-rubric")
     text = " ".join(rubric.get_text().split())
-    assert "Rubric (2 points):" in text and first_rubric_point(course) in text
+    assert "Rubric (2 points):" in text and first_rubric_point(ungraded[0]) in text
     assert "not shown to students" in text
     # below the answer, above the grader's comment box, in the answer's own panel
     order = [child.get("class", []) for child in panel.find_all("div", recursive=False)]
@@ -222,9 +225,7 @@ def test_an_explorer_that_drew_a_figure_shows_the_figure(ungraded, view):
 
 
 def test_the_formgrader_loads_mathjax_from_the_jupyter_server_never_a_cdn(ungraded):
-    course, submission_id = ungraded
-    soup = BeautifulSoup(formgrader_view(course, "ada", submission_id, submission_notebook()),
-                         "html.parser")
+    soup = ungraded_formgrader_view(ungraded)
     sources = [script["src"] for script in soup.find_all("script") if script.get("src")]
     mathjax = [src for src in sources if "MathJax" in src]
     assert mathjax == ["/u/x/static/jupyter_server_mathjax/MathJax.js"

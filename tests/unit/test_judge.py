@@ -13,6 +13,7 @@ import logging
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.utils import determine_grade
+from student_optimize import make_optimize
 
 from autograder.judge import (
     CHECK_FAILED,
@@ -20,7 +21,6 @@ from autograder.judge import (
     expected_calls,
     judge_notebook,
 )
-from lrchecks import evidence
 from lrchecks.evidence import EVIDENCE_MIME
 from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases, hidden_cases
 from lrchecks.ps01 import check_gradient_descent_numpy_unseen, check_optimize_published
@@ -41,19 +41,7 @@ OTHER_CASES = {"ps01.gradient_descent_numpy": [
 ]}
 
 
-def optimize(initial_lr, num_iterations, x0):
-    import torch
-
-    x = torch.tensor(float(x0), requires_grad=True)
-    opt = torch.optim.SGD([x], lr=initial_lr)
-    xs, lrs = [], []
-    for _ in range(num_iterations):
-        opt.zero_grad()
-        (x**2).backward()
-        lrs.append(opt.param_groups[0]["lr"])
-        opt.step()
-        xs.append(x.item())
-    return xs, lrs
+optimize = make_optimize()
 
 
 def gradient_descent_numpy(lr, num_iterations, x0, a=1.0):
@@ -64,15 +52,6 @@ def gradient_descent_numpy(lr, num_iterations, x0, a=1.0):
         x = x - lr * 2 * a * x
         history[step] = x
     return history
-
-
-@pytest.fixture
-def recorded(monkeypatch):
-    """Run checks as in a grading kernel; returns the records they published."""
-    published = []
-    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
-    monkeypatch.setattr(evidence, "_publish", published.append)
-    return published
 
 
 def _cell(source, outputs):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from hidden_case_helpers import every_pooled_case
 from message_corpus import (
     ASSIGNMENTS,
-    REPO,
     STUDENT_TEXT,
     Message,
     check_calls,
@@ -19,7 +19,6 @@ from message_corpus import (
     timed,
 )
 
-from autograder.hidden import course_pools
 from autograder.samples import samples_for
 from lrchecks import ps01, ps05
 from lrchecks.diagnosis.mistake import Mistake
@@ -170,17 +169,12 @@ def _broadcasting_regression(X, y, lr, epochs=100, optimizer_name="sgd"):
     return losses
 
 
-def _every_case(assignment: str) -> dict:
-    return {name: pool.always + pool.candidates
-            for name, pool in course_pools(REPO, assignment).items()}
-
-
 @pytest.mark.parametrize("hidden", [False, True])
 def test_a_broadcasting_loss_is_named_in_ps01(hidden):
     def train_linear_regression(X, y, lr, epochs=100):
         return _broadcasting_regression(X, y, lr, epochs)
 
-    with drawn_cases(_every_case("ps01_constant_lr")), pytest.raises(CheckFailed) as failure:
+    with drawn_cases(every_pooled_case("ps01_constant_lr")), pytest.raises(CheckFailed) as failure:
         ps01.check_train_linear_regression(train_linear_regression, hidden=hidden)
     assert BROADCAST_EXPLANATION in failure.value.message
     assert not problems(failure.value.message)
@@ -191,7 +185,7 @@ def test_a_broadcasting_loss_is_named_in_ps05(hidden):
     def train_regression(X, y, optimizer_name, lr, epochs=100):
         return _broadcasting_regression(X, y, lr, epochs, optimizer_name)
 
-    with drawn_cases(_every_case("ps05_adaptive_optimizers")), \
+    with drawn_cases(every_pooled_case("ps05_adaptive_optimizers")), \
             pytest.raises(CheckFailed) as failure:
         ps05.check_train_regression(train_regression, hidden=hidden)
     assert BROADCAST_EXPLANATION in failure.value.message

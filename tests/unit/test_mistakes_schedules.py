@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
+from student_optimize import make_optimize
 from torch.optim.lr_scheduler import (
     CosineAnnealingLR,
     CyclicLR,
@@ -154,33 +154,12 @@ def test_unknown_names_are_refused():
 # --- loop mistakes ------------------------------------------------------------------------------
 
 
-def buggy_loop(initial_lr, n, x0, factory, *, first=False, twice=False, read_after=False,
-               never=False, ignored=False, in_loop=False):
-    """The mistaken loops written out, the way a student writes them."""
-    x = torch.tensor(float(x0), requires_grad=True)
-    optimizer = torch.optim.SGD([x], lr=initial_lr)
-    scheduler = None if ignored or in_loop else factory(optimizer)
-    xs, lrs = [], []
+def buggy_loop(initial_lr, n, x0, factory, **mistake):
+    """The mistaken loop written out, the way a student writes it (torch's warning about the
+    order of the steps silenced)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for _ in range(n):
-            if in_loop:
-                scheduler = factory(optimizer)
-            optimizer.zero_grad()
-            (x**2).backward()
-            if first:
-                scheduler.step()
-            if not read_after:
-                lrs.append(optimizer.param_groups[0]["lr"])
-            optimizer.step()
-            xs.append(x.item())
-            if not (first or never or ignored):
-                scheduler.step()
-                if twice:
-                    scheduler.step()
-            if read_after:
-                lrs.append(optimizer.param_groups[0]["lr"])
-    return xs, lrs
+        return make_optimize(**mistake)(initial_lr, n, x0, factory)
 
 
 LOOP_FLAGS = {

@@ -3,7 +3,9 @@ the lines move, drawn at once when limits change), the pixels a full draw would 
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -21,16 +23,24 @@ from lrcore.widgets.schedule_gallery import ScheduleGallery
 pytestmark = pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
 
 
-@pytest.fixture
-def ipympl_backend():
-    """`%matplotlib widget` without a kernel; the frontend's side is played by the test."""
+@contextlib.contextmanager
+def pyplot_backend(backend: str) -> Iterator[None]:
+    """pyplot switched to `backend` for the block; its figures closed and the previous backend
+    restored after."""
     previous = matplotlib.get_backend()
-    plt.switch_backend("module://ipympl.backend_nbagg")
+    plt.switch_backend(backend)
     try:
         yield
     finally:
         plt.close("all")
         plt.switch_backend(previous)
+
+
+@pytest.fixture
+def ipympl_backend():
+    """`%matplotlib widget` without a kernel; the frontend's side is played by the test."""
+    with pyplot_backend("module://ipympl.backend_nbagg"):
+        yield
 
 
 def attach_frontend(live) -> None:
@@ -216,12 +226,8 @@ def test_a_drawn_figure_is_not_stale_so_the_kernel_goes_idle(ipympl_backend, nam
 @pytest.fixture
 def inline_backend():
     """An assignment's `%matplotlib inline` (Agg without a kernel)."""
-    previous = matplotlib.get_backend()
-    plt.switch_backend("agg")
-    try:
+    with pyplot_backend("agg"):
         yield
-    finally:
-        plt.switch_backend(previous)
 
 
 def test_explorers_use_ipympl_whatever_the_notebook_backend(inline_backend):

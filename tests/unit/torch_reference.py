@@ -159,3 +159,24 @@ def assert_matches_torch(
                 f"torch raised {run.error!r} at step {produced}; lrcore gave a value"
             )
     return run
+
+
+def torch_scheduler_name(function: str) -> str:
+    """torch's scheduler class for an lrcore schedule function: its name in CamelCase with
+    `lr` as `LR` (`step_lr` → `StepLR`, `cosine_annealing_warm_restarts` →
+    `CosineAnnealingWarmRestarts`)."""
+    return "".join("LR" if part == "lr" else part.capitalize() for part in function.split("_"))
+
+
+def assert_mirrors_torch(function: str, lr: float, n: int, **arguments: Any) -> TorchRun:
+    """`assert_matches_torch` for a schedule lrcore mirrors name for name and argument for
+    argument: `lrcore.schedules.<function>(lr, **arguments)` against
+    `torch.optim.lr_scheduler.<torch_scheduler_name(function)>(optimizer, **arguments)` over
+    n steps — the case names its scheduler and writes its arguments once."""
+    import torch.optim.lr_scheduler as torch_schedulers
+
+    import lrcore.schedules
+
+    scheduler = getattr(torch_schedulers, torch_scheduler_name(function))
+    return assert_matches_torch(getattr(lrcore.schedules, function)(lr, **arguments),
+                                lambda optimizer: scheduler(optimizer, **arguments), lr, n)
