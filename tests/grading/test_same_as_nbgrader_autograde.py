@@ -53,9 +53,25 @@ def gradebook_record(course: Course) -> dict:
     return record
 
 
+def shown_outputs(cell: nbformat.NotebookNode) -> int:
+    """How many outputs a code cell shows: the grader's evidence outputs (which `grade`
+    removes) left out, and consecutive pieces of one stream counted once — how a kernel
+    splits a cell's printing into stream messages depends on timing (ipykernel flushes its
+    stdout on a timer), not on what the cell printed."""
+    count, previous_stream = 0, None
+    for output in cell.get("outputs", []):
+        if EVIDENCE_MIME in output.get("data", {}):
+            continue
+        stream = output.get("name") if output.get("output_type") == "stream" else None
+        if stream is None or stream != previous_stream:
+            count += 1
+        previous_stream = stream
+    return count
+
+
 def notebook_record(course: Course) -> dict:
-    """Each autograded notebook: its cells, and for code cells the errors they raised (the
-    grader's evidence outputs, which `grade` removes, are left out)."""
+    """Each autograded notebook: its cells, and for code cells the errors they raised and the
+    outputs they show (`shown_outputs`)."""
     record = {}
     for path in sorted(course.autograded_dir.glob(f"*/{ASSIGNMENT}/*.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -64,9 +80,7 @@ def notebook_record(course: Course) -> dict:
              [output.get("ename") for output in cell.get("outputs", [])
               if output.get("output_type") == "error"]
              if cell.cell_type == "code" else None,
-             sum(1 for output in cell.get("outputs", [])
-                 if EVIDENCE_MIME not in output.get("data", {}))
-             if cell.cell_type == "code" else None)
+             shown_outputs(cell) if cell.cell_type == "code" else None)
             for cell in nb.cells
         ]
     return record
