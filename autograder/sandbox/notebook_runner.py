@@ -324,11 +324,12 @@ def _run_forked(zygote: Zygote, env: dict[str, str], task: dict[str, Any], files
             limit = None
         except BaseException:
             _abandon(holder, group)
+            os.close(ready_read)
             raise
         finally:
-            os.close(ready_read)
             os.close(info_read)
         _stop(holder, group, graceful=False)
+        os.close(ready_read)  # the holder's lifeline (`HOLDER`): held until the sandbox is gone
         return _finish(group, policy, limit, notebook if notebook is not None else holder,
                        result, log, started)
 

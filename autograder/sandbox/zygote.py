@@ -69,19 +69,32 @@ NAMESPACES = ("cgroup", "ipc", "uts", "net", "pid", "mnt")
 """Entered in this order: the mount namespace last (it changes the root)."""
 MUST_DIFFER = ("ipc", "uts", "net", "pid", "mnt")
 HOLDER = (
-    "import os, sys, time\n"
-    "os.write(int(sys.argv[1]), b'R')\n"
-    "os.close(int(sys.argv[1]))\n"
-    "while True:\n"
+    "import os, select, signal, sys\n"
+    "lifeline = int(sys.argv[1])\n"
+    "def reap(*_):\n"
     "    try:\n"
-    "        os.waitpid(-1, 0)\n"
+    "        while os.waitpid(-1, os.WNOHANG)[0] > 0:\n"
+    "            pass\n"
     "    except ChildProcessError:\n"
-    "        time.sleep(1)\n"
-    "    except InterruptedError:\n"
     "        pass\n"
+    "signal.signal(signal.SIGCHLD, reap)\n"
+    "os.write(lifeline, b'R')\n"
+    "watch = select.poll()\n"
+    "watch.register(lifeline, 0)\n"
+    "while not watch.poll(1000):\n"
+    "    reap()\n"
+    "os._exit(0)\n"
 )
-"""The sandbox's pid 1: says it is ready (the sandbox is fully built once it runs), then reaps
-orphans for the notebook's processes."""
+"""The sandbox's pid 1: says it is ready on its lifeline (the sandbox is fully built once it
+runs), reaps orphans for the notebook's processes as they end, and exits as soon as the runner
+that started it has closed the lifeline's other end — or died. Its exit, as pid 1, kills every
+process of the sandbox.
+
+The lifeline is what stops a sandbox whose grader was killed outright (SIGKILL) at any moment:
+bwrap's `--die-with-parent` takes effect only once bwrap has run that far, so a grader killed in
+the instant between starting bwrap and bwrap's own `prctl` would leave the sandbox running
+(`tests/grading/test_clean_stops.py` met that race on a loaded machine). A pipe's write end
+reports POLLERR once no reader is left, whoever held it and however it ended."""
 
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4

@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 PLAYGROUND = REPO / "course" / "playground.ipynb"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # Building blocks, not explorers.
-TOOLKIT = {"__init__", "common", "live_figure", "ahead", "classifier_epochs"}
+TOOLKIT = {"__init__", "common", "live_figure", "ahead", "frame", "classifier_epochs"}
 
 
 def playground():

@@ -8,8 +8,10 @@ where the two are compared, once started the ordinary way.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from ast import literal_eval
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.sandbox import SandboxSettings
 from autograder.sandbox.notebook_runner import run_worker
-from autograder.sandbox.zygote import Zygote
+from autograder.sandbox.zygote import HOLDER, Zygote
 
 REPO = Path(__file__).resolve().parents[2]
 FORKED = SandboxSettings(memory_bytes="1.5 GiB", wall_seconds=120)
@@ -197,3 +199,21 @@ def test_a_forked_kernel_collects_its_own_garbage_but_never_walks_the_templates_
              "alive = weakref.ref(node)\ndel node\ngc.collect()\nprint(alive() is None)"]
     assert execute(cells, FORKED, tmp_path) == ["True", "True"]
     assert execute(cells, ORDINARY, tmp_path) == ["False", "True"]
+
+
+def test_the_sandbox_holder_lives_while_its_runner_holds_the_lifeline_and_no_longer():
+    """The sandbox's pid 1 exits once the runner's end of its lifeline is closed — as it is
+    when the grader is killed outright, even before bwrap's --die-with-parent took effect."""
+    lifeline, holder_end = os.pipe()
+    holder = subprocess.Popen([sys.executable, "-I", "-S", "-c", HOLDER, str(holder_end)],
+                              pass_fds=(holder_end,))
+    os.close(holder_end)
+    try:
+        assert os.read(lifeline, 1) == b"R"
+        time.sleep(1.5)  # past a whole poll period of the holder
+        assert holder.poll() is None, "the holder left while its runner was alive"
+        os.close(lifeline)
+        assert holder.wait(timeout=10) == 0
+    finally:
+        holder.kill()
+        holder.wait()
