@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from datetime import datetime
@@ -34,6 +33,8 @@ import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from sampling import PeriodicSampler  # noqa: E402 - benchmarks/sampling.py
 
 from autograder.cli import quiet_nbgrader_internals  # noqa: E402
 from autograder.collect import collect_submissions  # noqa: E402
@@ -70,7 +71,7 @@ def process_kind(process: psutil.Process, main_pid: int) -> str:
     return "other"
 
 
-class PeakMemory:
+class PeakMemory(PeriodicSampler):
     """Samples the memory of this process and all its children every 0.2 s.
 
     Honest sums: the proportional set size (PSS, `/proc/<pid>/smaps_rollup`) counts a page
@@ -80,44 +81,34 @@ class PeakMemory:
     moment, and the peak of the RSS sum (the figure earlier runs printed)."""
 
     def __init__(self) -> None:
+        super().__init__(0.2)
+        self._me = psutil.Process()
         self.peak = 0  # PSS
         self.peak_rss = 0
         self.peak_kinds: dict[str, int] = {}
         self.unreadable = 0  # samples of a process whose PSS could not be read (RSS used)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            kinds: Counter[str] = Counter()
-            rss_total = 0
-            for process in [me, *me.children(recursive=True)]:
+    def sample(self) -> None:
+        me = self._me
+        kinds: Counter[str] = Counter()
+        rss_total = 0
+        for process in [me, *me.children(recursive=True)]:
+            try:
+                kind = process_kind(process, me.pid)
                 try:
-                    kind = process_kind(process, me.pid)
-                    try:
-                        memory = process.memory_full_info()
-                        pss, rss = memory.pss, memory.rss
-                    except psutil.AccessDenied:
-                        self.unreadable += 1
-                        pss = rss = process.memory_info().rss
-                except psutil.Error:
-                    continue
-                kinds[kind] += pss
-                rss_total += rss
-            total = sum(kinds.values())
-            if total > self.peak:
-                self.peak, self.peak_kinds = total, dict(kinds)
-            self.peak_rss = max(self.peak_rss, rss_total)
-            time.sleep(0.2)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+                    memory = process.memory_full_info()
+                    pss, rss = memory.pss, memory.rss
+                except psutil.AccessDenied:
+                    self.unreadable += 1
+                    pss = rss = process.memory_info().rss
+            except psutil.Error:
+                continue
+            kinds[kind] += pss
+            rss_total += rss
+        total = sum(kinds.values())
+        if total > self.peak:
+            self.peak, self.peak_kinds = total, dict(kinds)
+        self.peak_rss = max(self.peak_rss, rss_total)
 
 
 def print_memory(memories: dict[str, PeakMemory]) -> None:

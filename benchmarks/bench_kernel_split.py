@@ -51,6 +51,8 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("LRLAB_COURSE_SECRET", "bench-kernel-split-secret-0123456789abcdef")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+from sampling import PeriodicSampler  # noqa: E402 - benchmarks/sampling.py
+
 import lrchecks  # noqa: E402
 import lrcore  # noqa: E402
 from autograder.course import Course  # noqa: E402
@@ -76,28 +78,17 @@ def part_of_frame(frame: FrameType | None) -> str:
     return "checks"
 
 
-class StackSampler:
+class StackSampler(PeriodicSampler):
     """Counts, every `interval` seconds, which part the main thread's stack is in."""
 
     def __init__(self, interval: float) -> None:
-        self.interval = interval
+        super().__init__(interval)
         self.counts: Counter[str] = Counter()
         self._main = threading.main_thread().ident
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            frame = sys._current_frames().get(self._main)  # the sampler reads the stack
-            self.counts[part_of_frame(frame)] += 1
-
-    def __enter__(self) -> StackSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def sample(self) -> None:
+        frame = sys._current_frames().get(self._main)  # the sampler reads the stack
+        self.counts[part_of_frame(frame)] += 1
 
 
 def cell_kind(cell: nbformat.NotebookNode) -> str:
