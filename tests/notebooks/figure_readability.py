@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -209,6 +210,16 @@ def figure_problems(fig: Figure) -> list[str]:
             problems.append(f"the legend of '{title}' covers {share:.0%} of the plotted points "
                             f"(at most {MAX_LEGEND_SHARE:.0%}).")
     return problems
+
+
+def save_as_shown(fig: Figure, path: Path) -> None:
+    """Write fig as the notebook column shows it: the tight PNG, scaled to at most 990 px wide
+    (for a person to look at; the checks above measure, they do not read this file)."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    scale = display_scale(fig, canvas.get_renderer())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=fig.dpi * scale, bbox_inches="tight")
 
 
 def named_figures(namespace: dict) -> dict[str, Figure]:

@@ -22,11 +22,21 @@ NOTEBOOKS = [(assignment, notebook) for assignment in COURSE.assignments()
 HERE = Path(__file__).resolve().parent
 REPORT_MARKER = "FIGURE-READABILITY:"
 
-# Appended to the executed notebook: the figures are still bound to their names there.
-REPORT_CELL = f"""
-import json as _json, sys as _sys
+SHOWN = REPO / "screenshots" / "figures"
+"""Where each figure is also written as the column shows it (git-ignored; for a person to look
+at, e.g. after changing a figure)."""
+
+
+def report_cell(assignment: str) -> str:
+    """Appended to the executed notebook, where the figures are still bound to their names:
+    prints each figure's problems, and writes it as shown to SHOWN/<assignment>/<name>.png."""
+    return f"""
+import json as _json, pathlib as _pathlib, sys as _sys
 _sys.path.insert(0, {str(HERE)!r})
 from figure_readability import figure_problems as _problems, named_figures as _figures
+from figure_readability import save_as_shown as _save
+for _name, _fig in _figures(globals()).items():
+    _save(_fig, _pathlib.Path({str(SHOWN / assignment)!r}) / f"{{_name}}.png")
 print({REPORT_MARKER!r} + _json.dumps({{_name: _problems(_fig)
                                        for _name, _fig in _figures(globals()).items()}}))
 """
@@ -39,7 +49,7 @@ def executed_figure_report(assignment: str, notebook: str) -> dict[str, list[str
 
     folder = REPO / "source" / assignment
     nb = nbformat.read(folder / f"{notebook}.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(REPORT_CELL))
+    nb.cells.append(nbformat.v4.new_code_cell(report_cell(assignment)))
     environment = {HIDDEN_CASES_VARIABLE: json.dumps(cases_for(COURSE, assignment, "a-student"))}
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(folder)}})
