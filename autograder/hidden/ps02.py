@@ -494,36 +494,30 @@ def _warmup_cosine_candidate(rng: np.random.Generator) -> Case:
                        "n": int(rng.integers(k + T_max + 2, k + 2 * T_max + 3))}}
 
 
-def _formula_spec(name: str, always: tuple[Case, ...], draw: int, size: int, seed: int,
-                  candidate: Callable[[np.random.Generator], Case]) -> PoolSpec:
+def _formula_spec(name: str, seed: int, candidate: Callable[[np.random.Generator], Case],
+                  *always: Case, draw: int = 3, size: int = 16) -> PoolSpec:
+    """The pool of the schedule formula `name`: every student runs the `always` cases, then
+    `draw` of its `size` candidates."""
     return PoolSpec(name=f"ps02.{name}", always=always, draw=draw, size=size, seed=seed,
                     candidate=candidate, problems=_formula_problems(name),
                     missed=_formula_missed(name))
 
 
-STEP_DECAY = _formula_spec(
-    "step_decay",
-    ({"kind": "a drop at every step",
-      "params": {"base_lr": 0.6, "step_size": 1, "gamma": 0.75, "n": 7}},),
-    draw=3, size=16, seed=211, candidate=_step_decay_candidate)
-EXPONENTIAL_DECAY = _formula_spec(
-    "exponential_decay", (), draw=3, size=16, seed=212, candidate=_exponential_candidate)
-COSINE_ANNEALING = _formula_spec(
-    "cosine_annealing",
-    ({"kind": "a half-period of a single step, with the default eta_min",
-      "params": {"base_lr": 0.7, "T_max": 1, "n": 5}},),
-    draw=3, size=16, seed=213, candidate=_cosine_candidate)
-LINEAR_WARMUP = _formula_spec(
-    "linear_warmup",
-    ({"kind": "a warmup of one step",
-      "params": {"base_lr": 0.25, "warmup_steps": 1, "start_factor": 0.4, "n": 4}},),
-    draw=3, size=16, seed=214, candidate=_warmup_candidate)
-WARMUP_COSINE = _formula_spec(
-    "warmup_cosine",
-    ({"kind": "a warmup of one step",
-      "params": {"base_lr": 0.45, "warmup_steps": 1, "T_max": 6, "start_factor": 0.3,
-                 "n": 9}},),
-    draw=2, size=12, seed=215, candidate=_warmup_cosine_candidate)
+def _edge_case(kind: str, **params: float) -> Case:
+    """A case every student runs: its kind in words and the formula's parameters."""
+    return {"kind": kind, "params": params}
+
+
+STEP_DECAY = _formula_spec("step_decay", 211, _step_decay_candidate, _edge_case(
+    "a drop at every step", base_lr=0.6, step_size=1, gamma=0.75, n=7))
+EXPONENTIAL_DECAY = _formula_spec("exponential_decay", 212, _exponential_candidate)
+COSINE_ANNEALING = _formula_spec("cosine_annealing", 213, _cosine_candidate, _edge_case(
+    "a half-period of a single step, with the default eta_min", base_lr=0.7, T_max=1, n=5))
+LINEAR_WARMUP = _formula_spec("linear_warmup", 214, _warmup_candidate, _edge_case(
+    "a warmup of one step", base_lr=0.25, warmup_steps=1, start_factor=0.4, n=4))
+WARMUP_COSINE = _formula_spec("warmup_cosine", 215, _warmup_cosine_candidate, _edge_case(
+    "a warmup of one step", base_lr=0.45, warmup_steps=1, T_max=6, start_factor=0.3, n=9),
+    draw=2, size=12)
 
 # --- noisy_loss_curve(lrs, x0, noise) --------------------------------------------------------
 
