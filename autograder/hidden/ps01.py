@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
+from autograder.hidden.case_numbers import log_uniform, rounded
 from autograder.hidden.pools import Case, PoolSpec
-from autograder.hidden.sampling import log_uniform, rounded
 from autograder.hidden.validate import (
     descent_float32,
     leaves_float32_range,

@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from autograder.hidden.case_numbers import log_uniform, rounded
 from autograder.hidden.pools import Case, PoolSpec
 from autograder.hidden.ps01 import TORCH_MISTAKES
-from autograder.hidden.sampling import log_uniform, rounded
 from autograder.hidden.validate import leaves_float32_range, matches
 from lrchecks.diagnosis.noisy import LOSS_CURVE_MISTAKES
 from lrchecks.diagnosis.quadratic import QUADRATIC_MISTAKES
