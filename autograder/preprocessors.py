@@ -12,7 +12,9 @@ steps:
 - autograding (`Autograde`): nbgrader's `Execute` is replaced by `SandboxedExecute` — the
   notebook runs in the sandbox and the judge decides every test cell
   (`autograder.execution.execute_and_judge`), or grading refuses in one sentence (no sandbox,
-  no course secret, no pools). `grade` runs nbgrader's two stages apart and uses
+  no course secret, no pools, a package outside the versions an integrity patch was tested
+  with: `autograder.patches.gate`, asked once per process as `grade` asks it, which also logs
+  each speed patch it switches off). `grade` runs nbgrader's two stages apart and uses
   `ReplayExecution` in the scoring stage instead (`scoring_preprocessors`).
 
 Each list is derived from nbgrader's own defaults, so an nbgrader upgrade that adds a step keeps
@@ -48,7 +50,7 @@ EXECUTE = "nbgrader.preprocessors.execute.Execute"
 
 
 REFUSALS = ("autograder.hidden.secret.MissingSecret", "autograder.hidden.MissingPools",
-            "autograder.sandbox.SandboxUnavailable")
+            "autograder.sandbox.SandboxUnavailable", "autograder.patches.gate.UntestedVersion")
 """Why grading refuses to start; nbgrader logs any preprocessor's exception with its traceback,
 but these are sentences for the instructor, not bugs."""
 NBGRADER_APPS = ("AutogradeApp", "NbGraderApp", "NbGraderAPI")
@@ -64,7 +66,8 @@ class _RefusalsInOneSentence(logging.Filter):
         last = text.strip().splitlines()[-1]
         for refusal in REFUSALS:
             if last.startswith(refusal + ": "):
-                record.msg, record.args = "refusing to grade: %s", (last[len(refusal) + 2:],)
+                sentence = last[len(refusal) + 2:].removeprefix("refusing to grade: ")
+                record.msg, record.args = "refusing to grade: %s", (sentence,)
         return True
 
 
@@ -147,8 +150,10 @@ class SandboxedExecute(NbGraderPreprocessor):
         from autograder.execution import execute_and_judge, notebook_fingerprint
         from autograder.hidden import cases_for
         from autograder.own_code import instructor_cells
+        from autograder.patches.gate import check_patches_once
         from autograder.sandbox import sandbox_settings
 
+        check_patches_once()  # `grade`'s version gate, decided before this process's first notebook
         info = resources["nbgrader"]
         course = Course(_course_root(self.config))
         policy = sandbox_settings(self.config)

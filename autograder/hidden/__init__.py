@@ -4,7 +4,8 @@
   release time (every correct numerical path within tolerance, every modelled mistake detected),
   written to `hidden_cases/<assignment>.json` in the course directory;
 - `psNN` — the pool specifications of each assignment (grader-only: the student runtime holds
-  no hidden case);
+  no hidden case), drawing their numbers through `case_numbers` and checking the other correct
+  numerical paths of `validate` (and `rl_paths` for ps04);
 - `secret` — the course secret, outside the repository and the sandbox;
 - `draw` — which cases a student gets: HMAC(secret; course, assignment, pool, student).
 

@@ -14,11 +14,12 @@ import math
 
 import numpy as np
 
+from autograder.hidden.case_numbers import log_uniform, rounded
 from autograder.hidden.pools import Case, PoolSpec
 from autograder.hidden.validate import (
+    descent_float32,
     leaves_float32_range,
     matches,
-    quadratic_float32,
     regression_float64,
 )
 from lrchecks.diagnosis.noisy import NOISY_RUN_MISTAKES
@@ -27,38 +28,33 @@ from lrchecks.diagnosis.regression import REGRESSION_MISTAKES
 from lrchecks.diagnosis.valley import VALLEY_MISTAKES
 from lrcore import curvature, noisy_gradient, quadratic, regression
 
-__all__ = ["SPECS"]
+__all__ = ["SPECS", "TORCH_MISTAKES"]
 
 BY_HAND_MISTAKES = ("sign_flipped", "gradient_without_factor_two", "lr_multiplies_x",
                     "one_step_too_many", "one_step_too_few", "history_before_step",
                     "integer_x", "integer_history")
 TORCH_MISTAKES = (*BY_HAND_MISTAKES[:6], "missing_zero_grad")
-
-
-def _round(value: float, digits: int = 3) -> float:
-    """`value` to `digits` significant digits (cases read like numbers a person writes)."""
-    return float(f"{value:.{digits}g}")
+"""The x² mistakes a torch `optimize` can make (`lrchecks.diagnosis.quadratic`); ps02's
+`optimize` pool checks them too."""
 
 
 def _regime(rng: np.random.Generator, a: float) -> tuple[str, float]:
     """A constant lr of one of the three regimes on a·x², with its words."""
     regime = rng.choice(["shrinking", "oscillating", "diverging"])
     if regime == "shrinking":
-        return "a run that shrinks x step by step", _round(rng.uniform(0.05, 0.9) / (2 * a))
+        return "a run that shrinks x step by step", rounded(rng.uniform(0.05, 0.9) / (2 * a))
     if regime == "oscillating":
         return ("a run that oscillates around 0 while it converges",
-                _round(rng.uniform(1.1, 1.95) / (2 * a)))
-    return "a diverging run", _round(rng.uniform(1.02, 1.3) / a)
+                rounded(rng.uniform(1.1, 1.95) / (2 * a)))
+    return "a diverging run", rounded(rng.uniform(1.02, 1.3) / a)
 
 
 def _curvature(rng: np.random.Generator) -> float:
-    return 1.0 if rng.random() < 0.5 else _round(math.exp(rng.uniform(math.log(0.2),
-                                                                       math.log(5.0))), 2)
+    return 1.0 if rng.random() < 0.5 else log_uniform(rng, 0.2, 5.0, 2)
 
 
 def _start(rng: np.random.Generator) -> float:
-    return _round(float(rng.choice([-1, 1])) * math.exp(rng.uniform(math.log(0.5),
-                                                                    math.log(1e4))))
+    return float(rng.choice([-1, 1])) * log_uniform(rng, 0.5, 1e4)
 
 
 def _with_curvature(kind: str, a: float) -> str:
@@ -74,14 +70,21 @@ def _by_hand_candidate(rng: np.random.Generator) -> Case:
     return {"kind": _with_curvature(kind, a), "params": [lr, steps, _start(rng), a]}
 
 
-def _run_problems(params: list) -> str:
-    lr, steps, x0, a = params
-    reference = quadratic.gradient_descent(lr, steps, x0, a)
+def _descent_problems(reference: np.ndarray, lr: float, steps: int, start: object,
+                      curvature: object) -> str:
+    """Why a case of gradient descent with a constant lr is not pooled — its reference run
+    leaves float32's range, or the same run in float32 torch differs from it beyond the
+    tolerance — or "" if it is usable. x² is the valley of one coordinate."""
     if leaves_float32_range(reference):
         return "the run leaves float32's range"
-    if not matches(quadratic_float32(lr, steps, x0, a), reference):
+    if not matches(descent_float32([lr] * steps, start, curvature), reference):
         return "a float32 run differs from the float64 reference beyond the tolerance"
     return ""
+
+
+def _run_problems(params: list) -> str:
+    lr, steps, x0, a = params
+    return _descent_problems(quadratic.gradient_descent(lr, steps, x0, a), lr, steps, x0, a)
 
 
 def _missed(params: list, names: tuple[str, ...], torch_run: bool) -> set[str]:
@@ -133,7 +136,7 @@ THRESHOLD_MISTAKES = {"1/(2a)": lambda a: 1 / (2 * a), "a": lambda a: a, "2/a": 
 
 
 def _curvature_candidate(rng: np.random.Generator) -> Case:
-    a = _round(math.exp(rng.uniform(math.log(0.05), math.log(20.0))), 2)
+    a = log_uniform(rng, 0.05, 20.0, 2)
     kind = "a flatter parabola (a < 1)" if a < 1 else "a steeper parabola (a > 1)"
     return {"kind": kind, "params": a}
 
@@ -157,7 +160,7 @@ def _iterations_candidate(rng: np.random.Generator) -> Case:
     a = _curvature(rng)
     kind, lr = _regime(rng, a)
     tol = float(rng.choice([1e-2, 1e-3, 1e-4, 1e-6]))
-    x0 = _round(float(rng.choice([-1, 1])) * math.exp(rng.uniform(math.log(0.1), math.log(1e7))))
+    x0 = float(rng.choice([-1, 1])) * log_uniform(rng, 0.1, 1e7)
     kind = "a run that never gets within tol" if kind == "a diverging run" else kind
     return {"kind": _with_curvature(kind, a), "params": [lr, x0, tol, a]}
 
@@ -200,7 +203,7 @@ ITERATIONS = PoolSpec(
 # --- train_linear_regression(X, y, lr, epochs) ---------------------------------------------------
 
 def _regression_candidate(rng: np.random.Generator) -> Case:
-    lr = _round(math.exp(rng.uniform(math.log(0.005), math.log(0.6))), 2)
+    lr = log_uniform(rng, 0.005, 0.6, 2)
     kind = ("another data set and a small learning rate" if lr < 0.05
             else "another data set and a large learning rate")
     return {"kind": kind, "params": [int(rng.integers(1, 60)), lr, int(rng.integers(10, 46))]}
@@ -235,11 +238,11 @@ def _noisy_candidate(rng: np.random.Generator) -> Case:
     a = _curvature(rng)
     steps = int(rng.integers(4, 16))
     runs = None if rng.random() < 0.5 else int(rng.integers(2, 5))
-    lr0 = _round(rng.uniform(0.05, 0.9) / (2 * a))
+    lr0 = rounded(rng.uniform(0.05, 0.9) / (2 * a))
     decaying = bool(rng.random() < 0.5)
     tau = float(rng.integers(2, 8))
-    lrs = [_round(lr0 / (1 + t / tau)) for t in range(steps)] if decaying else [lr0] * steps
-    std = _round(math.exp(rng.uniform(math.log(0.1), math.log(5.0))), 2)
+    lrs = [rounded(lr0 / (1 + t / tau)) for t in range(steps)] if decaying else [lr0] * steps
+    std = log_uniform(rng, 0.1, 5.0, 2)
     noise = np.round(std * rng.standard_normal((steps,) if runs is None else (steps, runs)), 3)
     kind = ("several noisy runs at once" if runs else "a noisy run") + (
         " with a decaying learning rate" if decaying else " with a constant learning rate")
@@ -248,25 +251,13 @@ def _noisy_candidate(rng: np.random.Generator) -> Case:
                        noise.tolist(), a]}
 
 
-def _float32_noisy(lrs: list, x0: float, noise: list, a: float) -> np.ndarray:
-    """The same noisy run in float32 torch arithmetic (a student's tensor code)."""
-    import torch
-
-    x = torch.full(np.shape(noise)[1:], float(x0), dtype=torch.float32)
-    history = []
-    for lr, kick in zip(lrs, torch.tensor(noise, dtype=torch.float32), strict=True):
-        x = x - lr * (2 * a * x + kick)
-        history.append(x.clone())
-    return torch.stack(history).double().numpy()
-
-
 def _noisy_problems(case: Case) -> str:
     lrs, x0, noise, a = case["params"]
     reference = noisy_gradient.noisy_descent(lrs, x0, noise, a)
     if leaves_float32_range(reference):
         return "the run leaves float32's range"
     expanded = noisy_mistake_free_expanded(lrs, x0, noise, a)
-    if not matches(expanded, reference) or not matches(_float32_noisy(lrs, x0, noise, a),
+    if not matches(expanded, reference) or not matches(descent_float32(lrs, x0, a, noise),
                                                        reference):
         return "another correct arithmetic differs from the reference beyond the tolerance"
     return ""
@@ -306,7 +297,7 @@ NOISY = PoolSpec(
 # --- descent_2d(lr, num_iterations, start, curvatures) ------------------------------------------
 
 def _valley_candidate(rng: np.random.Generator) -> Case:
-    steep, flat = (_round(math.exp(rng.uniform(math.log(lo), math.log(hi))), 2)
+    steep, flat = (log_uniform(rng, lo, hi, 2)
                    for lo, hi in ((0.5, 10.0), (0.01, 0.2)))
     curvatures = [steep, flat] if rng.random() < 0.5 else [flat, steep]
     kind, lr = _regime(rng, steep)
@@ -320,26 +311,10 @@ def _valley_candidate(rng: np.random.Generator) -> Case:
     return {"kind": kind, "params": [lr, steps, start, curvatures]}
 
 
-def _float32_valley(lr: float, steps: int, start: list, curvatures: list) -> np.ndarray:
-    import torch
-
-    point = torch.tensor(start, dtype=torch.float32)
-    a = torch.tensor(curvatures, dtype=torch.float32)
-    history = []
-    for _ in range(steps):
-        point = point - lr * (2 * a * point)
-        history.append(point.clone())
-    return torch.stack(history).double().numpy()
-
-
 def _valley_problems(case: Case) -> str:
     lr, steps, start, curvatures = case["params"]
-    reference = curvature.descent_2d(lr, steps, start, curvatures)
-    if leaves_float32_range(reference):
-        return "the run leaves float32's range"
-    if not matches(_float32_valley(lr, steps, start, curvatures), reference):
-        return "a float32 run differs from the float64 reference beyond the tolerance"
-    return ""
+    return _descent_problems(curvature.descent_2d(lr, steps, start, curvatures), lr, steps,
+                             start, curvatures)
 
 
 def _valley_missed(case: Case) -> set[str]:

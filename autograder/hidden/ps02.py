@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from autograder.hidden.case_numbers import log_uniform, rounded
 from autograder.hidden.pools import Case, PoolSpec
+from autograder.hidden.ps01 import TORCH_MISTAKES
 from autograder.hidden.validate import leaves_float32_range, matches
 from lrchecks.diagnosis.noisy import LOSS_CURVE_MISTAKES
 from lrchecks.diagnosis.quadratic import QUADRATIC_MISTAKES
@@ -42,21 +44,8 @@ from lrcore.optim import run as run_optimizer
 
 __all__ = ["SPECS"]
 
-RUN_MISTAKES = ("sign_flipped", "gradient_without_factor_two", "lr_multiplies_x",
-                "one_step_too_many", "one_step_too_few", "history_before_step",
-                "missing_zero_grad")
-"""The x² mistakes a torch `optimize` can make (`lrchecks.diagnosis.quadratic`), as in ps01."""
 TORCH_AGREEMENT = 1e-12
 """lrcore's schedules equal torch's to this relative tolerance (checked on every case)."""
-
-
-def _round(value: float, digits: int = 3) -> float:
-    """`value` to `digits` significant digits (cases read like numbers a person writes)."""
-    return float(f"{value:.{digits}g}")
-
-
-def _log_uniform(rng: np.random.Generator, low: float, high: float) -> float:
-    return _round(math.exp(rng.uniform(math.log(low), math.log(high))))
 
 
 def _scheduler(data: Mapping[str, Any] | None) -> SchedulerCase | None:
@@ -106,7 +95,7 @@ def _run_scheduler(rng: np.random.Generator, lr: float, n: int) -> tuple[str, Sc
     """A scheduler of a run of n steps from lr, with words naming its kind (never its values)."""
     family = rng.choice(["step", "multistep", "exponential", "growing", "cosine", "linear",
                          "constant", "one_cycle", "cyclic"])
-    gamma = _round(rng.uniform(0.2, 0.9), 2)
+    gamma = rounded(rng.uniform(0.2, 0.9), 2)
     if family == "step":
         return "a StepLR scheduler", SchedulerCase.of(
             "StepLR", step_size=int(rng.integers(1, max(2, n // 3) + 1)), gamma=gamma)
@@ -116,21 +105,21 @@ def _run_scheduler(rng: np.random.Generator, lr: float, n: int) -> tuple[str, Sc
                                                            gamma=gamma)
     if family == "exponential":
         return "an ExponentialLR scheduler", SchedulerCase.of(
-            "ExponentialLR", gamma=_round(rng.uniform(0.6, 0.97), 2))
+            "ExponentialLR", gamma=rounded(rng.uniform(0.6, 0.97), 2))
     if family == "growing":
         return "an ExponentialLR scheduler that raises the lr", SchedulerCase.of(
-            "ExponentialLR", gamma=_round(rng.uniform(1.02, 1.15), 3))
+            "ExponentialLR", gamma=rounded(rng.uniform(1.02, 1.15), 3))
     if family == "cosine":
-        eta_min = _round(lr * rng.uniform(0.02, 0.3), 2)
+        eta_min = rounded(lr * rng.uniform(0.02, 0.3), 2)
         return "a CosineAnnealingLR scheduler with eta_min", SchedulerCase.of(
             "CosineAnnealingLR", T_max=int(rng.integers(2, n + 1)), eta_min=eta_min)
     if family == "linear":
         return "a LinearLR scheduler", SchedulerCase.of(
-            "LinearLR", start_factor=_round(rng.uniform(0.1, 0.9), 2),
-            end_factor=_round(rng.uniform(0.3, 1.0), 2), total_iters=int(rng.integers(2, n)))
+            "LinearLR", start_factor=rounded(rng.uniform(0.1, 0.9), 2),
+            end_factor=rounded(rng.uniform(0.3, 1.0), 2), total_iters=int(rng.integers(2, n)))
     if family == "constant":
         return "a ConstantLR scheduler", SchedulerCase.of(
-            "ConstantLR", factor=_round(rng.uniform(0.1, 0.9), 2),
+            "ConstantLR", factor=rounded(rng.uniform(0.1, 0.9), 2),
             total_iters=int(rng.integers(1, n)))
     momentum = bool(rng.random() < 0.5)
     words = " that switches the momentum on" if momentum else ""
@@ -138,7 +127,7 @@ def _run_scheduler(rng: np.random.Generator, lr: float, n: int) -> tuple[str, Sc
         return f"a OneCycleLR scheduler{words}", SchedulerCase.of(
             "OneCycleLR", max_lr=lr, total_steps=n, cycle_momentum=momentum)
     return f"a CyclicLR scheduler{words}", SchedulerCase.of(
-        "CyclicLR", base_lr=_round(lr * rng.uniform(0.05, 0.3), 2), max_lr=lr,
+        "CyclicLR", base_lr=rounded(lr * rng.uniform(0.05, 0.3), 2), max_lr=lr,
         step_size_up=int(rng.integers(2, 6)), cycle_momentum=momentum)
 
 
@@ -148,9 +137,9 @@ def _run_params(lr: float, n: int, x0: float, scheduler: SchedulerCase | None) -
 
 
 def _run_candidate(rng: np.random.Generator) -> Case:
-    lr = _round(rng.uniform(0.05, 1.2), 2)
+    lr = rounded(rng.uniform(0.05, 1.2), 2)
     n = int(rng.integers(6, 21))
-    x0 = _round(float(rng.choice([-1, 1])) * math.exp(rng.uniform(math.log(0.5), math.log(1e4))))
+    x0 = float(rng.choice([-1, 1])) * log_uniform(rng, 0.5, 1e4)
     kind, scheduler = _run_scheduler(rng, lr, n)
     return {"kind": kind, "params": _run_params(lr, n, x0, scheduler)}
 
@@ -251,7 +240,7 @@ def _run_missed(case_data: Case) -> set[str]:
     reference = _quiet_run(lr, n, x0, case)
     missed = _loop_missed(lr, n, x0, case, reference, LOOP_MISTAKES)
     if case is not None and case.cycles_momentum:
-        return missed | set(RUN_MISTAKES)  # the x² models have no momentum: nothing proven
+        return missed | set(TORCH_MISTAKES)  # the x² models have no momentum: nothing proven
     schedule = None if case is None else case.schedule(lr)
 
     def lr_at(t: int) -> float:
@@ -262,7 +251,7 @@ def _run_missed(case_data: Case) -> set[str]:
         except (ValueError, ArithmeticError):
             return float("nan")
 
-    return missed | {name for name in RUN_MISTAKES
+    return missed | {name for name in TORCH_MISTAKES
                      if _same_run(QUADRATIC_MISTAKES[name](lr_at, n, x0, 1.0), reference)}
 
 
@@ -285,9 +274,9 @@ OPTIMIZE = PoolSpec(
 # --- the scheduler-first pitfall ------------------------------------------------------------------
 
 def _pitfall_candidate(rng: np.random.Generator) -> Case:
-    lr = _round(rng.uniform(0.1, 1.1), 2)
+    lr = rounded(rng.uniform(0.1, 1.1), 2)
     n = int(rng.integers(6, 16))
-    x0 = _round(float(rng.choice([-1, 1])) * math.exp(rng.uniform(math.log(1.0), math.log(1e3))))
+    x0 = float(rng.choice([-1, 1])) * log_uniform(rng, 1.0, 1e3)
     kind, scheduler = _run_scheduler(rng, lr, n)
     while scheduler.torch in ("ConstantLR", "OneCycleLR", "CyclicLR") or "raises" in kind:
         kind, scheduler = _run_scheduler(rng, lr, n)
@@ -320,21 +309,21 @@ SCHEDULER_FIRST = PoolSpec(
 
 
 def _momentum_candidate(rng: np.random.Generator) -> Case:
-    base, peak = sorted(_round(rng.uniform(0.6, 0.99), 2) for _ in range(2))
+    base, peak = sorted(rounded(rng.uniform(0.6, 0.99), 2) for _ in range(2))
     if base == peak:
-        base = _round(base - 0.05, 2)
+        base = rounded(base - 0.05, 2)
     if rng.random() < 0.5:
         up = int(rng.integers(2, 6))
         n = int(rng.integers(2 * up + 1, 4 * up + 3))
-        case = SchedulerCase.of("CyclicLR", base_lr=_round(rng.uniform(0.005, 0.05), 2),
-                                max_lr=_round(rng.uniform(0.2, 1.0), 2), step_size_up=up,
+        case = SchedulerCase.of("CyclicLR", base_lr=rounded(rng.uniform(0.005, 0.05), 2),
+                                max_lr=rounded(rng.uniform(0.2, 1.0), 2), step_size_up=up,
                                 base_momentum=base, max_momentum=peak)
         return {"kind": "a CyclicLR scheduler that switches the momentum on",
                 "params": {"scheduler": case.to_data(), "num_iterations": n}}
     total = int(rng.integers(8, 25))
     n = int(rng.integers(total // 2 + 1, total + 1))
-    case = SchedulerCase.of("OneCycleLR", max_lr=_round(rng.uniform(0.1, 1.0), 2),
-                            total_steps=total, pct_start=_round(rng.uniform(0.2, 0.5), 2),
+    case = SchedulerCase.of("OneCycleLR", max_lr=rounded(rng.uniform(0.1, 1.0), 2),
+                            total_steps=total, pct_start=rounded(rng.uniform(0.2, 0.5), 2),
                             base_momentum=base, max_momentum=peak,
                             three_phase=bool(rng.random() < 0.4))
     return {"kind": "a OneCycleLR scheduler that switches the momentum on",
@@ -457,7 +446,7 @@ def _base_lr(rng: np.random.Generator) -> tuple[float, str]:
     """A base lr, now and then an integer (words for the kind: ", from an integer base_lr")."""
     if rng.random() < 0.2:
         return int(rng.integers(1, 4)), ", from an integer base_lr"
-    return _log_uniform(rng, 0.01, 3.0), ""
+    return log_uniform(rng, 0.01, 3.0), ""
 
 
 def _step_decay_candidate(rng: np.random.Generator) -> Case:
@@ -465,14 +454,14 @@ def _step_decay_candidate(rng: np.random.Generator) -> Case:
     step_size = int(rng.integers(2, 9))
     return {"kind": f"unseen parameters{words}",
             "params": {"base_lr": base, "step_size": step_size,
-                       "gamma": _round(rng.uniform(0.1, 0.95), 2),
+                       "gamma": rounded(rng.uniform(0.1, 0.95), 2),
                        "n": int(rng.integers(2 * step_size + 1, 4 * step_size + 3))}}
 
 
 def _exponential_candidate(rng: np.random.Generator) -> Case:
     base, words = _base_lr(rng)
     growing = rng.random() < 0.25
-    gamma = _round(rng.uniform(1.01, 1.2), 3) if growing else _round(rng.uniform(0.5, 0.99), 2)
+    gamma = rounded(rng.uniform(1.01, 1.2), 3) if growing else rounded(rng.uniform(0.5, 0.99), 2)
     kind = "a gamma that makes the lr grow" if growing else "unseen parameters"
     return {"kind": f"{kind}{words}",
             "params": {"base_lr": base, "gamma": gamma, "n": int(rng.integers(6, 31))}}
@@ -483,7 +472,7 @@ def _cosine_candidate(rng: np.random.Generator) -> Case:
     T_max = int(rng.integers(3, 21))
     return {"kind": f"unseen parameters, past T_max{words}",
             "params": {"base_lr": base, "T_max": T_max,
-                       "eta_min": _round(float(base) * rng.uniform(0.01, 0.4), 2),
+                       "eta_min": rounded(float(base) * rng.uniform(0.01, 0.4), 2),
                        "n": int(rng.integers(T_max + 2, 2 * T_max + 5))}}
 
 
@@ -492,7 +481,7 @@ def _warmup_candidate(rng: np.random.Generator) -> Case:
     k = int(rng.integers(2, 11))
     return {"kind": f"unseen parameters{words}",
             "params": {"base_lr": base, "warmup_steps": k,
-                       "start_factor": _round(_log_uniform(rng, 0.01, 0.9), 2),
+                       "start_factor": rounded(log_uniform(rng, 0.01, 0.9), 2),
                        "n": int(rng.integers(k + 2, 2 * k + 4))}}
 
 
@@ -501,46 +490,40 @@ def _warmup_cosine_candidate(rng: np.random.Generator) -> Case:
     k, T_max = int(rng.integers(2, 7)), int(rng.integers(3, 13))
     return {"kind": f"unseen parameters, past the milestone{words}",
             "params": {"base_lr": base, "warmup_steps": k, "T_max": T_max,
-                       "start_factor": _round(_log_uniform(rng, 0.01, 0.9), 2),
+                       "start_factor": rounded(log_uniform(rng, 0.01, 0.9), 2),
                        "n": int(rng.integers(k + T_max + 2, k + 2 * T_max + 3))}}
 
 
-def _formula_spec(name: str, always: tuple[Case, ...], draw: int, size: int, seed: int,
-                  candidate: Callable[[np.random.Generator], Case]) -> PoolSpec:
+def _formula_spec(name: str, seed: int, candidate: Callable[[np.random.Generator], Case],
+                  *always: Case, draw: int = 3, size: int = 16) -> PoolSpec:
+    """The pool of the schedule formula `name`: every student runs the `always` cases, then
+    `draw` of its `size` candidates."""
     return PoolSpec(name=f"ps02.{name}", always=always, draw=draw, size=size, seed=seed,
                     candidate=candidate, problems=_formula_problems(name),
                     missed=_formula_missed(name))
 
 
-STEP_DECAY = _formula_spec(
-    "step_decay",
-    ({"kind": "a drop at every step",
-      "params": {"base_lr": 0.6, "step_size": 1, "gamma": 0.75, "n": 7}},),
-    draw=3, size=16, seed=211, candidate=_step_decay_candidate)
-EXPONENTIAL_DECAY = _formula_spec(
-    "exponential_decay", (), draw=3, size=16, seed=212, candidate=_exponential_candidate)
-COSINE_ANNEALING = _formula_spec(
-    "cosine_annealing",
-    ({"kind": "a half-period of a single step, with the default eta_min",
-      "params": {"base_lr": 0.7, "T_max": 1, "n": 5}},),
-    draw=3, size=16, seed=213, candidate=_cosine_candidate)
-LINEAR_WARMUP = _formula_spec(
-    "linear_warmup",
-    ({"kind": "a warmup of one step",
-      "params": {"base_lr": 0.25, "warmup_steps": 1, "start_factor": 0.4, "n": 4}},),
-    draw=3, size=16, seed=214, candidate=_warmup_candidate)
-WARMUP_COSINE = _formula_spec(
-    "warmup_cosine",
-    ({"kind": "a warmup of one step",
-      "params": {"base_lr": 0.45, "warmup_steps": 1, "T_max": 6, "start_factor": 0.3,
-                 "n": 9}},),
-    draw=2, size=12, seed=215, candidate=_warmup_cosine_candidate)
+def _edge_case(kind: str, **params: float) -> Case:
+    """A case every student runs: its kind in words and the formula's parameters."""
+    return {"kind": kind, "params": params}
+
+
+STEP_DECAY = _formula_spec("step_decay", 211, _step_decay_candidate, _edge_case(
+    "a drop at every step", base_lr=0.6, step_size=1, gamma=0.75, n=7))
+EXPONENTIAL_DECAY = _formula_spec("exponential_decay", 212, _exponential_candidate)
+COSINE_ANNEALING = _formula_spec("cosine_annealing", 213, _cosine_candidate, _edge_case(
+    "a half-period of a single step, with the default eta_min", base_lr=0.7, T_max=1, n=5))
+LINEAR_WARMUP = _formula_spec("linear_warmup", 214, _warmup_candidate, _edge_case(
+    "a warmup of one step", base_lr=0.25, warmup_steps=1, start_factor=0.4, n=4))
+WARMUP_COSINE = _formula_spec("warmup_cosine", 215, _warmup_cosine_candidate, _edge_case(
+    "a warmup of one step", base_lr=0.45, warmup_steps=1, T_max=6, start_factor=0.3, n=9),
+    draw=2, size=12)
 
 # --- noisy_loss_curve(lrs, x0, noise) --------------------------------------------------------
 
 def _noisy_schedule(rng: np.random.Generator, n: int) -> tuple[str, list[float]]:
     """Learning rates of one of the comparison's shapes, with words naming the shape."""
-    lr = _round(rng.uniform(0.05, 0.45), 2)
+    lr = rounded(rng.uniform(0.05, 0.45), 2)
     steps = np.arange(n)
     family = rng.choice(["constant", "step", "exponential", "cosine"])
     if family == "constant":
@@ -548,20 +531,20 @@ def _noisy_schedule(rng: np.random.Generator, n: int) -> tuple[str, list[float]]
     elif family == "step":
         values = lr * 0.5 ** (steps // int(rng.integers(2, 5)))
     elif family == "exponential":
-        values = lr * _round(rng.uniform(0.6, 0.95), 2) ** steps
+        values = lr * rounded(rng.uniform(0.6, 0.95), 2) ** steps
     else:
         values = lr * (1 + np.cos(np.pi * steps / int(rng.integers(3, n + 1)))) / 2
     words = {"constant": "a constant learning rate", "step": "a step decay",
              "exponential": "an exponential decay", "cosine": "a cosine annealing"}[family]
-    return words, [_round(float(v), 4) for v in values]
+    return words, [rounded(float(v), 4) for v in values]
 
 
 def _curve_candidate(rng: np.random.Generator) -> Case:
     n, runs = int(rng.integers(4, 13)), int(rng.integers(2, 6))
     kind, lrs = _noisy_schedule(rng, n)
-    std = _round(math.exp(rng.uniform(math.log(0.2), math.log(3.0))), 2)
+    std = log_uniform(rng, 0.2, 3.0, 2)
     noise = np.round(std * rng.standard_normal((n, runs)), 3).tolist()
-    x0 = _round(float(rng.choice([-1, 1])) * math.exp(rng.uniform(math.log(0.5), math.log(50.0))))
+    x0 = float(rng.choice([-1, 1])) * log_uniform(rng, 0.5, 50.0)
     return {"kind": f"{kind} on several noisy runs", "params": [lrs, x0, noise]}
 
 

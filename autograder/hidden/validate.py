@@ -7,11 +7,13 @@ float32 torch instead of float64 numpy, or the reverse — must never fail a hid
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from lrchecks.values import DEFAULT_ATOL, DEFAULT_RTOL, arrays_match
 
-__all__ = ["matches", "leaves_float32_range", "quadratic_float32", "regression_float64"]
+__all__ = ["matches", "leaves_float32_range", "descent_float32", "regression_float64"]
 
 
 def matches(values: object, reference: object, rtol: float = DEFAULT_RTOL,
@@ -33,19 +35,29 @@ def leaves_float32_range(values: object) -> bool:
     return bool(not np.all(np.isfinite(array)) or np.max(np.abs(array)) > FLOAT32_LIMIT)
 
 
-def quadratic_float32(lr: float, steps: int, x0: float, a: float = 1.0) -> np.ndarray:
-    """Gradient descent on a·x² in float32 torch, by hand: x ← x − lr·2a·x.
+def descent_float32(lrs: Sequence[float], start: object, curvature: object,
+                    kicks: object = None) -> np.ndarray:
+    """Gradient descent on Σ a·x² in float32 torch, by hand: x ← x − lr_t·(2a·x + ξ_t), one
+    step per learning rate in `lrs`; the points after every step, as float64.
 
-    Torch equivalent of `lrcore.quadratic.gradient_descent`, in the precision students' torch
-    code runs in."""
+    `start` and `curvature` are a number each (x²) or one per coordinate (a valley); `kicks`,
+    the gradient noise ξ_t (one row per step, optionally one column per run), is 0 when left
+    out. Torch equivalent of `lrcore.quadratic.gradient_descent`,
+    `lrcore.noisy_gradient.noisy_descent` and `lrcore.curvature.descent_2d`, in the precision
+    students' torch code runs in."""
     import torch
 
-    x = torch.tensor(float(x0), dtype=torch.float32)
+    a = torch.tensor(curvature, dtype=torch.float32)
+    x = torch.tensor(start, dtype=torch.float32)
+    noise = None if kicks is None else torch.tensor(kicks, dtype=torch.float32)
+    if noise is not None:
+        x = x.expand(noise.shape[1:]).clone()  # every run starts at x0
     history = []
-    for _ in range(steps):
-        x = x - lr * (2 * a * x)
-        history.append(x.item())
-    return np.asarray(history, dtype=np.float64)
+    for step, lr in enumerate(lrs):
+        gradient = 2 * a * x if noise is None else 2 * a * x + noise[step]
+        x = x - lr * gradient
+        history.append(x)
+    return torch.stack(history).double().numpy()
 
 
 def regression_float64(X: np.ndarray, y: np.ndarray, lr: float, epochs: int) -> np.ndarray:

@@ -4,9 +4,11 @@ attribute set), one module per patch, behind one version gate (`gate`).
 
 Each module declares its `PATCH` (`gate.Patch`): what it patches, why, its kind and the versions
 of each package it touches that it was tested with (from the installed version to the next
-minor). `gate.check_patches` runs at the start of `grade`: outside a tested range a *speed*
-patch is switched off with one log line (the library's own path is taken), and an *integrity*
-patch makes the command refuse to grade in one sentence. `tests/unit/test_patches.py` checks
+minor). `gate.check_patches` runs at the start of `grade`, and once per process before the
+first notebook of nbgrader's own `autograde` (`gate.check_patches_once`, asked by
+`autograder.preprocessors.SandboxedExecute`): outside a tested range a *speed* patch is switched
+off with one log line (the library's own path is taken), and an *integrity* patch makes grading
+refuse in one sentence. `tests/unit/test_patches.py` checks
 that each patch takes effect and what the gate decides.
 
 The patches (module — what it reaches into — kind):

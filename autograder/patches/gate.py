@@ -10,8 +10,11 @@ range:
 - an integrity patch makes `check_patches` raise `UntestedVersion`: the grading command refuses
   to grade, in one sentence naming the package, the version found and the tested range.
 
-`check_patches` runs at the start of a grading command (`autograder.grade`); the worker asks
-`enabled` for the patches it uses (the same installed packages, so the same answers).
+`check_patches` runs at the start of a grading command (`autograder.grade`); nbgrader's own
+`autograde` (and the Formgrader's button) passes the same gate through `check_patches_once`,
+which `autograder.preprocessors.SandboxedExecute` asks before each notebook and which decides
+once per process. The worker asks `enabled` for the patches it uses (the same installed
+packages, so the same answers).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Final, Literal
 
 __all__ = ["SPEED", "INTEGRITY", "PATCH_MODULES", "WORKER_PATCHES", "Patch", "TestedRange",
            "UntestedVersion", "installed_version", "outside_range", "declared", "enabled",
-           "check_patches"]
+           "check_patches", "decision", "check_patches_once"]
 
 SPEED: Final = "speed"
 INTEGRITY: Final = "integrity"
@@ -136,3 +139,23 @@ def check_patches(names: tuple[str, ...] = PATCH_MODULES) -> None:
             raise UntestedVersion(_refusal(patch, *outside))
     for patch, outside in found:
         log.warning(_switched_off(patch, *outside))
+
+
+@functools.cache
+def decision(names: tuple[str, ...] = PATCH_MODULES) -> str:
+    """`check_patches`' decision for `names`, made once per process: "" to grade, or the
+    sentence refusing to (the speed patches switched off are logged on this first call only)."""
+    try:
+        check_patches(names)
+    except UntestedVersion as refusal:
+        return str(refusal)
+    return ""
+
+
+def check_patches_once(names: tuple[str, ...] = PATCH_MODULES) -> None:
+    """`check_patches` for a process that grades notebook after notebook with no command start
+    of ours (nbgrader's own `autograde`): the first call logs one line per speed patch switched
+    off; every call raises `UntestedVersion` again while an integrity patch is out of range."""
+    refusal = decision(names)
+    if refusal:
+        raise UntestedVersion(refusal)

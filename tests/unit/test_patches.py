@@ -21,10 +21,13 @@ from autograder.patches.gate import PATCH_MODULES, UntestedVersion
 
 @pytest.fixture(autouse=True)
 def fresh_gate():
-    """`gate.enabled` remembers its answers for the process: forget them around each test."""
+    """`gate.enabled` and `gate.decision` remember their answers for the process: forget them
+    around each test."""
     gate.enabled.cache_clear()
+    gate.decision.cache_clear()
     yield
     gate.enabled.cache_clear()
+    gate.decision.cache_clear()
 
 
 def fake_versions(monkeypatch: pytest.MonkeyPatch, **versions: str | None) -> None:
@@ -137,6 +140,68 @@ def test_grading_refuses_before_anything_runs(monkeypatch):
     fake_versions(monkeypatch, nbgrader="0.10.0")
     with pytest.raises(UntestedVersion):
         grade_assignments(None, ["ps01"])  # type: ignore[arg-type]
+
+
+# --- nbgrader's own path: `nbgrader autograde` through SandboxedExecute -----------------------
+
+class _PastTheGate(Exception):
+    """Raised where SandboxedExecute starts reading the course: the gate let the notebook in."""
+
+
+def _autograde_notebooks(monkeypatch: pytest.MonkeyPatch, count: int,
+                         outcome: type[Exception] = _PastTheGate, match: str | None = None) -> None:
+    """Hand `count` submissions to the `SandboxedExecute` that nbgrader's `autograde` runs with
+    this course's configuration; each must end in `outcome` — `_PastTheGate`, where the
+    preprocessor starts reading the course, or the gate's refusal."""
+    import autograder.preprocessors as preprocessors
+    from autograder.preprocessors import SandboxedExecute
+
+    def stop(config: object) -> None:
+        raise _PastTheGate
+
+    monkeypatch.setattr(preprocessors, "_course_root", stop)
+    execute = SandboxedExecute()
+    resources = {"nbgrader": {"assignment": "ps01", "student": "s1", "notebook": "ps01"}}
+    for _ in range(count):
+        with pytest.raises(outcome, match=match):
+            execute.preprocess(new_notebook(), resources)
+
+
+def test_nbgraders_autograde_refuses_outside_an_integrity_patchs_range(monkeypatch, caplog):
+    """Each submission fails with the gate's sentence before the course is read or anything
+    runs (nbgrader records the failure for that submission; nothing is scored)."""
+    fake_versions(monkeypatch, nbgrader="0.10.1")
+    with caplog.at_level(logging.DEBUG, logger="autograder.patches"):
+        _autograde_notebooks(monkeypatch, 2, UntestedVersion,  # decided once, refused twice
+                             match="^refusing to grade: nbgrader 0.10.1 is outside the versions "
+                             "tested for the scoring stages")
+    assert caplog.records == []
+
+
+def test_nbgraders_autograde_switches_a_speed_patch_off_with_one_line_once(monkeypatch,
+                                                                          caplog):
+    fake_versions(monkeypatch, jupyter_client="8.11.0")
+    with caplog.at_level(logging.WARNING, logger="autograder.patches"):
+        _autograde_notebooks(monkeypatch, 3)
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 3  # kernel_client, kernel_wait, kernel_fork: once for three notebooks
+    assert all("jupyter_client 8.11.0" in line and "switched off" in line for line in lines)
+    assert not gate.enabled("kernel_client") and gate.enabled("autograde_stages")
+
+
+def test_nbgraders_logged_refusal_is_the_gates_one_sentence():
+    """nbgrader logs a failed submission's traceback; its application loggers show the
+    refusal's sentence instead (`refusals_in_one_sentence`)."""
+    from autograder.preprocessors import _RefusalsInOneSentence
+
+    sentence = gate._refusal(gate.declared("autograde_stages"),
+                             gate.TestedRange("nbgrader", "0.9.6", "0.10"), "0.10.1")
+    traceback = ("Traceback (most recent call last):\n  File \"x.py\", line 1, in <module>\n"
+                 f"autograder.patches.gate.UntestedVersion: {sentence}")
+    record = logging.LogRecord("AutogradeApp", logging.ERROR, __file__, 1, traceback, None,
+                               None)
+    assert _RefusalsInOneSentence().filter(record)
+    assert record.getMessage() == sentence
 
 
 # --- nbgrader_fast_paths: one engine per URL, tables created once, the schema checked once -----
