@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -75,7 +76,7 @@ class Adagrad(Optimizer):
     (array([ 4., 16.]), 1)
     """
 
-    name: ClassVar[str] = "adagrad"
+    state_keys = MappingProxyType({"state_sum": "sum"})  # torch calls the accumulator "sum"
 
     def __init__(
         self,
@@ -89,31 +90,18 @@ class Adagrad(Optimizer):
         maximize: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.lr_decay = non_negative("lr_decay value", "lr_decay", lr_decay)
-        self.weight_decay = non_negative("weight_decay value", "weight_decay", weight_decay)
+        self.lr_decay = non_negative("lr_decay", lr_decay)
+        self.weight_decay = non_negative("weight_decay", weight_decay)
         self.initial_accumulator_value = non_negative(
-            "initial_accumulator_value value",
-            "initial_accumulator_value",
-            initial_accumulator_value,
+            "initial_accumulator_value", initial_accumulator_value
         )
-        self.eps = non_negative("epsilon value", "eps", eps)
+        self.eps = non_negative("eps", eps)
         self.maximize = bool(maximize)
         # Like torch, the accumulator exists from construction on.
         self.state["step"] = 0
         self.state["sum"] = np.full(self.shape, self.initial_accumulator_value)
 
-    def _update(self, x: FloatArray, grad: FloatArray, lr: float) -> FloatArray:
-        self.state["step"] += 1
-        result = adagrad_update(
-            x,
-            grad,
-            self.state["sum"],
-            self.state["step"],
-            lr=lr,
-            lr_decay=self.lr_decay,
-            weight_decay=self.weight_decay,
-            eps=self.eps,
-            maximize=self.maximize,
-        )
-        self.state["sum"] = result.state_sum
-        return result.param
+    def _apply(self, x: FloatArray, grad: FloatArray, lr: float) -> AdagradUpdate:
+        """`adagrad_update` with the accumulator, this step's number and the settings."""
+        settings = self._settings("lr_decay", "weight_decay", "eps", "maximize")
+        return adagrad_update(x, grad, self.state["sum"], self.state["step"], lr=lr, **settings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -145,9 +145,6 @@ class Adam(Optimizer):
     (array([ 0.2, -0.4]), 1)
     """
 
-    name: ClassVar[str] = "adam"
-    cycled_momentum: ClassVar[str | None] = "beta1"
-
     def __init__(
         self,
         params: ArrayLike | tuple[int, ...],
@@ -161,14 +158,14 @@ class Adam(Optimizer):
         decoupled_weight_decay: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.eps = non_negative("epsilon value", "eps", eps)
+        self.eps = non_negative("eps", eps)
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         for index, beta in enumerate(betas):
             if not 0.0 <= real_number(f"betas[{index}]", beta) < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
         self.beta1, self.beta2 = float(betas[0]), float(betas[1])
-        self.weight_decay = non_negative("weight_decay value", "weight_decay", weight_decay)
+        self.weight_decay = non_negative("weight_decay", weight_decay)
         self.amsgrad = bool(amsgrad)
         self.maximize = bool(maximize)
         self.decoupled_weight_decay = bool(decoupled_weight_decay)
@@ -185,29 +182,20 @@ class Adam(Optimizer):
     def betas(self, value: tuple[float, float]) -> None:
         self.beta1, self.beta2 = (real_number("beta", beta) for beta in value)
 
-    def _update(self, x: FloatArray, grad: FloatArray, lr: float) -> FloatArray:
-        self.state["step"] += 1
-        result = adam_update(
+    def _apply(self, x: FloatArray, grad: FloatArray, lr: float) -> AdamUpdate:
+        """`adam_update` (decoupled for AdamW) with the moments, this step's number and the
+        settings; β₁ may have been set by a momentum-cycling schedule."""
+        return adam_update(
             x,
             grad,
             self.state["exp_avg"],
             self.state["exp_avg_sq"],
             self.state["step"],
             lr=lr,
-            beta1=self.beta1,
-            beta2=self.beta2,
-            eps=self.eps,
-            weight_decay=self.weight_decay,
-            amsgrad=self.amsgrad,
             max_exp_avg_sq=self._state_array("max_exp_avg_sq") if self.amsgrad else None,
             decoupled=self.decoupled_weight_decay,
-            maximize=self.maximize,
+            **self._settings("beta1", "beta2", "eps", "weight_decay", "amsgrad", "maximize"),
         )
-        self.state["exp_avg"] = result.exp_avg
-        self.state["exp_avg_sq"] = result.exp_avg_sq
-        if result.max_exp_avg_sq is not None:
-            self.state["max_exp_avg_sq"] = result.max_exp_avg_sq
-        return result.param
 
 
 class AdamW(Adam):
@@ -229,8 +217,6 @@ class AdamW(Adam):
     >>> opt.step([1.0, -2.0], [0.0, 0.0])  # no gradient: only the decay θ·(1 − 0.05)
     array([ 0.95, -1.9 ])
     """
-
-    name: ClassVar[str] = "adamw"
 
     def __init__(
         self,

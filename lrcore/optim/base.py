@@ -11,7 +11,9 @@ from __future__ import annotations
 import inspect
 import numbers
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -30,14 +32,26 @@ def real_number(name: str, value: object) -> float:
     return float(value)
 
 
-def non_negative(what: str, name: str, value: object) -> float:
+TORCH_WORDS: Mapping[str, str] = MappingProxyType({"lr": "learning rate", "eps": "epsilon value"})
+"""How torch's error messages call a hyperparameter when not "<name> value" (e.g. "momentum
+value")."""
+
+
+def non_negative(name: str, value: object) -> float:
     """Check `0 <= value` with torch's message, e.g. "Invalid learning rate: -0.1".
 
+    Torch equivalent: the checks at the top of every torch optimiser's constructor,
+    `if not 0.0 <= momentum: raise ValueError(f"Invalid momentum value: {momentum}")`.
     Unlike torch (whose SGD accepts lr=nan), nan is always rejected.
+
+    >>> non_negative("eps", -1e-8)
+    Traceback (most recent call last):
+        ...
+    ValueError: Invalid epsilon value: -1e-08
     """
     number = real_number(name, value)
     if not number >= 0.0:  # also rejects nan
-        raise ValueError(f"Invalid {what}: {value}")
+        raise ValueError(f"Invalid {TORCH_WORDS.get(name, f'{name} value')}: {value}")
     return number
 
 
@@ -90,33 +104,56 @@ def _real_float64_array(name: str, values: ArrayLike) -> FloatArray:
     return np.array(array, dtype=np.float64)
 
 
+class Update(Protocol):
+    """What a pure update function returns (`SGDUpdate`, `AdamUpdate`, …): a NamedTuple of the
+    new parameters `param` and the new state arrays, named as in torch's `optimizer.state[p]`
+    (None for a buffer the settings leave unused)."""
+
+    @property
+    def param(self) -> FloatArray: ...
+
+    def _asdict(self) -> dict[str, Any]: ...
+
+
 class Optimizer(ABC):
     """One optimiser: hyperparameters, per-parameter `state`, and `step(x, grad) -> new x`.
 
     `params` is the initial parameters x0 (only its shape is used) or, as a tuple of ints,
     the shape itself: `SGD(x0, lr=0.1)` and `SGD(x0.shape, lr=0.1)` are the same optimiser.
 
-    Subclasses implement `_update` with torch's float64 operation order. `state` uses the
-    names of torch's `optimizer.state[p]` (`"momentum_buffer"`, `"exp_avg"`, …) so the two can
-    be compared side by side; `"step"` counts the steps taken, as an int.
+    Subclasses implement `_apply`: one call of their pure update function (`sgd_update`, …,
+    torch's float64 operation order) with the current state and settings; `_update` does the
+    bookkeeping around it. `state` uses the names of torch's `optimizer.state[p]`
+    (`"momentum_buffer"`, `"exp_avg"`, …) so the two can be compared side by side; `"step"`
+    counts the steps taken, as an int.
     """
 
     name: ClassVar[str]
-    """Registry name used by `lrcore.optim.run`, e.g. `"adam"`."""
-    cycled_momentum: ClassVar[str | None] = None
-    """The attribute a momentum-cycling schedule sets each step (`"momentum"`, `"beta1"`), or
-    None when the optimiser has none (torch's CyclicLR/OneCycleLR then raise)."""
+    """Registry name used by `lrcore.optim.run`: the class name in lower case, e.g. `"adam"`."""
+    cycled_momentum: ClassVar[str | None]
+    """The attribute a momentum-cycling schedule sets each step, by torch's rule (CyclicLR,
+    OneCycleLR): `"momentum"` if the optimiser takes a momentum, else `"beta1"` if it takes
+    betas, else None (torch's schedules then raise)."""
     hyperparameter_names: ClassVar[tuple[str, ...]]
     """The constructor's arguments after `params` (torch's names), read from its signature."""
+    state_keys: ClassVar[Mapping[str, str]] = MappingProxyType({})
+    """torch's state key of each field of the update's result whose name differs from it."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         arguments = list(inspect.signature(cls.__init__).parameters)
         cls.hyperparameter_names = tuple(arguments[arguments.index("params") + 1 :])
+        cls.name = cls.__name__.lower()
+        if "momentum" in cls.hyperparameter_names:
+            cls.cycled_momentum = "momentum"
+        elif "betas" in cls.hyperparameter_names:
+            cls.cycled_momentum = "beta1"
+        else:
+            cls.cycled_momentum = None
 
     def __init__(self, params: ArrayLike | tuple[int, ...], lr: float) -> None:
         self.shape: tuple[int, ...] = parameter_shape(params)
-        self.lr: float = non_negative("learning rate", "lr", lr)
+        self.lr: float = non_negative("lr", lr)
         self.state: dict[str, Any] = {}
 
     def step(self, x: ArrayLike, grad: ArrayLike, lr: float | None = None) -> FloatArray:
@@ -140,9 +177,26 @@ class Optimizer(ABC):
             )
         setattr(self, self.cycled_momentum, real_number("momentum", value))
 
-    @abstractmethod
+    def _settings(self, *names: str) -> dict[str, Any]:
+        """The current values of the named hyperparameters, as keyword arguments for the pure
+        update (a schedule may have changed them since the last step)."""
+        return {name: getattr(self, name) for name in names}
+
     def _update(self, x: FloatArray, grad: FloatArray, lr: float) -> FloatArray:
-        """Update `self.state` and return the new parameters (x and grad are float64 copies)."""
+        """One step's bookkeeping, as torch's `step()` does it: count the step (torch's SGD
+        keeps no count), apply the update, keep the new state arrays, return the parameters."""
+        if "step" in self.state:
+            self.state["step"] += 1
+        result = self._apply(x, grad, lr)
+        for field, value in result._asdict().items():
+            if field != "param" and value is not None:
+                self.state[self.state_keys.get(field, field)] = value
+        return result.param
+
+    @abstractmethod
+    def _apply(self, x: FloatArray, grad: FloatArray, lr: float) -> Update:
+        """The pure update of `x` with this step's state and settings (x and grad are float64
+        copies; `state["step"]` is already this step's 1-based number)."""
 
     def _checked_array(self, name: str, values: ArrayLike) -> FloatArray:
         array = _real_float64_array(name, values)

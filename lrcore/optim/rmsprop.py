@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -100,9 +100,6 @@ class RMSprop(Optimizer):
     array([0.04, 0.16])
     """
 
-    name: ClassVar[str] = "rmsprop"
-    cycled_momentum: ClassVar[str | None] = "momentum"
-
     def __init__(
         self,
         params: ArrayLike | tuple[int, ...],
@@ -116,36 +113,25 @@ class RMSprop(Optimizer):
         maximize: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.eps = non_negative("epsilon value", "eps", eps)
-        self.momentum = non_negative("momentum value", "momentum", momentum)
-        self.weight_decay = non_negative("weight_decay value", "weight_decay", weight_decay)
-        self.alpha = non_negative("alpha value", "alpha", alpha)
+        self.eps = non_negative("eps", eps)
+        self.momentum = non_negative("momentum", momentum)
+        self.weight_decay = non_negative("weight_decay", weight_decay)
+        self.alpha = non_negative("alpha", alpha)
         self.centered = bool(centered)
         self.maximize = bool(maximize)
         self.state["step"] = 0
         self.state["square_avg"] = np.zeros(self.shape)
 
-    def _update(self, x: FloatArray, grad: FloatArray, lr: float) -> FloatArray:
-        self.state["step"] += 1
+    def _apply(self, x: FloatArray, grad: FloatArray, lr: float) -> RMSpropUpdate:
+        """`rmsprop_update` with the running averages, the momentum buffer and the settings."""
         # torch creates these buffers on the first step if the option is on then (and fails
         # if it is switched on later); here they are created whenever first needed.
-        result = rmsprop_update(
+        return rmsprop_update(
             x,
             grad,
             self.state["square_avg"],
             lr=lr,
-            alpha=self.alpha,
-            eps=self.eps,
-            weight_decay=self.weight_decay,
-            momentum=self.momentum,
-            centered=self.centered,
             grad_avg=self._state_array("grad_avg") if self.centered else None,
             momentum_buffer=self._state_array("momentum_buffer") if self.momentum > 0 else None,
-            maximize=self.maximize,
+            **self._settings("alpha", "eps", "weight_decay", "momentum", "centered", "maximize"),
         )
-        self.state["square_avg"] = result.square_avg
-        if result.grad_avg is not None:
-            self.state["grad_avg"] = result.grad_avg
-        if result.momentum_buffer is not None:
-            self.state["momentum_buffer"] = result.momentum_buffer
-        return result.param

@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
+from lrcore.arguments import integer_at_least
 from lrcore.optim.adagrad import Adagrad
 from lrcore.optim.adam import Adam, AdamW
 from lrcore.optim.base import FloatArray, Optimizer, as_parameters
@@ -108,7 +109,7 @@ def run(
            [ 0.80041223, -1.80016649]])
     """
     optimizer_type = optimizer_class(name)
-    steps = _checked_steps(steps)
+    steps = integer_at_least("steps", steps, 0)
     x = as_parameters(x0, "x0")
     if not callable(grad_fn):
         raise TypeError(f"grad_fn must be callable, got {type(grad_fn).__name__}")
@@ -127,14 +128,6 @@ def run(
             x = optimizer.step(x, grad, lr=float(lrs[i]))
             trajectory[i] = x
     return trajectory
-
-
-def _checked_steps(steps: int) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
-        raise TypeError(f"steps must be an int, got {type(steps).__name__}")
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}")
-    return int(steps)
 
 
 def _checked_options(optimizer_type: type[Optimizer], options: dict[str, Any]) -> dict[str, Any]:

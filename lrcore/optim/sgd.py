@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -87,9 +87,6 @@ class SGD(Optimizer):
     array([ 3.4, -6.8])
     """
 
-    name: ClassVar[str] = "sgd"
-    cycled_momentum: ClassVar[str | None] = "momentum"
-
     def __init__(
         self,
         params: ArrayLike | tuple[int, ...],
@@ -102,26 +99,15 @@ class SGD(Optimizer):
         maximize: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = non_negative("momentum value", "momentum", momentum)
-        self.weight_decay = non_negative("weight_decay value", "weight_decay", weight_decay)
+        self.momentum = non_negative("momentum", momentum)
+        self.weight_decay = non_negative("weight_decay", weight_decay)
         self.dampening = real_number("dampening", dampening)
         if nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         self.nesterov = bool(nesterov)
         self.maximize = bool(maximize)
 
-    def _update(self, x: FloatArray, grad: FloatArray, lr: float) -> FloatArray:
-        result = sgd_update(
-            x,
-            grad,
-            self.state.get("momentum_buffer"),
-            lr=lr,
-            momentum=self.momentum,
-            dampening=self.dampening,
-            weight_decay=self.weight_decay,
-            nesterov=self.nesterov,
-            maximize=self.maximize,
-        )
-        if result.momentum_buffer is not None:
-            self.state["momentum_buffer"] = result.momentum_buffer
-        return result.param
+    def _apply(self, x: FloatArray, grad: FloatArray, lr: float) -> SGDUpdate:
+        """`sgd_update` with the momentum buffer (None before the first step) and the settings."""
+        settings = self._settings("momentum", "dampening", "weight_decay", "nesterov", "maximize")
+        return sgd_update(x, grad, self.state.get("momentum_buffer"), lr=lr, **settings)

@@ -213,6 +213,28 @@ def test_momentum_cycling_schedule_on_adagrad_is_an_error_as_in_torch() -> None:
         Adagrad(X0).set_momentum(0.9)
 
 
+@pytest.mark.parametrize("name", ALL)
+def test_cycled_momentum_follows_torchs_rule(name: str) -> None:
+    # torch's CyclicLR/OneCycleLR drive "momentum" if the optimiser has one, else betas[0].
+    defaults = TORCH_OPTIMIZERS[name]([torch.zeros(1)]).defaults
+    expected = "momentum" if "momentum" in defaults else "beta1" if "betas" in defaults else None
+    assert OPTIMIZERS[name].cycled_momentum == expected
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_state_keys_are_torchs_after_a_step(name: str) -> None:
+    options = {"momentum": 0.9} if name in ("sgd", "rmsprop") else {}
+    ours = OPTIMIZERS[name](X0, lr=0.1, **options)
+    ours.step(X0, GRAD(X0))
+    param = torch.tensor(X0, requires_grad=True)
+    theirs = TORCH_OPTIMIZERS[name]([param], lr=0.1, **options)
+    param.grad = torch.tensor(GRAD(X0))
+    theirs.step()
+    assert set(ours.state) == set(theirs.state[param])
+    for key, value in theirs.state[param].items():
+        np.testing.assert_array_equal(ours.state[key], value.numpy() if key != "step" else value)
+
+
 def test_cycled_momentum_is_beta1_for_adam() -> None:
     optimizer = Adam(X0, lr=0.1)
     optimizer.set_momentum(0.85)
