@@ -81,12 +81,13 @@ HOLDER = (
     "os.write(lifeline, b'R')\n"
     "watch = select.poll()\n"
     "watch.register(lifeline, 0)\n"
-    "while not watch.poll(1000):\n"
-    "    reap()\n"
+    "while not watch.poll():\n"  # a SIGCHLD runs `reap` and the poll goes on (PEP 475)
+    "    pass\n"
     "os._exit(0)\n"
 )
 """The sandbox's pid 1: says it is ready on its lifeline (the sandbox is fully built once it
-runs), reaps orphans for the notebook's processes as they end, and exits as soon as the runner
+runs), reaps orphans for the notebook's processes as they end (on SIGCHLD, every child that
+has ended: signals that arrive together are not lost), and exits as soon as the runner
 that started it has closed the lifeline's other end — or died. Its exit, as pid 1, kills every
 process of the sandbox.
 

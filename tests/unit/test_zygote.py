@@ -217,3 +217,29 @@ def test_the_sandbox_holder_lives_while_its_runner_holds_the_lifeline_and_no_lon
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_the_sandbox_holder_reaps_the_orphans_a_notebook_leaves(tmp_path):
+    """A student's processes whose parent ended are the holder's (pid 1) to reap: a notebook
+    that leaves orphans behind leaves no zombie in its sandbox (each would hold a pid of the
+    sandbox's limit until the notebook ends)."""
+    leave_orphans = (
+        "import os, time\n"
+        "for _ in range(5):\n"
+        "    child = os.fork()\n"
+        "    if child == 0:\n"
+        "        if os.fork() == 0:\n"
+        "            os._exit(0)\n"
+        "        time.sleep(0.2)\n"  # the grandchild has ended: a zombie, soon an orphan
+        "        os._exit(0)\n"
+        "    os.waitpid(child, 0)\n"
+        "time.sleep(0.5)\n")
+    count_zombies = (
+        "import os\n"
+        "def state(pid):\n"
+        "    try:\n"
+        "        return open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[0]\n"
+        "    except OSError:\n"
+        "        return '?'\n"
+        "print(sum(state(p) == 'Z' for p in os.listdir('/proc') if p.isdigit()))")
+    assert execute([leave_orphans, count_zombies], FORKED, tmp_path) == ["", "0"]
