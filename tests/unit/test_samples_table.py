@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ from autograder.samples.table import SampleTableError, load_samples
 RECORDED = json.loads((Path(__file__).with_name("sample_classes.json")).read_text())
 """Every field of every sample as the Python builders made it; cells by the sha256 of their
 text."""
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _fields(sample: Sample) -> dict:
@@ -101,3 +105,13 @@ def test_a_table_that_is_not_toml_is_refused_plainly(tmp_path):
     with pytest.raises(SampleTableError, match="ps09.toml is not valid TOML"):
         load_samples(_table(tmp_path, "[[sample]\n"), CODE)
 
+
+def test_every_table_ships_with_the_package():
+    """The tables are read beside their modules, so an installed grader must carry them."""
+    package_data = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["autograder"]
+    tables = sorted((REPO / "autograder" / "samples").glob("*.toml"))
+    assert tables
+    for table in tables:
+        relative = table.relative_to(REPO / "autograder").as_posix()
+        assert any(fnmatch(relative, pattern) for pattern in package_data), relative
