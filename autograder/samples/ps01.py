@@ -1,10 +1,14 @@
 '''Sample students of ps01: the solution, a blank notebook, realistic mistakes, and a correct
-solution written differently. The end-to-end tests grade them through real nbgrader and check
-that each loses exactly the points of `failing_tests`, with feedback that names the mistake.'''
+solution written differently. This module writes their code; ps01.toml lists the class. The
+end-to-end tests grade them through real nbgrader and check that each loses exactly the points
+of `failing_tests`, with feedback that names the mistake.'''
 
 from __future__ import annotations
 
-from autograder.samples.build import blank, changed, mistake, solution, written_differently
+from pathlib import Path
+
+from autograder.samples.build import changed
+from autograder.samples.table import load_samples
 
 WRITTEN_ANSWER = """With a noisy gradient a constant learning rate cannot be fast and precise at
 once: in my fig_noise lr = 0.1 stops at a loss near 0.03 after about 20 steps, lr = 0.01 goes ten
@@ -256,44 +260,5 @@ for panel, lr in enumerate(VALLEY_LRS, start=1):
 ''',
 }
 
-SAMPLES = (
-    solution(WRITTEN),
-    blank("test_gradient_descent_numpy"),
-    mistake("s03_sign_flipped", "gradient ascent in the numpy version",
-            {"gradient_descent_numpy": SIGN_FLIPPED_NUMPY},
-            feedback={"test_gradient_descent_numpy": "sign is flipped"},
-            also_failing=("test_divergence_threshold_by_experiment",)),
-    mistake("s04_no_zero_grad", "optimizer.zero_grad() forgotten",
-            {"optimize": NO_ZERO_GRAD},
-            feedback={"test_optimize_published_values": "zero_grad()",
-                      "test_runs_figure_x_lines": "zero_grad()"},
-            also_failing=("test_optimize_unseen_runs", "test_parabola_trajectory_plot")),
-    mistake("s05_history_before_step", "x recorded before optimizer.step()",
-            {"optimize": HISTORY_BEFORE_STEP},
-            feedback={"test_optimize_published_values": "shifted by one step"},
-            also_failing=("test_optimize_unseen_runs", "test_runs_figure_x_lines",
-                          "test_parabola_trajectory_plot")),
-    mistake("s06_integer_x0", "torch.tensor(x0) breaks for an integer x0",
-            {"optimize": INTEGER_X0},
-            feedback={"test_optimize_published_values": "x0 was an integer"},
-            also_failing=("test_optimize_unseen_runs",)),
-    mistake("s07_no_log_scale", "|x| panel on a linear axis",
-            {"runs_figure": NO_LOG_SCALE},
-            feedback={"test_runs_figure_layout": "log scale"}),
-    mistake("s08_loss_after_step", "loss recorded after the update",
-            {"train_linear_regression": LOSS_AFTER_STEP},
-            feedback={"test_regression_loss_curves": "one epoch late",
-                      "test_sweep_figure_lines": "one epoch late"}),
-    written_differently("s09_different_but_right", {**DIFFERENT_CELLS, **WRITTEN}),
-    mistake("s10_noise_outside_lr", "the noise added outside the learning rate",
-            {"noisy_descent": NOISE_OUTSIDE_LR},
-            feedback={"test_noisy_descent": "outside the learning rate",
-                      "test_noise_figure": "outside the learning rate"}),
-    mistake("s11_curvatures_swapped", "a_x and a_y swapped in the valley",
-            {"descent_2d": CURVATURES_SWAPPED},
-            feedback={"test_descent_2d": "curvatures are swapped",
-                      "test_valley_figure": "curvatures are swapped"}),
-    mistake("s12_noise_square_of_mean", "the runs' mean x squared instead of their mean loss",
-            {"noise_figure": NOISE_SQUARE_OF_MEAN},
-            feedback={"test_noise_figure": "square of the runs' mean x"}),
-)
+SAMPLES = load_samples(Path(__file__).with_suffix(".toml"), globals())
+"""The sample class, in the order and with the words of ps01.toml."""

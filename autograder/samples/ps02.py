@@ -1,10 +1,13 @@
 '''Sample students of ps02: the solution, a blank notebook, realistic mistakes, and a correct
-solution written differently. The end-to-end tests grade them through real nbgrader and check
-that each loses exactly the points of `failing_tests`, with feedback that names the mistake.'''
+solution written differently. This module writes their code; ps02.toml lists the class. The
+end-to-end tests grade them through real nbgrader and check that each loses exactly the points
+of `failing_tests`, with feedback that names the mistake.'''
 
 from __future__ import annotations
 
-from autograder.samples.build import blank, mistake, solution, written_differently
+from pathlib import Path
+
+from autograder.samples.table import load_samples
 
 WRITTEN_ANSWER = """My favourite is the exponential decay. It starts at the large lr 0.4, which
 brings the runs close to the minimum fast, and shrinks the lr every step, so the noise floor, which
@@ -301,49 +304,5 @@ fig_compare.legend(*top.get_legend_handles_labels(), loc="upper right")
 ''',
 }
 
-SAMPLES = (
-    solution(WRITTEN),
-    blank("test_optimize_scheduler_published", "you have not written this function"),
-    mistake("s03_scheduler_stepped_first", "scheduler.step() before optimizer.step() in optimize",
-            {"optimize": OPTIMIZE_SCHEDULER_FIRST},
-            feedback={"test_optimize_scheduler_published": "scheduler.step() is called before "
-                                                           "optimizer.step()",
-                      "test_rescue_final_x": "first value is skipped",
-                      "test_rescue_figure_lr_lines": "scheduler.step() is called before"},
-            also_failing=("test_optimize_scheduler_unseen", "test_rescue_figure_x_lines")),
-    mistake("s04_cosine_clamped", "cosine annealing clamped at T_max",
-            {"schedule_functions": COSINE_CLAMPED},
-            feedback={"test_cosine_annealing_formula": "is not clamped",
-                      "test_gallery_figure": "climbs back up"},
-            also_failing=("test_pitfall_sequential_restart",)),
-    mistake("s05_step_without_floor", "step decay with t / step_size (no floor)",
-            {"schedule_functions": STEP_WITHOUT_FLOOR},
-            feedback={"test_step_decay_formula": "without the floor",
-                      "test_gallery_figure": "t // step_size"}),
-    mistake("s06_warmup_from_zero", "linear warmup starting at 0",
-            {"schedule_functions": WARMUP_FROM_ZERO},
-            feedback={"test_linear_warmup_formula": "Your warmup starts at 0",
-                      "test_pitfall_sequential_restart": "The warmup part is wrong"},
-            also_failing=("test_gallery_figure",)),
-    mistake("s07_momentum_left_on", "CyclicLR and OneCycleLR with their default momentum",
-            {"rescue_schedulers": MOMENTUM_LEFT_ON},
-            feedback={"test_rescue_final_x": "cycle_momentum=False",
-                      "test_rescue_figure_x_lines": "switches the plain SGD's momentum on"}),
-    written_differently("s08_different_but_right", {**DIFFERENT_CELLS, **WRITTEN}),
-    mistake("s09_square_of_mean", "the runs' mean x squared instead of their mean loss",
-            {"noisy_loss_curve": SQUARE_OF_MEAN},
-            feedback={"test_noisy_loss_curve": "square of the runs' mean x",
-                      "test_compare_figure": "square of the runs' mean x"},
-            also_failing=("test_constant_sweep",)),
-    mistake("s10_best_loss_not_lr", "the smallest final loss taken as the best lr",
-            {"constant_sweep": BEST_LOSS_NOT_LR},
-            feedback={"test_constant_sweep": "best_constant_lr"},
-            also_failing=("test_compare_figure",)),
-    mistake("s11_momentum_sgd", "momentum_history on an SGD with momentum=0.9",
-            {"momentum_history": MOMENTUM_SGD},
-            feedback={"test_pitfall_cycle_momentum": "momentum of its own"}),
-    mistake("s12_integer_x0", "torch.tensor(x0) breaks for an integer x0",
-            {"optimize": INTEGER_X0},
-            feedback={"test_optimize_scheduler_published": "x0 was an integer"},
-            also_failing=("test_optimize_scheduler_unseen",)),
-)
+SAMPLES = load_samples(Path(__file__).with_suffix(".toml"), globals())
+"""The sample class, in the order and with the words of ps02.toml."""

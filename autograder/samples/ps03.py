@@ -1,10 +1,14 @@
 '''Sample students of ps03: the solution, a blank notebook, realistic mistakes, and a correct
-solution written differently. The end-to-end tests grade them through real nbgrader and check
-that each loses exactly the points of `failing_tests`, with feedback that names the mistake.'''
+solution written differently. This module writes their code; ps03.toml lists the class. The
+end-to-end tests grade them through real nbgrader and check that each loses exactly the points
+of `failing_tests`, with feedback that names the mistake.'''
 
 from __future__ import annotations
 
-from autograder.samples.build import blank, changed, mistake, solution, written_differently
+from pathlib import Path
+
+from autograder.samples.build import changed
+from autograder.samples.table import load_samples
 
 WRITTEN_ANSWER = """The linear rule stops working when the scaled lr gets larger than the largest lr
 the network can take: in my fig_batch_size it matches batch 16 up to batch 128 (lr 0.8), fails at
@@ -180,39 +184,5 @@ ax.legend()
 ''',
 }
 
-SAMPLES = (
-    solution(WRITTEN),
-    blank("test_linear_scaled_lr"),
-    mistake("s03_inverted_linear_rule", "the linear rule scaled by base/batch",
-            {"scaling_rules": INVERTED_LINEAR_RULE},
-            feedback={"test_linear_scaled_lr": "wrong way round"},
-            also_failing=("test_batch_size_figure_lines",)),
-    mistake("s04_warmup_starts_at_zero", "the warmup ramp starts at lr 0",
-            {"warmup_lr": WARMUP_STARTS_AT_ZERO},
-            feedback={"test_warmup_lr": "starts at lr 0"}),
-    mistake("s05_warmup_in_epochs", "warmup_epochs passed to train as steps",
-            {"batch_size_sweep": WARMUP_IN_EPOCHS},
-            feedback={"test_batch_size_sweep": "counts the warmup in optimizer steps"},
-            also_failing=("test_batch_size_figure_lines",)),
-    mistake("s06_ema_not_debiased", "the moving average without the debiasing",
-            {"smooth_losses": EMA_NOT_DEBIASED},
-            feedback={"test_smooth_losses": "not debiased",
-                      "test_lr_range_test": "not debiased"},
-            also_failing=("test_range_test_figure",)),
-    mistake("s07_range_test_never_stops", "the range test runs every step",
-            {"lr_range_test": RANGE_TEST_NEVER_STOPS},
-            feedback={"test_lr_range_test": "never stops early"}),
-    mistake("s08_suggestion_at_minimum", "the suggestion is the lr at the minimum",
-            {"suggest_lr": SUGGESTION_AT_MINIMUM},
-            feedback={"test_suggest_lr": "ten times smaller",
-                      "test_range_test_figure": "at the minimum"}),
-    written_differently("s09_different_but_right", {**DIFFERENT_CELLS, **WRITTEN}),
-    mistake("s10_warmup_divides_by_zero", "the warmup divides by zero without a warmup",
-            {"warmup_lr": WARMUP_WITHOUT_THE_NO_WARMUP_CASE},
-            feedback={"test_warmup_lr": "ZeroDivisionError. With warmup_steps = 0 there is no "
-                      "warmup: return target_lr."}),
-    mistake("s11_range_test_drops_the_stopping_step",
-            "the range test leaves out the step it stops on",
-            {"lr_range_test": RANGE_TEST_DROPS_THE_STOPPING_STEP},
-            feedback={"test_lr_range_test": "leaves out the step on which the test stops"}),
-)
+SAMPLES = load_samples(Path(__file__).with_suffix(".toml"), globals())
+"""The sample class, in the order and with the words of ps03.toml."""

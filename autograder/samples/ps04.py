@@ -1,13 +1,14 @@
 '''Sample students of ps04: the solution, a blank notebook, eight realistic mistakes, and a
-correct solution written differently. The end-to-end tests grade them through real nbgrader
-and check that each loses exactly the points of `failing_tests`, with feedback that names the
-mistake.'''
+correct solution written differently. This module writes their code; ps04.toml lists the class.
+The end-to-end tests grade them through real nbgrader and check that each loses exactly the
+points of `failing_tests`, with feedback that names the mistake.'''
 
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
-from autograder.samples.build import blank, mistake, solution, written_differently
+from autograder.samples.table import load_samples
 
 WRITTEN_ANSWER = """A constant α, around 0.05. Every schedule that goes to zero
 (1/n, 1/n^ω) eventually stops listening: after thousands of visits a new target only moves Q by
@@ -257,35 +258,5 @@ def success_rate(env, policy, n_episodes, seed=0):
 ''',
 }
 
-SAMPLES = (
-    solution(WRITTEN),
-    blank("test_value_iteration_published"),
-    mistake("s03_alpha_per_episode", "α decayed per episode instead of per visit",
-            {"q_learning": ALPHA_PER_EPISODE},
-            feedback={"test_q_learning_seeded": "α decays per episode, not per visit"}),
-    mistake("s04_bootstrap_at_terminal", "max over Q(s') also at terminal transitions",
-            {"q_learning_update": BOOTSTRAP_AT_TERMINAL},
-            feedback={"test_q_learning_update": "bootstrap at a terminal transition"}),
-    mistake("s05_gamma_missing", "γ left out of the value-iteration backup",
-            {"value_iteration": GAMMA_MISSING_IN_VALUE_ITERATION},
-            feedback={"test_value_iteration_published": "the discount is missing",
-                      "test_alpha_figure_error_lines": "γ = 1 solution"},
-            also_failing=("test_value_iteration_unseen",)),
-    mistake("s06_count_after_alpha", "visit count incremented after computing α",
-            {"q_learning": COUNT_AFTER_ALPHA},
-            feedback={"test_q_learning_seeded": "increment counts[s, a] first"}),
-    written_differently("s07_different_but_right", {**DIFFERENT_CELLS, **WRITTEN}),
-    mistake("s08_update_not_in_place", "q_learning_update returns an updated copy, Q unchanged",
-            {"q_learning_update": UPDATE_ON_A_COPY},
-            feedback={"test_q_learning_update": "returns an updated copy",
-                      "test_q_learning_seeded": "Q is still all zeros"}),
-    mistake("s09_truncated_as_terminal", "terminated or truncated passed to the update",
-            {"q_learning": TRUNCATED_AS_TERMINAL},
-            feedback={"test_q_learning_seeded": "terminated or truncated"}),
-    mistake("s10_drift_as_separate_runs", "each lake of the drift learned as a run of its own",
-            {"drifting_q_learning": DRIFT_AS_SEPARATE_RUNS},
-            feedback={"test_drifting_q_learning": "run of its own"}),
-    mistake("s11_sweep_index", "sweeps_to_reach answers the index of the sweep, k − 1",
-            {"sweeps_to_reach": SWEEP_INDEX_NOT_NUMBER},
-            feedback={"test_sweeps_to_reach": "one less than the sweep"}),
-)
+SAMPLES = load_samples(Path(__file__).with_suffix(".toml"), globals())
+"""The sample class, in the order and with the words of ps04.toml."""

@@ -1,10 +1,13 @@
 '''Sample students of ps05: the solution, a blank notebook, realistic mistakes, and a correct
-solution written differently. The end-to-end tests grade them through real nbgrader and check
-that each loses exactly the points of `failing_tests`, with feedback that names the mistake.'''
+solution written differently. This module writes their code; ps05.toml lists the class. The
+end-to-end tests grade them through real nbgrader and check that each loses exactly the points
+of `failing_tests`, with feedback that names the mistake.'''
 
 from __future__ import annotations
 
-from autograder.samples.build import blank, mistake, solution, written_differently
+from pathlib import Path
+
+from autograder.samples.table import load_samples
 
 WRITTEN_ANSWER = """The lr stayed at 0.05 for 46 epochs: the validation loss dropped from 0.69 to
 about 0.03 by epoch 15 and then jumped between 0.02 and 0.12 without a new best. After eleven
@@ -282,30 +285,5 @@ def challenge_config():
 ''',
 }
 
-SAMPLES = (
-    solution(WRITTEN),
-    blank("test_adam_step"),
-    mistake("s03_adam_no_bias_correction", "Adam without bias correction",
-            {"adam_step": ADAM_WITHOUT_BIAS_CORRECTION},
-            feedback={"test_adam_step": "without bias correction"}),
-    mistake("s04_rmsprop_bias_corrected", "RMSprop with Adam's bias correction",
-            {"rmsprop_step": RMSPROP_BIAS_CORRECTED},
-            feedback={"test_rmsprop_step": "does not need `step`"}),
-    mistake("s05_keras_patience", "the plateau rule counts patience like Keras",
-            {"plateau_rule": KERAS_PATIENCE},
-            feedback={"test_plateau_rule": "Keras"}),
-    mistake("s06_lr_recorded_after_scheduler", "the lr history is one epoch ahead",
-            {"train_classifier": LR_RECORDED_AFTER_THE_SCHEDULER},
-            feedback={"test_train_classifier": "one epoch ahead"}),
-    mistake("s07_constant_lr_challenge", "a smaller constant lr for the challenge",
-            {"challenge_config": CONSTANT_LR_CHALLENGE},
-            feedback={"test_challenge_passes_seed0": "The lr never changes"},
-            also_failing=("test_challenge_passes_other_seed",)),
-    written_differently("s08_different_but_right", {**DIFFERENT_CELLS, **WRITTEN}),
-    mistake("s09_same_model_in_every_panel", "fig_boundaries draws one model in every panel",
-            {"boundary_figure": SAME_MODEL_IN_EVERY_PANEL},
-            feedback={"test_decision_boundary_figure": "Every panel shows the same model"}),
-    mistake("s10_plateau_figure_without_control", "fig_plateau leaves out the control run",
-            {"plateau_figure": PLATEAU_FIGURE_WITHOUT_CONTROL},
-            feedback={"test_plateau_run_figure": "control_run"}),
-)
+SAMPLES = load_samples(Path(__file__).with_suffix(".toml"), globals())
+"""The sample class, in the order and with the words of ps05.toml."""

@@ -11,6 +11,7 @@ import pytest
 import torch
 from conftest import REPO
 from hidden_case_helpers import every_pooled_case
+from named_mistakes import mistakes_named_by
 from run_figures import assert_figure_checks_pass_and_name_mistakes, x_and_lr_figure
 from student_optimize import make_optimize
 
@@ -56,7 +57,7 @@ def test_numpy_function_passes_the_torch_check_too():
     ps01.check_optimize_unseen(numpy_optimize)
 
 
-@pytest.mark.parametrize(("function", "words"), [
+test_numpy_mistakes_are_named = mistakes_named_by(ps01.check_gradient_descent_numpy, [
     (lambda lr, n, x0, a=1.0: gd_numpy(-lr, n, x0, a), "sign is flipped"),
     (lambda lr, n, x0, a=1.0: gd_numpy(lr / 2, n, x0, a), re.escape("f'(x) = a·x")),
     (lambda lr, n, x0, a=1.0: gd_numpy(lr, n + 1, x0, a), "one step too many"),
@@ -65,20 +66,14 @@ def test_numpy_function_passes_the_torch_check_too():
     (lambda lr, n, x0, a=1.0: np.concatenate(([x0], gd_numpy(lr, n - 1, x0, a))), "shifted"),
     (lambda lr, n, x0, a=1.0: None, "forget to `return`"),
 ])
-def test_numpy_mistakes_are_named(function, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps01.check_gradient_descent_numpy(function)
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
+test_torch_mistakes_are_named = mistakes_named_by(ps01.check_optimize_published, [
     ({"zero_grad": False}, "zero_grad"),
     ({"record_before": True}, "shifted by one step"),
     ({"integer": True}, "x0 was an integer"),
     ({"extra_step": True}, "one step too many"),
-])
-def test_torch_mistakes_are_named(kwargs, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps01.check_optimize_published(make_optimize(**kwargs))
+], student=lambda kwargs: make_optimize(**kwargs))
 
 
 def test_hard_coded_published_answers_fail_the_hidden_check():
@@ -294,7 +289,7 @@ def _one_run_only(lrs, x0, noise, a=1.0):
     return history
 
 
-@pytest.mark.parametrize(("function", "words"), [
+test_noisy_mistakes_are_named = mistakes_named_by(ps01.check_noisy_descent, [
     (lambda lrs, x0, noise, a=1.0: noisy_numpy(lrs, x0, np.zeros_like(np.asarray(noise)), a)
      - 0, "ignores the noise"),
     (lambda lrs, x0, noise, a=1.0: noisy_numpy(lrs, x0, -np.asarray(noise), a), "wrong sign"),
@@ -305,9 +300,6 @@ def _one_run_only(lrs, x0, noise, a=1.0):
      "shifted by one step"),
     (_one_run_only, "one value per run"),
 ])
-def test_noisy_mistakes_are_named(function, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps01.check_noisy_descent(function)
 
 
 def test_noise_added_outside_the_lr_is_named_without_revealing_a_hidden_case():
@@ -390,15 +382,12 @@ def test_noisy_and_2d_descent_right_in_float64_and_float32_on_every_pooled_case(
     check(function, hidden=True)
 
 
-@pytest.mark.parametrize(("function", "words"), [
+test_valley_mistakes_are_named = mistakes_named_by(ps01.check_descent_2d, [
     (lambda lr, n, s, c: valley_numpy(lr, n, s, tuple(c)[::-1]), "curvatures are swapped"),
     (lambda lr, n, s, c: valley_numpy(lr, n, s, (c[0], c[0])), "first curvature"),
     (lambda lr, n, s, c: valley_numpy(lr, n, s, c).T, "one row per coordinate"),
     (lambda lr, n, s, c: valley_numpy(-lr, n, s, c), "sign is flipped"),
 ])
-def test_valley_mistakes_are_named(function, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps01.check_descent_2d(function)
 
 
 def valley_figure(lrs=ps01.VALLEY_LRS, absolute=True, swapped=False):

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import REPO, TEST_COURSE_SECRET
+from named_mistakes import mistakes_named_by
 from run_figures import assert_figure_checks_pass_and_name_mistakes, x_and_lr_figure
 from student_optimize import make_optimize
 from torch.optim.lr_scheduler import (
@@ -33,6 +34,7 @@ from torch.optim.lr_scheduler import (
 from autograder.hidden import stale_pools
 from autograder.hidden.draw import draw_cases
 from autograder.hidden.pools import pools_path, read_pools
+from autograder.samples.ps02 import MOMENTUM_SGD
 from lrchecks import evidence, histories, ps02
 from lrchecks.diagnosis.noisy import LOSS_CURVES
 from lrchecks.diagnosis.quadratic import MISTAKE_EXPLANATIONS
@@ -209,7 +211,7 @@ def test_formulas_in_float32_pass_every_pooled_case():
 # --- optimize with a scheduler ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
+test_loop_mistakes_are_named = mistakes_named_by(ps02.check_optimize_with_scheduler, [
     ({"first": True}, "scheduler.step() is called before optimizer.step()"),
     ({"twice": True}, "twice per iteration"),
     ({"read_after": True}, "the lr is read after scheduler.step()"),
@@ -217,10 +219,7 @@ def test_formulas_in_float32_pass_every_pooled_case():
     ({"ignored": True}, "not used at all"),
     ({"in_loop": True}, "built anew in every iteration"),
     ({"zero_grad": False}, "zero_grad()"),
-])
-def test_loop_mistakes_are_named(kwargs, words):
-    with pytest.raises(CheckFailed, match=re.escape(words)):
-        ps02.check_optimize_with_scheduler(make_optimize(**kwargs))
+], student=lambda kwargs: make_optimize(**kwargs), literal=True)
 
 
 def test_an_ignored_scheduler_that_sets_the_first_lr_is_named():
@@ -673,21 +672,12 @@ def test_momentum_history_messages():
 
 
 def test_momentum_history_on_an_sgd_with_momentum_fails_the_visible_check():
-    """The task names the case 'the scheduler leaves the momentum alone': a visible case."""
-    def with_momentum(scheduler, num_iterations, initial_lr=1.05):
-        x = torch.tensor(500.0, requires_grad=True)
-        opt = torch.optim.SGD([x], lr=initial_lr, momentum=0.9)
-        built, seen = scheduler(opt), []
-        for _ in range(num_iterations):
-            opt.zero_grad()
-            (x**2).backward()
-            seen.append(opt.param_groups[0]["momentum"])
-            opt.step()
-            built.step()
-        return seen
-
+    """The task names the case 'the scheduler leaves the momentum alone': a visible case (the
+    sample student s11_momentum_sgd's momentum_history, on an SGD with momentum=0.9)."""
+    namespace = {"torch": torch}
+    exec(MOMENTUM_SGD, namespace)  # noqa: S102 - the sample student's own code
     with pytest.raises(CheckFailed, match="momentum of its own"):
-        ps02.check_momentum_history(with_momentum)
+        ps02.check_momentum_history(namespace["momentum_history"])
 
 
 def test_the_one_cycle_pitfall_is_the_published_one():
@@ -959,7 +949,7 @@ def test_noisy_loss_curve_right_in_float64_and_float32_on_every_pooled_case(func
         ps02.check_noisy_loss_curve(function, hidden=True)
 
 
-@pytest.mark.parametrize(("function", "words"), [
+test_noisy_loss_curve_mistakes_are_named = mistakes_named_by(ps02.check_noisy_loss_curve, [
     (lambda lrs, x0, noise: np.mean(_runs_of(lrs, x0, noise), axis=1) ** 2,
      "square of the runs' mean x"),
     (lambda lrs, x0, noise: _runs_of(lrs, x0, noise)[:, 0] ** 2, "single run"),
@@ -970,9 +960,6 @@ def test_noisy_loss_curve_right_in_float64_and_float32_on_every_pooled_case(func
     (lambda lrs, x0, noise: noisy_loss_curve(np.zeros(len(lrs)), x0, noise) * 0
      + np.mean(_runs_of(lrs, x0, np.zeros(np.shape(noise))) ** 2, axis=1), "ignores the noise"),
 ])
-def test_noisy_loss_curve_mistakes_are_named(function, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps02.check_noisy_loss_curve(function)
 
 
 def test_a_hidden_noisy_curve_case_names_the_mistake_never_the_values():

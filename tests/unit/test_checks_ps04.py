@@ -12,11 +12,13 @@ from __future__ import annotations
 import contextlib
 import re
 
+import gymnasium
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 from conftest import REPO, TEST_COURSE_SECRET
+from named_mistakes import mistakes_named_by
 
 from autograder.hidden import ps04 as ps04_pools
 from autograder.hidden.draw import draw_cases
@@ -130,6 +132,24 @@ def make_q_learning(alpha_count="visit", sarsa=False, reseed=False, stop_on_trun
     return q_learning
 
 
+def sweep(Q, model, rng, alpha, gamma, discount=True, axis=-1, torch_backend=False):
+    """One synchronous sweep as a student writes it: a sample of every (s, a) from `model`, then
+    Q + α·(target − Q), or (1 − α)·Q + α·target on the torch backend; `discount=False` leaves γ
+    out and `axis` is the axis of Q[s'] the max runs over (-1 is right)."""
+    next_state, reward, terminated = model.sample(rng)
+    best = Q[next_state].max(axis=axis)
+    target = reward + (gamma if discount else 1.0) * np.where(terminated, 0.0, best)
+    return (1 - alpha) * Q + alpha * target if torch_backend else Q + alpha * (target - Q)
+
+
+def returned(Q, history, final_only, torch_backend):
+    """What a student's learner returns: every table of `history` (a tensor on the torch
+    backend) or, with `final_only`, the last table `Q` alone."""
+    if final_only:
+        return Q
+    return torch.tensor(np.array(history)) if torch_backend else np.array(history)
+
+
 def make_synchronous(offset=0, discount=True, axis=-1, keep_initial=False, final_only=False,
                      torch_backend=False):
     def synchronous_q_learning(model, alpha_at, n_sweeps, gamma=0.99, seed=0):
@@ -137,15 +157,9 @@ def make_synchronous(offset=0, discount=True, axis=-1, keep_initial=False, final
         Q = np.zeros((model.n_states, model.n_actions))
         history = [Q] if keep_initial else []
         for k in range(1 + offset, n_sweeps + 1 + offset):
-            next_state, reward, terminated = model.sample(rng)
-            best = Q[next_state].max(axis=axis)
-            target = reward + (gamma if discount else 1.0) * np.where(terminated, 0.0, best)
-            alpha = alpha_at(k)
-            Q = (1 - alpha) * Q + alpha * target if torch_backend else Q + alpha * (target - Q)
+            Q = sweep(Q, model, rng, alpha_at(k), gamma, discount, axis, torch_backend)
             history.append(Q)
-        if final_only:
-            return Q
-        return torch.tensor(np.array(history)) if torch_backend else np.array(history)
+        return returned(Q, history, final_only, torch_backend)
     return synchronous_q_learning
 
 
@@ -172,7 +186,7 @@ def test_value_iteration_passes(capsys, graded):
     assert capsys.readouterr().out.count("✓") == 3
 
 
-@pytest.mark.parametrize(("function", "words"), [
+test_value_iteration_mistakes_are_named = mistakes_named_by(ps04.check_value_iteration_published, [
     (lambda P, gamma: value_iteration(P, gamma, discount=False), "discount is missing"),
     (lambda P, gamma: value_iteration(P, gamma, combine=np.mean), "random policy"),
     (lambda P, gamma: value_iteration(P, gamma, skip_terminal=True), "Q is 0 everywhere"),
@@ -182,9 +196,6 @@ def test_value_iteration_passes(capsys, graded):
     (lambda P, gamma: value_iteration(P, gamma).T, "shape"),
     (rl.value_iteration, "yourself"),
 ])
-def test_value_iteration_mistakes_are_named(function, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps04.check_value_iteration_published(function)
 
 
 def test_hard_coded_q_star_fails_the_hidden_check(graded):
@@ -239,7 +250,7 @@ def _update(target_rule):
     return update
 
 
-@pytest.mark.parametrize(("rule", "words"), [
+test_update_mistakes_are_named = mistakes_named_by(ps04.check_q_learning_update, [
     (lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + (0 if t else np.max(Q[s2])) - Q[s, a]),
      "γ is missing"),
     (lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + g * np.max(Q[s2]) - Q[s, a]),
@@ -254,10 +265,7 @@ def _update(target_rule):
      "current state"),
     (lambda Q, s, a, r, s2, t, al, g: Q[s, a] - al * (r + (0 if t else g * np.max(Q[s2]))
                                                       - Q[s, a]), "should become"),
-])
-def test_update_mistakes_are_named(rule, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps04.check_q_learning_update(_update(rule))
+], student=_update)
 
 
 def test_update_that_changes_nothing_or_too_much():
@@ -309,7 +317,7 @@ def test_q_learning_passes(capsys, graded):
     assert capsys.readouterr().out.count("✓") == 2
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
+test_q_learning_mistakes_are_named = mistakes_named_by(ps04.check_q_learning_seeded, [
     ({"alpha_count": "episode"}, "per episode, not per visit"),
     ({"alpha_count": "plus_one"}, "one visit late"),
     ({"alpha_count": "before_increment"}, "increment counts\\[s, a\\] first"),
@@ -318,10 +326,7 @@ def test_q_learning_passes(capsys, graded):
     ({"discount": False}, "γ is missing"),
     ({"counts_from_one": True}, "one more than the visits"),
     ({"seed_actions": False}, "seeding protocol"),
-])
-def test_q_learning_mistakes_are_named(kwargs, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps04.check_q_learning_seeded(make_q_learning(**kwargs))
+], student=lambda kwargs: make_q_learning(**kwargs))
 
 
 def test_terminated_or_truncated_passed_to_the_update_is_caught_by_a_visible_run(graded):
@@ -332,27 +337,27 @@ def test_terminated_or_truncated_passed_to_the_update_is_caught_by_a_visible_run
         ps04.check_q_learning_seeded(learner, hidden=True)
 
 
+class CutOffCounter(gymnasium.Wrapper):
+    """An env that counts the episodes the step limit cuts off (truncated, not terminated)."""
+
+    def __init__(self, env):
+        super().__init__(env)
+        self.cut_off = 0
+
+    def step(self, action):
+        outcome = super().step(action)
+        _, _, terminated, truncated, _ = outcome
+        self.cut_off += bool(truncated and not terminated)
+        return outcome
+
+
 def test_the_visible_runs_include_episodes_cut_off_at_the_step_limit():
     """The task names the truncated case: a visible run must contain it (the last one does)."""
     cut = []
     for n, step, gamma, epsilon, seed, desc in ps04.LEARNER_CASES_VISIBLE:
-        env = rl.make_frozen_lake(desc)
-        env.action_space.seed(seed)
-        rng = np.random.default_rng(seed)
-        q, counts, count = np.zeros((16, 4)), np.zeros((16, 4), dtype=int), 0
-        for episode in range(n):
-            state, _ = env.reset(seed=seed) if episode == 0 else env.reset()
-            while True:
-                action = rl.epsilon_greedy(q, state, epsilon, rng, env.action_space)
-                next_state, reward, terminated, truncated, _ = env.step(action)
-                counts[state, action] += 1
-                rl.q_learning_update(q, state, action, reward, next_state, terminated,
-                                     step(int(counts[state, action])), gamma)
-                state = next_state
-                if terminated or truncated:
-                    count += bool(truncated and not terminated)
-                    break
-        cut.append(count)
+        env = CutOffCounter(rl.make_frozen_lake(desc))
+        rl.q_learning(env, n, step, gamma=gamma, epsilon=epsilon, seed=seed)
+        cut.append(env.cut_off)
     assert cut[-1] > 0, cut
 
 
@@ -386,17 +391,14 @@ def test_synchronous_passes(capsys, graded):
     assert capsys.readouterr().out.count("✓") == 4
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
+test_synchronous_mistakes_are_named = mistakes_named_by(ps04.check_synchronous_q_learning, [
     ({"offset": 1}, "one sweep late"),
     ({"offset": -1}, "first sweep uses alpha_at\\(1\\)"),
     ({"discount": False}, "γ is missing"),
     ({"axis": 1}, "wrong axis"),
     ({"keep_initial": True}, "initial zeros"),
     ({"final_only": True}, "one table"),
-])
-def test_synchronous_mistakes_are_named(kwargs, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps04.check_synchronous_q_learning(make_synchronous(**kwargs))
+], student=lambda kwargs: make_synchronous(**kwargs))
 
 
 # --- the figure ------------------------------------------------------------------------------
@@ -521,7 +523,7 @@ def test_sweeps_to_reach_passes(capsys, graded):
     assert capsys.readouterr().out.count("✓") == 4
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
+test_sweeps_to_reach_mistakes_are_named = mistakes_named_by(ps04.check_sweeps_to_reach, [
     ({"answer": "index"}, "one less than the sweep"),
     ({"before_update": True}, "one sweep late"),
     ({"relative": False}, "tolerance is relative"),
@@ -529,10 +531,7 @@ def test_sweeps_to_reach_passes(capsys, graded):
     ({"discount": False}, "γ is missing"),
     ({"never": 300}, "return None when no sweep"),
     ({"never": -1}, "return None when no sweep"),
-])
-def test_sweeps_to_reach_mistakes_are_named(kwargs, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps04.check_sweeps_to_reach(make_sweeps_to_reach(**kwargs))
+], student=lambda kwargs: make_sweeps_to_reach(**kwargs))
 
 
 def test_sweeps_to_reach_answers_that_are_no_sweep_number():
@@ -580,15 +579,10 @@ def make_drifting(restart_count=False, restart_q=False, restart_rng=False, early
             for j in range(1, sweeps_per_lake + 1):
                 k += 1
                 now = lakes[min(k // sweeps_per_lake, len(lakes) - 1)] if early else lake
-                next_state, reward, terminated = now.sample(rng)
-                best = Q.max(axis=1)[next_state]
-                target = reward + (gamma if discount else 1.0) * np.where(terminated, 0.0, best)
                 alpha = alpha_at(j if restart_count else k)
-                Q = (1 - alpha) * Q + alpha * target if torch_backend else Q + alpha * (target - Q)
+                Q = sweep(Q, now, rng, alpha, gamma, discount, torch_backend=torch_backend)
                 history.append(Q)
-        if final_only:
-            return Q
-        return torch.tensor(np.array(history)) if torch_backend else np.array(history)
+        return returned(Q, history, final_only, torch_backend)
     return drifting_q_learning
 
 
@@ -606,7 +600,7 @@ def test_the_drift_of_one_lake_is_the_synchronous_learner():
         make_synchronous()(lake, polynomial_step_size(0.7), 40, 0.9, 3))
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
+test_drifting_q_learning_mistakes_are_named = mistakes_named_by(ps04.check_drifting_q_learning, [
     ({"restart_count": True, "restart_q": True, "restart_rng": True}, "run of its own"),
     ({"restart_count": True}, "α starts again at alpha_at\\(1\\)"),
     ({"restart_q": True}, "Q starts again at 0"),
@@ -616,10 +610,7 @@ def test_the_drift_of_one_lake_is_the_synchronous_learner():
     ({"one_lake": True}, "one lake only"),
     ({"final_only": True}, "one table"),
     ({"keep_initial": True}, "initial zeros"),
-])
-def test_drifting_q_learning_mistakes_are_named(kwargs, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps04.check_drifting_q_learning(make_drifting(**kwargs))
+], student=lambda kwargs: make_drifting(**kwargs))
 
 
 # --- Monte Carlo evaluation ---------------------------------------------------------------------
@@ -630,16 +621,13 @@ def test_success_rate_passes(capsys, graded):
     assert capsys.readouterr().out.count("✓") == 2
 
 
-@pytest.mark.parametrize(("function", "words"), [
+test_success_rate_mistakes_are_named = mistakes_named_by(ps04.check_success_rate, [
     (make_success_rate(reseed=True), "same episode"),
     (make_success_rate(scale="count"), "number of successes"),
     (make_success_rate(scale="%"), "percentage"),
     (lambda env, policy, n, seed=0: make_success_rate()(env, policy, n, seed + 1),
      "seeded episodes give"),
 ])
-def test_success_rate_mistakes_are_named(function, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps04.check_success_rate(function)
 
 
 def test_settings_match_the_notebook():

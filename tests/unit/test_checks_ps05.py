@@ -26,6 +26,7 @@ from hidden_case_helpers import (
     every_pooled_case,
     package_source,
 )
+from named_mistakes import mistakes_named_by
 
 from autograder.hidden import course_pools, pool_specs, stale_pools
 from autograder.hidden.ps05 import CHALLENGE
@@ -176,28 +177,22 @@ def test_every_update_mistake_fails_a_drawn_case_of_every_student(check, rule, k
             assert_names_only_kind_and(message, pool, [ps05.UPDATE_ADVICE])
 
 
-@pytest.mark.parametrize(("kind", "words"), [
+test_rmsprop_mistakes_are_named = mistakes_named_by(ps05.check_rmsprop_step, [
     ("bias_corrected", "does not need `step`"),
     ("eps_inside", "inside the square root"),
     ("alpha_swapped", "weights swapped"),
     ("no_sqrt", "coordinate"),
-])
-def test_rmsprop_mistakes_are_named(kind, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps05.check_rmsprop_step(make_rmsprop(kind))
+], student=make_rmsprop)
 
 
-@pytest.mark.parametrize(("kind", "words"), [
+test_adam_mistakes_are_named = mistakes_named_by(ps05.check_adam_step, [
     ("no_correction", "without bias correction"),
     ("v_uncorrected", "only m is bias-corrected"),
     ("eps_inside", "inside the square root"),
     ("keras", "Keras"),
     ("from_zero", "t \\+ 1"),
     ("returns_corrected", "raw running average"),
-])
-def test_adam_mistakes_are_named(kind, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps05.check_adam_step(make_adam(kind))
+], student=make_adam)
 
 
 def test_update_rule_shapes_and_returns():
@@ -268,16 +263,24 @@ def test_train_regression_right_ways_pass():
             ps05.check_train_regression(train_regression, hidden=True)
 
 
-@pytest.mark.parametrize(("kwargs", "explanation"), [
-    ({"mapping": {"momentum": (torch.optim.SGD, {})}}, None),
-    ({"mapping": {"adam": (torch.optim.RMSprop, {})}}, None),
-    ({"after_step": True}, "loss_after_update"),
-    ({"rmsprop_alpha": 0.9}, "keras_rmsprop_rho"),
+REGRESSION_MISTAKES = [
+    # (make_train_regression's switches, the hidden case's explanation, the visible check's words
+    # or None where only the hidden cases are tested)
+    ({"mapping": {"momentum": (torch.optim.SGD, {})}}, None, "losses of 'sgd', not of 'momentum'"),
+    ({"mapping": {"adam": (torch.optim.RMSprop, {})}}, None, None),
+    ({"after_step": True}, "loss_after_update", "one epoch late"),
+    ({"rmsprop_alpha": 0.9}, "keras_rmsprop_rho", "Keras"),
     ({"mapping": {"momentum": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True})}},
-     "nesterov"),
+     "nesterov", "Nesterov"),
     ({"mapping": {"adagrad": (torch.optim.Adagrad, {"initial_accumulator_value": 0.1})}},
-     "advice"),
-])
+     "advice", "torch.optim.Adagrad"),
+]
+"""The mistakes of a student's train_regression, each as the hidden and the visible check name
+it."""
+
+
+@pytest.mark.parametrize(("kwargs", "explanation"),
+                         [(kwargs, explanation) for kwargs, explanation, _ in REGRESSION_MISTAKES])
 def test_every_regression_mistake_fails_a_drawn_case_of_every_student(kwargs, explanation):
     other = ("these are the losses of another optimiser of the sweep: check which torch.optim "
              "class (and options) each name stands for.")
@@ -289,18 +292,10 @@ def test_every_regression_mistake_fails_a_drawn_case_of_every_student(kwargs, ex
         assert_names_only_kind_and(message, "ps05.train_regression", [diagnosis])
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
-    ({"mapping": {"momentum": (torch.optim.SGD, {})}}, "losses of 'sgd', not of 'momentum'"),
-    ({"after_step": True}, "one epoch late"),
-    ({"rmsprop_alpha": 0.9}, "Keras"),
-    ({"mapping": {"momentum": (torch.optim.SGD, {"momentum": 0.9, "nesterov": True})}},
-     "Nesterov"),
-    ({"mapping": {"adagrad": (torch.optim.Adagrad, {"initial_accumulator_value": 0.1})}},
-     "torch.optim.Adagrad"),
-])
-def test_train_regression_mistakes_are_named(kwargs, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps05.check_train_regression(make_train_regression(**kwargs))
+test_train_regression_mistakes_are_named = mistakes_named_by(
+    ps05.check_train_regression,
+    [(kwargs, words) for kwargs, _, words in REGRESSION_MISTAKES if words is not None],
+    student=lambda kwargs: make_train_regression(**kwargs))
 
 
 def sweep_figure(titles=ps05.SWEEP_OPTIMIZERS, log=True, train=None, figure_legend=False):
@@ -416,7 +411,7 @@ def test_every_plateau_mistake_fails_a_drawn_case_of_every_student(mistake):
             assert message.endswith(mistakes.PLATEAU_EXPLANATIONS[mistake]), message
 
 
-@pytest.mark.parametrize(("mistake", "words"), [
+test_plateau_mistakes_are_named = mistakes_named_by(ps05.check_plateau_rule, [
     ("keras_patience", "Keras"),
     ("no_reset_after_cut", "set the count back to 0"),
     ("ignores_threshold", "more than the threshold"),
@@ -426,10 +421,7 @@ def test_every_plateau_mistake_fails_a_drawn_case_of_every_student(mistake):
     ("ignores_min_lr", "min_lr"),
     ("ignores_eps", "eps"),
     ("returns_none", "returned None"),
-])
-def test_plateau_mistakes_are_named(mistake, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps05.check_plateau_rule(make_plateau_rule(mistake))
+], student=make_plateau_rule)
 
 
 def test_lrcores_trainer_is_refused_wherever_train_classifier_keeps_it():
@@ -569,17 +561,14 @@ def test_every_training_loop_mistake_fails_the_hidden_runs(mistake):
         assert revealing not in said, message
 
 
-@pytest.mark.parametrize(("mistake", "words"), [
+test_training_loop_mistakes_are_named = mistakes_named_by(ps05.check_train_classifier, [
     ("lr_after", "one epoch ahead"),
     ("lr_not_applied", "never reaches the optimiser"),
     ("accuracy_metric", "validation accuracy"),
     ("no_zero_grad", "zero_grad"),
     ("own_shuffle", "epoch_batches"),
     ("untrained_model", "return the trained model"),
-])
-def test_training_loop_mistakes_are_named(mistake, words):
-    with pytest.raises(CheckFailed, match=words):
-        ps05.check_train_classifier(make_train_classifier(mistake))
+], student=make_train_classifier)
 
 
 def test_the_reference_trainer_is_refused():
