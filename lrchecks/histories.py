@@ -5,8 +5,8 @@
 - `mismatch_sentence` says where a history first differs from the reference, and
   `run_mismatch` does so for a run's x and lr histories;
 - `check_history_figure_layout` checks the two-panel figure of runs both ps01 and ps02 ask
-  for: |x| (log) and the learning rate against the iteration; `check_history_figure` also says
-  so when it passes, and `check_history_panel` checks the runs one panel draws.
+  for: |x| (log) and the learning rate against the iteration, and `check_history_panel` checks
+  the runs one of its panels draws.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import numpy as np
 
 from lrchecks import plots
 from lrchecks.plot_lines import ExpectedLine, check_lines
-from lrchecks.report import CheckFailed, passed
+from lrchecks.report import CheckFailed
 from lrchecks.values import DEFAULT_RTOL, Mismatch, describe_number, first_mismatch, to_float_array
 
 __all__ = ["history", "pair", "mismatch_sentence", "run_mismatch",
-           "check_history_figure_layout", "check_history_figure", "check_history_panel"]
+           "check_history_figure_layout", "check_history_panel"]
 
 
 def history(value: Any, what: str) -> np.ndarray:
@@ -90,12 +90,6 @@ def check_history_figure_layout(figure: Any, what: str) -> tuple[Any, Any]:
     plots.check_axis_label(right, "y", ("learning rate", "lr", "η"), "the right panel")
     plots.check_log_scale(left, "y", "the left panel (|x|)")
     return left, right
-
-
-def check_history_figure(figure: Any, what: str) -> None:
-    """`check_history_figure_layout`, then tell the student the layout passed."""
-    check_history_figure_layout(figure, what)
-    passed(f"{what} has two labelled panels, a log scale for |x| and legends.")
 
 
 def check_history_panel(figure: Any, what: str, side: Literal["left", "right"],

@@ -9,7 +9,7 @@ import numpy as np
 from lrchecks import plots
 from lrchecks.diagnosis.quadratic import QUADRATIC, SIGNED_X
 from lrchecks.evidence import judged
-from lrchecks.histories import check_history_figure, check_history_panel
+from lrchecks.histories import check_history_figure_layout, check_history_panel
 from lrchecks.plot_lines import ExpectedLine, iteration_variants
 from lrchecks.quadratic import constant_lr
 from lrchecks.report import CheckFailed, passed
@@ -34,6 +34,13 @@ def _reference_runs() -> dict[float, tuple[np.ndarray, np.ndarray]]:
     return runs
 
 
+@judged
+def check_runs_figure_layout(fig_runs: Any) -> None:
+    """Two panels; iteration on x; |x| (log) and the learning rate on y; titles; legends."""
+    check_history_figure_layout(fig_runs, "fig_runs")
+    passed("fig_runs has two labelled panels, a log scale for |x| and legends.")
+
+
 def _x_lines() -> list[ExpectedLine]:
     """|x| of every run in RUN_LRS, each with the quadratic mistakes that draw another line."""
     expected = []
@@ -49,12 +56,6 @@ def _x_lines() -> list[ExpectedLine]:
 
 
 @judged
-def check_runs_figure_layout(fig_runs: Any) -> None:
-    """Two panels; iteration on x; |x| (log) and the learning rate on y; titles; legends."""
-    check_history_figure(fig_runs, "fig_runs")
-
-
-@judged
 def check_runs_figure_x(fig_runs: Any) -> None:
     """The left panel: |x| vs iteration, one labelled line per lr in RUN_LRS."""
     check_history_panel(fig_runs, "fig_runs", "left", _x_lines())
@@ -64,8 +65,10 @@ def check_runs_figure_x(fig_runs: Any) -> None:
 @judged
 def check_runs_figure_lr(fig_runs: Any) -> None:
     """The right panel: the learning rate vs iteration, one labelled line per run."""
-    expected = [ExpectedLine(f"lr = {lr}", iteration_variants(lrs), lr)
-                for lr, (_, lrs) in _reference_runs().items()]
+    expected = [
+        ExpectedLine(f"lr = {lr}", iteration_variants(lrs), lr)
+        for lr, (_, lrs) in _reference_runs().items()
+    ]
     check_history_panel(fig_runs, "fig_runs", "right", expected)
     passed("The right panel shows the learning rate of every run in RUN_LRS.")
 

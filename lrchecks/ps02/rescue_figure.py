@@ -9,7 +9,7 @@ import numpy as np
 from lrchecks.diagnosis.quadratic import SIGNED_X_RESCUE
 from lrchecks.diagnosis.schedules import LOOPS, MOMENTUM_SWITCHED_ON
 from lrchecks.evidence import judged
-from lrchecks.histories import check_history_figure, check_history_panel
+from lrchecks.histories import check_history_figure_layout, check_history_panel
 from lrchecks.plot_lines import ExpectedLine, iteration_variants
 from lrchecks.ps02.rescue import MOMENTUM_ON, RESCUE_SCHEDULERS
 from lrchecks.ps02.runs import RESCUE_ITERATIONS, RESCUE_LR, RESCUE_X0, reference_run
@@ -45,6 +45,13 @@ def _loop_mistake_runs(case: SchedulerCase | None) -> dict[str, tuple[np.ndarray
         if run is not None:
             runs[mistake.explanation] = run
     return runs
+
+
+@judged
+def check_rescue_figure_layout(fig_rescue: Any) -> None:
+    """Two panels; iteration on x; |x| (log) and the learning rate on y; titles; legends."""
+    check_history_figure_layout(fig_rescue, "fig_rescue")
+    passed("fig_rescue has two labelled panels, a log scale for |x| and legends.")
 
 
 def _x_lines() -> list[ExpectedLine]:
@@ -83,12 +90,6 @@ def _lr_lines() -> list[ExpectedLine]:
         runs.append(ExpectedLine(key, iteration_variants(lrs), mistakes=mistakes,
                                  aliases=RUN_NAMES[key]))
     return runs
-
-
-@judged
-def check_rescue_figure_layout(fig_rescue: Any) -> None:
-    """Two panels; iteration on x; |x| (log) and the learning rate on y; titles; legends."""
-    check_history_figure(fig_rescue, "fig_rescue")
 
 
 @judged

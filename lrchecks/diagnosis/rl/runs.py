@@ -2,7 +2,9 @@
 the models of `lrchecks.diagnosis.rl.learners`, of `…rl.drift` and of the ps04 figure's curves.
 
 The synchronous learner is the drifting one on a single lake: both are
-`mistaken_drifting_q_learning`, so the sweep loop is written once."""
+`mistaken_drifting_q_learning`, so the sweep loop is written once. A model is always given the
+arguments of the case it is compared on, so none has defaults of its own (lrcore's are the
+only ones)."""
 
 from __future__ import annotations
 
@@ -36,9 +38,9 @@ def mistaken_q_learning(
     env: Any,
     episodes: int,
     step_size: StepSizeFunction,
-    gamma: float = 0.99,
-    epsilon: float = 0.1,
-    seed: int = 0,
+    gamma: float,
+    epsilon: float,
+    seed: int,
     *,
     alpha_count: str = "visit",
     sarsa: bool = False,
@@ -89,7 +91,7 @@ def mistaken_q_learning(
 
 
 def mistaken_synchronous_q_learning(model: TransitionModel, step_size: StepSizeFunction,
-                                    n_sweeps: int, gamma: float = 0.99, seed: int = 0,
+                                    n_sweeps: int, gamma: float, seed: int,
                                     **switches: Any) -> FloatArray:
     """`lrcore.rl.synchronous_q_learning` (full history) with switches for the usual mistakes:
     the drifting learner on one lake for the whole run, `mistaken_drifting_q_learning([model],
@@ -106,8 +108,8 @@ def mistaken_drifting_q_learning(
     lakes: Sequence[TransitionModel],
     step_size: Callable[[int], float],
     sweeps_per_lake: int,
-    gamma: float = 0.99,
-    seed: int = 0,
+    gamma: float,
+    seed: int,
     *,
     restart_count: bool = False,
     restart_q: bool = False,
