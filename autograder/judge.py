@@ -42,13 +42,7 @@ from nbformat.v4 import new_output
 
 from autograder.own_code import NotebookCode, own_code_problem
 from lrchecks.encoding import has_tag
-from lrchecks.evidence import (
-    EVIDENCE_MIME,
-    RECORD_VERSION,
-    EvidenceMismatch,
-    check_id,
-    replay_check,
-)
+from lrchecks.evidence import EVIDENCE_MIME, EvidenceMismatch, record_problem, replay_check
 from lrchecks.hidden import drawn_cases
 from lrchecks.report import MESSAGE_CHARS, CheckFailed, failure_lines, not_defined
 
@@ -228,20 +222,6 @@ _PYTHON_ERRORS = frozenset(name for name, value in vars(builtins).items()
                            if isinstance(value, type) and issubclass(value, BaseException))
 
 
-def _record_problem(call: JudgedCall, record: Any) -> str | None:
-    name = call.check.__name__
-    if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
-        return f"the record of {name} is not one the checks write."
-    if record.get("check") != check_id(call.check):
-        return (f"the cell calls {name}, but its record comes from another check — "
-                "the check was replaced while the notebook ran.")
-    if not isinstance(record.get("args"), list) or len(record["args"]) != call.positional:
-        return f"the record of {name} does not hold the arguments the cell passes."
-    if not isinstance(record.get("calls"), list):
-        return f"the record of {name} has no calls."
-    return None
-
-
 def _not_own(call: JudgedCall, record: dict[str, Any], code: NotebookCode | None) -> str | None:
     """Why code the check is given (a function, a class, an object or a container of them —
     not plain data such as a figure) is not the student's own computation, judged from the
@@ -278,7 +258,7 @@ def judge_cell(calls: list[JudgedCall], records: list[Any],
                 verdict.unconfirmed = True
             return verdict
         record = records[index]
-        problem = _record_problem(call, record)
+        problem = record_problem(call.check, record, call.positional)
         if problem:
             return Verdict(verdict.passed, UNCONFIRMED + problem, unconfirmed=True)
         not_own = _not_own(call, record, code)

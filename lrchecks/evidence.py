@@ -19,7 +19,8 @@ answers (the grader's judge). Only the grader's verdict scores.
   code (lrcore, lrchecks, autograder) on plain data is not recorded: the grader computes it
   itself; on anything else (a student's object) the grader refuses the kernel's answer — a check
   must hand the grader data it can recompute from (a model's weights, a schedule's values).
-- `replay_check` runs a check in the grader on a record.
+- `record_problem` says why a record is not one a check wrote; `replay_check` runs a check in
+  the grader on a record.
 
 A student who forges a record must forge *correct answers to the grader's questions*: the
 questions (arguments) and the comparison are the grader's.
@@ -50,7 +51,7 @@ from lrchecks.encoding import (
 from lrchecks.report import CheckFailed
 
 __all__ = ["EVIDENCE_MIME", "ENVIRONMENT_SWITCH", "EvidenceMismatch", "judged", "student_call",
-           "replay_check", "replaying", "check_id", "recording_enabled"]
+           "record_problem", "replay_check", "replaying", "check_id", "recording_enabled"]
 
 EVIDENCE_MIME = "application/vnd.lrlab.evidence+json"
 ENVIRONMENT_SWITCH = "LRLAB_EVIDENCE"
@@ -256,6 +257,22 @@ def judged(check: Check) -> Check:
 
     recording.__lrlab_judged__ = True  # type: ignore[attr-defined]
     return recording  # type: ignore[return-value]
+
+
+def record_problem(check: Callable[..., Any], record: Any, positional: int) -> str | None:
+    """Why `record` is not the record `judged` writes for `check` called with `positional`
+    arguments — another version, another check's, other arguments, no calls — or None."""
+    name = check.__name__
+    if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
+        return f"the record of {name} is not one the checks write."
+    if record.get("check") != check_id(check):
+        return (f"the cell calls {name}, but its record comes from another check — "
+                "the check was replaced while the notebook ran.")
+    if not isinstance(record.get("args"), list) or len(record["args"]) != positional:
+        return f"the record of {name} does not hold the arguments the cell passes."
+    if not isinstance(record.get("calls"), list):
+        return f"the record of {name} has no calls."
+    return None
 
 
 def replay_check(check: Callable[..., Any], record: dict[str, Any],

@@ -5,21 +5,24 @@
 - `mismatch_sentence` says where a history first differs from the reference, and
   `run_mismatch` does so for a run's x and lr histories;
 - `check_history_figure_layout` checks the two-panel figure of runs both ps01 and ps02 ask
-  for: |x| (log) and the learning rate against the iteration.
+  for: |x| (log) and the learning rate against the iteration, and `check_history_panel` checks
+  the runs one of its panels draws.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 
 from lrchecks import plots
+from lrchecks.plot_lines import ExpectedLine, check_lines
 from lrchecks.report import CheckFailed
 from lrchecks.values import DEFAULT_RTOL, Mismatch, describe_number, first_mismatch, to_float_array
 
 __all__ = ["history", "pair", "mismatch_sentence", "run_mismatch",
-           "check_history_figure_layout"]
+           "check_history_figure_layout", "check_history_panel"]
 
 
 def history(value: Any, what: str) -> np.ndarray:
@@ -87,3 +90,12 @@ def check_history_figure_layout(figure: Any, what: str) -> tuple[Any, Any]:
     plots.check_axis_label(right, "y", ("learning rate", "lr", "η"), "the right panel")
     plots.check_log_scale(left, "y", "the left panel (|x|)")
     return left, right
+
+
+def check_history_panel(figure: Any, what: str, side: Literal["left", "right"],
+                        expected: Sequence[ExpectedLine], plotted: str = "your function") -> None:
+    """The `side` panel of a two-panel history figure ("left": |x|, "right": the learning rate)
+    draws every `expected` run (`check_lines`; the legend is the layout check's to ask for)."""
+    left, right = plots.two_panels(figure, what)
+    check_lines(left if side == "left" else right, expected, f"The {side} panel of {what}",
+                require_legend=False, plotted=plotted)

@@ -7,7 +7,7 @@ cell, so a later test cell cannot use `plt.gcf()`). What a panel's lines show is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ __all__ = [
     "one_panel",
     "two_panels",
     "check_panel_count",
+    "panels_by_title",
     "check_labelled_panels",
     "check_axis_label",
     "check_title",
@@ -74,6 +75,24 @@ def check_panel_count(panels: Sequence[Any], expected: int, what: str) -> None:
             f"{expected} (e.g. `plt.subplots(1, {expected})`)." if expected > 1 else
             f"{what} has {len(panels)} panels; it should have exactly one."
         )
+
+
+def panels_by_title(panels: Iterable[Any], name_of: Callable[[str], str | None],
+                    untitled: Callable[[str], str], twice: Callable[[str], str]
+                    ) -> Iterator[tuple[str, Any]]:
+    """Each panel, in order, with the name its title gives (`name_of(title)`), one at a time
+    (a caller's checks of a panel run before the next title is read); a title naming nothing
+    fails with `untitled(title)`, a name a second panel gives again with `twice(name)`."""
+    seen: set[str] = set()
+    for panel in panels:
+        title = panel.get_title()
+        name = name_of(title)
+        if name is None:
+            raise CheckFailed(untitled(title))
+        if name in seen:
+            raise CheckFailed(twice(name))
+        seen.add(name)
+        yield name, panel
 
 
 def check_axis_label(panel: Any, axis: str, any_of: Iterable[str], where: str) -> None:

@@ -49,6 +49,14 @@ class CheckFailed(AssertionError):
         """A failure saying `sentence`, followed by the diagnosis when there is one."""
         return cls(f"{sentence} {diagnosis}" if diagnosis else sentence, diagnosis=diagnosis)
 
+    @classmethod
+    def with_advice(cls, said: str, mistake: str, advice: str) -> CheckFailed:
+        """A failure saying `said` (what went wrong, with this case's call and values), then
+        `advice`; its diagnosis says `mistake` (the same without the case), then the same
+        advice: "f(3) returned 4, a count: return a fraction." / "f returned a count: return a
+        fraction."."""
+        return cls(f"{said} {advice}", diagnosis=f"{mistake} {advice}")
+
 
 def _first_clause(lead: str) -> str:
     """`lead` up to its first colon or semicolon outside brackets, as a sentence: the what and

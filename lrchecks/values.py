@@ -8,7 +8,7 @@ tolerance `DEFAULT_RTOL = 1e-5` and a tiny absolute floor for values that reach 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,8 @@ __all__ = [
     "to_float_array",
     "to_float",
     "first_mismatch",
+    "result_mismatch",
+    "wrong_value_sentence",
     "arrays_match",
     "numbers_close",
     "same_pattern",
@@ -134,6 +136,30 @@ def first_mismatch(
         student.shape,
         expected.shape,
     )
+
+
+def result_mismatch(result: Any, expected: np.ndarray, call: str,
+                    wrong_shape: Callable[[np.ndarray], CheckFailed]
+                    ) -> tuple[np.ndarray, Mismatch] | None:
+    """The student's `result` of `call` as a float array and its first difference from
+    `expected` (`first_mismatch` at the default tolerances, whose index, student and expected
+    values are set); None when they agree. A result of another shape raises
+    `wrong_shape(student_array)`."""
+    student = to_float_array(result, f"The result of {call}")
+    mismatch = first_mismatch(student, expected)
+    if mismatch is None:
+        return None
+    if mismatch.shape_differs:
+        raise wrong_shape(student)
+    return student, mismatch
+
+
+def wrong_value_sentence(call: str, what: str, mismatch: Mismatch) -> str:
+    """"{call}: {what} is 0.25, it should be 0.5." — the first differing value of a result, as
+    `describe_number` writes it (`what` names the value: "x after step 3")."""
+    assert mismatch.student is not None
+    return (f"{call}: {what} is {describe_number(mismatch.student)}, it should be "
+            f"{describe_number(float(mismatch.expected or 0.0))}.")
 
 
 def arrays_match(

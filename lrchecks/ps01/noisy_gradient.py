@@ -15,7 +15,7 @@ from lrchecks.evidence import judged
 from lrchecks.hidden import run_cases
 from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
 from lrchecks.report import CheckFailed, passed
-from lrchecks.values import describe_number, first_mismatch, read_only, to_float_array
+from lrchecks.values import read_only, result_mismatch, wrong_value_sentence
 from lrcore import noisy_gradient
 
 __all__ = ["NOISY_X0", "NOISE_STD", "NOISE_SEED", "NOISY_ITERATIONS", "NOISY_RUNS",
@@ -96,21 +96,19 @@ def _check_noisy_case(noisy_descent: Any, lrs: list[float], x0: float, noise: An
     kwargs = {"a": a} if a != 1.0 else {}
     call = format_call("noisy_descent", (lrs, x0, _noise_text(kicks)), kwargs)
     result = _call_noisy_descent(noisy_descent, call, lrs, x0, kicks, kwargs)
-    student = to_float_array(result, f"The result of {call}")
-    expected = noisy_gradient.noisy_descent(lrs, x0, kicks, a)
-    mismatch = first_mismatch(student, expected)
-    if mismatch is None:
+    found = result_mismatch(
+        result, noisy_gradient.noisy_descent(lrs, x0, kicks, a), call,
+        lambda student: CheckFailed(_shape_sentence(call, kicks), diagnosis="the result should "
+                                    "have one row per step (and one column per run when noise "
+                                    "has several)."))
+    if found is None:
         return
-    if mismatch.shape_differs:
-        raise CheckFailed(_shape_sentence(call, kicks),
-                          diagnosis="the result should have one row per step (and one column "
-                          "per run when noise has several).")
+    student, mismatch = found
     diagnosis = diagnose_noisy_run(student, lrs, x0, kicks, a)
-    assert mismatch.index is not None and mismatch.student is not None
+    assert mismatch.index is not None
     row = mismatch.index // (kicks.shape[1] if kicks.ndim == 2 else 1)
-    sentence = (f"{call}: x after step {row + 1} is {describe_number(mismatch.student)}, it "
-                f"should be {describe_number(float(mismatch.expected or 0.0))}.")
-    raise CheckFailed.with_diagnosis(sentence, diagnosis)
+    raise CheckFailed.with_diagnosis(wrong_value_sentence(call, f"x after step {row + 1}",
+                                                          mismatch), diagnosis)
 
 
 @judged

@@ -9,8 +9,8 @@ import numpy as np
 from lrchecks import plots
 from lrchecks.diagnosis.quadratic import QUADRATIC, SIGNED_X
 from lrchecks.evidence import judged
-from lrchecks.histories import check_history_figure_layout
-from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
+from lrchecks.histories import check_history_figure_layout, check_history_panel
+from lrchecks.plot_lines import ExpectedLine, iteration_variants
 from lrchecks.quadratic import constant_lr
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import arrays_match
@@ -41,10 +41,8 @@ def check_runs_figure_layout(fig_runs: Any) -> None:
     passed("fig_runs has two labelled panels, a log scale for |x| and legends.")
 
 
-@judged
-def check_runs_figure_x(fig_runs: Any) -> None:
-    """The left panel: |x| vs iteration, one labelled line per lr in RUN_LRS."""
-    left, _ = plots.two_panels(fig_runs, "fig_runs")
+def _x_lines() -> list[ExpectedLine]:
+    """|x| of every run in RUN_LRS, each with the quadratic mistakes that draw another line."""
     expected = []
     for lr, (xs, _) in _reference_runs().items():
         mistakes = {SIGNED_X.explanation: SIGNED_X.model(xs)}
@@ -54,19 +52,24 @@ def check_runs_figure_x(fig_runs: Any) -> None:
                 mistakes[mistake.explanation] = np.abs(mistaken_x)
         expected.append(ExpectedLine(f"lr = {lr}", iteration_variants(np.abs(xs), RUN_X0), lr,
                                      mistakes))
-    check_lines(left, expected, "The left panel of fig_runs", require_legend=False)
+    return expected
+
+
+@judged
+def check_runs_figure_x(fig_runs: Any) -> None:
+    """The left panel: |x| vs iteration, one labelled line per lr in RUN_LRS."""
+    check_history_panel(fig_runs, "fig_runs", "left", _x_lines())
     passed("The left panel shows |x| of every run in RUN_LRS.")
 
 
 @judged
 def check_runs_figure_lr(fig_runs: Any) -> None:
     """The right panel: the learning rate vs iteration, one labelled line per run."""
-    _, right = plots.two_panels(fig_runs, "fig_runs")
     expected = [
         ExpectedLine(f"lr = {lr}", iteration_variants(lrs), lr)
         for lr, (_, lrs) in _reference_runs().items()
     ]
-    check_lines(right, expected, "The right panel of fig_runs", require_legend=False)
+    check_history_panel(fig_runs, "fig_runs", "right", expected)
     passed("The right panel shows the learning rate of every run in RUN_LRS.")
 
 

@@ -15,7 +15,7 @@ from lrchecks.evidence import judged
 from lrchecks.hidden import run_cases
 from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
 from lrchecks.report import CheckFailed, passed
-from lrchecks.values import describe_number, first_mismatch, to_float_array
+from lrchecks.values import result_mismatch, wrong_value_sentence
 from lrcore import curvature
 
 __all__ = ["VALLEY_CURVATURES", "VALLEY_START", "VALLEY_ITERATIONS", "VALLEY_LRS",
@@ -42,25 +42,26 @@ VALLEY_ADVICE = ("the points differ from gradient descent's on a_x·x² + a_y·y
                  "step, after the update.")
 
 
+def _wrong_shape(call: str, student: np.ndarray, n: int) -> CheckFailed:
+    """The failure for points of another shape than one row (x, y) per step."""
+    transposed = student.shape == (2, n)
+    return CheckFailed(f"{call} returned an array of shape {student.shape}; it should be "
+                       f"({n}, 2): one row (x, y) per step"
+                       + (" — yours has one row per coordinate." if transposed else "."),
+                       diagnosis="the result should have one row (x, y) per step.")
+
+
 def _check_valley_case(descent_2d: Any, lr: float, n: int, start: Any, curvatures: Any) -> None:
     call = format_call("descent_2d", (lr, n, start, curvatures), {})
     result = call_student(descent_2d, "descent_2d", lr, n, start, curvatures)
-    student = to_float_array(result, f"The result of {call}")
-    expected = curvature.descent_2d(lr, n, start, curvatures)
-    mismatch = first_mismatch(student, expected)
-    if mismatch is None:
+    found = result_mismatch(result, curvature.descent_2d(lr, n, start, curvatures), call,
+                            lambda student: _wrong_shape(call, student, n))
+    if found is None:
         return
-    if mismatch.shape_differs:
-        transposed = student.shape == (2, n)
-        raise CheckFailed(f"{call} returned an array of shape {student.shape}; it should be "
-                          f"({n}, 2): one row (x, y) per step"
-                          + (" — yours has one row per coordinate." if transposed else "."),
-                          diagnosis="the result should have one row (x, y) per step.")
-    assert mismatch.index is not None and mismatch.student is not None
+    student, mismatch = found
+    assert mismatch.index is not None
     step, coordinate = divmod(mismatch.index, 2)
-    sentence = (f"{call}: {'xy'[coordinate]} after step {step + 1} is "
-                f"{describe_number(mismatch.student)}, it should be "
-                f"{describe_number(float(mismatch.expected or 0.0))}.")
+    sentence = wrong_value_sentence(call, f"{'xy'[coordinate]} after step {step + 1}", mismatch)
     raise CheckFailed.with_diagnosis(sentence, diagnose_valley(student, lr, n, start,
                                                                curvatures))
 

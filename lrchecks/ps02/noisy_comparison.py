@@ -19,11 +19,11 @@ from lrchecks.report import CheckFailed, passed
 from lrchecks.scheduler_cases import SchedulerCase
 from lrchecks.values import (
     describe_number,
-    first_mismatch,
     numbers_close,
     read_only,
+    result_mismatch,
     to_float,
-    to_float_array,
+    wrong_value_sentence,
 )
 from lrcore import noisy_gradient
 
@@ -84,20 +84,18 @@ def _check_curve_case(noisy_loss_curve: Any, lrs: list[float], x0: float, noise:
         plain = format_call("noisy_loss_curve", (list(lrs), x0, kicks), {})
         raise CheckFailed(failure.message.replace(plain, call, 1),
                           diagnosis=failure.diagnosis) from None
-    student = to_float_array(result, f"The result of {call}")
-    expected = noisy_gradient.mean_loss_curve(lrs, x0, kicks)
-    mismatch = first_mismatch(student, expected)
-    if mismatch is None:
+    found = result_mismatch(
+        result, noisy_gradient.mean_loss_curve(lrs, x0, kicks), call,
+        lambda student: CheckFailed(f"{call} returned {student.size} values; it should return "
+                                    f"one mean loss per step ({kicks.shape[0]}), averaged over "
+                                    "the runs.", diagnosis="the result should hold one mean "
+                                    "loss per step, averaged over the runs."))
+    if found is None:
         return
-    if mismatch.shape_differs:
-        raise CheckFailed(f"{call} returned {student.size} values; it should return one mean "
-                          f"loss per step ({kicks.shape[0]}), averaged over the runs.",
-                          diagnosis="the result should hold one mean loss per step, averaged "
-                          "over the runs.")
-    assert mismatch.index is not None and mismatch.student is not None
-    sentence = (f"{call}: the mean loss after step {mismatch.index + 1} is "
-                f"{describe_number(mismatch.student)}, it should be "
-                f"{describe_number(float(mismatch.expected or 0.0))}.")
+    student, mismatch = found
+    assert mismatch.index is not None
+    sentence = wrong_value_sentence(call, f"the mean loss after step {mismatch.index + 1}",
+                                    mismatch)
     raise CheckFailed.with_diagnosis(sentence, diagnose_loss_curve(student, lrs, x0, kicks))
 
 

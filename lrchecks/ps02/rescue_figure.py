@@ -6,12 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from lrchecks import plots
 from lrchecks.diagnosis.quadratic import SIGNED_X_RESCUE
 from lrchecks.diagnosis.schedules import LOOPS, MOMENTUM_SWITCHED_ON
 from lrchecks.evidence import judged
-from lrchecks.histories import check_history_figure_layout
-from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
+from lrchecks.histories import check_history_figure_layout, check_history_panel
+from lrchecks.plot_lines import ExpectedLine, iteration_variants
 from lrchecks.ps02.rescue import MOMENTUM_ON, RESCUE_SCHEDULERS
 from lrchecks.ps02.runs import RESCUE_ITERATIONS, RESCUE_LR, RESCUE_X0, reference_run
 from lrchecks.report import passed
@@ -55,10 +54,9 @@ def check_rescue_figure_layout(fig_rescue: Any) -> None:
     passed("fig_rescue has two labelled panels, a log scale for |x| and legends.")
 
 
-@judged
-def check_rescue_figure_x(fig_rescue: Any) -> None:
-    """The left panel: |x| vs iteration for the constant run and the six rescues, labelled."""
-    left, _ = plots.two_panels(fig_rescue, "fig_rescue")
+def _x_lines() -> list[ExpectedLine]:
+    """|x| of the constant run and of each rescue, each with the mistakes that draw another line
+    (computed only when the line is wrong)."""
     runs = []
     for key, case in _rescue_cases().items():
         xs, _ = reference_run(RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, case)
@@ -76,15 +74,11 @@ def check_rescue_figure_x(fig_rescue: Any) -> None:
 
         runs.append(ExpectedLine(key, iteration_variants(np.abs(xs), RESCUE_X0),
                                  mistakes=mistakes, aliases=RUN_NAMES[key]))
-    check_lines(left, runs, "The left panel of fig_rescue", require_legend=False,
-                      plotted="optimize")
-    passed("The left panel shows |x| of the constant run and of the six rescues.")
+    return runs
 
 
-@judged
-def check_rescue_figure_lr(fig_rescue: Any) -> None:
-    """The right panel: the learning rate vs iteration, one labelled line per run."""
-    _, right = plots.two_panels(fig_rescue, "fig_rescue")
+def _lr_lines() -> list[ExpectedLine]:
+    """The learning rate of the constant run and of each rescue, with the loop mistakes."""
     runs = []
     for key, case in _rescue_cases().items():
         _, lrs = reference_run(RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, case)
@@ -95,6 +89,18 @@ def check_rescue_figure_lr(fig_rescue: Any) -> None:
 
         runs.append(ExpectedLine(key, iteration_variants(lrs), mistakes=mistakes,
                                  aliases=RUN_NAMES[key]))
-    check_lines(right, runs, "The right panel of fig_rescue", require_legend=False,
-                      plotted="optimize")
+    return runs
+
+
+@judged
+def check_rescue_figure_x(fig_rescue: Any) -> None:
+    """The left panel: |x| vs iteration for the constant run and the six rescues, labelled."""
+    check_history_panel(fig_rescue, "fig_rescue", "left", _x_lines(), plotted="optimize")
+    passed("The left panel shows |x| of the constant run and of the six rescues.")
+
+
+@judged
+def check_rescue_figure_lr(fig_rescue: Any) -> None:
+    """The right panel: the learning rate vs iteration, one labelled line per run."""
+    check_history_panel(fig_rescue, "fig_rescue", "right", _lr_lines(), plotted="optimize")
     passed("The right panel shows the learning rate of the constant run and of the six rescues.")

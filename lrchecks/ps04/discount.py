@@ -4,6 +4,7 @@ tolerance of Q*, and how that grows with γ."""
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -12,7 +13,7 @@ from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import SWEEPS
 from lrchecks.evidence import judged
 from lrchecks.hidden import run_cases
-from lrchecks.ps04.lakes import Lake, call, lake, model_of, on_lake, q_star, step_size
+from lrchecks.ps04.lakes import Lake, call, case_reader, lake, model_of, on_lake, q_star, step_size
 from lrchecks.report import CheckFailed, passed
 from lrcore import rl
 
@@ -38,10 +39,10 @@ REACH_ADVICE = ("the sweep count differs: from Q = 0, sweep k sets Q ← Q + "
                 "tolerance·‖Q*‖∞, or None.")
 
 
-def reach_case(params: dict[str, Any]) -> ReachCase:
-    """A hidden case: params {"step", "gamma", "tolerance", "max_sweeps", "map"}."""
-    return (step_size(params["step"]), float(params["gamma"]), float(params["tolerance"]),
-            int(params["max_sweeps"]), lake(params["map"]))
+reach_case: Callable[[dict[str, Any]], ReachCase] = case_reader(
+    ("step", step_size), ("gamma", float), ("tolerance", float), ("max_sweeps", int),
+    ("map", lake))
+"""A hidden case, read from its params."""
 
 
 @cache

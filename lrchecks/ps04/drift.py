@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -11,18 +12,10 @@ from lrchecks.calls import require_own_function
 from lrchecks.diagnosis.rl import DRIFT
 from lrchecks.evidence import judged
 from lrchecks.hidden import run_cases
-from lrchecks.ps04.lakes import (
-    SWEEP_HINT,
-    Lake,
-    call,
-    lake,
-    model_of,
-    on_lake,
-    step_size,
-)
-from lrchecks.ps04.sweeps import judge_sweeps
+from lrchecks.ps04.lakes import Lake, case_reader, lake, model_of, on_lake, step_size
+from lrchecks.ps04.sweeps import judge_sweeps, require_sweeps_shape, student_sweeps
 from lrchecks.report import CheckFailed, passed
-from lrchecks.values import read_only, to_float_array
+from lrchecks.values import read_only
 from lrcore import rl
 
 __all__ = ["DRIFT_GAMMA", "ROUGH_ICE", "SWEEPS_PER_LAKE", "DRIFT_SEED", "Ice", "DriftCase",
@@ -51,12 +44,15 @@ DRIFT_ADVICE = ("the sweeps differ from the seeded run: one rng = np.random.defa
                 "from one lake to the next.")
 
 
-def drift_case(params: dict[str, Any]) -> DriftCase:
-    """A hidden case: params {"ice": [p or None, …], "step", "sweeps_per_lake", "gamma",
-    "seed", "map"}."""
-    return (tuple(None if p is None else float(p) for p in params["ice"]),
-            step_size(params["step"]), int(params["sweeps_per_lake"]), float(params["gamma"]),
-            int(params["seed"]), lake(params["map"]))
+def _ice(values: Sequence[Any]) -> Ice:
+    """A hidden case's ice: [p or None, …]."""
+    return tuple(None if p is None else float(p) for p in values)
+
+
+drift_case: Callable[[dict[str, Any]], DriftCase] = case_reader(
+    ("ice", _ice), ("step", step_size), ("sweeps_per_lake", int), ("gamma", float),
+    ("seed", int), ("map", lake))
+"""A hidden case, read from its params."""
 
 
 def lakes_of(ice: Ice, desc: Lake = None) -> list[rl.TransitionModel]:
@@ -79,29 +75,18 @@ def _check_drift(function: Any, case: DriftCase) -> None:
     ice, step, per_lake, gamma, seed, desc = case
     shown = (f"drifting_q_learning([{', '.join(map(_name, ice))}], alpha_at={step.label}, "
              f"sweeps_per_lake={per_lake}, gamma={gamma:g}, seed={seed}){on_lake(desc)}")
-    result = call(function, "drifting_q_learning", shown, lakes_of(ice, desc), step, per_lake,
-                  gamma=gamma, seed=seed, count_hint=SWEEP_HINT)
-    student = to_float_array(result, f"The result of {shown}")
+    student = student_sweeps(function, "drifting_q_learning", shown, lakes_of(ice, desc), step,
+                             per_lake, gamma=gamma, seed=seed)
     expected = _reference(case)
-    n = expected.shape[0]
-    if student.shape == expected.shape[1:]:
-        advice = "return Q after every sweep, one table per sweep of the whole run."
-        raise CheckFailed(f"{shown} returned one table; {advice}",
-                          diagnosis=f"drifting_q_learning returned one table; {advice}")
     if student.shape == (per_lake, *expected.shape[1:]):
         advice = ("return the sweeps of every lake, one after the other: "
                   "len(lakes)·sweeps_per_lake tables.")
         raise CheckFailed(f"{shown} returned the sweeps of one lake only; {advice}",
                           diagnosis=f"the result holds the sweeps of one lake only; {advice}")
-    if student.shape == (n + 1, *expected.shape[1:]):
-        advice = "leave out the initial zeros, the first entry is Q after sweep 1."
-        raise CheckFailed(f"{shown} returned {n + 1} tables: {advice}",
-                          diagnosis=f"drifting_q_learning returned one table too many: {advice}")
-    if student.shape != expected.shape:
-        raise CheckFailed(f"{shown} has shape {student.shape}; it should be {expected.shape}: "
-                          "Q after each sweep of the whole run (row k − 1 is sweep k).",
-                          diagnosis="the result has the wrong shape: return Q after each sweep "
-                          "of the whole run, one table per sweep.")
+    whole_run = "return Q after every sweep, one table per sweep of the whole run."
+    require_sweeps_shape(student, expected, shown, "drifting_q_learning", (whole_run, whole_run),
+                         ("Q after each sweep of the whole run (row k − 1 is sweep k).",
+                          "Q after each sweep of the whole run, one table per sweep."))
     judge_sweeps(student, expected, shown, DRIFT,
                  (lakes_of(ice, desc), step, per_lake, gamma, seed),
                  lambda sweep: f" (on lake {sweep // per_lake})", "Use one rng for the whole "

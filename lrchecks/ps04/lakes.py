@@ -4,7 +4,7 @@ the call as the notebook writes it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -16,7 +16,7 @@ from lrchecks.values import describe_number, first_mismatch, to_float_array
 from lrcore import rl
 
 __all__ = ["GAMMA", "Q_RTOL", "Q_ATOL", "VI_ATOL", "SUCCESS_RTOL", "SUCCESS_ATOL",
-           "STEP_SIZE_RTOL", "Lake", "lake", "on_lake", "STEP_SIZES", "step_size",
+           "STEP_SIZE_RTOL", "Lake", "lake", "on_lake", "STEP_SIZES", "step_size", "case_reader",
            "fresh_env", "transitions", "model_of", "q_star", "VISIT_HINT", "SWEEP_HINT",
            "call", "q_array", "first_difference"]
 
@@ -48,6 +48,16 @@ def step_size(spec: Sequence[Any]) -> rl.StepSize:
     """A step-size schedule from its data: ["constant", α] or ["polynomial", ω]."""
     kind, parameter = spec
     return STEP_SIZES[kind](float(parameter))
+
+
+def case_reader(*fields: tuple[str, Callable[[Any], Any]]) -> Callable[[dict[str, Any]], Any]:
+    """A hidden case's reader, from its fields as data: `case_reader(("sweeps", int), ("map",
+    lake))(params)` is `(int(params["sweeps"]), lake(params["map"]))`, in the order given."""
+
+    def read(params: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(convert(params[key]) for key, convert in fields)
+
+    return read
 
 
 class _NamedTransitions(dict):

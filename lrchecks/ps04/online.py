@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -18,6 +19,7 @@ from lrchecks.ps04.lakes import (
     VISIT_HINT,
     Lake,
     call,
+    case_reader,
     first_difference,
     fresh_env,
     lake,
@@ -45,10 +47,10 @@ LEARNER_ADVICE = ("the run differs from the seeded one: follow the seeding proto
                   "unless terminated.")
 
 
-def learner_case(params: dict[str, Any]) -> LearnerCase:
-    """A hidden case's run: params {"episodes", "step", "gamma", "epsilon", "seed", "map"}."""
-    return (int(params["episodes"]), step_size(params["step"]), float(params["gamma"]),
-            float(params["epsilon"]), int(params["seed"]), lake(params["map"]))
+learner_case: Callable[[dict[str, Any]], LearnerCase] = case_reader(
+    ("episodes", int), ("step", step_size), ("gamma", float), ("epsilon", float), ("seed", int),
+    ("map", lake))
+"""A hidden case's run, read from its params."""
 
 
 def _learner_call(n: int, step: rl.StepSize, gamma: float, epsilon: float, seed: int,
@@ -102,27 +104,27 @@ def _check_learner(function: Any, case: LearnerCase) -> None:
         _learner_mistake(mistake.name, n, step, gamma, epsilon, seed, desc), expected.q,
         (Q_RTOL, Q_ATOL)), f"{shown} is wrong.")
     if arrays_match(student_counts, expected.counts + 1, 0.0, 0.0):
-        advice = "start the counts at 0."
-        raise CheckFailed(f"The counts of {shown} are one more than the visits: {advice}",
-                          diagnosis=f"the counts are one more than the visits: {advice}")
+        raise CheckFailed.with_advice(f"The counts of {shown} are one more than the visits:",
+                                      "the counts are one more than the visits:",
+                                      "start the counts at 0.")
     if arrays_match(student_q, expected.q, Q_RTOL, Q_ATOL):
-        advice = "return the number of visits of each (state, action)."
-        raise CheckFailed(f"The Q of {shown} is right, but the counts are not: {advice}",
-                          diagnosis=f"Q is right, but the counts are not: {advice}")
+        raise CheckFailed.with_advice(f"The Q of {shown} is right, but the counts are not:",
+                                      "Q is right, but the counts are not:",
+                                      "return the number of visits of each (state, action).")
     if counts_right:
-        advice = "Check α = alpha_at(counts[s, a]) and the update."
-        raise CheckFailed(f"{shown}: the agent visits the right pairs, but "
-                          f"{first_difference(student_q, expected.q, Q_RTOL, Q_ATOL)}. "
-                          f"{advice}",
-                          diagnosis=f"the agent visits the right pairs, but Q differs. {advice}")
+        raise CheckFailed.with_advice(
+            f"{shown}: the agent visits the right pairs, but "
+            f"{first_difference(student_q, expected.q, Q_RTOL, Q_ATOL)}.",
+            "the agent visits the right pairs, but Q differs.",
+            "Check α = alpha_at(counts[s, a]) and the update.")
     protocol = ("Follow the seeding protocol: "
                 "env.action_space.seed(seed), rng = np.random.default_rng(seed), "
                 "env.reset(seed=seed) for the first episode only, one epsilon_greedy call per "
                 "step, and end the episode when terminated or truncated.")
-    raise CheckFailed(
+    raise CheckFailed.with_advice(
         f"{shown}: the visit counts differ from the seeded run ({int(student_counts.sum())} "
-        f"steps instead of {int(expected.counts.sum())}). {protocol}",
-        diagnosis=f"the visit counts differ from the seeded run. {protocol}")
+        f"steps instead of {int(expected.counts.sum())}).",
+        "the visit counts differ from the seeded run.", protocol)
 
 
 @judged

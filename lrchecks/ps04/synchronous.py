@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lrchecks.calls import require_own_function
 from lrchecks.diagnosis.rl import SYNCHRONOUS
 from lrchecks.evidence import judged
 from lrchecks.hidden import run_cases
-from lrchecks.ps04.lakes import (
-    SWEEP_HINT,
-    Lake,
-    call,
-    lake,
-    model_of,
-    on_lake,
-    step_size,
-)
-from lrchecks.ps04.sweeps import judge_sweeps
-from lrchecks.report import CheckFailed, passed
-from lrchecks.values import to_float_array
+from lrchecks.ps04.lakes import Lake, case_reader, lake, model_of, on_lake, step_size
+from lrchecks.ps04.sweeps import judge_sweeps, require_sweeps_shape, student_sweeps
+from lrchecks.report import passed
 from lrcore import rl
 
 __all__ = ["SyncCase", "SYNC_CASES_VISIBLE", "SYNCHRONOUS_ADVICE", "synchronous_case",
@@ -35,10 +27,9 @@ SYNCHRONOUS_ADVICE = ("the sweeps differ from the seeded run: draw one model.sam
                       "α = alpha_at(k) at sweep k.")
 
 
-def synchronous_case(params: dict[str, Any]) -> SyncCase:
-    """A hidden case's run: params {"sweeps", "step", "gamma", "seed", "map"}."""
-    return (int(params["sweeps"]), step_size(params["step"]), float(params["gamma"]),
-            int(params["seed"]), lake(params["map"]))
+synchronous_case: Callable[[dict[str, Any]], SyncCase] = case_reader(
+    ("sweeps", int), ("step", step_size), ("gamma", float), ("seed", int), ("map", lake))
+"""A hidden case's run, read from its params."""
 
 
 def _check_synchronous(function: Any, case: SyncCase) -> None:
@@ -47,25 +38,13 @@ def _check_synchronous(function: Any, case: SyncCase) -> None:
     model = model_of(desc)
     shown = (f"synchronous_q_learning(model, alpha_at={step.label}, n_sweeps={n}, "
              f"gamma={gamma:g}, seed={seed}){on_lake(desc)}")
-    result = call(function, "synchronous_q_learning", shown, model, step, n,
-                  gamma=gamma, seed=seed, count_hint=SWEEP_HINT)
-    student = to_float_array(result, f"The result of {shown}")
+    student = student_sweeps(function, "synchronous_q_learning", shown, model, step, n,
+                             gamma=gamma, seed=seed)
     expected = rl.synchronous_q_learning(model, step, n, gamma, seed)
-    if student.shape == expected.shape[1:]:
-        raise CheckFailed(f"{shown} returned one table; return Q after every sweep, an "
-                          f"array of shape {expected.shape}.",
-                          diagnosis="synchronous_q_learning returned one table; return Q after "
-                          "every sweep.")
-    if student.shape == (n + 1, *expected.shape[1:]):
-        advice = "leave out the initial zeros, the first entry is Q after sweep 1."
-        raise CheckFailed(f"{shown} returned {n + 1} tables: {advice}",
-                          diagnosis=f"synchronous_q_learning returned one table too many: "
-                          f"{advice}")
-    if student.shape != expected.shape:
-        raise CheckFailed(f"{shown} has shape {student.shape}; it should be "
-                          f"{expected.shape}: Q after each sweep.",
-                          diagnosis="the result has the wrong shape: return Q after each sweep, "
-                          "one table per sweep.")
+    require_sweeps_shape(student, expected, shown, "synchronous_q_learning",
+                         (f"return Q after every sweep, an array of shape {expected.shape}.",
+                          "return Q after every sweep."),
+                         ("Q after each sweep.", "Q after each sweep, one table per sweep."))
     judge_sweeps(student, expected, shown, SYNCHRONOUS, (model, step, n, gamma, seed),
                  lambda sweep: "", "Draw one model.sample(rng) per sweep with rng = "
                  "np.random.default_rng(seed), and update all pairs with α = alpha_at(k) at "

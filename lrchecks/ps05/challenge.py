@@ -37,8 +37,8 @@ def _challenge_config(challenge_config: Any) -> dict[str, Any]:
     if _holds_object(seen):
         fix = ("the grader reads only dicts, lists, strings and numbers (a copy of "
                "BASELINE_CONFIG keeps its read-only inner dict: write your config as a new dict).")
-        raise CheckFailed(f"challenge_config is not plain data: {fix}",
-                          diagnosis=f"challenge_config is not plain data: {fix}")
+        raise CheckFailed.with_advice("challenge_config is not plain data:",
+                                      "challenge_config is not plain data:", fix)
     try:
         return plateau_challenge.validate_config(seen)
     except ValueError as error:
@@ -68,9 +68,9 @@ def _challenge_run(config: dict[str, Any], seed: int) -> plateau_challenge.Chall
     except Exception as error:  # torch refuses a combination of options
         said = " ".join(str(error).split())[:200]
         fix = "run run_challenge(challenge_config) in your notebook to see torch's error."
-        raise CheckFailed(f"torch could not run challenge_config ({type(error).__name__}: "
-                          f"{said}); {fix}",
-                          diagnosis=f"torch could not run challenge_config; {fix}") from None
+        raise CheckFailed.with_advice(f"torch could not run challenge_config "
+                                      f"({type(error).__name__}: {said});",
+                                      "torch could not run challenge_config;", fix) from None
 
 
 def _judge_challenge_run(run: plateau_challenge.ChallengeRun, seed: int, rerun: bool) -> None:
@@ -94,18 +94,18 @@ def _judge_challenge_run(run: plateau_challenge.ChallengeRun, seed: int, rerun: 
         else:
             hint = ("Does the lr drop once the validation accuracy stalls, and stay large enough "
                     "before that?")
-        raise CheckFailed(
+        raise CheckFailed.with_advice(
             f"With challenge_config (seed {seed}) the final validation accuracy is "
-            f"{describe_number(val)}; the target is {target}. {hint}",
-            diagnosis=f"the final validation accuracy stays under the target {target}. {hint}")
+            f"{describe_number(val)}; the target is {target}.",
+            f"the final validation accuracy stays under the target {target}.", hint)
     if not run.under_ceiling:
         fix = ("about 28 % of the training labels are wrong, so the model is learning wrong "
                "labels by heart. Stop the lr from staying large for so long, or train less "
                "aggressively.")
-        raise CheckFailed(
+        raise CheckFailed.with_advice(
             f"With challenge_config (seed {seed}) the training accuracy is "
-            f"{describe_number(train)}, above the ceiling {ceiling}: {fix}",
-            diagnosis=f"the training accuracy ends above the ceiling {ceiling}: {fix}")
+            f"{describe_number(train)}, above the ceiling {ceiling}:",
+            f"the training accuracy ends above the ceiling {ceiling}:", fix)
 
 
 @judged

@@ -18,10 +18,9 @@ from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import (
     describe_number,
-    first_mismatch,
     read_only,
+    result_mismatch,
     same_pattern,
-    to_float_array,
 )
 from lrcore import optimizer_sweep
 from lrcore.regression import SWEEP_LRS, linear_regression_data
@@ -64,15 +63,14 @@ def _check_regression_case(train_regression: Any, seed: int, name: str, lr: floa
     call = f"train_regression(X, y, {name!r}, lr={lr}, epochs={epochs})"
     result = call_student(train_regression, "train_regression", X, y, name, lr=lr,
                           epochs=epochs)
-    student = to_float_array(result, f"The result of {call}")
-    expected = _regression_losses(seed, name, lr, epochs)
-    mismatch = first_mismatch(student, expected)
-    if mismatch is None:
+    found = result_mismatch(
+        result, _regression_losses(seed, name, lr, epochs), call,
+        lambda student: CheckFailed(f"{call} returned {student.size} losses; it should return "
+                                    f"one per epoch ({epochs}).",
+                                    diagnosis="the result should hold one loss per epoch."))
+    if found is None:
         return
-    if mismatch.shape_differs:
-        raise CheckFailed(f"{call} returned {student.size} losses; it should return one per "
-                          f"epoch ({epochs}).",
-                          diagnosis="the result should hold one loss per epoch.")
+    student, mismatch = found
     for other in SWEEP_OPTIMIZERS:
         if other != name.lower() and same_pattern(
                 student, _regression_losses(seed, other, lr, epochs)):
@@ -138,17 +136,12 @@ def check_optimizer_sweep_figure(fig_optimizers: Any) -> None:
     SWEEP_LRS (labelled), loss on a log axis against the epoch."""
     panels = plots.panels_of(fig_optimizers, "fig_optimizers")
     plots.check_panel_count(panels, len(SWEEP_OPTIMIZERS), "fig_optimizers")
-    by_name: dict[str, Any] = {}
-    for panel in panels:
-        title = panel.get_title()
-        name = _title_optimizer(title)
-        if name is None:
-            raise CheckFailed(f"A panel of fig_optimizers has the title {title!r}; each title "
-                              f"should name its optimiser ({', '.join(SWEEP_OPTIMIZERS)}).")
-        if name in by_name:
-            raise CheckFailed(f"Two panels of fig_optimizers are titled with {name!r}; give each "
-                              "optimiser its own panel.")
-        by_name[name] = panel
+    by_name = dict(plots.panels_by_title(
+        panels, _title_optimizer,
+        lambda title: f"A panel of fig_optimizers has the title {title!r}; each title should "
+                      f"name its optimiser ({', '.join(SWEEP_OPTIMIZERS)}).",
+        lambda name: f"Two panels of fig_optimizers are titled with {name!r}; give each "
+                     "optimiser its own panel."))
     X, y = linear_regression_data()
     for name in SWEEP_OPTIMIZERS:
         panel = by_name[name]

@@ -161,20 +161,15 @@ def check_boundary_figure(fig_boundaries: Any, runs: Any) -> None:
     if not isinstance(runs, Mapping) or set(classification.COURSE_RUNS) - set(runs):
         raise CheckFailed("runs should be the dict of Task 3.3, one (model, history) pair per "
                           "name of CLASSIFIER_RUNS: make its test pass first.")
-    seen: dict[str, Any] = {}
     shown: dict[str, tuple[float, float]] = {}
     limit = classification.GRID_LIMIT
     lrs = ", ".join(f"{settings['lr']:g}" for settings in classification.COURSE_RUNS.values()
                     if settings["plateau"] is None)
-    for panel in panels:
-        title = panel.get_title()
-        name = _run_of_title(title)
-        if name is None:
-            raise CheckFailed(f"A panel of fig_boundaries is titled {title!r}; each title should "
-                              f"name its run: its lr ({lrs}) or 'plateau'.")
-        if name in seen:
-            raise CheckFailed(f"Two panels of fig_boundaries show the run {name!r}.")
-        seen[name] = panel
+    for name, panel in plots.panels_by_title(
+            panels, _run_of_title,
+            lambda title: f"A panel of fig_boundaries is titled {title!r}; each title should "
+                          f"name its run: its lr ({lrs}) or 'plateau'.",
+            lambda name: f"Two panels of fig_boundaries show the run {name!r}."):
         where = f"the {name!r} panel of fig_boundaries"
         shown[name] = _panel_range(panel, where)
         x_low, x_high = sorted(panel.get_xlim())

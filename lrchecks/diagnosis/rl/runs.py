@@ -1,9 +1,14 @@
 """The Q-learners of `lrcore.rl` with switches for the usual mistakes (all off: the reference),
-the models of `lrchecks.diagnosis.rl.learners` and of the ps04 figure's curves."""
+the models of `lrchecks.diagnosis.rl.learners`, of `…rl.drift` and of the ps04 figure's curves.
+
+The synchronous learner is the drifting one on a single lake: both are
+`mistaken_drifting_q_learning`, so the sweep loop is written once. A model is always given the
+arguments of the case it is compared on, so none has defaults of its own (lrcore's are the
+only ones)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,7 +17,8 @@ import numpy.typing as npt
 from lrcore.rl.frozen_lake import TransitionModel
 from lrcore.rl.q_learning import epsilon_greedy
 
-__all__ = ["mistaken_q_learning", "mistaken_synchronous_q_learning"]
+__all__ = ["mistaken_q_learning", "mistaken_synchronous_q_learning",
+           "mistaken_drifting_q_learning"]
 
 FloatArray = npt.NDArray[np.float64]
 StepSizeFunction = Callable[[float], float]
@@ -32,9 +38,9 @@ def mistaken_q_learning(
     env: Any,
     episodes: int,
     step_size: StepSizeFunction,
-    gamma: float = 0.99,
-    epsilon: float = 0.1,
-    seed: int = 0,
+    gamma: float,
+    epsilon: float,
+    seed: int,
     *,
     alpha_count: str = "visit",
     sarsa: bool = False,
@@ -84,31 +90,61 @@ def mistaken_q_learning(
     return q, counts
 
 
-def mistaken_synchronous_q_learning(
-    model: TransitionModel,
-    step_size: StepSizeFunction,
-    n_sweeps: int,
-    gamma: float = 0.99,
-    seed: int = 0,
-    *,
-    sweep_offset: int = 0,
-    discount: bool = True,
-    max_axis: int = -1,
-) -> FloatArray:
-    """`lrcore.rl.synchronous_q_learning` (full history) with switches for the usual mistakes.
+def mistaken_synchronous_q_learning(model: TransitionModel, step_size: StepSizeFunction,
+                                    n_sweeps: int, gamma: float, seed: int,
+                                    **switches: Any) -> FloatArray:
+    """`lrcore.rl.synchronous_q_learning` (full history) with switches for the usual mistakes:
+    the drifting learner on one lake for the whole run, `mistaken_drifting_q_learning([model],
+    step_size, n_sweeps, gamma, seed, **switches)`.
 
     `sweep_offset=1`: α = step_size(k + 1) at sweep k (the first sweep already uses α_2).
     `discount=False`: γ left out. `max_axis=1`: `Q[S'].max(axis=1)` — the max taken over the
     current action's axis of the (S, A, A') array instead of over the next actions.
     """
+    return mistaken_drifting_q_learning([model], step_size, n_sweeps, gamma, seed, **switches)
+
+
+def mistaken_drifting_q_learning(
+    lakes: Sequence[TransitionModel],
+    step_size: Callable[[int], float],
+    sweeps_per_lake: int,
+    gamma: float,
+    seed: int,
+    *,
+    restart_count: bool = False,
+    restart_q: bool = False,
+    restart_rng: bool = False,
+    switch_early: bool = False,
+    discount: bool = True,
+    sweep_offset: int = 0,
+    max_axis: int = -1,
+) -> FloatArray:
+    """`lrcore.rl.drifting_q_learning` with switches for the usual mistakes (all off: the
+    reference). At the first sweep of each lake: `restart_count` counts α from alpha_at(1)
+    again, `restart_q` sets Q back to 0, `restart_rng` makes a new default_rng(seed).
+    `switch_early`: sweep k samples lakes[k // sweeps_per_lake] (the last sweep of each lake
+    already on the next one). `discount=False`: γ left out of the target. `sweep_offset` and
+    `max_axis`: see `mistaken_synchronous_q_learning`.
+
+    Sweep k = 1, 2, …: one `lake.sample(rng)`, then for all (s, a) at once
+    Q ← Q + α·(R + γ·(1 − T)·max_a' Q(S', a') − Q), α = step_size(k).
+    """
     rng = np.random.default_rng(seed)
-    q = np.zeros((model.n_states, model.n_actions))
-    history = np.empty((n_sweeps, *q.shape))
+    q = np.zeros((lakes[0].n_states, lakes[0].n_actions))
+    total = sweeps_per_lake * len(lakes)
+    history = np.empty((total, *q.shape))
     factor = gamma if discount else 1.0
-    for sweep in range(1, n_sweeps + 1):
-        sample = model.sample(rng)
+    for sweep in range(1, total + 1):
+        index, position = divmod(sweep - 1, sweeps_per_lake)
+        if position == 0 and sweep > 1:
+            q = np.zeros_like(q) if restart_q else q
+            rng = np.random.default_rng(seed) if restart_rng else rng
+        lake = lakes[min(sweep // sweeps_per_lake, len(lakes) - 1)] if switch_early \
+            else lakes[index]
+        sample = lake.sample(rng)
         best_next = q[sample.next_state].max(axis=max_axis)
         bootstrap = np.where(sample.terminated, 0.0, factor * best_next)
-        q = q + step_size(sweep + sweep_offset) * (sample.reward + bootstrap - q)
+        alpha = step_size((position + 1 if restart_count else sweep) + sweep_offset)
+        q = q + alpha * (sample.reward + bootstrap - q)
         history[sweep - 1] = q
     return history
