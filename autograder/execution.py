@@ -55,7 +55,7 @@ from autograder.submission_files import (
 __all__ = ["ExecutionTask", "ExecutionOutcome", "execute_task", "notebook_fingerprint",
            "execute_config", "cases_digest", "CASES_KEY", "execute_and_judge", "JudgedExecution",
            "ExecutionFailed", "build_task", "receive_outcome", "save_executed", "PHASES",
-           "grader_versions", "execute_with_retries", "KERNEL_START_FAILURES"]
+           "grader_versions"]
 
 FINGERPRINT_KEY = "lrlab_input_fingerprint"
 CASES_KEY = "lrlab_hidden_cases_digest"
@@ -270,12 +270,10 @@ class JudgedExecution:
 
 
 def _cell_timeout(sections: dict[str, Any], policy: SandboxSettings) -> int | None:
-    execute = sections.get("Execute", {})
-    if "timeout" in execute:  # always, in a task `build_task` made: no nbgrader import here
-        return policy.cell_timeout_for(execute["timeout"])
     from nbgrader.preprocessors import Execute
 
-    return policy.cell_timeout_for(Execute.timeout.default_value)
+    execute = sections.get("Execute", {})
+    return policy.cell_timeout_for(execute.get("timeout", Execute.timeout.default_value))
 
 
 def _execute_in(nb: nbformat.NotebookNode, files: Path, course_root: Path,
@@ -373,27 +371,3 @@ def execute_task(task: ExecutionTask) -> ExecutionOutcome:
     return ExecutionOutcome(task.student, task.assignment, task.notebook, True,
                             time.perf_counter() - started, note, phases, executed, grader,
                             grader_versions())
-
-
-KERNEL_START_FAILURES = (
-    "Kernel died before replying to kernel_info",
-    "Kernel didn't respond",
-    "Address already in use",
-    "Timeout waiting for kernel_info reply",
-)
-"""Failures of the grading machinery, not of the submission: these are retried."""
-START_ATTEMPTS = 3
-
-
-def execute_with_retries(task: ExecutionTask) -> dict:
-    """Execute a task where a worker runs it; returns the outcome as plain data (what a Dask
-    worker sends back: `ExecutionOutcome.to_data`, read by `receive_outcome`).
-
-    It lives here, not beside the grading command (`autograder.grade`), because a worker
-    imports the module of the function it is handed: this one holds what executing and judging
-    need, without nbgrader's converters and the gradebook the grading command imports."""
-    for _attempt in range(START_ATTEMPTS):
-        outcome = execute_task(task)
-        if outcome.ok or not any(sign in outcome.message for sign in KERNEL_START_FAILURES):
-            break
-    return outcome.to_data()

@@ -40,11 +40,10 @@ import nbformat
 
 from autograder.course import Course
 from autograder.execution import (
-    KERNEL_START_FAILURES,
     ExecutionOutcome,
     ExecutionTask,
     build_task,
-    execute_with_retries,
+    execute_task,
     grader_versions,
     notebook_fingerprint,
     receive_outcome,
@@ -68,7 +67,16 @@ from autograder.student_ids import validate_student_id
 from autograder.submission_problems import describe_unreadable_submission
 
 __all__ = ["GradingOptions", "grade_submission", "grade_assignment", "grade_assignments",
-           "default_workers", "KERNEL_START_FAILURES"]
+           "default_workers"]
+
+KERNEL_START_FAILURES = (
+    "Kernel died before replying to kernel_info",
+    "Kernel didn't respond",
+    "Address already in use",
+    "Timeout waiting for kernel_info reply",
+)
+"""Failures of the grading machinery, not of the submission: these are retried."""
+START_ATTEMPTS = 3
 
 SCORING_PREPROCESSORS = scoring_preprocessors()
 """nbgrader's `Autograde.autograde_preprocessors`, with `Execute` replaced by the replay of the
@@ -202,6 +210,16 @@ def require_hidden_cases(course: Course, assignments: Sequence[str]) -> None:
             raise MissingSecret(f"refusing to grade: {missing}") from None
 
 
+def _execute_with_retries(task: ExecutionTask) -> dict:
+    """Execute a task where a worker runs it; returns the outcome as plain data (what a Dask
+    worker sends back: `ExecutionOutcome.to_data`, read by `receive_outcome`)."""
+    for _attempt in range(START_ATTEMPTS):
+        outcome = execute_task(task)
+        if outcome.ok or not any(sign in outcome.message for sign in KERNEL_START_FAILURES):
+            break
+    return outcome.to_data()
+
+
 @dataclass(frozen=True)
 class GradingOptions:
     """How a batch is graded (what is graded — the course, the assignments, the students — is
@@ -324,7 +342,7 @@ def grade_assignments(
             expected_versions=grader_versions()) if options.scheduler else receive_outcome
         fast_paths = (nbgrader_fast_paths() if enabled("nbgrader_fast_paths")
                       else contextlib.nullcontext())
-        with fast_paths, Executor(execute_with_retries, options.workers, options.use_dask,
+        with fast_paths, Executor(_execute_with_retries, options.workers, options.use_dask,
                                   options.scheduler, options.tls_dir, decode) as executor:
             for assignment, chosen in classes.items():
                 for student in chosen:

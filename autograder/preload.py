@@ -30,11 +30,8 @@ __all__ = ["compile_notebook_schemas", "freeze_imports", "grading_modules", "imp
            "submodules", "warm_up", "OWN_PACKAGES"]
 
 THIRD_PARTY = ("numpy", "torch", "torch.optim", "torch._dynamo", "matplotlib.figure",
-               "sklearn.datasets", "gymnasium", "nbformat", "IPython.core.inputtransformer2")
-"""The heavy libraries the checks and the pipeline import lazily. Not nbgrader: executing and
-judging a task (`autograder.execution.execute_with_retries`) never imports it — its converters
-and gradebook are the grading command's — and importing it (with jupyter_server, nbconvert and
-SQLAlchemy) would cost every process forked from here ≈ 40 MiB and ≈ 1.5 s."""
+               "sklearn.datasets", "gymnasium", "nbformat", "nbgrader.preprocessors")
+"""The heavy libraries the checks and the pipeline import lazily."""
 OWN_PACKAGES = ("lrcore", "lrchecks")
 SKIPPED = ("lrcore.widgets",)
 """Interactive parts (ipywidgets, ipympl) that grading never uses."""
@@ -62,8 +59,7 @@ def submodules(package_name: str, path: list[str] | None = None) -> list[str]:
 
 def grading_modules() -> list[str]:
     """Every module worth importing before the first notebook, heavy libraries first."""
-    names = [*THIRD_PARTY, "autograder.judge", "autograder.execution",
-             "autograder.sandbox.notebook_runner", "autograder.sandbox.outcome"]
+    names = [*THIRD_PARTY, "autograder.judge", "autograder.execution"]
     for package in OWN_PACKAGES:
         with contextlib.suppress(ImportError):
             names += submodules(package)

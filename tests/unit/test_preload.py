@@ -51,20 +51,3 @@ def test_the_local_pools_workers_collect_around_the_imports_they_inherit():
         while executor.pending:
             frozen += executor.collect(block=True)
     assert len(frozen) == 1 and frozen[0] > 100_000
-
-
-def test_what_a_pool_worker_imports_to_execute_and_judge_leaves_nbgrader_out():
-    """nbgrader (with jupyter_server, nbconvert and SQLAlchemy: ≈ 40 MiB in the fork server and
-    every worker) belongs to the grading command, which prepares and scores; a worker is handed
-    a function whose module does not import it."""
-    probe = (
-        "import pickle, sys\n"
-        "from autograder.preload import warm_up\n"
-        "warm_up()\n"
-        "from autograder.execution import execute_with_retries\n"
-        "pickled = pickle.dumps(execute_with_retries)\n"
-        "print(b'autograder.execution' in pickled, b'autograder.grade' in pickled)\n"
-        "print(any(name.partition('.')[0] in ('nbgrader', 'sqlalchemy', 'nbconvert')\n"
-        "          for name in sys.modules))\n"
-    )
-    assert run_in_fresh_python(probe).split() == ["True", "False", "False"]
