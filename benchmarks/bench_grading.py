@@ -38,16 +38,15 @@ sys.path.insert(0, str(REPO))
 
 from tree_memory import PeakMemory, print_memory  # noqa: E402 - benchmarks/tree_memory.py
 
-from autograder.cli import quiet_nbgrader_internals  # noqa: E402
-from autograder.collect import collect_submissions  # noqa: E402
 from autograder.course import Course, ensure_environment_on_path  # noqa: E402
-from autograder.grade import GradingOptions, default_workers, grade_assignments  # noqa: E402
-from autograder.release import release_assignment  # noqa: E402
-from autograder.samples import write_inbox  # noqa: E402
 
 
 def _build_class(root: Path, students: int) -> None:
     """A course copy with `students` submissions per assignment, released and collected."""
+    from autograder.collect import collect_submissions
+    from autograder.release import release_assignment
+    from autograder.samples import write_inbox
+
     root.mkdir(parents=True)
     shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     shutil.copytree(REPO / "source", root / "source")
@@ -104,6 +103,8 @@ def run_baseline(course: Course) -> float:
 
 
 def run_ours(course: Course, workers: int, phases: Counter[str]) -> float:
+    from autograder.grade import GradingOptions, grade_assignments
+
     started = time.perf_counter()
     graded = grade_assignments(course, course.assignments(),
                                options=GradingOptions(workers=workers, progress=False),
@@ -142,6 +143,12 @@ def print_breakdown(results: dict[str, tuple], phases: Counter[str]) -> None:
 
 
 def main() -> None:
+    # imported here, not at the top: every pool worker imports this script again as its main
+    # module (multiprocessing's spawn.prepare), and what the grading command imports must not
+    # land in the workers — run as `python -m autograder grade`, they import no script at all
+    from autograder.cli import quiet_nbgrader_internals
+    from autograder.grade import default_workers
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--workers", type=int, default=default_workers())
