@@ -9,8 +9,10 @@ solution) — is graded twice in two throw-away copies of the course:
 
 Printed: wall time, students per minute, the ratio, the mean overhead per notebook beyond the
 student's compute (compute = the sum of the cells' execution times recorded by nbclient), peak
-memory of the whole process tree (PSS, split by process kind; and the RSS sum), and a
-projection for 1,000 and 10,000 students on k workers.
+memory of the whole process tree (PSS, split by process kind, `benchmarks/tree_memory.py`;
+and the RSS sum; `--memory-detail`: every process at the peak), and a projection for 1,000 and
+10,000 students on k workers. The class is built (released, collected) in a process of its
+own, so the benchmark's own process holds what the grading command holds.
 
     .venv/bin/python benchmarks/bench_grading.py --students 40
 """
@@ -26,106 +28,25 @@ import tempfile
 import time
 from collections import Counter
 from datetime import datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
-import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sampling import PeriodicSampler  # noqa: E402 - benchmarks/sampling.py
+from tree_memory import PeakMemory, print_memory  # noqa: E402 - benchmarks/tree_memory.py
 
-from autograder.cli import quiet_nbgrader_internals  # noqa: E402
-from autograder.collect import collect_submissions  # noqa: E402
 from autograder.course import Course, ensure_environment_on_path  # noqa: E402
-from autograder.grade import GradingOptions, default_workers, grade_assignments  # noqa: E402
-from autograder.release import release_assignment  # noqa: E402
-from autograder.samples import write_inbox  # noqa: E402
-
-MEMORY_KINDS = ("main", "fork server", "pool worker", "kernel template",
-                "notebook (worker + kernel)", "sandbox (bwrap)", "other")
 
 
-def process_kind(process: psutil.Process, main_pid: int) -> str:
-    """What a process of the grading command is, from its command line and its parent's.
-
-    The kernel template is `python -m autograder.sandbox.zygote`; a notebook's worker and
-    kernel are forks of it (same command line, a template or a fork as parent)."""
-    if process.pid == main_pid:
-        return "main"
-    command = " ".join(process.cmdline())
-    if "forkserver" in command:
-        return "fork server"
-    if process.name() == "bwrap":
-        return "sandbox (bwrap)"
-    if "autograder.sandbox.zygote" in command:
-        parent = process.parent()
-        parent_command = " ".join(parent.cmdline()) if parent is not None else ""
-        return ("notebook (worker + kernel)" if "autograder.sandbox.zygote" in parent_command
-                else "kernel template")
-    if "autograder.sandbox.worker" in command or "ipykernel" in command:
-        return "notebook (worker + kernel)"
-    if "multiprocessing" in command:
-        return "pool worker"
-    return "other"
-
-
-class PeakMemory(PeriodicSampler):
-    """Samples the memory of this process and all its children every 0.2 s.
-
-    Honest sums: the proportional set size (PSS, `/proc/<pid>/smaps_rollup`) counts a page
-    shared by n processes as 1/n in each, so the sum over processes is the memory the command
-    really holds — the sum of resident sizes (RSS) counts the pages a template shares with its
-    forks once per fork. Kept: the peak of the PSS sum with its split per process kind at that
-    moment, and the peak of the RSS sum (the figure earlier runs printed)."""
-
-    def __init__(self) -> None:
-        super().__init__(0.2)
-        self._me = psutil.Process()
-        self.peak = 0  # PSS
-        self.peak_rss = 0
-        self.peak_kinds: dict[str, int] = {}
-        self.unreadable = 0  # samples of a process whose PSS could not be read (RSS used)
-
-    def sample(self) -> None:
-        me = self._me
-        kinds: Counter[str] = Counter()
-        rss_total = 0
-        for process in [me, *me.children(recursive=True)]:
-            try:
-                kind = process_kind(process, me.pid)
-                try:
-                    memory = process.memory_full_info()
-                    pss, rss = memory.pss, memory.rss
-                except psutil.AccessDenied:
-                    self.unreadable += 1
-                    pss = rss = process.memory_info().rss
-            except psutil.Error:
-                continue
-            kinds[kind] += pss
-            rss_total += rss
-        total = sum(kinds.values())
-        if total > self.peak:
-            self.peak, self.peak_kinds = total, dict(kinds)
-        self.peak_rss = max(self.peak_rss, rss_total)
-
-
-def print_memory(memories: dict[str, PeakMemory]) -> None:
-    """The peak PSS of each run, split by process kind at that moment, and the peak RSS sum."""
-    print("\npeak memory (MiB): proportional set size (PSS) by process kind at the peak; "
-          "the RSS sum counts shared pages once per process")
-    for name, memory in memories.items():
-        split = ", ".join(f"{kind} {memory.peak_kinds[kind] / 2**20:.0f}"
-                          for kind in MEMORY_KINDS if memory.peak_kinds.get(kind))
-        print(f"  {name:<26} PSS {memory.peak / 2**20:>6.0f}   RSS sum "
-              f"{memory.peak_rss / 2**20:>6.0f}   ({split})")
-        if memory.unreadable:
-            print(f"    ({memory.unreadable} samples without PSS: their RSS counted)")
-
-
-def make_class(root: Path, students: int) -> Course:
+def _build_class(root: Path, students: int) -> None:
     """A course copy with `students` submissions per assignment, released and collected."""
+    from autograder.collect import collect_submissions
+    from autograder.release import release_assignment
+    from autograder.samples import write_inbox
+
     root.mkdir(parents=True)
     shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     shutil.copytree(REPO / "source", root / "source")
@@ -139,7 +60,18 @@ def make_class(root: Path, students: int) -> Course:
             sample = samples[index % len(samples)]
             shutil.copytree(samples_dir / sample.student, inbox / f"student{index:04d}")
         collect_submissions(course, assignment, inbox)
-    return course
+
+
+def make_class(root: Path, students: int) -> Course:
+    """`_build_class` in a process of its own: releasing builds and validates the hidden-case
+    pools with lrcore, torch, scikit-learn and gymnasium, which the grading command never
+    imports — the memory measured in this process must be grading's alone."""
+    builder = get_context("spawn").Process(target=_build_class, args=(root, students))
+    builder.start()
+    builder.join()
+    if builder.exitcode != 0:
+        raise RuntimeError(f"building the class in {root} failed (exit {builder.exitcode})")
+    return Course(root)
 
 
 def compute_seconds(notebooks: list[Path]) -> tuple[float, float]:
@@ -171,6 +103,8 @@ def run_baseline(course: Course) -> float:
 
 
 def run_ours(course: Course, workers: int, phases: Counter[str]) -> float:
+    from autograder.grade import GradingOptions, grade_assignments
+
     started = time.perf_counter()
     graded = grade_assignments(course, course.assignments(),
                                options=GradingOptions(workers=workers, progress=False),
@@ -209,10 +143,18 @@ def print_breakdown(results: dict[str, tuple], phases: Counter[str]) -> None:
 
 
 def main() -> None:
+    # imported here, not at the top: every pool worker imports this script again as its main
+    # module (multiprocessing's spawn.prepare), and what the grading command imports must not
+    # land in the workers — run as `python -m autograder grade`, they import no script at all
+    from autograder.cli import quiet_nbgrader_internals
+    from autograder.grade import default_workers
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--memory-detail", action="store_true",
+                        help="print every process's memory at the peak")
     args = parser.parse_args()
     quiet_nbgrader_internals()  # as the `grade` command does
     scratch = Path(tempfile.mkdtemp(prefix="lrlab-bench-"))
@@ -251,7 +193,7 @@ def main() -> None:
         if len(results) == 2:
             base, ours = results["plain nbgrader (serial)"][0], results["ours"][0]
             print(f"\nratio: ours is {base / ours:.2f}× plain nbgrader (target ≥ 2.5×)")
-        print_memory(memories)
+        print_memory(memories, detail=args.memory_detail)
         print_breakdown(results, phases)
         seconds, notebooks, *_ = results["ours"]
         per_notebook_worker_seconds = seconds * args.workers / notebooks

@@ -6,8 +6,9 @@
     with Peak(0.2) as peak:
         work()
 
-Used by `bench_grading.py` (memory of the process tree) and `bench_kernel_split.py` (the
-running stack). The first sample is taken one interval after the block starts."""
+Used by `tree_memory.py` (the memory of `bench_grading.py`'s process tree) and
+`bench_kernel_split.py` (the running stack). The first sample is taken one interval after the
+block starts."""
 
 from __future__ import annotations
 
