@@ -114,52 +114,39 @@ def stats(values: list[float]) -> tuple[float, float, float]:
 # -- slider steps, as the arrow keys make them ------------------------------------------------
 
 
-@dataclass
-class Slider:
-    """What the arrow keys need to know of a slider: its kind, range, step and value."""
+def slider_positions(control: Any) -> list[Any]:
+    """Every value a slider's arrow keys reach, in order: its options, or min + k·step up to
+    max (exponents of `base` for a log slider)."""
+    if type(control).__name__ == "SelectionSlider":
+        return [value for _label, value in control._options_full]
+    steps = round((control.max - control.min) / control.step)
+    grid = [min(control.min + k * control.step, control.max) for k in range(steps + 1)]
+    if type(control).__name__ == "FloatLogSlider":
+        return [float(control.base ** exponent) for exponent in grid]
+    return [type(control.value)(round(value, 10)) for value in grid]
 
-    kind: str
-    value: Any
-    low: float = 0.0
-    high: float = 0.0
-    step: float = 1.0
-    base: float = 10.0
-    options: tuple = ()
 
-    @classmethod
-    def of(cls, control: Any) -> Slider:
-        kind = type(control).__name__
-        if kind == "SelectionSlider":
-            options = tuple(value for _label, value in control._options_full)
-            return cls(kind, control.value, options=options)
-        return cls(kind, control.value, control.min, control.max, control.step,
-                   getattr(control, "base", 10.0))
-
-    def next_value(self, direction: int) -> Any:
-        """The value one arrow-key press gives (None at the end of the range)."""
-        if self.kind == "SelectionSlider":
-            index = self.options.index(self.value) + direction
-            return self.options[index] if 0 <= index < len(self.options) else None
-        current = math.log(self.value, self.base) if self.kind == "FloatLogSlider" else self.value
-        position = round((current - self.low) / self.step) + direction
-        target = min(max(self.low + position * self.step, self.low), self.high)
-        if abs(target - current) < 1e-9:
-            return None
-        if self.kind == "FloatLogSlider":
-            return float(self.base ** target)
-        return type(self.value)(round(target, 10))
+def slider_index(control: Any, positions: list[Any]) -> int:
+    """Where the slider's value stands among its positions (the nearest one)."""
+    if type(control).__name__ == "SelectionSlider":
+        return positions.index(control.value)
+    if type(control).__name__ == "FloatLogSlider":
+        at = math.log(control.value, control.base)
+    else:
+        at = control.value
+    return min(max(round((at - control.min) / control.step), 0), len(positions) - 1)
 
 
 def key_presses(control: Any, count: int) -> list[Any]:
     """The values of `count` arrow-key presses: onwards to the end of the range, then back."""
-    slider, values, direction = Slider.of(control), [], 1
-    while len(values) < count:
-        value = slider.next_value(direction)
-        if value is None:
+    positions = slider_positions(control)
+    index, values, direction = slider_index(control, positions), [], 1
+    while len(values) < count and len(positions) > 1:
+        if not 0 <= index + direction < len(positions):
             direction = -direction
             continue
-        slider.value = value
-        values.append(value)
+        index += direction
+        values.append(positions[index])
     return values
 
 
