@@ -38,6 +38,11 @@ $(STAMP): constraints.txt pyproject.toml student/pyproject.toml jupyterlab/overr
 	@install -D -m 644 jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $(STAMP)
 
+# The tests' matplotlib configuration and font cache belong to this checkout: the one in
+# ~/.cache/matplotlib is shared by every checkout and virtualenv on the machine, and one that
+# was being deleted can leave it listing no bundled font — then every notebook the tests run
+# prints "findfont: … not found" on stderr.
+test: export MPLCONFIGDIR := $(CURDIR)/$(VENV)/matplotlib
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy
