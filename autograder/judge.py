@@ -42,9 +42,15 @@ from nbformat.v4 import new_output
 
 from autograder.own_code import NotebookCode, own_code_problem
 from lrchecks.encoding import has_tag
-from lrchecks.evidence import EVIDENCE_MIME, EvidenceMismatch, record_problem, replay_check
+from lrchecks.evidence import (
+    EVIDENCE_MIME,
+    EvidenceMismatch,
+    Replayed,
+    record_problem,
+    replay_check,
+)
 from lrchecks.hidden import drawn_cases
-from lrchecks.report import MESSAGE_CHARS, CheckFailed, failure_lines, not_defined
+from lrchecks.report import MESSAGE_CHARS, failure_lines, not_defined
 
 __all__ = ["judge_notebook", "judge_cell", "expected_calls", "JudgedCall", "Verdict",
            "VERIFICATION_ERROR", "CHECK_FAILED", "CHECK_PACKAGE", "is_autograded_test"]
@@ -83,6 +89,7 @@ class Verdict:
     passed: list[str] = field(default_factory=list)
     failure: str | None = None
     unconfirmed: bool = False
+    decided_outside: bool = False  # the failing check's kernel only asked (grading mode)
 
     @property
     def ok(self) -> bool:
@@ -267,8 +274,9 @@ def judge_cell(calls: list[JudgedCall], records: list[Any],
             return verdict
         try:
             verdict.passed += replay_check(call.check, record, call.kwargs)
-        except CheckFailed as failure:
+        except Replayed as failure:
             verdict.failure = failure.message
+            verdict.decided_outside = failure.decided_outside
             return verdict
         except EvidenceMismatch as mismatch:
             return Verdict(verdict.passed, f"{UNCONFIRMED}{mismatch} — the checks or the "
@@ -311,7 +319,8 @@ def judge_notebook(nb: NotebookNode, cases: Mapping[str, Any] | None = None,
     drawn hidden `cases`, writing the verdicts as the cells' only outputs. `instructor`: the
     sources of the instructor's locked cells (from the source notebook), so that the student's
     objects can be followed through the notebook's code (`autograder.own_code`); None skips
-    that. Returns one line per cell the kernel passed and the judge failed."""
+    that. Returns one line per cell the kernel passed and the judge failed (a check the kernel
+    only asked, while grading, was not passed there)."""
     code = _student_code(nb, instructor) if instructor is not None else None
     names = _Names()
     overturned = []
@@ -335,7 +344,8 @@ def judge_notebook(nb: NotebookNode, cases: Mapping[str, Any] | None = None,
             else:
                 verdict = judge_cell(calls, records, kernel_outputs, code)
             cell.outputs = verdict.outputs()
-            if not verdict.ok and _kernel_passed(kernel_outputs):
+            if not verdict.ok and not verdict.decided_outside and _kernel_passed(
+                    kernel_outputs):
                 grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
                 overturned.append(f"{grade_id}: {verdict.failure}")
     return overturned

@@ -19,6 +19,9 @@ answers (the grader's judge). Only the grader's verdict scores.
   code (lrcore, lrchecks, autograder) on plain data is not recorded: the grader computes it
   itself; on anything else (a student's object) the grader refuses the kernel's answer — a check
   must hand the grader data it can recompute from (a model's weights, a schedule's values).
+- `asked` marks where a check has asked the student's code all it will (`lrchecks.asking`):
+  while grading, the kernel stops the check there and publishes the record; the judge runs the
+  rest — references, comparisons, diagnosis — alone. Validate runs the whole check.
 - `record_problem` says why a record is not one a check wrote; `replay_check` runs a check in
   the grader on a record.
 
@@ -32,11 +35,11 @@ import contextlib
 import functools
 import io
 import os
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from lrchecks import call_effects as effects
 from lrchecks.encoding import (
     REFERENCE_PACKAGES,
     TAG,
@@ -51,7 +54,8 @@ from lrchecks.encoding import (
 from lrchecks.report import CheckFailed
 
 __all__ = ["EVIDENCE_MIME", "ENVIRONMENT_SWITCH", "EvidenceMismatch", "judged", "student_call",
-           "record_problem", "replay_check", "replaying", "check_id", "recording_enabled"]
+           "record_problem", "replay_check", "replaying", "check_id", "recording_enabled",
+           "asked", "Replayed"]
 
 EVIDENCE_MIME = "application/vnd.lrlab.evidence+json"
 ENVIRONMENT_SWITCH = "LRLAB_EVIDENCE"
@@ -67,6 +71,13 @@ class Session:
     replay: bool
     calls: list[dict[str, Any]] = field(default_factory=list)
     position: int = 0
+    depth: int = 0  # checks called by the check (their `asked` is not the check's)
+    asked: bool = False  # the check reached `asked`: in the kernel, nothing was decided
+
+
+class _AskedAll(BaseException):
+    """The kernel's check has asked everything while grading: the judge decides the rest. A
+    BaseException, so that no `except Exception` of a check's or the student's stops it."""
 
 
 _sessions: list[Session] = []
@@ -115,69 +126,21 @@ def student_call(function: Any, name: str, args: tuple[Any, ...], kwargs: dict[s
             # student could have patched that code, so the grader never accepts it
             raise EvidenceMismatch(f"{name} was computed by the course's code inside the "
                                    "notebook, where it can be altered")
-        return _answer(session, name, key, _watched(args, kwargs), args, kwargs)
-    watched = _watched(args, kwargs)
-    before = {place: encoded[place] for place, _ in _containers(args, kwargs)}
+        return _answer(session, name, key, effects.watched(args, kwargs), args, kwargs)
+    watched = effects.watched(args, kwargs)
+    before = {place: encoded[place] for place, _ in effects.containers(args, kwargs)}
     try:
         result = function(*args, **kwargs)
     except Exception as error:
-        session.calls.append({"name": name, "args": key, "after": _states(watched),
-                              "changed": _changes(before, args, kwargs),
+        session.calls.append({"name": name, "args": key, "after": effects.states(watched),
+                              "changed": effects.changes(before, args, kwargs),
                               "error": [type(error).__name__, str(error)]})
         raise
     answer = encode(result)
-    session.calls.append({"name": name, "args": key, "after": _states(watched),
-                          "changed": _changes(before, args, kwargs), "result": answer})
+    session.calls.append({"name": name, "args": key, "after": effects.states(watched),
+                          "changed": effects.changes(before, args, kwargs), "result": answer})
     # plain data goes on as the grader will see it, so both judge the same values
     return decode(answer) if is_data(answer) else result
-
-
-def _watched(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
-    """The check's own objects whose state the student's code changes (e.g. a step function
-    that counts its calls): they define `evidence_state()` and `restore_evidence_state(s)`."""
-    return [value for value in (*args, *kwargs.values())
-            if hasattr(type(value), "evidence_state") and not isinstance(value, StandIn)]
-
-
-def _containers(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[tuple[Any, Any]]:
-    """Arguments the student's code may change in place (an array, a list, a dict, a tensor),
-    with their place: a position or a keyword."""
-    import numpy as np
-
-    torch = sys.modules.get("torch")
-    kinds: tuple[type, ...] = (np.ndarray, list, dict) + ((torch.Tensor,) if torch else ())
-    return [(place, value) for place, value in (*enumerate(args), *kwargs.items())
-            if isinstance(value, kinds)]
-
-
-def _changes(before: dict[Any, Any], args: tuple[Any, ...],
-             kwargs: dict[str, Any]) -> list[list[Any]]:
-    changed = []
-    for place, value in _containers(args, kwargs):
-        after = encode(value)
-        if after != before.get(place):
-            changed.append([place, after])
-    return changed
-
-
-def _change_in_place(target: Any, value: Any) -> None:
-    """Make the check's argument what the student's code left it (in replay)."""
-    import numpy as np
-
-    if isinstance(target, np.ndarray):
-        target[...] = np.asarray(value).reshape(target.shape)
-    elif isinstance(target, list):
-        target[:] = list(value)
-    elif isinstance(target, dict):
-        target.clear()
-        target.update(value)
-    else:  # a tensor
-        with __import__("torch").no_grad():
-            target.copy_(value.reshape(target.shape))
-
-
-def _states(watched: list[Any]) -> list[Any]:
-    return [encode(value.evidence_state()) for value in watched]
 
 
 def _answer(session: Session, name: str, key: str, watched: list[Any],
@@ -194,12 +157,12 @@ def _answer(session: Session, name: str, key: str, watched: list[Any],
         raise EvidenceMismatch(f"the record of {name}(…) does not say what the call changed")
     for value, state in zip(watched, states, strict=True):
         value.restore_evidence_state(decode(state))
-    places = dict(_containers(args, kwargs))
+    places = dict(effects.containers(args, kwargs))
     for place, value in call.get("changed", []):
         if place not in places:
             raise EvidenceMismatch(f"the record of {name}(…) changes an argument it was not "
                                    "given")
-        _change_in_place(places[place], decode(value))
+        effects.change_in_place(places[place], decode(value))
     if "error" in call:
         kind, message = call["error"]
         raise _recorded_error(kind, message)
@@ -224,8 +187,33 @@ def _publish(record: dict[str, Any]) -> None:
 
 def _record(check: Callable[..., Any], encoded_args: list[Any], kwargs: dict[str, Any],
             session: Session, failed: bool) -> dict[str, Any]:
+    """What the kernel publishes; `asked` (the check stopped at `asked`, leaving the decision
+    to the judge) is for a reader of the record and the tests — the judge never trusts it."""
     return {"version": RECORD_VERSION, "check": check_id(check), "args": encoded_args,
-            "kwargs": encode(kwargs), "calls": session.calls, "failed": failed}
+            "kwargs": encode(kwargs), "calls": session.calls, "failed": failed,
+            "asked": session.asked}
+
+
+def asked() -> None:
+    """The check has asked the student's code all it will; what follows decides. While
+    grading, the kernel stops the check here (its record is published, the cell stays silent)
+    and the judge alone computes the references and the verdict; in replay and in Validate
+    this does nothing. A check called by another check never stops its caller."""
+    session = _sessions[-1] if _sessions else None
+    if session is None or session.depth:
+        return
+    session.asked = True
+    if not session.replay:
+        raise _AskedAll
+
+
+@contextlib.contextmanager
+def _nested(session: Session) -> Iterator[None]:
+    session.depth += 1
+    try:
+        yield
+    finally:
+        session.depth -= 1
 
 
 def judged(check: Check) -> Check:
@@ -233,7 +221,10 @@ def judged(check: Check) -> Check:
 
     @functools.wraps(check)
     def recording(*args: Any, **kwargs: Any) -> Any:
-        if _sessions or not recording_enabled():
+        if _sessions:
+            with _nested(_sessions[-1]):
+                return check(*args, **kwargs)
+        if not recording_enabled():
             return check(*args, **kwargs)
         encoded_args = [encode(arg) for arg in args]
         try:  # the check sees figures as the grader will: rebuilt from their data
@@ -247,6 +238,9 @@ def judged(check: Check) -> Check:
         _sessions.append(session)
         try:
             result = check(*seen_args, **kwargs)
+        except _AskedAll:  # grading: the judge decides, the kernel says nothing
+            _publish(_record(check, encoded_args, kwargs, session, failed=False))
+            return None
         except CheckFailed:  # the judge replays a failure too, to give its own message
             _publish(_record(check, encoded_args, kwargs, session, failed=True))
             raise
@@ -275,15 +269,27 @@ def record_problem(check: Callable[..., Any], record: Any, positional: int) -> s
     return None
 
 
+class Replayed(CheckFailed):
+    """The check failed in the judge; `decided_outside`: only after its `asked`, so the kernel,
+    grading, never decided it (its silence there was no verdict)."""
+
+    def __init__(self, failure: CheckFailed, decided_outside: bool) -> None:
+        super().__init__(failure.message, diagnosis=failure.diagnosis)
+        self.decided_outside = decided_outside
+
+
 def replay_check(check: Callable[..., Any], record: dict[str, Any],
                  kwargs: dict[str, Any]) -> list[str]:
     """Run `check` (the grader's own) on a record; returns the lines it printed (its `✓`
-    sentence); raises CheckFailed or EvidenceMismatch."""
+    sentence); raises Replayed (a CheckFailed) or EvidenceMismatch."""
     inner = getattr(check, "__wrapped__", check)
     args = [decode(arg) for arg in record.get("args", [])]
     printed = io.StringIO()
     with replaying(record.get("calls", [])) as session, contextlib.redirect_stdout(printed):
-        inner(*args, **kwargs)
+        try:
+            inner(*args, **kwargs)
+        except CheckFailed as failure:
+            raise Replayed(failure, session.asked) from None
     if session.position != len(session.calls):
         raise EvidenceMismatch(f"the record has {len(session.calls) - session.position} "
                                "answers the check never asked for")

@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import require_own_function
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import LEARNER, LEARNER_MISTAKES
 from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
 from lrchecks.ps04.lakes import (
     Q_ATOL,
     Q_RTOL,
@@ -77,12 +77,17 @@ def _learner_mistake(name: str, n: int, step: rl.StepSize, gamma: float, epsilon
     return read_only(model_q), read_only(model_counts)
 
 
-def _check_learner(function: Any, case: LearnerCase) -> None:
-    """One seeded run (require_own_function is the caller's)."""
+def _ask_learner(function: Any, case: LearnerCase) -> Any:
+    """The student's run of one case (require_own_function is the caller's)."""
+    n, step, gamma, epsilon, seed, desc = case
+    return call(function, "q_learning", _learner_call(*case), fresh_env(desc), n, step,
+                gamma=gamma, epsilon=epsilon, seed=seed, count_hint=VISIT_HINT)
+
+
+def _decide_learner(case: LearnerCase, result: Any) -> None:
+    """The student's run of one case against lrcore's seeded run, its mistake named."""
     n, step, gamma, epsilon, seed, desc = case
     shown = _learner_call(n, step, gamma, epsilon, seed, desc)
-    result = call(function, "q_learning", shown, fresh_env(desc), n, step, gamma=gamma,
-                  epsilon=epsilon, seed=seed, count_hint=VISIT_HINT)
     if not isinstance(result, tuple | list) or len(result) != 2:
         raise CheckFailed(f"{shown} should return a pair (Q, counts), got "
                           f"{type(result).__name__}.",
@@ -133,7 +138,7 @@ def check_q_learning_seeded(q_learning: Any, hidden: bool = False) -> None:
     reach the 100-step limit; hidden the drawn seeds, schedules, γ, ε and lakes, and another
     run that reaches the limit (pool "ps04.q_learning")."""
     require_own_function(q_learning, "q_learning")
-    run_cases(lambda case: _check_learner(q_learning, case), hidden, "ps04.q_learning",
-              LEARNER_CASES_VISIBLE, LEARNER_ADVICE, learner_case)
+    run_asking_cases(lambda case: _ask_learner(q_learning, case), _decide_learner, hidden,
+                     "ps04.q_learning", LEARNER_CASES_VISIBLE, LEARNER_ADVICE, learner_case)
     passed("q_learning reproduces the seeded runs exactly"
            + (" for unseen seeds, schedules and lakes." if hidden else "."))
