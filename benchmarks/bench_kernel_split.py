@@ -22,7 +22,12 @@ notebook, so that no notebook's setup cell pays for them). Printed: median secon
 per assignment, and the test cells' share of each part. Sampling costs a little: the parts add
 up to the cells' wall time, measured with the sampler running.
 
-    .venv/bin/python benchmarks/bench_kernel_split.py [ps01_constant_lr …] [--repeats 3]
+`--grading` runs the test cells as a grading kernel does (`LRLAB_EVIDENCE=1`): each check asks
+the student's code, records the answers and stops at `lrchecks.evidence.asked`, leaving the
+references and the verdict to the judge outside the kernel — the reference part should fall to
+about nothing.
+
+    .venv/bin/python benchmarks/bench_kernel_split.py [ps01_constant_lr …] [--repeats 3] [--grading]
 
 A benchmark, not a test: it prints, it never fails on a time.
 """
@@ -139,11 +144,16 @@ def run_once(course: Course, assignment: str, notebook: str, interval: float) ->
     return seconds
 
 
-def run_in_fresh_process(assignment: str, notebook: str, interval: float) -> dict[str, float]:
-    """`run_once` in a new Python process, which prints its parts as JSON."""
+def run_in_fresh_process(assignment: str, notebook: str, interval: float,
+                         grading: bool) -> dict[str, float]:
+    """`run_once` in a new Python process, which prints its parts as JSON; `grading`: with the
+    evidence switch a grading sandbox sets."""
+    from lrchecks.evidence import ENVIRONMENT_SWITCH
+
+    environment = {**os.environ, ENVIRONMENT_SWITCH: "1" if grading else "0"}
     result = subprocess.run(
         [sys.executable, __file__, assignment, "--one", notebook, "--interval", str(interval)],
-        capture_output=True, text=True, check=True)
+        capture_output=True, text=True, check=True, env=environment)
     return json.loads(result.stdout.splitlines()[-1])
 
 
@@ -152,6 +162,8 @@ def main() -> None:
     parser.add_argument("assignments", nargs="*")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--interval", type=float, default=0.001, help="sampling period (s)")
+    parser.add_argument("--grading", action="store_true",
+                        help="run the test cells as a grading kernel does (checks only ask)")
     parser.add_argument("--one", metavar="NOTEBOOK", help=argparse.SUPPRESS)
     args = parser.parse_args()
     course = Course(REPO)
@@ -163,12 +175,14 @@ def main() -> None:
     rows = []
     for assignment in args.assignments or course.assignments():
         for notebook in course.notebooks(assignment):
-            runs = [run_in_fresh_process(assignment, notebook, args.interval)
+            runs = [run_in_fresh_process(assignment, notebook, args.interval, args.grading)
                     for _ in range(args.repeats)]
             rows.append((notebook, {part: statistics.median(run[part] for run in runs)
                                     for part in PARTS}))
             print(f"{notebook}: done", file=sys.stderr)
-    print(f"median of {args.repeats} runs, each in a fresh process, seconds "
+    mode = "as a grading kernel (checks ask; the judge decides)" if args.grading else (
+        "as Validate (checks ask and decide)")
+    print(f"median of {args.repeats} runs, each in a fresh process, {mode}, seconds "
           "(test cells: student's functions + reference + checks)")
     print(f"{'notebook':28}" + "".join(f"{part:>21}" for part in PARTS) + f"{'total':>8}")
     for notebook, parts in rows:

@@ -157,9 +157,9 @@ def result_mismatch(result: Any, expected: np.ndarray, call: str,
 def wrong_value_sentence(call: str, what: str, mismatch: Mismatch) -> str:
     """"{call}: {what} is 0.25, it should be 0.5." — the first differing value of a result, as
     `describe_number` writes it (`what` names the value: "x after step 3")."""
-    assert mismatch.student is not None
+    assert mismatch.student is not None and mismatch.expected is not None
     return (f"{call}: {what} is {describe_number(mismatch.student)}, it should be "
-            f"{describe_number(float(mismatch.expected or 0.0))}.")
+            f"{describe_number(float(mismatch.expected))}.")
 
 
 def arrays_match(
