@@ -29,6 +29,7 @@ case, `decide(case, answer)` judges that answer; hidden cases keep their value-f
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -70,10 +71,10 @@ def ask_each(ask: Callable[[Case], T], cases: Sequence[tuple[Any, Case]],
              advice: str) -> list[Answer[T]]:
     """`ask(case)` for each (hidden case or None, case) of `visible_or_drawn`, in order, each
     within its hidden case; the failures are kept in the answers."""
-    answers = []
+    answers: list[Answer[T]] = []
     for hidden_case, case in cases:
         with within(hidden_case, advice):
-            answers.append(Answer.of(lambda case=case: ask(case)))
+            answers.append(Answer.of(functools.partial(ask, case)))
     return answers
 
 
