@@ -16,7 +16,9 @@ seed), and the sweep's check judges those settings, never the numbers the kernel
 Visible checks use the cases printed in the notebook; hidden checks (`hidden=True`) run the
 cases the grader drew for this student (`lrchecks.hidden`: pools the grader keeps), so a
 hard-coded answer cannot pass. A hidden case's message names the kind of case and the mistake,
-never its inputs or expected values.
+never its inputs or expected values. Every check asks the student's code first, then decides
+after `asked()` (`lrchecks.asking`): while grading, the kernel only asks and the judge computes
+the references and the verdict; Validate runs both parts.
 """
 
 from lrchecks.ps03.range_pieces import check_exponential_lrs, check_smooth_losses

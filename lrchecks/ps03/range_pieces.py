@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import Shown, call_student, format_call, require_own_function
 from lrchecks.diagnosis.batch_size import EXPONENTIAL_LRS, SMOOTHING
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, first_mismatch, to_float_array
 from lrcore import range_test
@@ -29,16 +29,24 @@ def _read_exponential(params: Any) -> tuple[float, float, int]:
     return start, end, n
 
 
-def _check_exponential_case(exponential_lrs: Any, start: float, end: float, n: int) -> None:
+def _ask_exponential(exponential_lrs: Any, case: tuple[float, float, int]) -> np.ndarray:
+    """The student's lrs of one case, as a flat array."""
+    start, end, n = case
     call = format_call("exponential_lrs", (start, end, n), {})
-    student = to_float_array(call_student(exponential_lrs, "exponential_lrs", start, end, n),
-                             f"The result of {call}")
+    return to_float_array(call_student(exponential_lrs, "exponential_lrs", start, end, n),
+                          f"The result of {call}").reshape(-1)
+
+
+def _decide_exponential(case: tuple[float, float, int], student: np.ndarray) -> None:
+    """The student's lrs of one case against lrcore's, the mistake named."""
+    start, end, n = case
+    call = format_call("exponential_lrs", (start, end, n), {})
     expected = range_test.exponential_lrs(start, end, n)
-    mismatch = first_mismatch(student.reshape(-1), expected)
+    mismatch = first_mismatch(student, expected)
     if mismatch is None:
         return
     raise_first_fitting(EXPONENTIAL_LRS, lambda mistake: mistake.fits(
-        student.reshape(-1), mistake.model(start, end, n)), f"{call} is not right.")
+        student, mistake.model(start, end, n)), f"{call} is not right.")
     if mismatch.shape_differs:
         raise CheckFailed(f"{call} returned {student.size} lrs; it should return {n}.",
                           diagnosis="the result should hold num_iters lrs.")
@@ -52,9 +60,9 @@ def _check_exponential_case(exponential_lrs: Any, start: float, end: float, n: i
 def check_exponential_lrs(exponential_lrs: Any, hidden: bool = False) -> None:
     """start_lr · (end_lr/start_lr)^(i/(num_iters − 1)) for i = 0 … num_iters − 1."""
     require_own_function(exponential_lrs, "exponential_lrs")
-    run_cases(lambda case: _check_exponential_case(exponential_lrs, *case), hidden,
-              "ps03.exponential_lrs", EXPONENTIAL_CASES_VISIBLE, EXPONENTIAL_ADVICE,
-              _read_exponential)
+    run_asking_cases(lambda case: _ask_exponential(exponential_lrs, case), _decide_exponential,
+                     hidden, "ps03.exponential_lrs", EXPONENTIAL_CASES_VISIBLE,
+                     EXPONENTIAL_ADVICE, _read_exponential)
     passed("exponential_lrs spaces the lrs evenly on a log scale, from start_lr to end_lr"
            + (" (unseen ranges too)." if hidden else "."))
 
@@ -77,12 +85,25 @@ def _read_smoothing(params: Any) -> tuple[list[float], float | None]:
     return list(losses), beta
 
 
-def _check_smoothing_case(smooth_losses: Any, losses: list[float], beta: float | None) -> None:
+def _smoothing_call(losses: list[float], beta: float | None) -> tuple[str, dict[str, float]]:
+    """The call as a message shows it, and its keyword arguments."""
     kwargs = {} if beta is None else {"beta": beta}
     shown = losses if len(losses) <= 6 else Shown(f"<{len(losses)} losses>")
-    call = format_call("smooth_losses", (shown,), kwargs)
+    return format_call("smooth_losses", (shown,), kwargs), kwargs
+
+
+def _ask_smoothing(smooth_losses: Any, case: tuple[list[float], float | None]) -> np.ndarray:
+    """The student's smoothed losses of one case, as a flat array."""
+    losses, beta = case
+    call, kwargs = _smoothing_call(losses, beta)
     result = call_student(smooth_losses, "smooth_losses", list(losses), **kwargs)
-    student = to_float_array(result, f"The result of {call}").reshape(-1)
+    return to_float_array(result, f"The result of {call}").reshape(-1)
+
+
+def _decide_smoothing(case: tuple[list[float], float | None], student: np.ndarray) -> None:
+    """The student's smoothed losses of one case against lrcore's, the mistake named."""
+    losses, beta = case
+    call, _ = _smoothing_call(losses, beta)
     used_beta = range_test.BETA if beta is None else beta
     expected = range_test.smooth_losses(losses, used_beta)
     mismatch = first_mismatch(student, expected)
@@ -104,7 +125,7 @@ def _check_smoothing_case(smooth_losses: Any, losses: list[float], beta: float |
 def check_smooth_losses(smooth_losses: Any, hidden: bool = False) -> None:
     """The debiased EMA: a_i = β·a_{i−1} + (1 − β)·loss_i, smoothed_i = a_i / (1 − β^(i+1))."""
     require_own_function(smooth_losses, "smooth_losses")
-    run_cases(lambda case: _check_smoothing_case(smooth_losses, *case), hidden,
-              "ps03.smooth_losses", _losses_visible(), SMOOTHING_ADVICE, _read_smoothing)
+    run_asking_cases(lambda case: _ask_smoothing(smooth_losses, case), _decide_smoothing, hidden,
+                     "ps03.smooth_losses", _losses_visible(), SMOOTHING_ADVICE, _read_smoothing)
     passed("smooth_losses is the debiased exponential moving average"
            + (" (unseen β and losses too)." if hidden else "."))

@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import Shown, call_student, format_call, require_own_function
 from lrchecks.diagnosis.batch_size import RANGE_TEST, matches_record
 from lrchecks.diagnosis.mistake import by_name
 from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, first_mismatch, to_float_array
 from lrcore import range_test
@@ -80,11 +80,30 @@ def _pair(result: Any, call: str) -> tuple[np.ndarray, np.ndarray]:
     return lrs, smoothed
 
 
-def _check_range_case(lr_range_test: Any, toy: dict[str, Any], options: dict[str, Any]) -> None:
+RangeCase = tuple[dict[str, Any], dict[str, Any]]
+RangeAnswer = tuple[_CountingStep, np.ndarray, np.ndarray]
+
+
+def _range_call(options: dict[str, Any]) -> str:
+    return format_call("lr_range_test", (Shown("train_step"),), options)
+
+
+def _ask_range(lr_range_test: Any, case: RangeCase) -> RangeAnswer:
+    """The student's range test of one case: the toy run it was given (which counted its
+    calls), and the (lrs, smoothed) it recorded."""
+    toy, options = case
     step = _CountingStep(**toy)
-    call = format_call("lr_range_test", (Shown("train_step"),), options)
+    call = _range_call(options)
     result = call_student(lr_range_test, "lr_range_test", step, **options)
     lrs, smoothed = _pair(result, call)
+    return step, lrs, smoothed
+
+
+def _decide_range(case: RangeCase, answer: RangeAnswer) -> None:
+    """The student's record of one case against lrcore's range test, the mistake named."""
+    _, options = case
+    step, lrs, smoothed = answer
+    call = _range_call(options)
     reference = range_test.lr_range_test(step.fresh(), **options)
     ref_lrs, ref_smoothed = np.asarray(reference.lrs), np.asarray(reference.smoothed)
     taken = ref_lrs.size
@@ -112,8 +131,8 @@ def check_lr_range_test(lr_range_test: Any, hidden: bool = False) -> None:
     """(lrs, smoothed) of the steps taken, stopping at the first smoothed loss above
     diverge_factor × the best; the step the test stops on is recorded (as the task says)."""
     require_own_function(lr_range_test, "lr_range_test")
-    run_cases(lambda case: _check_range_case(lr_range_test, *case), hidden, "ps03.lr_range_test",
-              RANGE_CASES_VISIBLE, RANGE_ADVICE, _read_range)
+    run_asking_cases(lambda case: _ask_range(lr_range_test, case), _decide_range, hidden,
+                     "ps03.lr_range_test", RANGE_CASES_VISIBLE, RANGE_ADVICE, _read_range)
     passed("lr_range_test sweeps the lrs, smooths the loss and stops on divergence"
            + (" (unseen runs and settings too)." if hidden else "."))
 

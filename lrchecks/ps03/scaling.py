@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lrchecks.asking import asked, run_asking_cases
 from lrchecks.calls import call_student, format_call, require_own_function
 from lrchecks.diagnosis.batch_size import (
     LINEAR_SCALING,
@@ -17,7 +18,7 @@ from lrchecks.diagnosis.batch_size import (
 )
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases, visible_or_drawn, within
+from lrchecks.hidden import visible_or_drawn, within
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, numbers_close, to_float
 from lrcore import batch_size
@@ -70,12 +71,13 @@ def _wrong_answer(answers: Sequence[float], expected: Sequence[float]) -> int | 
 
 
 def _check_scaling(function: Any, rule: _Rule, hidden: bool) -> None:
-    """Ask for every case, then name the first wrong one; a mistake is named when one model
-    explains every answer."""
+    """Ask for every case (the first failure of the student's code stops the check, before any
+    answer is judged), then name the first wrong one; a mistake is named when one model explains
+    every answer."""
     name, advice = rule.name, rule.advice
     cases = visible_or_drawn(hidden, f"ps03.{name}", rule.visible, _read_scaling)
     require_own_function(function, name)
-    calls, results, expected = [], [], []
+    calls, results, questions = [], [], []
     for case, (base_lr, batch, base_batch) in cases:
         kwargs = {} if base_batch is None else {"base_batch_size": base_batch}
         call = format_call(name, (base_lr, batch), kwargs)
@@ -83,7 +85,9 @@ def _check_scaling(function: Any, rule: _Rule, hidden: bool) -> None:
             result = call_student(function, name, base_lr, batch, **kwargs)
             results.append(to_float(result, f"The result of {call}"))
         calls.append(call)
-        expected.append(rule.reference(base_lr, batch, **kwargs))
+        questions.append((base_lr, batch, kwargs))
+    asked()
+    expected = [rule.reference(base_lr, batch, **kwargs) for base_lr, batch, kwargs in questions]
     first = _wrong_answer(results, expected)
     if first is not None:
         with within(cases[first][0], advice):
@@ -137,13 +141,21 @@ def _warmup_call(warmup_lr: Any, t: int, target: float, k: int) -> Any:
         raise
 
 
-def _check_warmup_case(warmup_lr: Any, target: float, k: int, steps: Sequence[int]) -> None:
-    results, calls = [], []
+def _ask_warmup(warmup_lr: Any, case: tuple[float, int, Sequence[int]]) -> list[float]:
+    """The student's lr at each step of one case, in the order asked (the first failure of
+    the student's code stops the case)."""
+    target, k, steps = case
+    results = []
     for t in steps:
         call = format_call("warmup_lr", (t, target, k), {})
-        result = _warmup_call(warmup_lr, t, target, k)
-        results.append(to_float(result, f"The result of {call}"))
-        calls.append(call)
+        results.append(to_float(_warmup_call(warmup_lr, t, target, k), f"The result of {call}"))
+    return results
+
+
+def _decide_warmup(case: tuple[float, int, Sequence[int]], results: list[float]) -> None:
+    """The student's lrs of one case against lrcore's warmup, the mistake named."""
+    target, k, steps = case
+    calls = [format_call("warmup_lr", (t, target, k), {}) for t in steps]
     expected = [batch_size.gradual_warmup_lr(t, target, k) for t in steps]
     first = _wrong_answer(results, expected)
     if first is None:
@@ -160,7 +172,7 @@ def _check_warmup_case(warmup_lr: Any, target: float, k: int, steps: Sequence[in
 def check_warmup_lr(warmup_lr: Any, hidden: bool = False) -> None:
     """warmup_lr(step, target_lr, warmup_steps) = target · min(1, (step + 1) / warmup_steps)."""
     require_own_function(warmup_lr, "warmup_lr")
-    run_cases(lambda case: _check_warmup_case(warmup_lr, *case), hidden, "ps03.warmup_lr",
-              WARMUP_CASES_VISIBLE, WARMUP_ADVICE, _read_warmup)
+    run_asking_cases(lambda case: _ask_warmup(warmup_lr, case), _decide_warmup, hidden,
+                     "ps03.warmup_lr", WARMUP_CASES_VISIBLE, WARMUP_ADVICE, _read_warmup)
     passed("warmup_lr ramps up from target/k to the target over k steps"
            + (", also for unseen targets, lengths and k = 0 or 1." if hidden else "."))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
 
 from lrchecks import plots
+from lrchecks.asking import asked
 from lrchecks.calls import Shown, call_student, format_call, require_own_function
 from lrchecks.diagnosis.batch_size import SUGGESTION, matches_record
 from lrchecks.diagnosis.mistake import raise_first_fitting
@@ -15,10 +17,19 @@ from lrchecks.hidden import HiddenCase, hidden_cases, within
 from lrchecks.plot_lines import line_data, numbers_in
 from lrchecks.ps03.range_test import RANGE_CASES_VISIBLE
 from lrchecks.report import CheckFailed, passed
-from lrchecks.values import describe_number, numbers_close, to_float
+from lrchecks.values import describe_number, numbers_close, read_only, to_float
 from lrcore import digits, range_test
 
 __all__ = ["check_suggest_lr", "check_range_test_figure"]
+
+
+@cache
+def _visible_range_curve() -> tuple[np.ndarray, np.ndarray]:
+    """(lrs, smoothed) of the visible range test: a question of the check, computed once
+    (read-only)."""
+    toy, options = RANGE_CASES_VISIBLE[0]
+    result = range_test.lr_range_test(range_test.noisy_quadratic_step(**toy), **options)
+    return read_only(np.asarray(result.lrs)), read_only(np.asarray(result.smoothed))
 
 
 def _suggestion_cases(hidden: bool) -> list[tuple[HiddenCase | None, tuple[np.ndarray,
@@ -26,10 +37,8 @@ def _suggestion_cases(hidden: bool) -> list[tuple[HiddenCase | None, tuple[np.nd
     """The visible curves (a short one and the visible range test's), or this student's drawn
     curves (hidden params [lrs, smoothed losses])."""
     if not hidden:
-        toy, options = RANGE_CASES_VISIBLE[0]
-        result = range_test.lr_range_test(range_test.noisy_quadratic_step(**toy), **options)
         return [(None, (np.array([0.01, 0.1, 1.0, 10.0]), np.array([2.0, 1.0, 0.5, 3.0]))),
-                (None, (np.asarray(result.lrs), np.asarray(result.smoothed)))]
+                (None, _visible_range_curve())]
     return [(case, (np.asarray(case.params[0], dtype=np.float64),
                     np.asarray(case.params[1], dtype=np.float64)))
             for case in hidden_cases("ps03.suggest_lr")]
@@ -43,7 +52,7 @@ def check_suggest_lr(suggest_lr: Any, hidden: bool = False) -> None:
     """The lr at the minimum of the smoothed loss, divided by 10."""
     require_own_function(suggest_lr, "suggest_lr")
     cases = _suggestion_cases(hidden)
-    calls, values, expected = [], [], []
+    calls, values = [], []
     for case, (lrs, losses) in cases:
         shown = (lrs.tolist(), losses.tolist()) if lrs.size <= 4 else (
             Shown(f"<{lrs.size} lrs>"), Shown(f"<{lrs.size} smoothed losses>"))
@@ -52,7 +61,8 @@ def check_suggest_lr(suggest_lr: Any, hidden: bool = False) -> None:
         with within(case, SUGGESTION_ADVICE):
             values.append(to_float(call_student(suggest_lr, "suggest_lr", lrs.tolist(),
                                                 losses.tolist()), f"The result of {call}"))
-        expected.append(range_test.suggest_lr(lrs, losses))
+    asked()
+    expected = [range_test.suggest_lr(lrs, losses) for _, (lrs, losses) in cases]
     wrong = [i for i, (v, e) in enumerate(zip(values, expected, strict=True))
              if not numbers_close(v, e)]
     if not wrong:
@@ -90,6 +100,7 @@ def check_range_test_figure(fig_range_test: Any) -> None:
     """One panel: the smoothed loss against the lr (log x) of the range test at each batch size
     of RANGE_TEST_BATCH_SIZES, labelled with it, and a vertical line at each suggestion."""
     panel = plots.one_panel(fig_range_test, "fig_range_test")
+    asked()
     plots.check_axis_label(panel, "x", ("lr", "learning rate", "η"), "fig_range_test")
     plots.check_axis_label(panel, "y", ("loss",), "fig_range_test")
     plots.check_title(panel, "fig_range_test")

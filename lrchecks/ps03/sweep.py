@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import (
     Shown,
     call_student,
@@ -18,7 +19,6 @@ from lrchecks.calls import (
 from lrchecks.diagnosis.batch_size import SWEEP, f32
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number
 from lrcore import batch_size, digits
@@ -30,15 +30,16 @@ SWEEP_RULES = {"linear_scaled_lr": batch_size.linear_scaled_lr,
 """The scaling rules a sweep case names (by the name a hidden case's params give)."""
 # (batch_sizes, rule name or None, warmup_epochs, base_lr, base_batch_size, epochs, seed): the
 # linear rule with a warmup, and no rule at all (the task's scaling_rule=None: lr = base_lr)
-SWEEP_CASES_VISIBLE = (((64, 256), "linear_scaled_lr", 1, 0.1, 16, 2, 0),
-                       ((128,), None, 0, 0.1, 16, 1, 0))
+SweepCase = tuple[tuple[int, ...], str | None, float, float, int, int, int]
+SWEEP_CASES_VISIBLE: tuple[SweepCase, ...] = (
+    ((64, 256), "linear_scaled_lr", 1, 0.1, 16, 2, 0), ((128,), None, 0, 0.1, 16, 1, 0))
 SWEEP_ADVICE = ("the runs differ from train(B, scaling_rule(base_lr, B, base_batch_size), epochs, "
                 "warmup_steps=warmup_epochs · ⌈N_TRAIN / B⌉, seed=seed) for each batch size B.")
 REFERENCE_SWEEP = ("batch_size_sweep uses lrcore's reference sweep; the exercise is to write it "
                    "with train(...) yourself.")
 
 
-def _read_sweep(params: Any) -> tuple[tuple[int, ...], str | None, float, float, int, int, int]:
+def _read_sweep(params: Any) -> SweepCase:
     """Hidden params {"batch_sizes", "rule" (a name of SWEEP_RULES or None), "warmup_epochs",
     "base_lr", "base_batch_size", "epochs", "seed"}."""
     return (tuple(params["batch_sizes"]), params["rule"], params["warmup_epochs"],
@@ -60,22 +61,34 @@ def _refuse_reference_sweep(function: Any) -> None:
 def check_batch_size_sweep(batch_size_sweep: Any, hidden: bool = False) -> None:
     """{batch: train(batch, rule(base_lr, batch, base_batch), epochs, warmup steps, seed)}."""
     _refuse_reference_sweep(batch_size_sweep)
-    run_cases(lambda case: _check_sweep_case(batch_size_sweep, *case), hidden,
-              "ps03.batch_size_sweep", SWEEP_CASES_VISIBLE, SWEEP_ADVICE, _read_sweep)
+    run_asking_cases(lambda case: _ask_sweep(batch_size_sweep, case), _decide_sweep, hidden,
+                     "ps03.batch_size_sweep", SWEEP_CASES_VISIBLE, SWEEP_ADVICE, _read_sweep)
     passed("batch_size_sweep trains every batch size with the scaled lr and the warmup in steps"
            + (" (unseen settings too)." if hidden else "."))
 
 
-def _check_sweep_case(batch_size_sweep: Any, sizes: tuple[int, ...], rule_name: str | None,
-                      warmup: float, base_lr: float, base_batch: int, epochs: int,
-                      seed: int) -> None:
-    rule = SWEEP_RULES[rule_name] if rule_name else None
+def _sweep_call(case: SweepCase) -> tuple[str, dict[str, Any]]:
+    """The call of one case as a message shows it, and its keyword arguments."""
+    sizes, rule_name, warmup, base_lr, base_batch, epochs, seed = case
     kwargs: dict[str, Any] = {
         "scaling_rule": Shown(rule_name) if rule_name else None, "warmup_epochs": warmup,
         "base_lr": base_lr, "base_batch_size": base_batch, "epochs": epochs, "seed": seed}
     call = format_call("batch_size_sweep", (sizes,), kwargs)
-    kwargs["scaling_rule"] = rule
-    result = call_student(batch_size_sweep, "batch_size_sweep", sizes, **kwargs)
+    kwargs["scaling_rule"] = SWEEP_RULES[rule_name] if rule_name else None
+    return call, kwargs
+
+
+def _ask_sweep(batch_size_sweep: Any, case: SweepCase) -> Any:
+    """What the student's sweep of one case returns."""
+    _, kwargs = _sweep_call(case)
+    return call_student(batch_size_sweep, "batch_size_sweep", case[0], **kwargs)
+
+
+def _decide_sweep(case: SweepCase, result: Any) -> None:
+    """The runs the student's sweep of one case returned: their form, then their settings."""
+    sizes, rule_name, warmup, base_lr, base_batch, epochs, seed = case
+    rule = SWEEP_RULES[rule_name] if rule_name else None
+    call, _ = _sweep_call(case)
     if not isinstance(result, Mapping):
         raise CheckFailed(f"{call} should return a dict {{batch_size: run}} with the run "
                           f"train(...) returns, not a {type(result).__name__}.",

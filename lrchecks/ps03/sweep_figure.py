@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from lrchecks import plots
+from lrchecks.asking import asked
 from lrchecks.evidence import judged
 from lrchecks.plot_lines import line_data
 from lrchecks.report import CheckFailed, passed
@@ -35,6 +36,7 @@ def _reference_sweeps() -> dict[str, dict[int, Any]]:
 def check_batch_size_figure_layout(fig_batch_size: Any) -> None:
     """Two panels; batch size on a log x-axis; final loss and final accuracy; titles; legends."""
     left, right = plots.two_panels(fig_batch_size, "fig_batch_size")
+    asked()
     plots.check_labelled_panels(((left, "the left panel"), (right, "the right panel")),
                                 ("batch",), log_x=" (batch size)",
                                 legend="label each line (e.g. label='linear')")
@@ -58,6 +60,7 @@ def check_batch_size_figure_lines(fig_batch_size: Any) -> None:
     """Left: the final training loss of each sweep vs batch size; right: the final test
     accuracy (as a fraction or in %); one labelled line per sweep of SWEEP_SETTINGS."""
     left, right = plots.two_panels(fig_batch_size, "fig_batch_size")
+    asked()
     x_ref = np.asarray(digits.BATCH_SIZES, dtype=np.float64)
     left_lines, right_lines = line_data(left), line_data(right)
     for name, runs in _reference_sweeps().items():

@@ -800,3 +800,124 @@ def test_missing_figure_is_a_readable_failure():
         fig, ax = plt.subplots()
         ps03.check_batch_size_figure_layout(fig)
     plt.close("all")
+
+
+# --- grading mode: the kernel asks, the judge decides -----------------------------------------
+
+
+def every_judged_check_on_the_solution() -> list[tuple]:
+    """(check, right answer, keyword arguments) for every judged check of ps03: the functions
+    visible and hidden, and the figures."""
+    functions = ((ps03.check_linear_scaled_lr, linear), (ps03.check_sqrt_scaled_lr, root),
+                 (ps03.check_warmup_lr, warmup), (ps03.check_batch_size_sweep, sweep),
+                 (ps03.check_exponential_lrs, exp_lrs), (ps03.check_smooth_losses, smooth),
+                 (ps03.check_lr_range_test, make_range_test()),
+                 (ps03.check_suggest_lr, suggest))
+    figures = batch_figure(), range_figure()
+    return ([(check, function, {"hidden": hidden}) for check, function in functions
+             for hidden in (False, True)]
+            + [(check, figures[0], {}) for check in BATCH_SIZE_FIGURE_CHECKS]
+            + [(ps03.check_range_test_figure, figures[1], {})])
+
+
+def test_a_grading_kernel_only_asks_and_the_judge_confirms_every_check(monkeypatch, recorded,
+                                                                         capsys):
+    """While grading, every check of ps03 stops once it has asked the student's code (its
+    record says `asked`) and prints nothing; the judge's replay decides, and passes, each."""
+    from lrchecks import evidence
+
+    assert {check.__name__ for check in vars(ps03).values()
+            if getattr(check, "__lrlab_judged__", False)} == {
+        check.__name__ for check, _, _ in every_judged_check_on_the_solution()}
+    cases = drawn_for("chen")
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+    checks = every_judged_check_on_the_solution()
+    for check, answer, kwargs in checks:
+        check(answer, **kwargs)
+    said = capsys.readouterr()
+    assert said.out == "" and said.err == ""
+    assert len(recorded) == len(checks)
+    assert all(record["asked"] and not record["failed"] for record in recorded)
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
+    with drawn_cases(cases):
+        for record, (check, _, kwargs) in zip(recorded, checks, strict=True):
+            assert evidence.replay_check(check, record, kwargs)[0].startswith("✓")
+    plt.close("all")
+
+
+def validated_and_judged(check, answer, kwargs: dict, monkeypatch) -> tuple[str, str]:
+    """The message Validate gives for a wrong `answer` (the whole check in the kernel), and
+    the judge's, replaying what a grading kernel recorded (which raises nothing: it asked)."""
+    from lrchecks import evidence
+
+    cases = drawn_for("alice")
+    monkeypatch.delenv(evidence.ENVIRONMENT_SWITCH, raising=False)
+    with drawn_cases(cases), pytest.raises(CheckFailed) as validated:
+        check(answer, **kwargs)
+    published: list = []
+    monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
+    monkeypatch.setattr(evidence, "_publish", published.append)
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+    assert check(answer, **kwargs) is None
+    (record,) = published
+    assert record["asked"] and not record["failed"]
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")
+    with drawn_cases(cases), pytest.raises(evidence.Replayed) as judged:
+        evidence.replay_check(check, record, kwargs)
+    assert judged.value.decided_outside
+    return validated.value.message, judged.value.message
+
+
+def _wrong_and_then_dividing_by_zero(start_lr, end_lr, num_iters):
+    """Evenly spaced lrs on the first visible case, a crash on the second."""
+    if num_iters == 4:
+        raise ZeroDivisionError("division by zero")
+    return np.linspace(start_lr, end_lr, num_iters)
+
+
+def _counting_once_more(train_step, **options):
+    result = make_range_test()(train_step, **options)
+    train_step(1.0)
+    return result
+
+
+@pytest.mark.parametrize(("check", "answer", "hidden", "words"), [
+    (ps03.check_linear_scaled_lr, rule(lambda lr, b, b0: lr * b0 / b), False, "wrong way round"),
+    (ps03.check_sqrt_scaled_lr, rule(lambda lr, b, b0: lr * b / b0), True, "linear rule"),
+    # wrong on the first case, ZeroDivisionError on k = 0 later: the wrong answer comes first
+    (ps03.check_warmup_lr, lambda t, lr, k: lr * min(1.0, t / k), False, "starts at lr 0"),
+    (ps03.check_warmup_lr, lambda t, lr, k: lr * min(1.0, (t + 1) / k), True,
+     mistakes.NO_WARMUP_DIVISION.explanation),
+    (ps03.check_batch_size_sweep,
+     make_sweep(warmup_of=lambda w, b, b0: w * (N_TRAIN // b)), False, "math.ceil"),
+    (ps03.check_exponential_lrs, _wrong_and_then_dividing_by_zero, False, "evenly spaced"),
+    (ps03.check_smooth_losses, lambda losses, beta=0.98: ema(losses, beta, debias=False), True,
+     "not debiased"),
+    (ps03.check_lr_range_test, make_range_test(record_last=False), False,
+     mistakes.RANGE_EXPLANATIONS["stopping_step_left_out"]),
+    (ps03.check_lr_range_test, _counting_once_more, False, "called train_step"),
+    (ps03.check_suggest_lr, lambda lrs, losses: lrs[-1] / 10, False, "last lr"),
+])
+def test_the_judge_gives_the_message_validate_gives(check, answer, hidden, words, monkeypatch):
+    """A wrong answer: the grading kernel only asks, and the judge's replay fails it with the
+    message Validate shows — the first problem first, even when a later case crashes."""
+    validated, judged = validated_and_judged(check, answer, {"hidden": hidden}, monkeypatch)
+    assert judged == validated
+    assert words in judged
+
+
+@pytest.mark.parametrize(("check", "figure", "words"), [
+    (ps03.check_batch_size_figure_layout, functools.partial(batch_figure, legend=False),
+     "no legend"),
+    (ps03.check_batch_size_figure_lines, functools.partial(batch_figure, swap=True),
+     "panels swapped"),
+    (ps03.check_range_test_figure, functools.partial(range_figure, at_minimum=True),
+     "at the minimum"),
+])
+def test_the_judge_gives_the_message_validate_gives_on_a_figure(check, figure, words,
+                                                                 monkeypatch):
+    fig = figure()
+    validated, judged = validated_and_judged(check, fig, {}, monkeypatch)
+    plt.close(fig)
+    assert judged == validated
+    assert words in judged
