@@ -12,11 +12,11 @@ import numpy as np
 
 from lrchecks import plots
 from lrchecks.diagnosis.rl import ERROR_CURVES, SWEEP_LATE
-from lrchecks.evidence import judged
+from lrchecks.evidence import asked, judged
 from lrchecks.plot_lines import numbers_in
 from lrchecks.ps04.lakes import GAMMA, model_of, q_star
 from lrchecks.report import CheckFailed, passed
-from lrchecks.values import arrays_match, describe_number, same_pattern
+from lrchecks.values import arrays_match, describe_number, read_only, same_pattern
 from lrcore import rl
 
 __all__ = ["CONSTANT_ALPHAS", "OMEGAS", "N_SWEEPS", "SWEEP_SEED", "CHECKPOINTS",
@@ -51,16 +51,17 @@ def _reference_curves() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return curves
 
 
+@cache
 def _mistaken_error_curves(step: rl.StepSize) -> dict[str, np.ndarray]:
     """Sentence → the ‖Q − Q*‖∞ curve (every sweep) a usual mistake draws; computed only when
-    a line is wrong."""
+    a line is wrong, once per process (read-only; the caller only reads the dict)."""
     model, best = model_of(), q_star(GAMMA)
     history = rl.synchronous_q_learning(model, step, N_SWEEPS, GAMMA, SWEEP_SEED)
-    curves = {mistake.explanation: mistake.model(history, best, model)
+    curves = {mistake.explanation: read_only(np.asarray(mistake.model(history, best, model)))
               for mistake in ERROR_CURVES}
     if step.omega:
         late = SWEEP_LATE.model(model, step, N_SWEEPS, GAMMA, SWEEP_SEED)
-        curves[SWEEP_LATE.explanation] = np.asarray(rl.sup_norm_error(late, best))
+        curves[SWEEP_LATE.explanation] = read_only(np.asarray(rl.sup_norm_error(late, best)))
     return curves
 
 
@@ -88,6 +89,7 @@ def check_alpha_figure_layout(fig_alpha: Any) -> None:
     """Two panels against the sweep: ‖Q − Q*‖∞ on log-log axes, success probability; titles,
     labels and a legend."""
     left, right = plots.two_panels(fig_alpha, "fig_alpha")
+    asked()  # a figure: nothing of the student's to call, the judge decides
     plots.check_labelled_panels(((left, "the left panel"), (right, "the right panel")),
                                 ("sweep",))
     plots.check_axis_label(left, "y", ("Q*", "Q^*", "error", "‖", "||", "norm", "distance"),
@@ -170,6 +172,7 @@ def _check_schedule_lines(
 def check_alpha_figure_errors(fig_alpha: Any) -> None:
     """The left panel: ‖Q − Q*‖∞ of each schedule at CHECKPOINTS (or after every sweep)."""
     left, _ = plots.two_panels(fig_alpha, "fig_alpha")
+    asked()  # the reference runs are the judge's alone
     every_sweep = np.arange(1, N_SWEEPS + 1, dtype=float)
     expected = {}
     for label, (errors, _) in _reference_curves().items():
@@ -183,6 +186,7 @@ def check_alpha_figure_errors(fig_alpha: Any) -> None:
 def check_alpha_figure_success(fig_alpha: Any) -> None:
     """The right panel: the greedy policy's success probability at CHECKPOINTS."""
     _, right = plots.two_panels(fig_alpha, "fig_alpha")
+    asked()  # the reference runs are the judge's alone
     expected = {label: [(CHECKPOINTS.astype(float), successes)]
                 for label, (_, successes) in _reference_curves().items()}
     _check_schedule_lines(right, "The right panel of fig_alpha", expected)

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import require_own_function
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import SWEEPS
 from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
 from lrchecks.ps04.lakes import Lake, call, case_reader, lake, model_of, on_lake, q_star, step_size
 from lrchecks.report import CheckFailed, passed
 from lrcore import rl
@@ -73,14 +73,25 @@ def _as_count(value: Any, shown: str) -> int | None:
     return int(value)  # type: ignore[call-overload]  # typeshed's int() omits numbers.Real
 
 
-def _check_reach(function: Any, case: ReachCase) -> None:
-    """One case (require_own_function is the caller's)."""
+def _shown(case: ReachCase) -> str:
     step, gamma, tolerance, max_sweeps, desc = case
-    shown = (f"sweeps_to_reach(model, alpha_at={step.label}, gamma={gamma:g}, q_star, "
-             f"tolerance={tolerance:g}, max_sweeps={max_sweeps}){on_lake(desc)}")
-    answer = _as_count(call(function, "sweeps_to_reach", shown, model_of(desc), step, gamma,
-                            q_star(gamma, desc), tolerance=tolerance, max_sweeps=max_sweeps),
-                       shown)
+    return (f"sweeps_to_reach(model, alpha_at={step.label}, gamma={gamma:g}, q_star, "
+            f"tolerance={tolerance:g}, max_sweeps={max_sweeps}){on_lake(desc)}")
+
+
+def _ask_reach(function: Any, case: ReachCase) -> int | None:
+    """The student's sweep count of one case (require_own_function is the caller's)."""
+    step, gamma, tolerance, max_sweeps, desc = case
+    shown = _shown(case)
+    return _as_count(call(function, "sweeps_to_reach", shown, model_of(desc), step, gamma,
+                          q_star(gamma, desc), tolerance=tolerance, max_sweeps=max_sweeps),
+                     shown)
+
+
+def _decide_reach(case: ReachCase, answer: int | None) -> None:
+    """The student's count of one case against lrcore's, its mistake named."""
+    _, _, tolerance, max_sweeps, _ = case
+    shown = _shown(case)
     expected = _reference(case)
     if answer == expected:
         return
@@ -102,8 +113,8 @@ def check_sweeps_to_reach(sweeps_to_reach: Any, hidden: bool = False) -> None:
     4×4 lake, a first sweep that is exact and a run that never gets there; hidden the drawn
     step sizes, γ, tolerances and lakes (pool "ps04.sweeps_to_reach")."""
     require_own_function(sweeps_to_reach, "sweeps_to_reach")
-    run_cases(lambda case: _check_reach(sweeps_to_reach, case), hidden, "ps04.sweeps_to_reach",
-              REACH_CASES_VISIBLE, REACH_ADVICE, reach_case)
+    run_asking_cases(lambda case: _ask_reach(sweeps_to_reach, case), _decide_reach, hidden,
+                     "ps04.sweeps_to_reach", REACH_CASES_VISIBLE, REACH_ADVICE, reach_case)
     passed("sweeps_to_reach counts the sweeps right"
            + (" for unseen step sizes, discounts, tolerances and lakes." if hidden else
               ", returns 1 when the first sweep is enough and None when no sweep is."))

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import require_own_function
 from lrchecks.diagnosis.rl import DRIFT
 from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
 from lrchecks.ps04.lakes import Lake, case_reader, lake, model_of, on_lake, step_size
 from lrchecks.ps04.sweeps import judge_sweeps, require_sweeps_shape, student_sweeps
 from lrchecks.report import CheckFailed, passed
@@ -70,13 +70,23 @@ def _reference(case: DriftCase) -> np.ndarray:
     return read_only(rl.drifting_q_learning(lakes_of(ice, desc), step, per_lake, gamma, seed))
 
 
-def _check_drift(function: Any, case: DriftCase) -> None:
-    """One seeded run (require_own_function is the caller's)."""
+def _shown(case: DriftCase) -> str:
     ice, step, per_lake, gamma, seed, desc = case
-    shown = (f"drifting_q_learning([{', '.join(map(_name, ice))}], alpha_at={step.label}, "
-             f"sweeps_per_lake={per_lake}, gamma={gamma:g}, seed={seed}){on_lake(desc)}")
-    student = student_sweeps(function, "drifting_q_learning", shown, lakes_of(ice, desc), step,
-                             per_lake, gamma=gamma, seed=seed)
+    return (f"drifting_q_learning([{', '.join(map(_name, ice))}], alpha_at={step.label}, "
+            f"sweeps_per_lake={per_lake}, gamma={gamma:g}, seed={seed}){on_lake(desc)}")
+
+
+def _ask_drift(function: Any, case: DriftCase) -> np.ndarray:
+    """The student's seeded run of one case (require_own_function is the caller's)."""
+    ice, step, per_lake, gamma, seed, desc = case
+    return student_sweeps(function, "drifting_q_learning", _shown(case), lakes_of(ice, desc),
+                          step, per_lake, gamma=gamma, seed=seed)
+
+
+def _decide_drift(case: DriftCase, student: np.ndarray) -> None:
+    """The student's run of one case against lrcore's, its mistake named."""
+    ice, step, per_lake, gamma, seed, desc = case
+    shown = _shown(case)
     expected = _reference(case)
     if student.shape == (per_lake, *expected.shape[1:]):
         advice = ("return the sweeps of every lake, one after the other: "
@@ -100,8 +110,8 @@ def check_drifting_q_learning(drifting_q_learning: Any, hidden: bool = False) ->
     and a lake that changes twice; hidden the drawn ice, step sizes, γ, seeds and lakes (pool
     "ps04.drifting_q_learning")."""
     require_own_function(drifting_q_learning, "drifting_q_learning")
-    run_cases(lambda case: _check_drift(drifting_q_learning, case), hidden,
-              "ps04.drifting_q_learning", DRIFT_CASES_VISIBLE, DRIFT_ADVICE, drift_case)
+    run_asking_cases(lambda case: _ask_drift(drifting_q_learning, case), _decide_drift, hidden,
+                     "ps04.drifting_q_learning", DRIFT_CASES_VISIBLE, DRIFT_ADVICE, drift_case)
     passed("drifting_q_learning reproduces the seeded sweeps exactly"
            + (" for unseen ice, step sizes, γ and lakes." if hidden else
               ", with Q, the sweep count and the rng carried over from lake to lake."))

@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import ask_each, asked
 from lrchecks.calls import require_own_function
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import SUCCESS_RATE, SUCCESS_RATE_MISTAKES
 from lrchecks.evidence import judged
-from lrchecks.hidden import hidden_case, hidden_cases
+from lrchecks.hidden import hidden_cases, within
 from lrchecks.ps04.lakes import (
     GAMMA,
     SUCCESS_ATOL,
@@ -80,12 +81,23 @@ def _close(value: float, expected: float) -> bool:
     return bool(np.isclose(value, expected, rtol=SUCCESS_RTOL, atol=SUCCESS_ATOL))
 
 
-def _check_success(function: Any, case: SuccessCase) -> float:
-    """One case's rate, once it is right (require_own_function is the caller's)."""
-    what, spec, n, seed, desc = case
-    shown = f"success_rate(env, policy, {n}, seed={seed}) for {what}{on_lake(desc)}"
-    value = to_float(call(function, "success_rate", shown, fresh_env(desc), policy(spec, desc),
-                          n, seed=seed), f"The result of {shown}")
+def _shown(case: SuccessCase) -> str:
+    what, _, n, seed, desc = case
+    return f"success_rate(env, policy, {n}, seed={seed}) for {what}{on_lake(desc)}"
+
+
+def _ask_success(function: Any, case: SuccessCase) -> float:
+    """The student's rate of one case (require_own_function is the caller's)."""
+    _, spec, n, seed, desc = case
+    shown = _shown(case)
+    return to_float(call(function, "success_rate", shown, fresh_env(desc), policy(spec, desc),
+                         n, seed=seed), f"The result of {shown}")
+
+
+def _decide_success(case: SuccessCase, value: float) -> float:
+    """One case's rate against lrcore's, its mistake named; the rate, once it is right."""
+    _, spec, n, seed, desc = case
+    shown = _shown(case)
     expected = _success_reference(spec, n, seed, desc)
     if _close(value, expected):
         return expected
@@ -112,13 +124,14 @@ def check_success_rate(success_rate: Any, hidden: bool = False) -> None:
     """Monte Carlo success rate with seeded gymnasium episodes, equal to lrcore's (hidden: the
     drawn policies, seeds and lakes — pool "ps04.success_rate")."""
     require_own_function(success_rate, "success_rate")
-    if not hidden:
-        for case in SUCCESS_CASES_VISIBLE:
-            rate = _check_success(success_rate, case)
-    else:
-        for drawn in hidden_cases("ps04.success_rate"):
-            with hidden_case(drawn, SUCCESS_ADVICE):
-                _check_success(success_rate, success_case(drawn.kind, drawn.params))
+    cases = ([(None, case) for case in SUCCESS_CASES_VISIBLE] if not hidden else
+             [(drawn, success_case(drawn.kind, drawn.params))
+              for drawn in hidden_cases("ps04.success_rate")])
+    answers = ask_each(lambda case: _ask_success(success_rate, case), cases, SUCCESS_ADVICE)
+    asked()
+    for (drawn, case), answer in zip(cases, answers, strict=True):
+        with within(drawn, SUCCESS_ADVICE):
+            rate = _decide_success(case, answer.get())
     passed("success_rate reproduces the seeded episodes"
            + (" for unseen policies, seeds and lakes." if hidden else
               f" (the optimal policy reaches the goal in {rate:.1%} of 500 episodes)."))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import Answer, run_asking_cases
 from lrchecks.calls import describe_argument, require_own_function
 from lrchecks.diagnosis.rl import STEP_SIZE
 from lrchecks.evidence import judged
-from lrchecks.hidden import hidden_case, hidden_cases
 from lrchecks.ps04.lakes import STEP_SIZE_RTOL, call, step_size
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, to_float
@@ -37,8 +38,15 @@ def _hint(value: float, expected: rl.StepSize, n: Any) -> str:
     return ""
 
 
-def _check_schedule(factory: Any, name: str, parameter: float, expected: rl.StepSize,
-                    counts: Sequence[Any]) -> None:
+ScheduleCase = tuple[Any, str, float, rl.StepSize, Sequence[Any]]
+"""(the student's factory, its name, α or ω, lrcore's schedule, the counts n to ask α_n of)."""
+
+
+def _ask_schedule(case: ScheduleCase) -> list[Answer[float]]:
+    """The student's α_n of each count, each kept as an `Answer` (a later count's failure must
+    not come before an earlier count's wrong value); a factory that gives no function of the
+    count fails here."""
+    factory, name, parameter, _, counts = case
     shown = f"{name}({parameter:g})"
     alpha_at = call(factory, name, shown, parameter)
     if not callable(alpha_at):
@@ -48,8 +56,20 @@ def _check_schedule(factory: Any, name: str, parameter: float, expected: rl.Step
                           "(e.g. `return lambda n: …`).")
     # lrcore's own schedule is no answer (it would be judged as data, i.e. computed correctly)
     require_own_function(alpha_at, f"The result of {shown}")
-    for n in counts:
-        value = to_float(call(alpha_at, "alpha_at", f"{shown}({n!r})", n), f"{shown}({n!r})")
+    return [Answer.of(partial(_ask_alpha, alpha_at, shown, n)) for n in counts]
+
+
+def _ask_alpha(alpha_at: Any, shown: str, n: Any) -> float:
+    """The student's α_n of one count n, as a float."""
+    return to_float(call(alpha_at, "alpha_at", f"{shown}({n!r})", n), f"{shown}({n!r})")
+
+
+def _decide_schedule(case: ScheduleCase, answers: list[Answer[float]]) -> None:
+    """The student's α_n of each count against lrcore's, in order, its mistake named."""
+    _, name, parameter, expected, counts = case
+    shown = f"{name}({parameter:g})"
+    for n, answer in zip(counts, answers, strict=True):
+        value = answer.get()
         reference = float(expected(n))
         if np.isclose(value, reference, rtol=STEP_SIZE_RTOL, atol=0):
             continue
@@ -71,20 +91,19 @@ def check_step_sizes(constant_step_size: Any, polynomial_step_size: Any,
     require_own_function(polynomial_step_size, "polynomial_step_size")
     factories = {"constant": (constant_step_size, "constant_step_size"),
                  "polynomial": (polynomial_step_size, "polynomial_step_size")}
-    if not hidden:
-        counts = list(range(1, 11)) + [100, 1000]
-        for alpha in (0.1,):
-            _check_schedule(constant_step_size, "constant_step_size", alpha,
-                            rl.constant_step_size(alpha), counts)
-        for omega in (1.0, 0.6):
-            _check_schedule(polynomial_step_size, "polynomial_step_size", omega,
-                            rl.polynomial_step_size(omega), counts)
-    else:
-        for case in hidden_cases("ps04.step_sizes"):
-            with hidden_case(case, STEP_SIZE_ADVICE):
-                kind, parameter = case.params["schedule"]
-                factory, name = factories[kind]
-                _check_schedule(factory, name, float(parameter), step_size([kind, parameter]),
-                                [COUNT_TYPES[type_](n) for type_, n in case.params["counts"]])
+    counts = list(range(1, 11)) + [100, 1000]
+    visible: list[ScheduleCase] = [
+        (constant_step_size, "constant_step_size", 0.1, rl.constant_step_size(0.1), counts),
+        *((polynomial_step_size, "polynomial_step_size", omega, rl.polynomial_step_size(omega),
+           counts) for omega in (1.0, 0.6))]
+
+    def read(params: dict[str, Any]) -> ScheduleCase:
+        kind, parameter = params["schedule"]
+        factory, name = factories[kind]
+        return (factory, name, float(parameter), step_size([kind, parameter]),
+                [COUNT_TYPES[type_](n) for type_, n in params["counts"]])
+
+    run_asking_cases(_ask_schedule, _decide_schedule, hidden, "ps04.step_sizes", visible,
+                     STEP_SIZE_ADVICE, read)
     passed("The step sizes are right" + (" for unseen α, ω and kinds of count." if hidden
                                          else ": α_n = α and α_n = 1/n^ω."))

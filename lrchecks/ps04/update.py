@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import require_own_function
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import UPDATE, UPDATE_RETURNS_COPY
 from lrchecks.evidence import judged
-from lrchecks.hidden import hidden_case, hidden_cases
 from lrchecks.ps04.lakes import Q_ATOL, Q_RTOL, call, q_array
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import arrays_match, describe_number
@@ -38,15 +38,36 @@ def update_table(seed: int) -> np.ndarray:
     return np.random.default_rng(seed).uniform(0.05, 0.9, size=(16, 4))
 
 
-def _check_update(function: Any, case: UpdateCase, table_seed: int) -> None:
-    """One transition, on the table of `table_seed` (require_own_function is the caller's)."""
+def _shown(case: UpdateCase) -> str:
     s, a, r, s2, terminated, alpha, gamma = case
+    return (f"q_learning_update(Q, state={s}, action={a}, reward={r:g}, next_state={s2}, "
+            f"terminated={terminated}, alpha={alpha:g}, gamma={gamma:g})")
+
+
+def _read_update(params: dict[str, Any]) -> tuple[UpdateCase, int]:
+    """A hidden case's transition and the seed of its table, read from its params."""
+    s, a, r, s2, terminated, alpha, gamma = (params[key] for key in UPDATE_PARAMS)
+    return ((int(s), int(a), float(r), int(s2), bool(terminated), float(alpha), float(gamma)),
+            int(params["table"]))
+
+
+def _ask_update(function: Any, case: tuple[UpdateCase, int]) -> tuple[np.ndarray, Any]:
+    """The student's update of one transition on the table of its seed: (the Q passed in, as
+    the student's code left it; what the call returned). require_own_function is the
+    caller's."""
+    transition, table_seed = case
+    student_q = update_table(table_seed)
+    result = call(function, "q_learning_update", _shown(transition), student_q, *transition)
+    return student_q, result
+
+
+def _decide_update(case: tuple[UpdateCase, int], answer: tuple[np.ndarray, Any]) -> None:
+    """One transition's update against lrcore's, its mistake named."""
+    transition, table_seed = case
+    s, a, r, s2, terminated, alpha, gamma = transition
     q = update_table(table_seed)
-    shown = (f"q_learning_update(Q, state={s}, action={a}, reward={r:g}, next_state={s2}, "
-             f"terminated={terminated}, alpha={alpha:g}, gamma={gamma:g})")
-    student_q = q.copy()
-    result = call(function, "q_learning_update", shown, student_q, s, a, r, s2,
-                  terminated, alpha, gamma)
+    shown = _shown(transition)
+    student_q, result = answer
     expected = q.copy()
     rl.q_learning_update(expected, s, a, r, s2, terminated, alpha, gamma)
     if UPDATE_RETURNS_COPY.fits(student_q, result, q, expected, (Q_RTOL, Q_ATOL)):
@@ -82,17 +103,10 @@ def check_q_learning_update(q_learning_update: Any, hidden: bool = False) -> Non
     and into a hole (visible); the drawn transitions, α and γ (hidden, pool
     "ps04.q_learning_update")."""
     require_own_function(q_learning_update, "q_learning_update")
-    if not hidden:
-        for index, case in enumerate(UPDATE_CASES_VISIBLE):
-            _check_update(q_learning_update, case, index)
-    else:
-        for drawn in hidden_cases("ps04.q_learning_update"):
-            with hidden_case(drawn, UPDATE_ADVICE):
-                params = drawn.params
-                s, a, r, s2, terminated, alpha, gamma = (params[key] for key in UPDATE_PARAMS)
-                _check_update(q_learning_update, (int(s), int(a), float(r), int(s2),
-                                                  bool(terminated), float(alpha), float(gamma)),
-                              int(params["table"]))
+    run_asking_cases(lambda case: _ask_update(q_learning_update, case), _decide_update, hidden,
+                     "ps04.q_learning_update",
+                     [(case, index) for index, case in enumerate(UPDATE_CASES_VISIBLE)],
+                     UPDATE_ADVICE, _read_update)
     passed("q_learning_update is right" + (" on unseen transitions, α and γ." if hidden else
                                            ", in place, with no bootstrap at terminal "
                                            "transitions."))

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import require_own_function
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import VALUE_ITERATION
 from lrchecks.evidence import judged
-from lrchecks.hidden import hidden_case, hidden_cases
 from lrchecks.ps04 import lakes
 from lrchecks.ps04.lakes import GAMMA, VI_ATOL, Lake
 from lrchecks.report import CheckFailed, passed
@@ -25,13 +25,35 @@ VALUE_ITERATION_ADVICE = ("the values differ from Q*: back up Q(s, a) = Σ p·(r
                           "max_a Q(s, a), until the largest change of V is below tol.")
 
 
-def _check_value_iteration(function: Any, gamma: float, desc: Lake) -> None:
-    """One discount on one lake (require_own_function is the caller's)."""
-    shown = f"value_iteration(P, {gamma})" + lakes.on_lake(desc)
-    P = lakes.transitions(desc)
+VICase = tuple[float, Lake]
+"""(γ, lake)."""
+
+
+def _shown(case: VICase) -> str:
+    gamma, desc = case
+    return f"value_iteration(P, {gamma})" + lakes.on_lake(desc)
+
+
+def _ask_value_iteration(function: Any, case: VICase) -> np.ndarray:
+    """The student's Q of one discount on one lake (require_own_function is the caller's)."""
+    gamma, desc = case
+    shown = _shown(case)
     model = lakes.model_of(desc)
-    student = lakes.q_array(lakes.call(function, "value_iteration", shown, P, gamma),
-                            f"The result of {shown}", (model.n_states, model.n_actions))
+    return lakes.q_array(lakes.call(function, "value_iteration", shown, lakes.transitions(desc),
+                                    gamma),
+                         f"The result of {shown}", (model.n_states, model.n_actions))
+
+
+def _read_case(params: dict[str, Any]) -> VICase:
+    """A hidden case ({"gamma", "map"})."""
+    return float(params["gamma"]), lakes.lake(params["map"])
+
+
+def _decide_value_iteration(case: VICase, student: np.ndarray) -> None:
+    """The student's Q of one case against Q*, its mistake named."""
+    gamma, desc = case
+    shown = _shown(case)
+    model = lakes.model_of(desc)
     expected = lakes.q_star(gamma, desc)
     if arrays_match(student, expected, 0.0, VI_ATOL):
         return
@@ -52,7 +74,9 @@ def _check_value_iteration(function: Any, gamma: float, desc: Lake) -> None:
 def check_value_iteration_published(value_iteration: Any) -> None:
     """Visible: Q* of the slippery 4×4 lake at γ = 0.99 (V*(start) = 0.5420259320)."""
     require_own_function(value_iteration, "value_iteration")
-    _check_value_iteration(value_iteration, GAMMA, None)
+    run_asking_cases(lambda case: _ask_value_iteration(value_iteration, case),
+                     _decide_value_iteration, False, "ps04.value_iteration", ((GAMMA, None),),
+                     VALUE_ITERATION_ADVICE)
     passed(f"value_iteration gives Q* of the 4×4 lake: V*(start) = {V_STAR_START:.10f}, LEFT "
            "is the best first move.")
 
@@ -61,8 +85,7 @@ def check_value_iteration_published(value_iteration: Any) -> None:
 def check_value_iteration_unseen(value_iteration: Any) -> None:
     """Hidden: the drawn discounts and lakes (pool "ps04.value_iteration": {"gamma", "map"})."""
     require_own_function(value_iteration, "value_iteration")
-    for case in hidden_cases("ps04.value_iteration"):
-        with hidden_case(case, VALUE_ITERATION_ADVICE):
-            _check_value_iteration(value_iteration, float(case.params["gamma"]),
-                                   lakes.lake(case.params["map"]))
+    run_asking_cases(lambda case: _ask_value_iteration(value_iteration, case),
+                     _decide_value_iteration, True, "ps04.value_iteration", (),
+                     VALUE_ITERATION_ADVICE, _read_case)
     passed("value_iteration is right for other discounts and lakes.")

@@ -9,7 +9,7 @@ and the mistake."""
 
 from __future__ import annotations
 
-import contextlib
+import json
 import re
 
 import gymnasium
@@ -24,7 +24,7 @@ from autograder.hidden import ps04 as ps04_pools
 from autograder.hidden.draw import draw_cases
 from autograder.hidden.pools import build_pools, pools_path, read_pools
 from lrchecks import evidence, ps04
-from lrchecks.hidden import drawn_cases
+from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
 from lrchecks.ps04 import lakes
 from lrchecks.report import CheckFailed
 from lrcore import rl
@@ -889,8 +889,127 @@ def test_lrcores_own_step_size_is_no_answer_in_the_kernel_or_in_the_judge(monkey
     records = []
     monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
     monkeypatch.setattr(evidence, "_publish", records.append)
-    with contextlib.suppress(CheckFailed):
-        ps04.check_step_sizes(_importing_lrcore, polynomial_step_size)
+    ps04.check_step_sizes(_importing_lrcore, polynomial_step_size)  # grading: asks, decides not
     (record,) = records
+    assert record["asked"] and not record["failed"]
     with pytest.raises(CheckFailed, match="reference implementation"):
         evidence.replay_check(ps04.check_step_sizes, record, {})
+
+
+# --- grading mode: the kernel asks, the judge decides ------------------------------------------
+
+def _every_check(fig_alpha):
+    """(check, its arguments, its keywords) of every judged check of ps04 on the solution, in
+    the order of the notebook, visible and hidden."""
+    learners = {ps04.check_q_learning_update: q_learning_update,
+                ps04.check_q_learning_seeded: make_q_learning(),
+                ps04.check_synchronous_q_learning: make_synchronous(),
+                ps04.check_success_rate: make_success_rate(),
+                ps04.check_sweeps_to_reach: make_sweeps_to_reach(),
+                ps04.check_drifting_q_learning: make_drifting()}
+    return [(ps04.check_value_iteration_published, (value_iteration,), {}),
+            (ps04.check_value_iteration_unseen, (value_iteration,), {}),
+            *((ps04.check_step_sizes, (constant_step_size, polynomial_step_size),
+               {"hidden": hidden}) for hidden in (False, True)),
+            *((check, (function,), {"hidden": hidden}) for check, function in learners.items()
+              for hidden in (False, True)),
+            *((check, (fig_alpha,), {}) for check in (ps04.check_alpha_figure_layout,
+                                                      ps04.check_alpha_figure_errors,
+                                                      ps04.check_alpha_figure_success))]
+
+
+def test_a_grading_kernel_only_asks_and_the_judge_confirms_every_check(pools, runs, recorded,
+                                                                      monkeypatch, capsys):
+    """Every judged check of ps04, on the solution in a grading kernel: it stops once it has
+    asked the student's code (`asked` in its record), prints nothing — no reference computed,
+    no verdict — and the judge, replaying the record with its own drawn cases, confirms it."""
+    cases = cases_of(pools, STUDENTS[0])
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+    checks = _every_check(alpha_figure(runs))
+    for check, args, kwargs in checks:
+        assert check(*args, **kwargs) is None
+    assert capsys.readouterr().out == ""
+    assert len(recorded) == len(checks)
+    assert all(record["asked"] and not record["failed"] for record in recorded)
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
+    with drawn_cases(cases):
+        for record, (check, _, kwargs) in zip(recorded, checks, strict=True):
+            (said,) = evidence.replay_check(check, record, kwargs)
+            assert said.startswith("✓")
+    plt.close("all")
+
+
+def _order_of_answers(omega):
+    """α_n right at n = 1, wrong at n = 2, raising at n = 3: the wrong value comes first."""
+    def alpha_at(n):
+        if n >= 3:
+            raise ZeroDivisionError("division by zero")
+        return 1.0 if n == 1 else 0.3
+    return alpha_at
+
+
+def _raising_after_a_wrong_case(Q, state, action, reward, next_state, terminated, alpha, gamma):
+    """Right on the first visible transition but for its sign, raising on the next ones."""
+    if terminated:
+        raise ValueError("no terminal transitions here")
+    Q[state, action] -= alpha * (reward + gamma * np.max(Q[next_state]) - Q[state, action])
+
+
+def _wrong_answers(runs):
+    """(check, arguments, keywords) of wrong answers: the sample class's mistakes and the order
+    of a later failure after an earlier wrong answer."""
+    gamma_one = rl.value_iteration(rl.frozen_lake_model(), 1.0)
+    return [
+        (ps04.check_value_iteration_published,
+         (lambda P, gamma: value_iteration(P, gamma, discount=False),), {}),
+        (ps04.check_value_iteration_unseen,
+         (lambda P, gamma: value_iteration(P, gamma, discount=False),), {}),
+        (ps04.check_q_learning_update, (_update(
+            lambda Q, s, a, r, s2, t, al, g: Q[s, a] + al * (r + g * np.max(Q[s2]) - Q[s, a])),),
+         {}),
+        (ps04.check_q_learning_update, (update_on_a_copy,), {"hidden": True}),
+        (ps04.check_q_learning_update, (_raising_after_a_wrong_case,), {}),
+        (ps04.check_step_sizes, (constant_step_size, _order_of_answers), {}),
+        (ps04.check_step_sizes, (constant_step_size, lambda omega: 1.0), {}),
+        (ps04.check_q_learning_seeded, (make_q_learning(alpha_count="episode"),), {}),
+        (ps04.check_synchronous_q_learning, (make_synchronous(keep_initial=True),), {}),
+        (ps04.check_success_rate, (make_success_rate(scale="%"),), {}),
+        (ps04.check_sweeps_to_reach, (make_sweeps_to_reach(before_update=True),), {}),
+        (ps04.check_drifting_q_learning, (make_drifting(restart_q=True),), {"hidden": True}),
+        (ps04.check_alpha_figure_errors, (alpha_figure(runs, q_star=gamma_one),), {}),
+        (ps04.check_alpha_figure_layout, (alpha_figure(runs, log=False),), {}),
+    ]
+
+
+def test_the_judge_fails_a_wrong_answer_with_the_message_validate_gives(pools, runs,
+                                                                        monkeypatch):
+    """A wrong answer in a grading kernel: the kernel asks, raises nothing and leaves the
+    verdict to the judge, whose message is the one Validate (no switch) gives — also when a
+    later case fails after an earlier wrong one."""
+    cases = cases_of(pools, STUDENTS[0])
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+    records = []
+    monkeypatch.setattr(evidence, "_publish", records.append)
+    for check, args, kwargs in _wrong_answers(runs):
+        monkeypatch.delenv(evidence.ENVIRONMENT_SWITCH, raising=False)
+        with pytest.raises(CheckFailed) as validate:
+            check(*args, **kwargs)
+        monkeypatch.setenv(evidence.ENVIRONMENT_SWITCH, "1")
+        assert check(*args, **kwargs) is None
+        record = records.pop()
+        assert record["asked"] and not record["failed"] and not records
+        with drawn_cases(cases), pytest.raises(evidence.Replayed) as judge:
+            evidence.replay_check(check, record, kwargs)
+        assert judge.value.decided_outside
+        assert (judge.value.message, judge.value.diagnosis) == (validate.value.message,
+                                                                validate.value.diagnosis)
+    plt.close("all")
+
+
+def test_a_later_failure_never_comes_before_an_earlier_wrong_answer(monkeypatch):
+    """α_n wrong at n = 2 and raising at n = 3; an update wrong on the first transition and
+    raising on the next: the wrong value is what both Validate and the judge report."""
+    with pytest.raises(CheckFailed, match="polynomial_step_size\\(1\\)\\(2\\) is 0.3"):
+        ps04.check_step_sizes(constant_step_size, _order_of_answers)
+    with pytest.raises(CheckFailed, match="^q_learning_update\\(Q, state=14, action=1"):
+        ps04.check_q_learning_update(_raising_after_a_wrong_case)
