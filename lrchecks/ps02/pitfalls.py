@@ -4,6 +4,8 @@ SequentialLR restarting the next scheduler (§5.4, `check_warmup_cosine`)."""
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -32,7 +34,7 @@ from lrchecks.ps02.runs import (
 )
 from lrchecks.report import CheckFailed, passed
 from lrchecks.scheduler_cases import SchedulerCase
-from lrchecks.values import arrays_match, first_mismatch
+from lrchecks.values import arrays_match, first_mismatch, read_only
 
 __all__ = ["FIRST_PITFALL_RUNS", "FIRST_PITFALL_ADVICE", "RECORD_USED_LR", "MOVE_THE_STEP",
            "CORRECT_ON_PURPOSE", "MOMENTUM_RUNS", "MOMENTUM_ADVICE",
@@ -71,6 +73,17 @@ def _pitfall_run_of(params: Any, pool: str) -> PitfallRun:
     return initial_lr, n, x0, scheduler
 
 
+@lru_cache(maxsize=1024, typed=True)
+def _stepped_first_run(initial_lr: float, n: int, x0: float, case_key: str
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """The loop with scheduler.step() first, as torch runs it: the same for every student who
+    drew the case, so a grading process computes it once (read-only arrays)."""
+    case = SchedulerCase.from_data(json.loads(case_key))
+    xs, lrs = optimize_with_loop_mistake("scheduler_stepped_first", initial_lr, n, x0,
+                                         case.factory)
+    return read_only(np.asarray(xs, dtype=float)), read_only(np.asarray(lrs, dtype=float))
+
+
 def _ask_first_pitfall_run(function: Any, run: PitfallRun) -> Any:
     initial_lr, n, x0, _ = run
     scheduler, _ = _pitfall_call(run)
@@ -82,10 +95,9 @@ def _decide_first_pitfall_run(run: PitfallRun, result: Any) -> None:
     initial_lr, n, x0, case = run
     _, call = _pitfall_call(run)
     student_x, student_lrs = run_histories(result, call)
-    xs, lrs = optimize_with_loop_mistake("scheduler_stepped_first", initial_lr, n, x0,
-                                         case.factory)
-    x_mismatch = first_mismatch(student_x, np.asarray(xs))
-    lr_mismatch = first_mismatch(student_lrs, np.asarray(lrs))
+    xs, lrs = _stepped_first_run(initial_lr, n, x0, case.key)
+    x_mismatch = first_mismatch(student_x, xs)
+    lr_mismatch = first_mismatch(student_lrs, lrs)
     if x_mismatch is None and lr_mismatch is None:
         return
     right_x, right_lrs = reference_run(initial_lr, n, x0, case)
