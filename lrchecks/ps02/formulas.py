@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import call_student, require_own_function
 from lrchecks.diagnosis import schedules as mistakes
 from lrchecks.evidence import judged
-from lrchecks.hidden import HiddenCase, hidden_case, hidden_cases
 from lrchecks.ps02.runs import is_number, unreadable
 from lrchecks.report import CheckFailed, passed
 from lrchecks.scheduler_cases import SchedulerCase
@@ -92,10 +92,9 @@ FORMULA_ADVICE: dict[str, str] = {
 """What a hidden case of each schedule function says when no modelled mistake fits."""
 
 
-def _formula_case(name: str, case: HiddenCase, pool: str) -> FormulaCase:
+def _formula_case(name: str, params: Any, pool: str) -> FormulaCase:
     """A hidden call pattern: params {parameter: value, …, "n": steps}, the parameters named as
     in FORMULA_PARAMETERS; an optional one (eta_min) is passed by keyword, only when given."""
-    params = case.params
     optional = FORMULA_DEFAULTS.get(name, {})
     required = [key for key in FORMULA_PARAMETERS[name] if key not in optional]
     try:
@@ -138,11 +137,11 @@ def _student_values(function: Any, name: str, case: FormulaCase) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
-def _check_formula_case(function: Any, name: str, case: FormulaCase) -> None:
+def _decide_formula_case(name: str, case: FormulaCase, student: np.ndarray) -> None:
+    """The student's values of one call pattern against torch's scheduler, the mistake named."""
     parameters = formula_parameters(name, case)
     reference, torch_text = formula_reference(name, parameters)
     expected = reference.values(case.n)
-    student = _student_values(function, name, case)
     mismatch = first_mismatch(student, expected)
     if mismatch is None:
         return
@@ -156,17 +155,14 @@ def _check_formula_case(function: Any, name: str, case: FormulaCase) -> None:
 
 
 def check_formula(function: Any, name: str, hidden: bool) -> None:
-    """The visible call patterns of a schedule function, or this student's drawn ones."""
+    """The visible call patterns of a schedule function, or this student's drawn ones: every
+    step asked first, then compared with torch's scheduler (the judge's part while grading)."""
     require_own_function(function, name)
-    if not hidden:
-        for case in FORMULA_CASES[name]:
-            _check_formula_case(function, name, case)
-        return
     pool = f"ps02.{name}"
-    for drawn in hidden_cases(pool):
-        case = _formula_case(name, drawn, pool)
-        with hidden_case(drawn, FORMULA_ADVICE[name]):
-            _check_formula_case(function, name, case)
+    run_asking_cases(lambda case: _student_values(function, name, case),
+                     lambda case, student: _decide_formula_case(name, case, student), hidden,
+                     pool, FORMULA_CASES[name], FORMULA_ADVICE[name],
+                     lambda params: _formula_case(name, params, pool))
 
 
 @judged

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from lrchecks import plots
-from lrchecks.evidence import judged
+from lrchecks.evidence import asked, judged
 from lrchecks.plot_lines import iteration_variants
 from lrchecks.ps02.formulas import (
     FormulaCase,
@@ -44,13 +44,14 @@ def _drawn(line: Any, variants: list[tuple[np.ndarray, np.ndarray]]) -> bool:
 @judged
 def check_gallery_figure(fig_gallery: Any) -> None:
     """One panel per schedule of GALLERY (any order), each with a title and an x label, showing
-    the schedule's lr over steps 0..59."""
+    the schedule's lr over steps 0..59 (the curves are compared after `asked`)."""
     panels = plots.panels_of(fig_gallery, "fig_gallery")
     plots.check_panel_count(panels, len(GALLERY), "fig_gallery")
     for index, panel in enumerate(panels):
         where = f"panel {index + 1} of fig_gallery"
         plots.check_title(panel, where)
         plots.check_axis_label(panel, "x", ("step", "iteration", "t"), where)
+    asked()  # no call of the student's code: the curves are judged outside the kernel
     lines = [line for panel in panels for line in panel.get_lines()]
     for name, case in GALLERY.items():
         parameters = formula_parameters(name, case)

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from lrchecks import plots
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import Shown, call_student, format_call, require_own_function
 from lrchecks.diagnosis.noisy import LOSS_CURVES, diagnose_loss_curve
-from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
+from lrchecks.evidence import asked, judged
 from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
 from lrchecks.report import CheckFailed, passed
 from lrchecks.scheduler_cases import SchedulerCase
@@ -75,15 +75,27 @@ def _noise_text(noise: np.ndarray) -> Shown:
     return Shown(f"<noise of {noise.shape[0]} steps × {noise.shape[1]} runs>")
 
 
-def _check_curve_case(noisy_loss_curve: Any, lrs: list[float], x0: float, noise: Any) -> None:
+def _curve_call(lrs: list[float], x0: float, kicks: np.ndarray) -> str:
+    return format_call("noisy_loss_curve", (lrs, x0, _noise_text(kicks)), {})
+
+
+def _ask_curve(noisy_loss_curve: Any, case: Case) -> Any:
+    """The student's curve of one case; its failure shows the noise by its shape only."""
+    lrs, x0, noise = case
     kicks = np.asarray(noise, dtype=np.float64)
-    call = format_call("noisy_loss_curve", (lrs, x0, _noise_text(kicks)), {})
     try:
-        result = call_student(noisy_loss_curve, "noisy_loss_curve", list(lrs), x0, kicks.copy())
+        return call_student(noisy_loss_curve, "noisy_loss_curve", list(lrs), x0, kicks.copy())
     except CheckFailed as failure:
         plain = format_call("noisy_loss_curve", (list(lrs), x0, kicks), {})
-        raise CheckFailed(failure.message.replace(plain, call, 1),
+        raise CheckFailed(failure.message.replace(plain, _curve_call(lrs, x0, kicks), 1),
                           diagnosis=failure.diagnosis) from None
+
+
+def _decide_curve(case: Case, result: Any) -> None:
+    """The student's curve of one case against lrcore's mean loss, the mistake named."""
+    lrs, x0, noise = case
+    kicks = np.asarray(noise, dtype=np.float64)
+    call = _curve_call(lrs, x0, kicks)
     found = result_mismatch(
         result, noisy_gradient.mean_loss_curve(lrs, x0, kicks), call,
         lambda student: CheckFailed(f"{call} returned {student.size} values; it should return "
@@ -103,8 +115,8 @@ def _check_curve_case(noisy_loss_curve: Any, lrs: list[float], x0: float, noise:
 def check_noisy_loss_curve(noisy_loss_curve: Any, hidden: bool = False) -> None:
     """The mean of x² over the runs after each step of noisy gradient descent on x²."""
     require_own_function(noisy_loss_curve, "noisy_loss_curve")
-    run_cases(lambda case: _check_curve_case(noisy_loss_curve, *case), hidden,
-              "ps02.noisy_loss_curve", CURVE_CASES_VISIBLE, CURVE_ADVICE)
+    run_asking_cases(lambda case: _ask_curve(noisy_loss_curve, case), _decide_curve, hidden,
+                     "ps02.noisy_loss_curve", CURVE_CASES_VISIBLE, CURVE_ADVICE)
     passed("noisy_loss_curve is right" + (" on unseen runs and schedules." if hidden else "."))
 
 
@@ -165,6 +177,7 @@ def check_constant_sweep(final_losses: Any, best_constant_lr_found: Any) -> None
     if not isinstance(final_losses, dict):
         raise CheckFailed("final_losses should be a dict {lr: mean loss after the last step}, "
                           f"not a {type(final_losses).__name__}.")
+    asked()  # plain values, no call of the student's code: the judge computes the sweep
     expected = constant_final_losses()
     for lr, loss in expected.items():
         found = _final_loss_entry(final_losses, lr)
@@ -198,6 +211,7 @@ def check_compare_figure(fig_compare: Any) -> None:
                                  (right, "the right panel of fig_compare")),
                                 ("step", "iteration"))
     plots.check_log_scale(left, "y", "the left panel of fig_compare (the mean loss)")
+    asked()  # no call of the student's code: the runs are computed and compared by the judge
     losses, rates = [], []
     for name, lrs in compared_lrs().items():
         curve = _curve(lrs)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import ShownCallable, call_student, require_own_function
 from lrchecks.evidence import judged
-from lrchecks.hidden import hidden_case, hidden_cases
 from lrchecks.ps02.runs import (
     EXPONENTIAL_09,
     RESCUE_ITERATIONS,
@@ -16,8 +16,8 @@ from lrchecks.ps02.runs import (
     STEP_5_HALF,
     Run,
     compare_scheduled_run,
-    hidden_run,
     optimize_call,
+    run_of,
 )
 from lrchecks.report import passed
 from lrchecks.scheduler_cases import SchedulerCase
@@ -38,22 +38,33 @@ RUN_ADVICE = ("the run differs from torch's: build the scheduler once with sched
               "and call scheduler.step() after it.")
 
 
-def _check_optimize_run(optimize: Any, initial_lr: float, n: int, x0: float,
-                        case: SchedulerCase | None) -> None:
-    if case is None:
-        call = optimize_call(initial_lr, n, x0, None)
-        result = call_student(optimize, "optimize", initial_lr, n, x0)
-    else:
-        scheduler = ShownCallable(case.factory, case.lambda_text)
-        call = optimize_call(initial_lr, n, x0, scheduler)
-        result = call_student(optimize, "optimize", initial_lr, n, x0, scheduler=scheduler)
+def _shown_scheduler(case: SchedulerCase | None) -> ShownCallable | None:
+    return None if case is None else ShownCallable(case.factory, case.lambda_text)
+
+
+def _ask_optimize_run(optimize: Any, run: Run) -> Any:
+    """The student's optimize on one run (its scheduler, if any, passed by keyword)."""
+    initial_lr, n, x0, case = run
+    scheduler = _shown_scheduler(case)
+    if scheduler is None:
+        return call_student(optimize, "optimize", initial_lr, n, x0)
+    return call_student(optimize, "optimize", initial_lr, n, x0, scheduler=scheduler)
+
+
+def _decide_optimize_run(run: Run, result: Any) -> None:
+    """The student's run against lrcore's torch run, the mistake named."""
+    initial_lr, n, x0, case = run
+    call = optimize_call(initial_lr, n, x0, _shown_scheduler(case))
     compare_scheduled_run(call, result, initial_lr, n, x0, case)
 
 
-def _check_optimize_runs(optimize: Any, runs: Sequence[Run]) -> None:
+def _check_optimize_runs(optimize: Any, runs: Sequence[Run], hidden: bool = False) -> None:
+    """The visible `runs`, or this student's drawn runs of "ps02.optimize": every run asked
+    first, then compared (the judge's part while grading)."""
     require_own_function(optimize, "optimize")
-    for initial_lr, n, x0, case in runs:
-        _check_optimize_run(optimize, initial_lr, n, x0, case)
+    pool = "ps02.optimize"
+    run_asking_cases(lambda run: _ask_optimize_run(optimize, run), _decide_optimize_run, hidden,
+                     pool, runs, RUN_ADVICE, lambda params: run_of(params, pool))
 
 
 @judged
@@ -69,10 +80,5 @@ def check_optimize_with_scheduler(optimize: Any) -> None:
 def check_optimize_with_scheduler_unseen(optimize: Any) -> None:
     """Hidden: the drawn schedulers, learning rates, starting points and lengths (for everyone
     also no scheduler, an integer x0 and a scheduler that switches the momentum on)."""
-    require_own_function(optimize, "optimize")
-    pool = "ps02.optimize"
-    for case in hidden_cases(pool):
-        run = hidden_run(case, pool)
-        with hidden_case(case, RUN_ADVICE):
-            _check_optimize_run(optimize, *run)
+    _check_optimize_runs(optimize, (), hidden=True)
     passed("optimize is right with unseen schedulers, learning rates and starting points.")

@@ -4,10 +4,13 @@ SequentialLR restarting the next scheduler (§5.4, `check_warmup_cosine`)."""
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import ShownCallable, call_student, format_call, require_own_function
 from lrchecks.diagnosis.schedules import (
     MOMENTA_AHEAD,
@@ -16,7 +19,6 @@ from lrchecks.diagnosis.schedules import (
     optimize_with_loop_mistake,
 )
 from lrchecks.evidence import judged
-from lrchecks.hidden import HiddenCase, hidden_case, hidden_cases
 from lrchecks.histories import history, mismatch_sentence
 from lrchecks.ps02.formulas import check_formula
 from lrchecks.ps02.rescue import MOMENTUM_ON
@@ -25,20 +27,24 @@ from lrchecks.ps02.runs import (
     RESCUE_LR,
     RESCUE_X0,
     STEP_5_HALF,
-    hidden_run,
     reference_run,
     run_histories,
+    run_of,
     unreadable,
 )
 from lrchecks.report import CheckFailed, passed
 from lrchecks.scheduler_cases import SchedulerCase
-from lrchecks.values import arrays_match, first_mismatch
+from lrchecks.values import arrays_match, first_mismatch, read_only
 
 __all__ = ["FIRST_PITFALL_RUNS", "FIRST_PITFALL_ADVICE", "RECORD_USED_LR", "MOVE_THE_STEP",
            "CORRECT_ON_PURPOSE", "MOMENTUM_RUNS", "MOMENTUM_ADVICE",
            "check_scheduler_first_pitfall", "check_momentum_history", "check_warmup_cosine"]
 
-FIRST_PITFALL_RUNS: tuple[tuple[float, int, float, SchedulerCase], ...] = (
+PitfallRun = tuple[float, int, float, SchedulerCase]
+"""(initial_lr, num_iterations, x0, the torch scheduler) of optimize_scheduler_first."""
+
+
+FIRST_PITFALL_RUNS: tuple[PitfallRun, ...] = (
     (RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, STEP_5_HALF),
 )
 """The visible run of the pitfall (the hidden ones are drawn)."""
@@ -53,17 +59,45 @@ CORRECT_ON_PURPOSE = ("here, on purpose, call scheduler.step() before optimizer.
                       "what it breaks.")
 
 
-def _check_first_pitfall_run(function: Any, initial_lr: float, n: int, x0: float,
-                             case: SchedulerCase) -> None:
-    name = "optimize_scheduler_first"
+def _pitfall_call(run: PitfallRun) -> tuple[ShownCallable, str]:
+    initial_lr, n, x0, case = run
     scheduler = ShownCallable(case.factory, case.lambda_text)
-    call = format_call(name, (initial_lr, n, x0, scheduler), {})
-    result = call_student(function, name, initial_lr, n, x0, scheduler)
-    student_x, student_lrs = run_histories(result, call)
+    return scheduler, format_call("optimize_scheduler_first", (initial_lr, n, x0, scheduler), {})
+
+
+def _pitfall_run_of(params: Any, pool: str) -> PitfallRun:
+    """A hidden run of the pitfall: `run_of`'s params, with a scheduler."""
+    initial_lr, n, x0, scheduler = run_of(params, pool)
+    if scheduler is None:
+        raise unreadable(pool)
+    return initial_lr, n, x0, scheduler
+
+
+@lru_cache(maxsize=1024, typed=True)
+def _stepped_first_run(initial_lr: float, n: int, x0: float, case_key: str
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """The loop with scheduler.step() first, as torch runs it: the same for every student who
+    drew the case, so a grading process computes it once (read-only arrays)."""
+    case = SchedulerCase.from_data(json.loads(case_key))
     xs, lrs = optimize_with_loop_mistake("scheduler_stepped_first", initial_lr, n, x0,
                                          case.factory)
-    x_mismatch = first_mismatch(student_x, np.asarray(xs))
-    lr_mismatch = first_mismatch(student_lrs, np.asarray(lrs))
+    return read_only(np.asarray(xs, dtype=float)), read_only(np.asarray(lrs, dtype=float))
+
+
+def _ask_first_pitfall_run(function: Any, run: PitfallRun) -> Any:
+    initial_lr, n, x0, _ = run
+    scheduler, _ = _pitfall_call(run)
+    return call_student(function, "optimize_scheduler_first", initial_lr, n, x0, scheduler)
+
+
+def _decide_first_pitfall_run(run: PitfallRun, result: Any) -> None:
+    """The student's run against the loop with scheduler.step() first, the mistake named."""
+    initial_lr, n, x0, case = run
+    _, call = _pitfall_call(run)
+    student_x, student_lrs = run_histories(result, call)
+    xs, lrs = _stepped_first_run(initial_lr, n, x0, case.key)
+    x_mismatch = first_mismatch(student_x, xs)
+    lr_mismatch = first_mismatch(student_lrs, lrs)
     if x_mismatch is None and lr_mismatch is None:
         return
     right_x, right_lrs = reference_run(initial_lr, n, x0, case)
@@ -83,17 +117,10 @@ def check_scheduler_first_pitfall(optimize_scheduler_first: Any, hidden: bool = 
     """optimize_scheduler_first runs the loop with scheduler.step() *before* optimizer.step()
     (on purpose) and records the lr each step used."""
     require_own_function(optimize_scheduler_first, "optimize_scheduler_first")
-    if not hidden:
-        for run in FIRST_PITFALL_RUNS:
-            _check_first_pitfall_run(optimize_scheduler_first, *run)
-    else:
-        pool = "ps02.scheduler_first"
-        for case in hidden_cases(pool):
-            initial_lr, n, x0, scheduler = hidden_run(case, pool)
-            if scheduler is None:
-                raise unreadable(pool)
-            with hidden_case(case, FIRST_PITFALL_ADVICE):
-                _check_first_pitfall_run(optimize_scheduler_first, initial_lr, n, x0, scheduler)
+    pool = "ps02.scheduler_first"
+    run_asking_cases(lambda run: _ask_first_pitfall_run(optimize_scheduler_first, run),
+                     _decide_first_pitfall_run, hidden, pool, FIRST_PITFALL_RUNS,
+                     FIRST_PITFALL_ADVICE, lambda params: _pitfall_run_of(params, pool))
     passed("optimize_scheduler_first shows the pitfall: the first lr of the schedule is skipped"
            + (" (unseen schedulers)." if hidden else "."))
 
@@ -107,11 +134,11 @@ MOMENTUM_ADVICE = ("the momenta differ from those the scheduler sets: on a plain
                    "optimizer.param_groups[0]['momentum'] before each optimizer.step().")
 
 
-def _hidden_momentum_run(case: HiddenCase, pool: str) -> tuple[SchedulerCase, int]:
+def _hidden_momentum_run(params: Any, pool: str) -> tuple[SchedulerCase, int]:
     """A hidden case of momentum_history: params {"scheduler": case data, "num_iterations"}."""
     try:
-        scheduler = SchedulerCase.from_data(case.params["scheduler"])
-        n = case.params["num_iterations"]
+        scheduler = SchedulerCase.from_data(params["scheduler"])
+        n = params["num_iterations"]
     except (TypeError, KeyError, ValueError):
         raise unreadable(pool) from None
     if not isinstance(n, int) or n <= 0:
@@ -119,11 +146,20 @@ def _hidden_momentum_run(case: HiddenCase, pool: str) -> tuple[SchedulerCase, in
     return scheduler, n
 
 
-def _check_momentum_run(function: Any, case: SchedulerCase, n: int) -> None:
-    name = "momentum_history"
+def _momentum_call(case: SchedulerCase, n: int) -> tuple[ShownCallable, str]:
     scheduler = ShownCallable(case.factory, case.lambda_text)
-    call = format_call(name, (scheduler, n), {})
-    result = call_student(function, name, scheduler, n)
+    return scheduler, format_call("momentum_history", (scheduler, n), {})
+
+
+def _ask_momentum_run(function: Any, run: tuple[SchedulerCase, int]) -> Any:
+    scheduler, _ = _momentum_call(*run)
+    return call_student(function, "momentum_history", scheduler, run[1])
+
+
+def _decide_momentum_run(run: tuple[SchedulerCase, int], result: Any) -> None:
+    """The student's momenta against those the scheduler plans, the mistake named."""
+    case, n = run
+    _, call = _momentum_call(case, n)
     student = history(result, f"The result of {call}")
     schedule = case.schedule(RESCUE_LR)
     planned = schedule.momenta(n)
@@ -151,15 +187,10 @@ def check_momentum_history(momentum_history: Any, hidden: bool = False) -> None:
     """momentum_history(scheduler, num_iterations) is the momentum each step of a plain SGD
     used under the scheduler (0 when it leaves the momentum alone)."""
     require_own_function(momentum_history, "momentum_history")
-    if not hidden:
-        for case, n in MOMENTUM_RUNS:
-            _check_momentum_run(momentum_history, case, n)
-    else:
-        pool = "ps02.momentum_history"
-        for drawn in hidden_cases(pool):
-            case, n = _hidden_momentum_run(drawn, pool)
-            with hidden_case(drawn, MOMENTUM_ADVICE):
-                _check_momentum_run(momentum_history, case, n)
+    pool = "ps02.momentum_history"
+    run_asking_cases(lambda run: _ask_momentum_run(momentum_history, run), _decide_momentum_run,
+                     hidden, pool, MOMENTUM_RUNS, MOMENTUM_ADVICE,
+                     lambda params: _hidden_momentum_run(params, pool))
     passed("momentum_history shows which schedulers switch the momentum on"
            + (" (unseen schedulers)." if hidden else "."))
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import Answer, asked
 from lrchecks.calls import ShownCallable, call_student, require_own_function
 from lrchecks.diagnosis.mistake import DIAGNOSIS_RTOL
 from lrchecks.diagnosis.schedules import MOMENTUM_SWITCHED_ON
@@ -122,14 +124,22 @@ def _rescue_run_with(lrs: np.ndarray, momenta: np.ndarray) -> np.ndarray:
     return np.asarray(xs, dtype=float)
 
 
-def _check_rescue_factory(key: str, factory: Any) -> None:
+def _ask_rescue_factory(key: str, factory: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The lrs and momenta the student's factory sets (after its cheap guards, which a factory
+    checked earlier must get to report first: they are kept in the answer too)."""
     case = RESCUE_SCHEDULERS[key]
     name = f"rescue_schedulers[{key!r}]"
     if not callable(factory):
         raise CheckFailed(f"{name} should be a function of the optimizer, e.g. "
                           f"lambda opt: {case.text}; it is a {type(factory).__name__}.")
     require_own_function(factory, name)
-    lrs, momenta = _scheduled_values(factory, name, case)
+    return _scheduled_values(factory, name, case)
+
+
+def _decide_rescue_factory(key: str, lrs: np.ndarray, momenta: np.ndarray) -> None:
+    """The lrs the factory set against torch's, then the run they give, the mistake named."""
+    case = RESCUE_SCHEDULERS[key]
+    name = f"rescue_schedulers[{key!r}]"
     xs = _rescue_run_with(lrs, momenta)
     expected_x, expected_lrs = reference_run(RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, case)
     lr_mismatch = first_mismatch(lrs, expected_lrs)
@@ -153,10 +163,27 @@ def _check_rescue_factory(key: str, factory: Any) -> None:
     raise CheckFailed(f"{ends}: the scheduler should change nothing but the lr.")
 
 
+def _rescue_call(rescue_schedulers: dict[Any, Any], key: str) -> tuple[ShownCallable, str]:
+    scheduler = ShownCallable(rescue_schedulers[key], f"rescue_schedulers[{key!r}]")
+    return scheduler, optimize_call(RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, scheduler)
+
+
+def _ask_rescue_runs(rescue_schedulers: dict[Any, Any], optimize: Any) -> list[Answer[Any]]:
+    """The student's optimize driven by each of the six factories — asked even when a factory
+    is wrong (the deciding part reports the factory first, as the check always did)."""
+    answers = []
+    for key in RESCUE_SCHEDULERS:
+        scheduler, _ = _rescue_call(rescue_schedulers, key)
+        answers.append(Answer.of(partial(call_student, optimize, "optimize", RESCUE_LR,
+                                         RESCUE_ITERATIONS, RESCUE_X0, scheduler=scheduler)))
+    return answers
+
+
 @judged
 def check_rescue_final_x(rescue_schedulers: Any, optimize: Any) -> None:
     """The six scheduler factories are the asked ones, and the student's optimize, driven by
-    them from lr = 1.05, x0 = 500 for 20 steps, ends where torch does."""
+    them from lr = 1.05, x0 = 500 for 20 steps, ends where torch does. Everything the student's
+    code answers is asked first (factories, then optimize); the runs are compared after."""
     if not isinstance(rescue_schedulers, dict):
         raise CheckFailed("rescue_schedulers should be a dict {name: function of the "
                           f"optimizer}}, not a {type(rescue_schedulers).__name__}.")
@@ -164,15 +191,17 @@ def check_rescue_final_x(rescue_schedulers: Any, optimize: Any) -> None:
     if missing:
         raise CheckFailed(f"rescue_schedulers has no {', '.join(map(repr, missing))}: it needs "
                           f"the six names {', '.join(map(repr, RESCUE_SCHEDULERS))}.")
-    for key in RESCUE_SCHEDULERS:
-        _check_rescue_factory(key, rescue_schedulers[key])
-    require_own_function(optimize, "optimize")
+    factories = {key: Answer.of(partial(_ask_rescue_factory, key, rescue_schedulers[key]))
+                 for key in RESCUE_SCHEDULERS}
+    own = Answer.of(lambda: require_own_function(optimize, "optimize"))
+    runs = _ask_rescue_runs(rescue_schedulers, optimize) if own.failure is None else []
+    asked()
+    for key, answer in factories.items():
+        _decide_rescue_factory(key, *answer.get())
+    own.get()
     finals = []
-    for key, case in RESCUE_SCHEDULERS.items():
-        scheduler = ShownCallable(rescue_schedulers[key], f"rescue_schedulers[{key!r}]")
-        call = optimize_call(RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, scheduler)
-        result = call_student(optimize, "optimize", RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0,
-                              scheduler=scheduler)
-        xs = compare_scheduled_run(call, result, RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, case)
+    for (key, case), run in zip(RESCUE_SCHEDULERS.items(), runs, strict=True):
+        _, call = _rescue_call(rescue_schedulers, key)
+        xs = compare_scheduled_run(call, run.get(), RESCUE_LR, RESCUE_ITERATIONS, RESCUE_X0, case)
         finals.append(f"{key} {describe_number(float(xs[-1]))}")
     passed("All six schedules rescue lr = 1.05; final x: " + ", ".join(finals) + ".")

@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks import plots
 from lrchecks.diagnosis.quadratic import SIGNED_X_RESCUE
 from lrchecks.diagnosis.schedules import LOOPS, MOMENTUM_SWITCHED_ON
-from lrchecks.evidence import judged
+from lrchecks.evidence import asked, judged
 from lrchecks.histories import check_history_figure_layout, check_history_panel
 from lrchecks.plot_lines import ExpectedLine, iteration_variants
 from lrchecks.ps02.rescue import MOMENTUM_ON, RESCUE_SCHEDULERS
@@ -51,6 +52,7 @@ def _loop_mistake_runs(case: SchedulerCase | None) -> dict[str, tuple[np.ndarray
 def check_rescue_figure_layout(fig_rescue: Any) -> None:
     """Two panels; iteration on x; |x| (log) and the learning rate on y; titles; legends."""
     check_history_figure_layout(fig_rescue, "fig_rescue")
+    asked()  # no call of the student's code: the judge confirms the layout
     passed("fig_rescue has two labelled panels, a log scale for |x| and legends.")
 
 
@@ -94,13 +96,19 @@ def _lr_lines() -> list[ExpectedLine]:
 
 @judged
 def check_rescue_figure_x(fig_rescue: Any) -> None:
-    """The left panel: |x| vs iteration for the constant run and the six rescues, labelled."""
+    """The left panel: |x| vs iteration for the constant run and the six rescues, labelled (the
+    runs are computed and compared after `asked`)."""
+    plots.two_panels(fig_rescue, "fig_rescue")
+    asked()
     check_history_panel(fig_rescue, "fig_rescue", "left", _x_lines(), plotted="optimize")
     passed("The left panel shows |x| of the constant run and of the six rescues.")
 
 
 @judged
 def check_rescue_figure_lr(fig_rescue: Any) -> None:
-    """The right panel: the learning rate vs iteration, one labelled line per run."""
+    """The right panel: the learning rate vs iteration, one labelled line per run (compared after
+    `asked`)."""
+    plots.two_panels(fig_rescue, "fig_rescue")
+    asked()
     check_history_panel(fig_rescue, "fig_rescue", "right", _lr_lines(), plotted="optimize")
     passed("The right panel shows the learning rate of the constant run and of the six rescues.")

@@ -26,7 +26,7 @@ from lrcore import quadratic
 
 __all__ = ["RESCUE_LR", "RESCUE_ITERATIONS", "RESCUE_X0", "STEP_5_HALF", "EXPONENTIAL_09", "Run",
            "quiet", "reference_run", "lr_at", "run_histories", "compare_scheduled_run",
-           "unreadable", "is_number", "hidden_run", "optimize_call"]
+           "unreadable", "is_number", "hidden_run", "run_of", "optimize_call"]
 
 RESCUE_LR = 1.05
 RESCUE_ITERATIONS = 20
@@ -116,7 +116,11 @@ def is_number(value: Any) -> bool:
 def hidden_run(case: HiddenCase, pool: str) -> Run:
     """A hidden run: params {"initial_lr", "num_iterations", "x0", "scheduler"} (a scheduler
     case's data, or null for none)."""
-    params = case.params
+    return run_of(case.params, pool)
+
+
+def run_of(params: Any, pool: str) -> Run:
+    """The run a hidden case's params describe (see `hidden_run`)."""
     try:
         scheduler = params["scheduler"]
         run = (params["initial_lr"], params["num_iterations"], params["x0"],

@@ -46,7 +46,7 @@ from lrchecks.diagnosis.schedules import (
     MOMENTA_MISSING,
     MOMENTA_OF_OPTIMIZER,
 )
-from lrchecks.hidden import NotGraded, drawn_cases
+from lrchecks.hidden import HIDDEN_CASES_VARIABLE, NotGraded, drawn_cases
 from lrchecks.ps02 import formulas, rescue
 from lrchecks.ps02 import optimize as optimize_section
 from lrchecks.report import CheckFailed
@@ -362,39 +362,66 @@ def test_a_kernel_that_patches_lrcore_cannot_rescue_wrong_schedulers(recorded, m
         kernel.setattr(rescue, "first_mismatch", lambda *args, **kwargs: None)
         kernel.setattr(rescue, "arrays_match", lambda *args, **kwargs: True)
         kernel.setattr(histories, "first_mismatch", lambda *args, **kwargs: None)
-        ps02.check_rescue_final_x(wrong, make_optimize())  # the kernel says ✓
+        ps02.check_rescue_final_x(wrong, make_optimize())  # the kernel only asks: silent
     (record,) = recorded
-    assert not record["failed"]
+    assert not record["failed"] and record["asked"]
     with pytest.raises(CheckFailed, match=r"rescue_schedulers\['step'\] does not give the "
                                           r"learning rates of StepLR"):
         judge_again(ps02.check_rescue_final_x, record)
 
 
-def test_a_factory_that_returns_no_scheduler_is_judged_like_one_that_never_steps(recorded):
-    with pytest.raises(CheckFailed, match=r"does not give the learning rates") as kernel:
-        ps02.check_rescue_final_x({**RESCUE, "step": lambda opt: None}, make_optimize())
+def judged_as_validate_judges(check, args, recorded, monkeypatch, hidden=None):
+    """Grade `check(*args)` as a grading kernel does — it asks the student's code, publishes its
+    record (`asked`) and raises nothing — then replay the record as the judge does; the judge's
+    message is the one Validate (no switch) raises. Returns that message."""
+    recorded.clear()
+    kwargs = {} if hidden is None else {"hidden": hidden}
+    check(*args, **kwargs)
+    (record,) = recorded
+    assert record["asked"] and not record["failed"]
     with pytest.raises(CheckFailed) as grader:
-        judge_again(ps02.check_rescue_final_x, recorded[0])
-    assert str(grader.value) == str(kernel.value)
+        evidence.replay_check(check, record, kwargs)
+    with monkeypatch.context() as validate:
+        validate.delenv(evidence.ENVIRONMENT_SWITCH)
+        with pytest.raises(CheckFailed) as validated:
+            check(*args, **kwargs)
+    assert str(grader.value) == str(validated.value)
+    return str(validated.value)
 
 
-def test_a_factory_that_raises_is_judged_with_the_same_message(recorded):
+def test_a_factory_that_returns_no_scheduler_is_judged_like_one_that_never_steps(recorded,
+                                                                                 monkeypatch):
+    message = judged_as_validate_judges(ps02.check_rescue_final_x, (
+        {**RESCUE, "step": lambda opt: None}, make_optimize()), recorded, monkeypatch)
+    assert re.search(r"does not give the learning rates", message)
+
+
+def test_a_factory_that_raises_is_judged_with_the_same_message(recorded, monkeypatch):
     def raising(opt):
         raise RuntimeError("no scheduler today")
 
-    with pytest.raises(CheckFailed, match="raised RuntimeError") as kernel:
-        ps02.check_rescue_final_x({**RESCUE, "cosine": raising}, make_optimize())
-    with pytest.raises(CheckFailed) as grader:
-        judge_again(ps02.check_rescue_final_x, recorded[0])
-    assert str(grader.value) == str(kernel.value)
+    message = judged_as_validate_judges(ps02.check_rescue_final_x, (
+        {**RESCUE, "cosine": raising}, make_optimize()), recorded, monkeypatch)
+    assert "raised RuntimeError" in message
 
 
-def test_momentum_left_on_is_named_by_the_grader_too(recorded):
+def test_momentum_left_on_is_named_by_the_grader_too(recorded, monkeypatch):
     factory = lambda opt: OneCycleLR(opt, max_lr=1.0, total_steps=20)  # noqa: E731
-    with pytest.raises(CheckFailed, match="cycle_momentum=False"):
-        ps02.check_rescue_final_x({**RESCUE, "one_cycle": factory}, make_optimize())
-    with pytest.raises(CheckFailed, match="ends at x = 218 .*OneCycleLR switches"):
-        judge_again(ps02.check_rescue_final_x, recorded[0])
+    message = judged_as_validate_judges(ps02.check_rescue_final_x, (
+        {**RESCUE, "one_cycle": factory}, make_optimize()), recorded, monkeypatch)
+    assert re.search("ends at x = 218 .*OneCycleLR switches.*cycle_momentum=False", message)
+
+
+def test_a_later_factory_that_raises_does_not_hide_an_earlier_wrong_one(recorded, monkeypatch):
+    """Order: every factory is asked before anything is decided; the first one wrong is still
+    the one the message names, not a later one whose call failed."""
+    def raising(opt):
+        raise RuntimeError("no scheduler today")
+
+    wrong = {**RESCUE, "step": lambda opt: ExponentialLR(opt, gamma=0.5), "one_cycle": raising}
+    message = judged_as_validate_judges(ps02.check_rescue_final_x, (wrong, make_optimize()),
+                                        recorded, monkeypatch)
+    assert message.startswith("rescue_schedulers['step'] does not give the learning rates")
 
 
 def test_the_run_from_the_students_values_is_the_reference_run_bit_for_bit():
@@ -1029,4 +1056,93 @@ def test_compare_figure_checks():
             lambda lrs, x0, noise: np.mean(_runs_of(lrs, x0, noise), axis=1) ** 2))
     with pytest.raises(CheckFailed, match="'short cosine'"):
         ps02.check_compare_figure(compare_figure(without="short cosine"))
+    plt.close("all")
+
+
+# --- grading mode: the kernel asks, the judge decides --------------------------------------------
+
+
+def _solution_calls():
+    """Every judged check of ps02 with the right answers: (check, args, hidden or None)."""
+    optimize = make_optimize()
+    losses = final_losses()
+    calls = [(ps02.check_optimize_with_scheduler, (optimize,), None),
+             (ps02.check_optimize_with_scheduler_unseen, (optimize,), None),
+             (ps02.check_rescue_final_x, (RESCUE, optimize), None),
+             (ps02.check_gallery_figure, (gallery(),), None),
+             (ps02.check_constant_sweep, (losses, min(losses, key=losses.get)), None),
+             (ps02.check_compare_figure, (compare_figure(),), None)]
+    calls += [(check, (rescue_figure(),), None) for check in (
+        ps02.check_rescue_figure_layout, ps02.check_rescue_figure_x, ps02.check_rescue_figure_lr)]
+    for check, function in ((ps02.check_step_decay, step_decay),
+                            (ps02.check_exponential_decay, exponential_decay),
+                            (ps02.check_cosine_annealing, cosine_annealing),
+                            (ps02.check_linear_warmup, linear_warmup),
+                            (ps02.check_warmup_cosine, warmup_cosine),
+                            (ps02.check_scheduler_first_pitfall, optimize_scheduler_first),
+                            (ps02.check_momentum_history, momentum_history),
+                            (ps02.check_noisy_loss_curve, noisy_loss_curve)):
+        calls += [(check, (function,), False), (check, (function,), True)]
+    return calls
+
+
+def test_a_grading_kernel_only_asks_every_check_and_the_judge_confirms_them(recorded,
+                                                                           monkeypatch, capsys):
+    """Grading mode for every judged check of ps02, on the right answers and a student's drawn
+    cases: the kernel stops each check at `asked` (no reference computed, nothing printed) and
+    the judge's replay of each record passes it."""
+    calls = _solution_calls()
+    judged_checks = {getattr(ps02, name) for name in dir(ps02)
+                     if getattr(getattr(ps02, name), "__lrlab_judged__", False)}
+    assert {check for check, _, _ in calls} == judged_checks
+    cases = drawn_for("alice")
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+    capsys.readouterr()
+    for check, args, hidden in calls:
+        check(*args, **({} if hidden is None else {"hidden": hidden}))
+    printed = capsys.readouterr()
+    assert printed.out == "" and printed.err == ""
+    assert len(recorded) == len(calls)
+    assert all(record["asked"] and not record["failed"] for record in recorded)
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
+    with drawn_cases(cases):
+        for record, (check, _, hidden) in zip(recorded, calls, strict=True):
+            kwargs = {} if hidden is None else {"hidden": hidden}
+            lines = evidence.replay_check(check, record, kwargs)
+            assert len(lines) == 1 and lines[0].startswith("✓"), (check.__name__, lines)
+    plt.close("all")
+
+
+def test_the_judge_gives_validates_message_for_wrong_answers(recorded, monkeypatch):
+    """Wrong answers of the sample class and the tests: what the judge decides from the kernel's
+    record is word for word what Validate says, visible and hidden."""
+    without_floor = lambda t, b, s, g: b * g ** (t / s)  # noqa: E731
+    clamped = lambda t, b, T, eta_min=0.0: cosine_annealing(min(t, T), b, T)  # noqa: E731
+    square_of_mean = lambda lrs, x0, noise: np.mean(_runs_of(lrs, x0, noise), axis=1) ** 2  # noqa: E731
+    losses = final_losses()
+    best = min(losses, key=losses.get)
+    wrong = [
+        (ps02.check_step_decay, (without_floor,), False, "without the floor"),
+        (ps02.check_cosine_annealing, (clamped,), True, "not clamped"),
+        (ps02.check_optimize_with_scheduler, (make_optimize(first=True),), None,
+         "scheduler.step() is called before optimizer.step()"),
+        (ps02.check_optimize_with_scheduler_unseen, (make_optimize(first=True),), None,
+         "A hidden case fails"),
+        (ps02.check_noisy_loss_curve, (square_of_mean,), True, "square of the runs' mean x"),
+        (ps02.check_constant_sweep, (final_losses(last=-2), best), None, "before the last step"),
+        (ps02.check_scheduler_first_pitfall, (lr_before,), False, "Record the lr each step used"),
+        (ps02.check_momentum_history, (partial(momentum_history, shift=1),), False,
+         "one step ahead"),
+        (ps02.check_gallery_figure, (gallery(cosine=clamped),), None, "climbs back up"),
+        (ps02.check_compare_figure, (compare_figure(square_of_mean),), None,
+         "square of the runs' mean x"),
+        (ps02.check_rescue_figure_lr, (rescue_figure(runs={"constant": None}),), None,
+         "'step'"),
+    ]
+    cases = drawn_for("bob")
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+    with drawn_cases(cases):
+        for check, args, hidden, words in wrong:
+            message = judged_as_validate_judges(check, args, recorded, monkeypatch, hidden)
+            assert words in message, (check.__name__, message)
     plt.close("all")
