@@ -68,6 +68,7 @@ RegressionCase = tuple[int, float, int]
 
 
 def _regression_call(lr: float, epochs: int) -> str:
+    """The call as a message writes it (the data named X, y)."""
     return f"train_linear_regression(X, y, lr={lr}, epochs={epochs})"
 
 
