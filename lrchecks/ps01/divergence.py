@@ -1,5 +1,6 @@
 """ps01 §3: where gradient descent on a·x² diverges — on paper, by experiment — and how many
-steps a run needs."""
+steps a run needs. Each check asks the student's function on every case, then decides
+(`lrchecks.asking`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import call_student, format_call
 from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases, visible_or_drawn, within
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, to_float_array
 from lrcore import quadratic
@@ -24,21 +25,46 @@ BISECTION_ADVICE = ("Narrow the interval between an lr that converges and one th
                     "(bisection) until it is shorter than 1e-4·lr.")
 
 
+def _ask_threshold(function: Any, name: str, a: float) -> Any:
+    """The student's threshold for the curvature a."""
+    return call_student(function, name, a)
+
+
+def _decide_threshold_on_paper(a: float, result: Any) -> None:
+    """The paper answer for a is 1/a (to 1e-9)."""
+    call = format_call("divergence_threshold", (a,), {})
+    value = to_float_array(result, call)
+    expected = quadratic.stability_bound(a)
+    if value.size != 1 or not np.isclose(value.reshape(-1)[0], expected, rtol=1e-9):
+        got = (describe_number(float(value.reshape(-1)[0])) if value.size == 1
+               else "not a number")
+        raise CheckFailed(f"{call} returned {got}. {THRESHOLD_ADVICE}",
+                          diagnosis=THRESHOLD_ADVICE)
+
+
 @judged
 def check_divergence_threshold_on_paper(divergence_threshold: Any, hidden: bool = False) -> None:
     """The paper answer as a function of a: 1/a."""
-    for case, a in visible_or_drawn(hidden, "ps01.divergence_threshold", CURVATURES_VISIBLE):
-        with within(case, THRESHOLD_ADVICE):
-            call = format_call("divergence_threshold", (a,), {})
-            value = to_float_array(call_student(divergence_threshold, "divergence_threshold", a),
-                                   call)
-            expected = quadratic.stability_bound(a)
-            if value.size != 1 or not np.isclose(value.reshape(-1)[0], expected, rtol=1e-9):
-                got = (describe_number(float(value.reshape(-1)[0])) if value.size == 1
-                       else "not a number")
-                raise CheckFailed(f"{call} returned {got}. {THRESHOLD_ADVICE}",
-                                  diagnosis=THRESHOLD_ADVICE)
+    run_asking_cases(lambda a: _ask_threshold(divergence_threshold, "divergence_threshold", a),
+                     _decide_threshold_on_paper, hidden, "ps01.divergence_threshold",
+                     CURVATURES_VISIBLE, THRESHOLD_ADVICE)
     passed("divergence_threshold(a) is right" + (" for other curvatures a." if hidden else "."))
+
+
+def _decide_threshold_by_experiment(a: float, result: Any) -> None:
+    """The experimental threshold for a is within 0.1 % of 1/a."""
+    call = format_call("find_divergence_threshold", (a,), {})
+    value = to_float_array(result, f"The result of {call}")
+    if value.size != 1:
+        raise CheckFailed(f"{call} should return one number, got {value.size}.",
+                          diagnosis="find_divergence_threshold should return one number.")
+    found, expected = float(value.reshape(-1)[0]), quadratic.stability_bound(a)
+    if not abs(found - expected) <= 1e-3 * expected:
+        raise CheckFailed(
+            f"{call} returned {describe_number(found)}, which is not within 0.1 % of "
+            f"the threshold. {BISECTION_ADVICE}",
+            diagnosis=f"the threshold found is not within 0.1 % of the true one. "
+            f"{BISECTION_ADVICE}")
 
 
 @judged
@@ -46,22 +72,10 @@ def check_divergence_threshold_by_experiment(
     find_divergence_threshold: Any, hidden: bool = False
 ) -> None:
     """The experimental threshold within 0.1 % of 1/a."""
-    for case, a in visible_or_drawn(hidden, "ps01.find_divergence_threshold",
-                                    CURVATURES_VISIBLE):
-        with within(case, BISECTION_ADVICE):
-            call = format_call("find_divergence_threshold", (a,), {})
-            result = call_student(find_divergence_threshold, "find_divergence_threshold", a)
-            value = to_float_array(result, f"The result of {call}")
-            if value.size != 1:
-                raise CheckFailed(f"{call} should return one number, got {value.size}.",
-                                  diagnosis="find_divergence_threshold should return one number.")
-            found, expected = float(value.reshape(-1)[0]), quadratic.stability_bound(a)
-            if not abs(found - expected) <= 1e-3 * expected:
-                raise CheckFailed(
-                    f"{call} returned {describe_number(found)}, which is not within 0.1 % of "
-                    f"the threshold. {BISECTION_ADVICE}",
-                    diagnosis=f"the threshold found is not within 0.1 % of the true one. "
-                    f"{BISECTION_ADVICE}")
+    run_asking_cases(
+        lambda a: _ask_threshold(find_divergence_threshold, "find_divergence_threshold", a),
+        _decide_threshold_by_experiment, hidden, "ps01.find_divergence_threshold",
+        CURVATURES_VISIBLE, BISECTION_ADVICE)
     passed("find_divergence_threshold finds the threshold by experiment"
            + (" for other curvatures a." if hidden else "."))
 
@@ -73,11 +87,27 @@ ITERATIONS_ADVICE = ("count the steps until |x| < tol for the first time; return
                      "|1 − 2a·lr| ≥ 1 (the run never gets there), 0 when x0 already is.")
 
 
-def _check_iterations_case(iterations_needed: Any, lr: float, x0: float, tol: float,
-                           a: float) -> None:
+IterationCase = tuple[float, float, float, float]
+"""(lr, x0, tol, a) of one iterations_needed case."""
+
+
+def _iterations_call(lr: float, x0: float, tol: float, a: float) -> tuple[str, dict[str, float]]:
+    """The call as a message writes it, and its keyword arguments (a only when it is not 1)."""
     kwargs = {"tol": tol} | ({"a": a} if a != 1.0 else {})
-    call = format_call("iterations_needed", (lr, x0), kwargs)
-    result = call_student(iterations_needed, "iterations_needed", lr, x0, **kwargs)
+    return format_call("iterations_needed", (lr, x0), kwargs), kwargs
+
+
+def _ask_iterations(iterations_needed: Any, case: IterationCase) -> Any:
+    """The student's count for one case."""
+    lr, x0, tol, a = case
+    _, kwargs = _iterations_call(lr, x0, tol, a)
+    return call_student(iterations_needed, "iterations_needed", lr, x0, **kwargs)
+
+
+def _decide_iterations(case: IterationCase, result: Any) -> None:
+    """The student's count for one case against lrcore's, an off-by-one named."""
+    lr, x0, tol, a = case
+    call, _ = _iterations_call(lr, x0, tol, a)
     expected = quadratic.iterations_to_tolerance(lr, x0, tol, a)
     if expected is None:
         if result is not None:
@@ -104,6 +134,6 @@ def _check_iterations_case(iterations_needed: Any, lr: float, x0: float, tol: fl
 @judged
 def check_iterations_needed(iterations_needed: Any, hidden: bool = False) -> None:
     """Smallest T with |x_T| < tol, or None when the run never gets there."""
-    run_cases(lambda case: _check_iterations_case(iterations_needed, *case), hidden,
-              "ps01.iterations_needed", ITERATION_CASES_VISIBLE, ITERATIONS_ADVICE)
+    run_asking_cases(lambda case: _ask_iterations(iterations_needed, case), _decide_iterations,
+                     hidden, "ps01.iterations_needed", ITERATION_CASES_VISIBLE, ITERATIONS_ADVICE)
     passed("iterations_needed is right" + (" on unseen cases." if hidden else "."))

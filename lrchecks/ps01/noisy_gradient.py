@@ -1,5 +1,7 @@
 """ps01 §6: a noisy gradient — gradient descent with noise, and the figure of its noise floor
-(constant learning rates against a decaying one)."""
+(constant learning rates against a decaying one). The checks ask the student's code (or read
+the figure) first and then decide (`lrchecks.asking`): while grading, the judge alone computes
+the references."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from lrchecks import plots
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import Shown, call_student, format_call, require_own_function
 from lrchecks.diagnosis.noisy import LOSS_CURVES, diagnose_noisy_run
-from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
+from lrchecks.evidence import asked, judged
 from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import read_only, result_mismatch, wrong_value_sentence
@@ -90,12 +92,26 @@ def _shape_sentence(call: str, noise: np.ndarray) -> str:
     return f"{call} should return one x per step ({noise.shape[0]} values)."
 
 
-def _check_noisy_case(noisy_descent: Any, lrs: list[float], x0: float, noise: Any,
-                      a: float) -> None:
+def _noisy_call(lrs: list[float], x0: float, noise: Any, a: float
+                ) -> tuple[str, np.ndarray, dict[str, float]]:
+    """The call as a message writes it, the noise as float64 kicks, and the keyword arguments
+    (a only when it is not 1)."""
     kicks = np.asarray(noise, dtype=np.float64)
     kwargs = {"a": a} if a != 1.0 else {}
-    call = format_call("noisy_descent", (lrs, x0, _noise_text(kicks)), kwargs)
-    result = _call_noisy_descent(noisy_descent, call, lrs, x0, kicks, kwargs)
+    return format_call("noisy_descent", (lrs, x0, _noise_text(kicks)), kwargs), kicks, kwargs
+
+
+def _ask_noisy(noisy_descent: Any, case: Case) -> Any:
+    """The student's run of one case."""
+    lrs, x0, noise, a = case
+    call, kicks, kwargs = _noisy_call(lrs, x0, noise, a)
+    return _call_noisy_descent(noisy_descent, call, lrs, x0, kicks, kwargs)
+
+
+def _decide_noisy(case: Case, result: Any) -> None:
+    """The student's run of one case against lrcore's, the mistake named."""
+    lrs, x0, noise, a = case
+    call, kicks, _ = _noisy_call(lrs, x0, noise, a)
     found = result_mismatch(
         result, noisy_gradient.noisy_descent(lrs, x0, kicks, a), call,
         lambda student: CheckFailed(_shape_sentence(call, kicks), diagnosis="the result should "
@@ -115,8 +131,8 @@ def _check_noisy_case(noisy_descent: Any, lrs: list[float], x0: float, noise: An
 def check_noisy_descent(noisy_descent: Any, hidden: bool = False) -> None:
     """x after each step of x ← x − lr_t·(2a·x + ξ_t), for one run and for several at once."""
     require_own_function(noisy_descent, "noisy_descent")
-    run_cases(lambda case: _check_noisy_case(noisy_descent, *case), hidden,
-              "ps01.noisy_descent", NOISY_CASES_VISIBLE, NOISY_ADVICE)
+    run_asking_cases(lambda case: _ask_noisy(noisy_descent, case), _decide_noisy, hidden,
+                     "ps01.noisy_descent", NOISY_CASES_VISIBLE, NOISY_ADVICE)
     passed("noisy_descent is right" + (" on unseen runs." if hidden else
                                        " for one run, several runs at once and a ≠ 1."))
 
@@ -166,6 +182,7 @@ def check_noise_figure(fig_noise: Any) -> None:
     plots.check_title(panel, "fig_noise")
     plots.check_log_scale(panel, "x", "fig_noise")
     plots.check_log_scale(panel, "y", "fig_noise")
+    asked()
     start = NOISY_X0**2
     expected = []
     for name, (lr, _) in _runs().items():

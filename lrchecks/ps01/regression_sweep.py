@@ -1,6 +1,7 @@
 """ps01 §5: a learning-rate sweep on a small linear regression — the training loop and the
 figure of the five loss curves (the published sweep's four learning rates and one that
-diverges)."""
+diverges). The checks ask the student's code (or read the figure) first and then decide
+(`lrchecks.asking`): while grading, the judge alone computes the references."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from typing import Any
 import numpy as np
 
 from lrchecks import plots
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import call_student, require_own_function
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.regression import REGRESSION, REGRESSION_MISTAKES
-from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
+from lrchecks.evidence import asked, judged
 from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, first_mismatch, read_only, to_float_array
@@ -62,12 +63,27 @@ def _sweep_lines() -> tuple[ExpectedLine, ...]:
     return tuple(lines)
 
 
-def _check_regression_case(train_linear_regression: Any, seed: int, lr: float,
-                           epochs: int) -> None:
+RegressionCase = tuple[int, float, int]
+"""(seed, lr, epochs) of one train_linear_regression case."""
+
+
+def _regression_call(lr: float, epochs: int) -> str:
+    """The call as a message writes it (the data named X, y)."""
+    return f"train_linear_regression(X, y, lr={lr}, epochs={epochs})"
+
+
+def _ask_regression(train_linear_regression: Any, case: RegressionCase) -> Any:
+    """The student's losses for one case, trained on the case's data."""
+    seed, lr, epochs = case
     X, y = regression.linear_regression_data(seed=seed)
-    call = f"train_linear_regression(X, y, lr={lr}, epochs={epochs})"
-    result = call_student(train_linear_regression, "train_linear_regression", X, y,
-                          lr=lr, epochs=epochs)
+    return call_student(train_linear_regression, "train_linear_regression", X, y,
+                        lr=lr, epochs=epochs)
+
+
+def _decide_regression(case: RegressionCase, result: Any) -> None:
+    """The student's losses for one case against lrcore's, the mistake named."""
+    seed, lr, epochs = case
+    call = _regression_call(lr, epochs)
     student = to_float_array(result, f"The result of {call}")
     expected = _regression_losses(seed, lr, epochs)
     mismatch = first_mismatch(student, expected)
@@ -92,8 +108,9 @@ def _check_regression_case(train_linear_regression: Any, seed: int, lr: float,
 def check_train_linear_regression(train_linear_regression: Any, hidden: bool = False) -> None:
     """Losses per epoch equal lrcore's full-batch SGD from w = b = 0."""
     require_own_function(train_linear_regression, "train_linear_regression")
-    run_cases(lambda case: _check_regression_case(train_linear_regression, *case), hidden,
-              "ps01.train_linear_regression", REGRESSION_CASES_VISIBLE, REGRESSION_ADVICE)
+    run_asking_cases(lambda case: _ask_regression(train_linear_regression, case),
+                     _decide_regression, hidden, "ps01.train_linear_regression",
+                     REGRESSION_CASES_VISIBLE, REGRESSION_ADVICE)
     passed("train_linear_regression gives the right loss curve"
            + (" on unseen data, lrs and epochs." if hidden else "."))
 
@@ -106,5 +123,6 @@ def check_sweep_figure(fig_sweep: Any) -> None:
     plots.check_axis_label(panel, "y", ("loss", "mse"), "fig_sweep")
     plots.check_title(panel, "fig_sweep")
     plots.check_log_scale(panel, "y", "fig_sweep")
+    asked()
     check_lines(panel, list(_sweep_lines()), "fig_sweep")
     passed("fig_sweep shows the five loss curves on a log scale, labelled by lr.")

@@ -1,21 +1,24 @@
 """ps01 §7: one learning rate for two curvatures — gradient descent on the valley
-f(x, y) = a_x·x² + a_y·y², and the figure of its two coordinates."""
+f(x, y) = a_x·x² + a_y·y², and the figure of its two coordinates. The checks ask the student's
+code (or read the figure) first and then decide (`lrchecks.asking`): while grading, the judge
+alone computes the references."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
 
 from lrchecks import plots
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import call_student, format_call, require_own_function
 from lrchecks.diagnosis.quadratic import SIGNED_X
 from lrchecks.diagnosis.valley import VALLEY, diagnose_valley
-from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
+from lrchecks.evidence import asked, judged
 from lrchecks.plot_lines import ExpectedLine, check_lines, iteration_variants
 from lrchecks.report import CheckFailed, passed
-from lrchecks.values import result_mismatch, wrong_value_sentence
+from lrchecks.values import read_only, result_mismatch, wrong_value_sentence
 from lrcore import curvature
 
 __all__ = ["VALLEY_CURVATURES", "VALLEY_START", "VALLEY_ITERATIONS", "VALLEY_LRS",
@@ -30,7 +33,9 @@ VALLEY_LRS = (0.9, 1.05)
 COORDINATE_ALIASES = {"x": ("x", "steep"), "y": ("y", "flat")}
 """What a legend label may call each coordinate's line."""
 
-VALLEY_CASES_VISIBLE = (
+ValleyCase = tuple[float, int, Any, Any]
+"""(lr, num_iterations, start, curvatures) of one descent_2d case."""
+VALLEY_CASES_VISIBLE: tuple[ValleyCase, ...] = (
     (0.9, 5, (1.0, 1.0), (1.0, 0.01)),
     (0.3, 4, (2, -3), (0.5, 2.0)),
     (1.05, 6, (1.0, 1.0), (1.0, 0.01)),
@@ -51,9 +56,16 @@ def _wrong_shape(call: str, student: np.ndarray, n: int) -> CheckFailed:
                        diagnosis="the result should have one row (x, y) per step.")
 
 
-def _check_valley_case(descent_2d: Any, lr: float, n: int, start: Any, curvatures: Any) -> None:
+def _ask_valley(descent_2d: Any, case: ValleyCase) -> Any:
+    """The student's points for one case."""
+    lr, n, start, curvatures = case
+    return call_student(descent_2d, "descent_2d", lr, n, start, curvatures)
+
+
+def _decide_valley(case: ValleyCase, result: Any) -> None:
+    """The student's points for one case against lrcore's, the mistake named."""
+    lr, n, start, curvatures = case
     call = format_call("descent_2d", (lr, n, start, curvatures), {})
-    result = call_student(descent_2d, "descent_2d", lr, n, start, curvatures)
     found = result_mismatch(result, curvature.descent_2d(lr, n, start, curvatures), call,
                             lambda student: _wrong_shape(call, student, n))
     if found is None:
@@ -70,13 +82,17 @@ def _check_valley_case(descent_2d: Any, lr: float, n: int, start: Any, curvature
 def check_descent_2d(descent_2d: Any, hidden: bool = False) -> None:
     """The points (x, y) after each step of gradient descent on a_x·x² + a_y·y²."""
     require_own_function(descent_2d, "descent_2d")
-    run_cases(lambda case: _check_valley_case(descent_2d, *case), hidden, "ps01.descent_2d",
-              VALLEY_CASES_VISIBLE, VALLEY_ADVICE)
+    run_asking_cases(lambda case: _ask_valley(descent_2d, case), _decide_valley, hidden,
+                     "ps01.descent_2d", VALLEY_CASES_VISIBLE, VALLEY_ADVICE)
     passed("descent_2d is right" + (" on unseen valleys." if hidden else "."))
 
 
-def _coordinate_lines(lr: float) -> list[ExpectedLine]:
-    run = curvature.descent_2d(lr, VALLEY_ITERATIONS, VALLEY_START, VALLEY_CURVATURES)
+@cache
+def _coordinate_lines(lr: float) -> tuple[ExpectedLine, ...]:
+    """|x| and |y| of the fig_valley run with `lr`, each with the valley mistakes that draw
+    another line — the same for every student, so a grading process computes them once."""
+    run = read_only(curvature.descent_2d(lr, VALLEY_ITERATIONS, VALLEY_START,
+                                         VALLEY_CURVATURES))
     lines = []
     for index, name in enumerate("xy"):
         values = np.abs(run[:, index])
@@ -91,7 +107,7 @@ def _coordinate_lines(lr: float) -> list[ExpectedLine]:
         lines.append(ExpectedLine(f"|{name}|", iteration_variants(values,
                                                                   abs(VALLEY_START[index])),
                                   mistakes=mistakes, aliases=COORDINATE_ALIASES[name]))
-    return lines
+    return tuple(lines)
 
 
 @judged
@@ -99,10 +115,11 @@ def check_valley_figure(fig_valley: Any) -> None:
     """Two panels, lr = 0.9 then lr = 1.05: |x| and |y| against the iteration on a log axis,
     labelled, with titles and legends."""
     panels = plots.two_panels(fig_valley, "fig_valley")
+    asked()
     for side, panel, lr in zip(("left", "right"), panels, VALLEY_LRS, strict=True):
         where = f"the {side} panel of fig_valley (lr = {lr})"
         plots.check_axis_label(panel, "x", ("iteration", "step"), where)
         plots.check_title(panel, where)
         plots.check_log_scale(panel, "y", where)
-        check_lines(panel, _coordinate_lines(lr), where, plotted="descent_2d")
+        check_lines(panel, list(_coordinate_lines(lr)), where, plotted="descent_2d")
     passed("fig_valley shows |x| and |y| of the runs with lr = 0.9 and lr = 1.05.")

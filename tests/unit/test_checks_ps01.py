@@ -16,7 +16,7 @@ from run_figures import assert_figure_checks_pass_and_name_mistakes, x_and_lr_fi
 from student_optimize import make_optimize
 
 from autograder.hidden import course_pools
-from lrchecks import ps01
+from lrchecks import evidence, ps01
 from lrchecks.hidden import drawn_cases
 from lrchecks.report import CheckFailed
 from lrcore import quadratic, regression
@@ -162,16 +162,22 @@ def test_missing_run_and_extra_run_are_named():
     plt.close("all")
 
 
-def test_parabola_figure():
+def parabola_figure(trajectory=True):
+    """fig_parabola: the parabola, and (`trajectory`) the points of the lr = 0.9 run."""
     fig, ax = plt.subplots()
     grid = np.linspace(-600, 600, 50)
-    xs = np.array([500.0] + quadratic.optimize(0.9, 20, 500.0)[0])
     ax.plot(grid, grid**2)
     ax.set(xlabel="x", ylabel="f(x)")
+    if trajectory:
+        xs = np.array([500.0] + quadratic.optimize(0.9, 20, 500.0)[0])
+        ax.plot(xs, xs**2, "o-")
+    return fig
+
+
+def test_parabola_figure():
     with pytest.raises(CheckFailed, match="points"):
-        ps01.check_parabola_figure(fig)
-    ax.plot(xs, xs**2, "o-")
-    ps01.check_parabola_figure(fig)
+        ps01.check_parabola_figure(parabola_figure(trajectory=False))
+    ps01.check_parabola_figure(parabola_figure())
     plt.close("all")
 
 
@@ -179,17 +185,35 @@ def torch_regression(X, y, lr, epochs=100):
     return regression.train_linear_regression(X, y, lr, epochs)
 
 
-def test_regression_and_sweep_figure():
-    def own(X, y, lr, epochs=100):
-        w = b = 0.0
-        X, y = np.ravel(X).astype(float), np.ravel(y).astype(float)
-        out = []
-        for _ in range(epochs):
-            err = w * X + b - y
+def regression_numpy(X, y, lr, epochs=100, loss_after_step=False):
+    """Full-batch SGD on the MSE from w = b = 0 (float64 numpy); `loss_after_step`: the loss
+    recorded after the update, one epoch late (a sample student's mistake)."""
+    w = b = 0.0
+    X, y = np.ravel(X).astype(float), np.ravel(y).astype(float)
+    out = []
+    for _ in range(epochs):
+        err = w * X + b - y
+        if not loss_after_step:
             out.append(np.mean(err**2))
-            w, b = w - lr * 2 * np.mean(err * X), b - lr * 2 * np.mean(err)
-        return out
+        w, b = w - lr * 2 * np.mean(err * X), b - lr * 2 * np.mean(err)
+        if loss_after_step:
+            out.append(np.mean((w * X + b - y) ** 2))
+    return out
 
+
+def sweep_figure(train=regression_numpy):
+    """fig_sweep as the solution draws it: the loss of every lr of REGRESSION_LRS."""
+    fig, ax = plt.subplots()
+    X, y = regression.linear_regression_data()
+    for lr in ps01.REGRESSION_LRS:
+        ax.plot(train(X, y, lr), label=f"lr {lr}")
+    ax.set(xlabel="epoch", ylabel="loss", title="sweep", yscale="log")
+    ax.legend()
+    return fig
+
+
+def test_regression_and_sweep_figure():
+    own = regression_numpy
     ps01.check_train_linear_regression(own)
     ps01.check_train_linear_regression(own, hidden=True)
 
@@ -411,4 +435,136 @@ def test_valley_figure_checks():
         ps01.check_valley_figure(valley_figure(absolute=False))
     with pytest.raises(CheckFailed, match="curvatures are swapped"):
         ps01.check_valley_figure(valley_figure(swapped=True))
+    plt.close("all")
+
+
+# --- grading mode: the kernel asks, the judge decides -------------------------------------------
+
+def noise_outside_lr(lrs, x0, noise, a=1.0):
+    """A sample student's mistake: the noise added outside the learning rate."""
+    x, history = x0, []
+    for lr, kick in zip(lrs, noise, strict=True):
+        x = x - lr * 2 * a * x - kick
+        history.append(x)
+    return np.array(history)
+
+
+def curvatures_swapped(lr, n, start, curvatures):
+    """A sample student's mistake: a_x and a_y swapped."""
+    return valley_numpy(lr, n, start, tuple(curvatures)[::-1])
+
+
+def wrong_first_then_raising(lr, n, x0, a=1.0):
+    """Wrong (the sign flipped) on the first published run (lr = 1.05), raising on the second
+    (lr = 0.1): Validate names the first run's mistake, and so must the judge."""
+    if lr == 0.1:
+        raise ValueError("boom")
+    return gd_numpy(-lr, n, x0, a)
+
+
+def iterations_by_simulation(lr, x0, tol=1e-3, a=1.0):
+    return quadratic.iterations_to_tolerance(lr, x0, tol, a)
+
+
+def solution_calls():
+    """(check, the solution's answer, keyword arguments): every judged check of ps01, each
+    hidden check on every pooled case."""
+    optimize = make_optimize()
+    with_hidden = [
+        (ps01.check_divergence_threshold_on_paper, lambda a: 1 / a),
+        (ps01.check_divergence_threshold_by_experiment, lambda a: 1 / a * (1 + 5e-4)),
+        (ps01.check_iterations_needed, iterations_by_simulation),
+        (ps01.check_train_linear_regression, regression_numpy),
+        (ps01.check_noisy_descent, noisy_numpy),
+        (ps01.check_descent_2d, valley_numpy),
+    ]
+    runs = runs_figure()
+    return [
+        (ps01.check_gradient_descent_numpy, gd_numpy, {}),
+        (ps01.check_gradient_descent_numpy_unseen, gd_numpy, {}),
+        (ps01.check_optimize_published, optimize, {}),
+        (ps01.check_optimize_unseen, optimize, {}),
+        *[(check, answer, kwargs) for check, answer in with_hidden
+          for kwargs in ({}, {"hidden": True})],
+        (ps01.check_runs_figure_layout, runs, {}),
+        (ps01.check_runs_figure_x, runs, {}),
+        (ps01.check_runs_figure_lr, runs, {}),
+        (ps01.check_parabola_figure, parabola_figure(), {}),
+        (ps01.check_sweep_figure, sweep_figure(), {}),
+        (ps01.check_noise_figure, noise_figure(), {}),
+        (ps01.check_valley_figure, valley_figure(), {}),
+    ]
+
+
+def test_a_grading_kernel_only_asks_every_check_and_the_judge_passes_the_solution(recorded,
+                                                                                   capsys):
+    calls = solution_calls()
+    judged_checks = {getattr(ps01, name) for name in ps01.__all__
+                     if getattr(getattr(ps01, name), "__lrlab_judged__", False)}
+    assert {check for check, _, _ in calls} == judged_checks
+    for check, answer, kwargs in calls:
+        check(answer, **kwargs)
+    assert capsys.readouterr().out == ""  # no verdict in the kernel: nothing decided there
+    assert len(recorded) == len(calls)
+    for record, (check, _, kwargs) in zip(recorded, calls, strict=True):
+        assert record["asked"] is True and record["failed"] is False, check.__name__
+        printed = evidence.replay_check(check, record, kwargs)
+        assert printed and printed[0].startswith("✓"), check.__name__
+    plt.close("all")
+
+
+WRONG_ANSWERS = [
+    # (check, the wrong answer, keyword arguments, words of Validate's message)
+    (ps01.check_gradient_descent_numpy, BY_HAND_MISTAKES["sign flipped"], {}, "sign is flipped"),
+    (ps01.check_gradient_descent_numpy, wrong_first_then_raising, {},
+     "gradient_descent_numpy(1.05, 20, 500.0)"),
+    (ps01.check_gradient_descent_numpy_unseen, BY_HAND_MISTAKES["one step too many"], {},
+     "A hidden case fails ("),
+    (ps01.check_optimize_published, make_optimize(zero_grad=False), {}, "zero_grad"),
+    (ps01.check_divergence_threshold_on_paper, lambda a: 1 / (2 * a), {}, "1 − 2a·lr"),
+    (ps01.check_iterations_needed,
+     lambda lr, x0, tol=1e-3, a=1.0: (iterations_by_simulation(lr, x0, tol, a) or 0) + 1, {},
+     "Off by one"),
+    (ps01.check_train_linear_regression,
+     lambda X, y, lr, epochs=100: regression_numpy(X, y, lr, epochs, loss_after_step=True),
+     {"hidden": True}, "one epoch late"),
+    (ps01.check_noisy_descent, noise_outside_lr, {}, "outside the learning rate"),
+    (ps01.check_descent_2d, curvatures_swapped, {}, "curvatures are swapped"),
+]
+
+
+@pytest.mark.parametrize(("check", "answer", "kwargs", "words"), WRONG_ANSWERS,
+                         ids=[f"{check.__name__}-{number}"
+                              for number, (check, *_) in enumerate(WRONG_ANSWERS)])
+def test_a_wrong_answer_gets_validates_message_from_the_judge(check, answer, kwargs, words,
+                                                              recorded, monkeypatch):
+    check(answer, **kwargs)  # grading: the kernel asks and raises nothing
+    (record,) = recorded
+    assert record["asked"] is True and record["failed"] is False
+    with pytest.raises(evidence.Replayed) as judged:
+        evidence.replay_check(check, record, kwargs)
+    assert judged.value.decided_outside
+    monkeypatch.delenv(evidence.ENVIRONMENT_SWITCH)
+    with pytest.raises(CheckFailed) as validate:
+        check(answer, **kwargs)
+    assert judged.value.message == validate.value.message
+    assert words in validate.value.message
+
+
+@pytest.mark.parametrize(("check", "figure", "words"), [
+    (ps01.check_runs_figure_x, lambda: runs_figure(absolute=False), "not |x|"),
+    (ps01.check_parabola_figure, lambda: parabola_figure(trajectory=False), "points"),
+    (ps01.check_valley_figure, lambda: valley_figure(swapped=True), "curvatures are swapped"),
+], ids=["runs_x", "parabola", "valley"])
+def test_a_wrong_figure_gets_validates_message_from_the_judge(check, figure, words, recorded,
+                                                              monkeypatch):
+    check(figure())
+    (record,) = recorded
+    assert record["asked"] is True and record["failed"] is False
+    with pytest.raises(evidence.Replayed) as judged:
+        evidence.replay_check(check, record, {})
+    monkeypatch.delenv(evidence.ENVIRONMENT_SWITCH)
+    with pytest.raises(CheckFailed) as validate:
+        check(figure())
+    assert judged.value.message == validate.value.message and words in validate.value.message
     plt.close("all")

@@ -192,14 +192,20 @@ def test_a_record_that_skips_or_invents_calls_is_refused(recorded):
         replay_check(check_optimize_published, other_question, {})
 
 
-def test_a_failing_check_publishes_its_record_too_and_the_judge_finds_the_same_failure(recorded):
-    with pytest.raises(CheckFailed) as in_kernel:
-        check_optimize_published(wrong_optimize)
+def test_a_wrong_answer_is_left_to_the_judge_which_finds_validates_failure(recorded,
+                                                                              monkeypatch):
+    """Grading mode: the kernel only asks (its record holds the answers, it raises nothing);
+    the judge's replay fails with the message Validate gives in the student's own Jupyter."""
+    check_optimize_published(wrong_optimize)
     (record,) = recorded
-    assert record["failed"] is True and record["calls"]
+    assert record["asked"] is True and record["failed"] is False and record["calls"]
     with pytest.raises(CheckFailed) as in_grader:
         replay_check(check_optimize_published, record, {})
-    assert in_grader.value.message == in_kernel.value.message
+    monkeypatch.delenv(evidence.ENVIRONMENT_SWITCH)
+    with pytest.raises(CheckFailed) as in_validate:
+        check_optimize_published(wrong_optimize)
+    assert in_grader.value.message == in_validate.value.message
+    assert "x_history" in in_grader.value.message
 
 
 def test_nothing_is_recorded_outside_grading(monkeypatch):

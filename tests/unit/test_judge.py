@@ -21,7 +21,7 @@ from autograder.judge import (
     expected_calls,
     judge_notebook,
 )
-from lrchecks.evidence import EVIDENCE_MIME
+from lrchecks.evidence import ENVIRONMENT_SWITCH, EVIDENCE_MIME
 from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases, hidden_cases
 from lrchecks.ps01 import check_gradient_descent_numpy_unseen, check_optimize_published
 from lrchecks.report import CheckFailed
@@ -108,18 +108,21 @@ def test_a_genuine_pass_scores_full_marks_without_anything_the_kernel_added(reco
     assert outputs[0].text.startswith("✓ ")
 
 
-def test_a_genuine_failure_scores_zero_with_the_judges_message(recorded):
+def test_a_genuine_failure_scores_zero_with_the_judges_message(recorded, monkeypatch):
     def wrong(lr, n, x0):
         xs, lrs = optimize(lr, n, x0)
         return [2 * x for x in xs], lrs
 
-    with pytest.raises(CheckFailed) as in_kernel:
-        check_optimize_published(wrong)
+    check_optimize_published(wrong)  # grading: the kernel only asks, the judge decides
+    assert recorded[0]["asked"] is True
     score, outputs = judged(VISIBLE, [new_output("error", ename="CheckFailed",
                                                  evalue="<b>whatever the kernel said</b>",
                                                  traceback=["✗ …"]), _evidence(recorded[0])])
+    monkeypatch.delenv(ENVIRONMENT_SWITCH)
+    with pytest.raises(CheckFailed) as in_validate:
+        check_optimize_published(wrong)
     assert score == 0
-    assert outputs[-1].ename == CHECK_FAILED and outputs[-1].evalue == in_kernel.value.message
+    assert outputs[-1].ename == CHECK_FAILED and outputs[-1].evalue == in_validate.value.message
 
 
 def test_a_record_whose_answers_fail_the_real_check_scores_zero_even_if_the_kernel_passed(
@@ -163,8 +166,8 @@ def test_a_hidden_case_message_names_the_kind_and_the_mistake_never_the_values(
             history[step] = x
         return history
 
-    with pytest.raises(CheckFailed):
-        check_gradient_descent_numpy_unseen(flipped)
+    check_gradient_descent_numpy_unseen(flipped)  # grading: the judge alone decides
+    assert recorded[0]["asked"] is True
     score, outputs = judged(HIDDEN, [_evidence(recorded[0])], CASES)
     message = outputs[-1].evalue
     assert score == 0
