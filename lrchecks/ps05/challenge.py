@@ -12,7 +12,7 @@ from typing import Any
 from lrchecks.calls import call_student
 from lrchecks.diagnosis.optim import CONSTANT_LR
 from lrchecks.encoding import StandIn, decode, encode
-from lrchecks.evidence import judged
+from lrchecks.evidence import asked, judged
 from lrchecks.hidden import hidden_case, hidden_cases
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number
@@ -115,6 +115,7 @@ def check_challenge_config(challenge_config: Any, hidden: bool = False) -> None:
     accuracy reach VAL_TARGET and the training accuracy stay ≤ TRAIN_CEILING — with seed 0, or
     with the drawn seeds."""
     config = _challenge_config(challenge_config)
+    asked()  # the config is read and validated as data: the runs are the judge's alone
     target, ceiling = plateau_challenge.VAL_TARGET, plateau_challenge.TRAIN_CEILING
     if not hidden:
         seed = CHALLENGE_SEED_VISIBLE

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import Answer, run_asking_cases
 from lrchecks.calls import call_student, format_call, from_reference, reaches
 from lrchecks.diagnosis.optim import VAL_LOSS_RTOL, diagnose_classifier
 from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
 from lrchecks.model_weights import recorded_weights, weights_in
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import arrays_match, describe_number, first_mismatch, to_float_array
@@ -20,7 +20,7 @@ from lrcore import classification
 from lrcore.schedules import reduce_lr_on_plateau
 
 __all__ = ["ClassifierCase", "CLASSIFIER_CASES_VISIBLE", "VAL_LOSS_RTOL", "HISTORY_KEYS",
-           "CLASSIFIER_ADVICE", "ARCHITECTURE", "history_of", "model_net", "accuracy_of",
+           "CLASSIFIER_ADVICE", "ARCHITECTURE", "history_of", "net_of",
            "check_train_classifier"]
 
 # (lr, epochs, plateau options or None, seed)
@@ -87,17 +87,11 @@ def history_of(result: Any, call: str) -> tuple[Any, dict[str, np.ndarray]]:
                    for key in HISTORY_KEYS}
 
 
-def model_net(model: Any, what: str) -> Any:
-    """The grader's own copy of the architecture holding the weights of the student's `model`
-    (read as data through a recorded call)."""
-    state = recorded_weights(model, what, ARCHITECTURE)
-    return weights_in(state, lambda: classification.make_classifier(0), what, ARCHITECTURE)
-
-
-def accuracy_of(model: Any, what: str, X: np.ndarray, y: np.ndarray) -> float:
-    """The accuracy of the student's `model` on (X, y), computed by the grader from the model's
-    weights (read as data) in its own copy of the architecture."""
-    return classification.accuracy(model_net(model, what), X, y)
+def net_of(weights: Answer[Any], what: str) -> Any:
+    """The grader's own copy of the architecture holding the weights of the student's model
+    `what` (read as data through a recorded call, `recorded_weights`, asked in the kernel)."""
+    return weights_in(weights.get(), lambda: classification.make_classifier(0), what,
+                      ARCHITECTURE)
 
 
 def _read_classifier_case(params: Any) -> ClassifierCase:
@@ -106,16 +100,37 @@ def _read_classifier_case(params: Any) -> ClassifierCase:
     return params["lr"], int(params["epochs"]), plateau, int(params["seed"])
 
 
-def _check_classifier_case(train_classifier: Any, case: ClassifierCase) -> None:
+def _classifier_call(case: ClassifierCase) -> str:
+    """How a case's call of train_classifier is shown in a message."""
     lr, epochs, plateau, seed = case
-    scheduler = None if plateau is None else reduce_lr_on_plateau(lr, **plateau)
     shown_scheduler = ("None" if plateau is None else
                        format_call("reduce_lr_on_plateau", (lr,), plateau))
-    call = (f"train_classifier(lr={lr}, epochs={epochs}, scheduler={shown_scheduler}, "
+    return (f"train_classifier(lr={lr}, epochs={epochs}, scheduler={shown_scheduler}, "
             f"seed={seed})")
+
+
+# The history a case's run returned, and its model's weights (read as data, `recorded_weights`):
+# the deciding part needs them only when the history is right, but it can ask nothing more.
+ClassifierAnswer = tuple[dict[str, np.ndarray], Answer[Any]]
+
+
+def _ask_classifier_case(train_classifier: Any, case: ClassifierCase) -> ClassifierAnswer:
+    """The student's run of one case: its history, and its model's weights."""
+    lr, epochs, plateau, seed = case
+    scheduler = None if plateau is None else reduce_lr_on_plateau(lr, **plateau)
+    call = _classifier_call(case)
     result = call_student(train_classifier, "train_classifier", lr, epochs,
                           scheduler=scheduler, seed=seed)
     model, history = history_of(result, call)
+    return history, Answer.of(lambda: recorded_weights(model, f"the model returned by {call}",
+                                                       ARCHITECTURE))
+
+
+def _decide_classifier_case(case: ClassifierCase, answer: ClassifierAnswer) -> None:
+    """The student's run of one case against lrcore's, its mistake named."""
+    lr, epochs, plateau, seed = case
+    call = _classifier_call(case)
+    history, weights = answer
     reference = _classifier_run(lr, epochs, _frozen(plateau), seed)
     for key, values in history.items():
         if values.shape != (epochs,):
@@ -130,7 +145,8 @@ def _check_classifier_case(train_classifier: Any, case: ClassifierCase) -> None:
                                  <= 1.01 / classification.N_VAL))
     if lrs_right and loss_mismatch is None and accuracy_right:
         split = classification.quantiles_split()
-        own = accuracy_of(model, f"the model returned by {call}", split.X_val, split.y_val)
+        own = classification.accuracy(net_of(weights, f"the model returned by {call}"),
+                                      split.X_val, split.y_val)
         if abs(own - history["val_accuracy"][-1]) > 1.01 / classification.N_VAL:
             last = describe_number(history["val_accuracy"][-1])
             raise CheckFailed(f"The model returned by {call} classifies "
@@ -178,8 +194,8 @@ def check_train_classifier(train_classifier: Any, hidden: bool = False) -> None:
     returned model is the trained one (its accuracy, computed from its weights, ends the
     history)."""
     _forbid_reference_trainer(train_classifier)
-    run_cases(lambda case: _check_classifier_case(train_classifier, case), hidden,
-              "ps05.train_classifier", CLASSIFIER_CASES_VISIBLE, CLASSIFIER_ADVICE,
-              _read_classifier_case)
+    run_asking_cases(lambda case: _ask_classifier_case(train_classifier, case),
+                     _decide_classifier_case, hidden, "ps05.train_classifier",
+                     CLASSIFIER_CASES_VISIBLE, CLASSIFIER_ADVICE, _read_classifier_case)
     passed("train_classifier reproduces the reference runs (lrs, validation losses, accuracies)"
            + (" for unseen lrs, schedules and seeds." if hidden else "."))

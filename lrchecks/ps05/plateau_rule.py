@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import run_asking_cases
 from lrchecks.calls import call_student, format_call, require_own_function
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.optim import PLATEAU
 from lrchecks.encoding import StandIn
 from lrchecks.evidence import judged
-from lrchecks.hidden import run_cases
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import describe_number, first_mismatch, to_float
 from lrcore.schedules import reduce_lr_on_plateau
@@ -80,9 +80,10 @@ def _student_decisions(rule_class: Any, options: dict[str, Any],
     return decisions, shown
 
 
-def _check_plateau_case(rule_class: Any, options: dict[str, Any],
-                        metrics: Sequence[float]) -> None:
-    student, shown = _student_decisions(rule_class, options, metrics)
+def _decide_plateau_case(case: PlateauCase, answer: tuple[list[float], str]) -> None:
+    """The student's decisions on one case (`_student_decisions`) against torch's."""
+    options, metrics = case
+    student, shown = answer
     scheduler = reduce_lr_on_plateau(**options)
     expected = [scheduler.step(metric) for metric in metrics]
     mismatch = first_mismatch(np.asarray(student), np.asarray(expected), 1e-9, 0.0)
@@ -107,8 +108,8 @@ def check_plateau_rule(PlateauRule: Any, hidden: bool = False) -> None:  # noqa:
     """PlateauRule(lr, mode, factor, patience, threshold, threshold_mode, cooldown, min_lr,
     eps).step(metric) returns torch's ReduceLROnPlateau lr after every metric."""
     _class_methods_are_own(PlateauRule)
-    run_cases(lambda case: _check_plateau_case(PlateauRule, *case), hidden, "ps05.plateau_rule",
-              PLATEAU_CASES_VISIBLE, PLATEAU_ADVICE,
-              lambda params: (dict(params["options"]), tuple(params["metrics"])))
+    run_asking_cases(lambda case: _student_decisions(PlateauRule, *case), _decide_plateau_case,
+                     hidden, "ps05.plateau_rule", PLATEAU_CASES_VISIBLE, PLATEAU_ADVICE,
+                     lambda params: (dict(params["options"]), tuple(params["metrics"])))
     passed("PlateauRule takes torch's decisions, epoch for epoch"
            + (" — also on unseen metric sequences and options." if hidden else "."))

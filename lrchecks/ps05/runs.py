@@ -11,10 +11,12 @@ from typing import Any
 import numpy as np
 
 from lrchecks import plots
+from lrchecks.asking import Answer
 from lrchecks.diagnosis.optim import SAME_MODEL_EVERYWHERE, ranges_close
-from lrchecks.evidence import judged
+from lrchecks.evidence import asked, judged
+from lrchecks.model_weights import recorded_weights
 from lrchecks.plot_lines import numbers_in
-from lrchecks.ps05.classifier import accuracy_of, history_of, model_net
+from lrchecks.ps05.classifier import ARCHITECTURE, history_of, net_of
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import arrays_match, describe_number, to_float
 from lrcore import classification
@@ -45,6 +47,21 @@ ACCURACY_ADVICE = {
 }
 
 
+# A run as the kernel asks it: its history (read by `history_of`), and its model's weights
+# (a recorded call, `recorded_weights`) — both kept to be read in the checks' order.
+RunAnswers = tuple[Answer[dict[str, np.ndarray]], Answer[Any]]
+
+
+def _ask_run(run: Any, shown: str) -> RunAnswers:
+    """The history of a (model, history) pair and, once it has one, its model's weights."""
+    try:
+        model, history = history_of(run, shown)
+    except CheckFailed as failure:
+        return Answer(failure=failure), Answer()
+    what = f"the model of {shown}"
+    return Answer(history), Answer.of(lambda: recorded_weights(model, what, ARCHITECTURE))
+
+
 @judged
 def check_test_accuracies(test_accuracy: Any, runs: Any) -> None:
     """The runs of CLASSIFIER_RUNS: their models give the stated test accuracies, which are
@@ -59,10 +76,13 @@ def check_test_accuracies(test_accuracy: Any, runs: Any) -> None:
         if missing:
             raise CheckFailed(f"{what} has no entry for {', '.join(map(repr, missing))}; use the "
                               "names of CLASSIFIER_RUNS as keys.")
+    answers = {name: _ask_run(runs[name], f"runs[{name!r}]") for name in names}
+    asked()  # every model's weights are read: the accuracies are the judge's to compute
     split = classification.quantiles_split()
     for name in names:
         settings = classification.COURSE_RUNS[name]
-        model, history = history_of(runs[name], f"runs[{name!r}]")
+        history_answer, weights = answers[name]
+        history = history_answer.get()
         lrs = history["lr"]
         if lrs.size != settings["epochs"]:
             raise CheckFailed(f"runs[{name!r}] has {lrs.size} epochs; this run trains for "
@@ -73,7 +93,8 @@ def check_test_accuracies(test_accuracy: Any, runs: Any) -> None:
         if settings["plateau"] is None and not np.allclose(lrs, settings["lr"], rtol=1e-9):
             raise CheckFailed(f"runs[{name!r}] should keep its lr constant.")
         stated = to_float(test_accuracy[name], f"test_accuracy[{name!r}]")
-        actual = accuracy_of(model, f"the model of runs[{name!r}]", split.X_test, split.y_test)
+        actual = classification.accuracy(net_of(weights, f"the model of runs[{name!r}]"),
+                                         split.X_test, split.y_test)
         if abs(stated - actual) > 1.01 / classification.N_TEST:
             raise CheckFailed(f"test_accuracy[{name!r}] is {describe_number(stated)}, but the "
                               f"model of runs[{name!r}] classifies {describe_number(actual)} of "
@@ -142,11 +163,12 @@ def _panel_range(panel: Any, where: str) -> tuple[float, float]:
     return low, high
 
 
-def _model_range(runs: Mapping[str, Any], name: str) -> tuple[float, float]:
+def _model_range(answers: RunAnswers, name: str) -> tuple[float, float]:
     """The range of P(y = 1) over the square of the model of runs[name], computed by the
-    grader from the model's weights."""
-    model, _ = history_of(runs[name], f"runs[{name!r}]")
-    net = model_net(model, f"the model of runs[{name!r}]")
+    grader from the model's weights (`_ask_run`)."""
+    history, weights = answers
+    history.get()
+    net = net_of(weights, f"the model of runs[{name!r}]")
     _, _, probabilities = classification.probability_grid(net)
     return float(probabilities.min()), float(probabilities.max())
 
@@ -180,7 +202,9 @@ def check_boundary_figure(fig_boundaries: Any, runs: Any) -> None:
             raise CheckFailed(f"{where.capitalize()} covers x ∈ [{x_low:.2f}, {x_high:.2f}], "
                               f"y ∈ [{y_low:.2f}, {y_high:.2f}]; it should cover "
                               f"[−{limit}, {limit}]².")
-    expected = {name: _model_range(runs, name) for name in shown}
+    answers = {name: _ask_run(runs[name], f"runs[{name!r}]") for name in shown}
+    asked()  # the figure is read and every model's weights too: the ranges are the judge's
+    expected = {name: _model_range(answers[name], name) for name in shown}
     if SAME_MODEL_EVERYWHERE.fits(shown, expected):
         raise CheckFailed(f"fig_boundaries is not right. {SAME_MODEL_EVERYWHERE.explanation}",
                           diagnosis=SAME_MODEL_EVERYWHERE.explanation)
@@ -232,6 +256,7 @@ def check_plateau_figure(fig_plateau: Any, plateau_run: Any, control_run: Any) -
     _, history = history_of(plateau_run, "plateau_run")
     control = _control_history(control_run)
     left, right = plots.two_panels(fig_plateau, "fig_plateau")
+    asked()  # plain data, no call of the student's code: the judge reads the figure alone
     plots.check_labelled_panels(((left, "the left panel of fig_plateau"),
                                  (right, "the right panel of fig_plateau")), ("epoch",),
                                 legend=None)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from lrchecks.asking import Answer, run_asking_cases
 from lrchecks.calls import call_student, format_call, require_own_function
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.optim import (
@@ -19,7 +20,6 @@ from lrchecks.diagnosis.optim import (
     update_trajectory,
 )
 from lrchecks.evidence import judged
-from lrchecks.hidden import hidden_case, hidden_cases
 from lrchecks.report import CheckFailed, passed
 from lrchecks.values import (
     DEFAULT_RTOL,
@@ -94,12 +94,28 @@ def _student_trajectory(function: Any, name: str, case: UpdateCase, n_state: int
     return params, state, first_call
 
 
-def _check_update_case(function: Any, name: str, case: UpdateCase,
-                       reference: Callable[..., Any], rule: Sequence[UpdateMistake],
-                       n_state: int) -> None:
+# What one case asked the student's step function: its trajectory (parameters, final states,
+# first call shown), and its raw answer to the first step again — the diagnosis of a wrong
+# state reads it, so it is asked with the rest.
+UpdateAnswers = tuple[Answer[tuple[np.ndarray, list[np.ndarray], str]], Answer[Any]]
+
+
+def _ask_update_case(function: Any, name: str, case: UpdateCase, n_state: int
+                     ) -> UpdateAnswers:
+    """The student's trajectory on one case and, once it has one, its first step again."""
+    trajectory = Answer.of(lambda: _student_trajectory(function, name, case, n_state))
+    if trajectory.failure is not None:
+        return trajectory, Answer()
+    return trajectory, Answer.of(lambda: _first_step(function, name, case, n_state))
+
+
+def _decide_update_case(name: str, case: UpdateCase, answers: UpdateAnswers,
+                        reference: Callable[..., Any], rule: Sequence[UpdateMistake],
+                        n_state: int) -> None:
     """One run of the student's step function on the bowl, compared with torch's."""
     x0, curvatures, steps, hyperparameters = case
-    student, state, first_call = _student_trajectory(function, name, case, n_state)
+    trajectory, first_step = answers
+    student, state, first_call = trajectory.get()
     expected = update_trajectory(reference, x0, _bowl(curvatures), steps, n_state,
                                  **hyperparameters)
     atol = 1e-9 * max(abs(v) for v in x0)
@@ -112,7 +128,7 @@ def _check_update_case(function: Any, name: str, case: UpdateCase,
             student, expected, update_trajectory(mistake.model, x0, _bowl(curvatures), steps,
                                                  n_state, **hyperparameters)),
             f"{where}: the parameters are wrong.")
-        state_message = _state_mistake(function, name, case, reference, n_state)
+        state_message = _state_mistake(first_step.get(), name, case, reference, n_state)
         if state_message:
             message, diagnosis = state_message
             raise CheckFailed(f"{where}: {message}", diagnosis=diagnosis)
@@ -137,32 +153,40 @@ def _check_update_case(function: Any, name: str, case: UpdateCase,
                               "one): it is the state.")
 
 
+def _read_update_case(params: Any) -> UpdateCase:
+    """A hidden case's params [x0, curvatures, steps, hyperparameters]."""
+    x0, curvatures, steps, hyperparameters = params
+    return tuple(x0), tuple(curvatures), int(steps), dict(hyperparameters)
+
+
 def _check_update_rule(function: Any, name: str, hidden: bool,
                        visible_cases: Sequence[UpdateCase], reference: Callable[..., Any],
                        rule: Sequence[UpdateMistake], n_state: int) -> None:
-    """The visible cases, or this student's drawn cases of the pool `ps05.<name>`."""
+    """The visible cases, or this student's drawn cases of the pool `ps05.<name>`: every
+    trajectory asked first, then each decided in order."""
     require_own_function(function, name)
-    if not hidden:
-        for case in visible_cases:
-            _check_update_case(function, name, case, reference, rule, n_state)
-        return
-    for drawn in hidden_cases(f"ps05.{name}"):
-        with hidden_case(drawn, UPDATE_ADVICE):
-            x0, curvatures, steps, hyperparameters = drawn.params
-            _check_update_case(function, name, (tuple(x0), tuple(curvatures), int(steps),
-                                                dict(hyperparameters)),
-                               reference, rule, n_state)
+    run_asking_cases(lambda case: _ask_update_case(function, name, case, n_state),
+                     lambda case, answers: _decide_update_case(name, case, answers, reference,
+                                                               rule, n_state),
+                     hidden, f"ps05.{name}", visible_cases, UPDATE_ADVICE, _read_update_case)
 
 
-def _state_mistake(function: Any, name: str, case: UpdateCase, reference: Callable[..., Any],
-                   n_state: int) -> tuple[str, str] | None:
-    """If the first step's parameters are right but a returned state is not, say so (the
-    message and its value-free diagnosis)."""
+def _first_step(function: Any, name: str, case: UpdateCase, n_state: int) -> Any:
+    """The student's raw answer to the first step from zero states (read by `_state_mistake`)."""
     x0, curvatures, _, hyperparameters = case
     x = np.array(x0, dtype=np.float64)
     zeros = [np.zeros_like(x) for _ in range(n_state)]
-    result = call_student(function, name, x.copy(), _bowl(curvatures)(x), *zeros, 1,
-                          **hyperparameters)
+    return call_student(function, name, x.copy(), _bowl(curvatures)(x), *zeros, 1,
+                        **hyperparameters)
+
+
+def _state_mistake(result: Any, name: str, case: UpdateCase, reference: Callable[..., Any],
+                   n_state: int) -> tuple[str, str] | None:
+    """If the first step's parameters (the student's `result`, `_first_step`) are right but a
+    returned state is not, say so (the message and its value-free diagnosis)."""
+    x0, curvatures, _, hyperparameters = case
+    x = np.array(x0, dtype=np.float64)
+    zeros = [np.zeros_like(x) for _ in range(n_state)]
     student = [to_float_array(v, f"A result of {name}") for v in result]
     expected = reference(x, _bowl(curvatures)(x), *zeros, 1, **hyperparameters)
     if not arrays_match(student[0], expected[0]):

@@ -1009,3 +1009,133 @@ def test_the_judge_confirms_the_solution_from_its_records_and_no_check_asks_lrco
                 ps05.check_train_classifier: make_train_classifier(),
                 ps05.check_challenge_config: SOLUTION}
     assert_the_judge_confirms(solution, drawn_for("chen"), recorded, monkeypatch)
+
+
+# --- grading mode: the kernel asks, the judge decides --------------------------------------------
+
+KERNEL_FORBIDDEN = {
+    "lrchecks.ps05.update_rules": ("update_trajectory", "_final_state"),
+    "lrchecks.ps05.plateau_rule": ("reduce_lr_on_plateau",),
+    "lrchecks.ps05.regression_sweep": ("_regression_losses", "_regression_mistakes"),
+    "lrchecks.ps05.classifier": ("_classifier_run", "net_of", "diagnose_classifier"),
+    "lrchecks.ps05.runs": ("net_of",),
+    "lrchecks.ps05.challenge": ("_challenge_run",),
+}
+"""The references, comparisons and diagnoses of ps05's checks: a grading kernel computes none."""
+
+
+def forbid_references(context) -> None:
+    """Make every reference computation of ps05's checks fail the test if the kernel calls it."""
+    import importlib
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a grading kernel computed a reference")
+
+    for module, names in KERNEL_FORBIDDEN.items():
+        for name in names:
+            context.setattr(importlib.import_module(module), name, refused, raising=False)
+
+
+def solution_calls(course_runs) -> list:
+    """Every judged check of ps05 with the solution's answers: (check, args, kwargs) — each
+    function check visible and hidden, each figure and run check once."""
+    runs, accuracy = course_runs
+    plateau_run, control_run = runs[C.PLATEAU_RUN], runs[C.CONTROL_RUN]
+    functions = {ps05.check_rmsprop_step: make_rmsprop(), ps05.check_adam_step: make_adam(),
+                 ps05.check_train_regression: make_train_regression(),
+                 ps05.check_plateau_rule: make_plateau_rule(),
+                 ps05.check_train_classifier: make_train_classifier(),
+                 ps05.check_challenge_config: SOLUTION}
+    calls = [(check, (answer,), {"hidden": hidden})
+             for check, answer in functions.items() for hidden in (False, True)]
+    return calls + [
+        (ps05.check_optimizer_sweep_figure, (sweep_figure(),), {}),
+        (ps05.check_test_accuracies, (accuracy, runs), {}),
+        (ps05.check_boundary_figure, (boundary_figure(runs), runs), {}),
+        (ps05.check_plateau_figure, (plateau_figure(plateau_run[1], control=control_run[1]),
+                                     plateau_run, control_run), {}),
+    ]
+
+
+@pytest.mark.slow
+def test_a_grading_kernel_only_asks_and_the_judge_confirms_the_solution(course_runs, recorded,
+                                                                          monkeypatch, capsys):
+    """Grading the solution: every check stops at `asked` — no reference computed, nothing
+    printed, its record published — and the judge's replay of each record passes."""
+    calls = solution_calls(course_runs)
+    assert {check.__name__ for check, _, _ in calls} == {
+        name for name in ps05.__all__ if name.startswith("check_")}
+    cases = drawn_for("chen")
+    with monkeypatch.context() as kernel:
+        kernel.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+        forbid_references(kernel)
+        for check, args, kwargs in calls:
+            check(*args, **kwargs)
+    assert capsys.readouterr().out == ""
+    assert [record["check"] for record in recorded] == [evidence.check_id(check)
+                                                        for check, _, _ in calls]
+    assert all(record["asked"] and not record["failed"] for record in recorded)
+    with drawn_cases(cases):
+        for record, (check, _, kwargs) in zip(recorded, calls, strict=True):
+            assert evidence.replay_check(check, record, kwargs)
+    plt.close("all")
+
+
+def wrong_early_raising_late(param, grad, exp_avg, exp_avg_sq, step, lr, **options):
+    """Adam without bias correction on the first visible case, raising on the second: the
+    first case's message must come first."""
+    if lr == 0.05:
+        raise ValueError("not yet written")
+    return make_adam("no_correction")(param, grad, exp_avg, exp_avg_sq, step, lr, **options)
+
+
+def doubled_square_avg(param, grad, square_avg, step, lr, alpha=0.99, eps=1e-8):
+    """RMSprop whose first step is right but which returns twice the running average: only a
+    second call of the first step (asked with the rest) can name it."""
+    new, v = make_rmsprop()(param, grad, square_avg, step, lr, alpha, eps)
+    return new, 2 * v
+
+
+WRONG_ANSWERS = [
+    (ps05.check_adam_step, lambda: make_adam("eps_inside"), False, "eps"),
+    (ps05.check_adam_step, lambda: wrong_early_raising_late, False, "bias"),
+    (ps05.check_rmsprop_step, lambda: doubled_square_avg, False,
+     "the first step is right, but the square_avg it returns"),
+    (ps05.check_rmsprop_step, lambda: make_rmsprop("bias_corrected"), True, "hidden case"),
+    (ps05.check_plateau_rule, lambda: make_plateau_rule("ignores_cooldown"), False, "cooldown"),
+    (ps05.check_plateau_rule, lambda: make_plateau_rule("returns_none"), True, "None"),
+    (ps05.check_train_regression, lambda: make_train_regression(after_step=True), False,
+     "one epoch late"),
+    (ps05.check_train_regression, lambda: make_train_regression(rmsprop_alpha=0.9), True,
+     "Keras"),
+    (ps05.check_train_classifier, lambda: make_train_classifier("untrained_model"), False,
+     "return the trained model"),
+    (ps05.check_optimizer_sweep_figure,
+     lambda: sweep_figure(train=make_train_regression(after_step=True)), False,
+     "one epoch late"),
+]
+"""Wrong answers of the sample class's kinds: (check, the answer, hidden, words of the
+message)."""
+
+
+@pytest.mark.parametrize(("check", "answer", "hidden", "words"), WRONG_ANSWERS,
+                         ids=lambda value: getattr(value, "__name__", str(value))[:30])
+def test_the_judge_says_what_validate_says(check, answer, hidden, words, recorded, monkeypatch,
+                                           capsys):
+    """A wrong answer in a grading kernel: nothing raised, nothing printed, a record that only
+    asked; the judge's replay of it fails with the message Validate gives in the kernel."""
+    kwargs = {"hidden": True} if hidden else {}
+    student = answer()
+    with drawn_cases(drawn_for("dana")):
+        check(student, **kwargs)
+        assert capsys.readouterr().out == ""
+        (record,) = recorded
+        assert record["asked"] and not record["failed"]
+        with pytest.raises(CheckFailed) as judged_outside:
+            evidence.replay_check(check, record, kwargs)
+        monkeypatch.delenv(evidence.ENVIRONMENT_SWITCH)
+        with pytest.raises(CheckFailed) as validated:
+            check(student, **kwargs)
+    assert judged_outside.value.message == validated.value.message
+    assert words in validated.value.message
+    plt.close("all")
