@@ -2,7 +2,7 @@
 and decides only in the judge.
 
 A check that computes its references in the kernel computes them twice while grading: the
-judge (`autograder.judge`) replays the whole check outside anyway, and only its verdict scores.
+judge replays the whole check outside anyway, and only its verdict scores.
 So a check first *asks*: it calls the student's code on every case it will need (each answer
 kept as an `Answer`: the value, or the failure the call raised), then calls
 `lrchecks.evidence.asked`, then *decides*: the references, the comparisons, the diagnosis of a

@@ -124,7 +124,8 @@ def recorded(monkeypatch) -> list:
 
 def assert_the_judge_confirms(solution: dict, cases: dict, recorded: list, monkeypatch) -> None:
     """Run every check of a correct `solution` ({check: answer}), visible and hidden on the drawn
-    `cases`, as a graded kernel does (`recorded` collects the records), then replay each record
+    `cases`, as a graded kernel does (`recorded` collects the records; each check only asks
+    there, leaving the decision to the judge), then replay each record
     as the judge does (its own code, its own drawn cases): every check passes and is confirmed —
     and no check called the course's code on the student's behalf with something that is not
     data (the judge refuses such answers)."""
@@ -145,6 +146,7 @@ def assert_the_judge_confirms(solution: dict, cases: dict, recorded: list, monke
         for hidden in (False, True):
             check(answer, hidden=hidden)
     assert len(recorded) == 2 * len(solution) and not any(record["failed"] for record in recorded)
+    assert all(record["asked"] for record in recorded), "a grading kernel decided a check itself"
     assert asked and not any(evidence._is_reference(function) and not is_data(question)
                              for function, question in asked)
     monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
