@@ -4,7 +4,11 @@ A synthetic class — `--students` students (default 40) for every assignment, c
 each assignment's sample submissions (solution, blank, realistic mistakes, a different correct
 solution) — is graded twice in two throw-away copies of the course:
 
-1. baseline: `nbgrader autograde <assignment> --force` (nbgrader's own command line, serial);
+1. baseline: `nbgrader autograde <assignment> --force` (nbgrader's own command line, serial)
+   with nbgrader's default autograde preprocessors — no sandbox, no judge: the test cells'
+   checks decide in the kernel, as they do on Validate. The kernel is given one drawn
+   student's hidden cases (the same for every student of the baseline), so that the hidden
+   test cells do the work they do when graded;
 2. ours: `autograder.grade.grade_assignments(workers=N)` (one command for the whole course).
 
 Printed: wall time, students per minute, the ratio, the mean overhead per notebook beyond the
@@ -20,6 +24,7 @@ own, so the benchmark's own process holds what the grading command holds.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -35,6 +40,8 @@ import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+# the class is a throw-away copy: any course secret draws its students' hidden cases
+os.environ.setdefault("LRLAB_COURSE_SECRET", "bench-grading-secret-0123456789abcdef")
 
 from tree_memory import PeakMemory, print_memory  # noqa: E402 - benchmarks/tree_memory.py
 
@@ -92,13 +99,36 @@ def compute_seconds(notebooks: list[Path]) -> tuple[float, float]:
     return setup, other
 
 
+BASELINE_CONFIG = """
+# bench_grading's baseline: nbgrader's default autograde preprocessors (no sandbox, no judge)
+c.Autograde.autograde_preprocessors = {preprocessors!r}
+"""
+
+
+def plain_nbgrader_config(course: Course) -> None:
+    """Make the course copy's `nbgrader autograde` plain: nbgrader's own default autograde
+    preprocessors, in place of the course's sandboxed execution and judge."""
+    from nbgrader.converters import Autograde
+
+    defaults = [f"{p.__module__}.{p.__name__}" for p in
+                Autograde.class_traits()["autograde_preprocessors"].make_dynamic_default()]
+    with open(course.root / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(BASELINE_CONFIG.format(preprocessors=defaults))
+
+
 def run_baseline(course: Course) -> float:
+    from autograder.hidden import cases_for
+    from lrchecks.hidden import HIDDEN_CASES_VARIABLE
+
     ensure_environment_on_path()
+    plain_nbgrader_config(course)
     started = time.perf_counter()
     for assignment in course.assignments():
+        cases = json.dumps(cases_for(course, assignment, "baseline-student"))
         subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", assignment,
                         "--force", "--log-level=ERROR"], cwd=course.root, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, HIDDEN_CASES_VARIABLE: cases})
     return time.perf_counter() - started
 
 
