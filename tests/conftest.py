@@ -156,6 +156,32 @@ def assert_the_judge_confirms(solution: dict, cases: dict, recorded: list, monke
             assert evidence.replay_check(check, record, {"hidden": hidden})
 
 
+def assert_a_grading_kernel_only_asks(calls: list[tuple], cases: dict, recorded: list,
+                                      monkeypatch, capsys) -> None:
+    """Run each (check, positional arguments, keyword arguments) of `calls` as a grading kernel
+    does, with `cases` drawn: nothing is printed, and each check stops at `asked` (its record
+    says so) without failing; then the judge's replay of each record passes it with one `✓`
+    line."""
+    import json
+
+    from lrchecks import evidence
+    from lrchecks.hidden import HIDDEN_CASES_VARIABLE, drawn_cases
+
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
+    capsys.readouterr()
+    for check, args, kwargs in calls:
+        check(*args, **kwargs)
+    printed = capsys.readouterr()
+    assert printed.out == "" and printed.err == ""
+    assert len(recorded) == len(calls)
+    assert all(record["asked"] and not record["failed"] for record in recorded)
+    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
+    with drawn_cases(cases):
+        for record, (check, _, kwargs) in zip(recorded, calls, strict=True):
+            lines = evidence.replay_check(check, record, kwargs)
+            assert len(lines) == 1 and lines[0].startswith("✓"), (check.__name__, lines)
+
+
 def collect_samples(course, assignment: str, students: Iterable[str], inbox: Path) -> None:
     """Hand in the sample submissions of `students` only (`autograder.samples`) through
     `inbox`, and collect them into the course (already released)."""

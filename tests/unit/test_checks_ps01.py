@@ -201,11 +201,11 @@ def regression_numpy(X, y, lr, epochs=100, loss_after_step=False):
     return out
 
 
-def sweep_figure(train=regression_numpy):
-    """fig_sweep as the solution draws it: the loss of every lr of REGRESSION_LRS."""
+def sweep_figure(train=regression_numpy, lrs=ps01.REGRESSION_LRS):
+    """fig_sweep as the solution draws it: the loss of every lr of `lrs` (REGRESSION_LRS)."""
     fig, ax = plt.subplots()
     X, y = regression.linear_regression_data()
-    for lr in ps01.REGRESSION_LRS:
+    for lr in lrs:
         ax.plot(train(X, y, lr), label=f"lr {lr}")
     ax.set(xlabel="epoch", ylabel="loss", title="sweep", yscale="log")
     ax.legend()
@@ -224,12 +224,8 @@ def test_regression_and_sweep_figure():
         ps01.check_train_linear_regression(lambda X, y, lr, epochs=100: [
             v * len(np.ravel(X)) for v in summed(X, y, lr, epochs)])
 
-    fig, ax = plt.subplots()
-    X, y = regression.linear_regression_data()
-    for lr in regression.SWEEP_LRS:
-        ax.plot(own(X, y, lr), label=f"lr {lr}")
-    ax.set(xlabel="epoch", ylabel="loss", title="sweep", yscale="log")
-    ax.legend()
+    fig = sweep_figure(own, regression.SWEEP_LRS)
+    ax, (X, y) = fig.axes[0], regression.linear_regression_data()
     with pytest.raises(CheckFailed, match="lr = 0.85"):
         ps01.check_sweep_figure(fig)  # the published four without the diverging lr
     ax.plot(own(X, y, 0.85), label="lr 0.85")  # float64 numpy, diverging: within tolerance
@@ -327,13 +323,7 @@ test_noisy_mistakes_are_named = mistakes_named_by(ps01.check_noisy_descent, [
 
 
 def test_noise_added_outside_the_lr_is_named_without_revealing_a_hidden_case():
-    def outside(lrs, x0, noise, a=1.0):
-        x, history = x0, []
-        for lr, kick in zip(lrs, noise, strict=True):
-            x = x - lr * 2 * a * x - kick
-            history.append(x)
-        return np.array(history)
-
+    outside = noise_outside_lr
     with pytest.raises(CheckFailed, match="outside the learning rate"):
         ps01.check_noisy_descent(outside)
     with pytest.raises(CheckFailed) as failure:

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, TEST_COURSE_SECRET
+from conftest import REPO, TEST_COURSE_SECRET, assert_a_grading_kernel_only_asks
 from named_mistakes import mistakes_named_by
 from run_figures import assert_figure_checks_pass_and_name_mistakes, x_and_lr_figure
 from student_optimize import make_optimize
@@ -139,6 +139,15 @@ def momentum_history(scheduler, num_iterations, initial_lr=1.05, shift=0, steppe
     return seen
 
 
+FUNCTION_CHECKS = ((ps02.check_step_decay, step_decay),
+                   (ps02.check_exponential_decay, exponential_decay),
+                   (ps02.check_cosine_annealing, cosine_annealing),
+                   (ps02.check_linear_warmup, linear_warmup),
+                   (ps02.check_warmup_cosine, warmup_cosine),
+                   (ps02.check_scheduler_first_pitfall, optimize_scheduler_first),
+                   (ps02.check_momentum_history, momentum_history))
+"""The checks of a student's function, each with the right answer (visible and hidden)."""
+
 FORMULAS = {"step_decay": step_decay, "exponential_decay": exponential_decay,
             "cosine_annealing": cosine_annealing, "linear_warmup": linear_warmup,
             "warmup_cosine": warmup_cosine}
@@ -150,13 +159,7 @@ def test_right_answers_pass_every_check_and_every_pooled_case_and_stay_off_stder
         ps02.check_optimize_with_scheduler(optimize)
         ps02.check_optimize_with_scheduler_unseen(optimize)
         ps02.check_rescue_final_x(RESCUE, optimize)
-        for check, function in ((ps02.check_step_decay, step_decay),
-                                (ps02.check_exponential_decay, exponential_decay),
-                                (ps02.check_cosine_annealing, cosine_annealing),
-                                (ps02.check_linear_warmup, linear_warmup),
-                                (ps02.check_warmup_cosine, warmup_cosine),
-                                (ps02.check_scheduler_first_pitfall, optimize_scheduler_first),
-                                (ps02.check_momentum_history, momentum_history)):
+        for check, function in FUNCTION_CHECKS:
             check(function)
             check(function, hidden=True)
     captured = capsys.readouterr()
@@ -1063,26 +1066,19 @@ def test_compare_figure_checks():
 
 
 def _solution_calls():
-    """Every judged check of ps02 with the right answers: (check, args, hidden or None)."""
+    """Every judged check of ps02 with the right answers: (check, args, kwargs)."""
     optimize = make_optimize()
     losses = final_losses()
-    calls = [(ps02.check_optimize_with_scheduler, (optimize,), None),
-             (ps02.check_optimize_with_scheduler_unseen, (optimize,), None),
-             (ps02.check_rescue_final_x, (RESCUE, optimize), None),
-             (ps02.check_gallery_figure, (gallery(),), None),
-             (ps02.check_constant_sweep, (losses, min(losses, key=losses.get)), None),
-             (ps02.check_compare_figure, (compare_figure(),), None)]
-    calls += [(check, (rescue_figure(),), None) for check in (
+    calls = [(ps02.check_optimize_with_scheduler, (optimize,), {}),
+             (ps02.check_optimize_with_scheduler_unseen, (optimize,), {}),
+             (ps02.check_rescue_final_x, (RESCUE, optimize), {}),
+             (ps02.check_gallery_figure, (gallery(),), {}),
+             (ps02.check_constant_sweep, (losses, min(losses, key=losses.get)), {}),
+             (ps02.check_compare_figure, (compare_figure(),), {})]
+    calls += [(check, (rescue_figure(),), {}) for check in (
         ps02.check_rescue_figure_layout, ps02.check_rescue_figure_x, ps02.check_rescue_figure_lr)]
-    for check, function in ((ps02.check_step_decay, step_decay),
-                            (ps02.check_exponential_decay, exponential_decay),
-                            (ps02.check_cosine_annealing, cosine_annealing),
-                            (ps02.check_linear_warmup, linear_warmup),
-                            (ps02.check_warmup_cosine, warmup_cosine),
-                            (ps02.check_scheduler_first_pitfall, optimize_scheduler_first),
-                            (ps02.check_momentum_history, momentum_history),
-                            (ps02.check_noisy_loss_curve, noisy_loss_curve)):
-        calls += [(check, (function,), False), (check, (function,), True)]
+    for check, function in (*FUNCTION_CHECKS, (ps02.check_noisy_loss_curve, noisy_loss_curve)):
+        calls += [(check, (function,), {"hidden": False}), (check, (function,), {"hidden": True})]
     return calls
 
 
@@ -1095,22 +1091,7 @@ def test_a_grading_kernel_only_asks_every_check_and_the_judge_confirms_them(reco
     judged_checks = {getattr(ps02, name) for name in dir(ps02)
                      if getattr(getattr(ps02, name), "__lrlab_judged__", False)}
     assert {check for check, _, _ in calls} == judged_checks
-    cases = drawn_for("alice")
-    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
-    capsys.readouterr()
-    for check, args, hidden in calls:
-        check(*args, **({} if hidden is None else {"hidden": hidden}))
-    printed = capsys.readouterr()
-    assert printed.out == "" and printed.err == ""
-    assert len(recorded) == len(calls)
-    assert all(record["asked"] and not record["failed"] for record in recorded)
-    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
-    with drawn_cases(cases):
-        for record, (check, _, hidden) in zip(recorded, calls, strict=True):
-            kwargs = {} if hidden is None else {"hidden": hidden}
-            lines = evidence.replay_check(check, record, kwargs)
-            assert len(lines) == 1 and lines[0].startswith("✓"), (check.__name__, lines)
-    plt.close("all")
+    assert_a_grading_kernel_only_asks(calls, drawn_for("alice"), recorded, monkeypatch, capsys)
 
 
 def test_the_judge_gives_validates_message_for_wrong_answers(recorded, monkeypatch):

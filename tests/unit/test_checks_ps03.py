@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, assert_the_judge_confirms
+from conftest import REPO, assert_a_grading_kernel_only_asks, assert_the_judge_confirms
 from hidden_case_helpers import (
     assert_no_case_written_in,
     cases_drawn_for,
@@ -824,24 +824,13 @@ def test_a_grading_kernel_only_asks_and_the_judge_confirms_every_check(monkeypat
                                                                          capsys):
     """While grading, every check of ps03 stops once it has asked the student's code (its
     record says `asked`) and prints nothing; the judge's replay decides, and passes, each."""
-    from lrchecks import evidence
-
+    checks = every_judged_check_on_the_solution()
     assert {check.__name__ for check in vars(ps03).values()
             if getattr(check, "__lrlab_judged__", False)} == {
-        check.__name__ for check, _, _ in every_judged_check_on_the_solution()}
-    cases = drawn_for("chen")
-    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, json.dumps(cases))
-    checks = every_judged_check_on_the_solution()
-    for check, answer, kwargs in checks:
-        check(answer, **kwargs)
-    said = capsys.readouterr()
-    assert said.out == "" and said.err == ""
-    assert len(recorded) == len(checks)
-    assert all(record["asked"] and not record["failed"] for record in recorded)
-    monkeypatch.setenv(HIDDEN_CASES_VARIABLE, "{}")  # the judge does not read the kernel's
-    with drawn_cases(cases):
-        for record, (check, _, kwargs) in zip(recorded, checks, strict=True):
-            assert evidence.replay_check(check, record, kwargs)[0].startswith("✓")
+        check.__name__ for check, _, _ in checks}
+    assert_a_grading_kernel_only_asks([(check, (answer,), kwargs)
+                                       for check, answer, kwargs in checks],
+                                      drawn_for("chen"), recorded, monkeypatch, capsys)
     plt.close("all")
 
 
