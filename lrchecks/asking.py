@@ -85,8 +85,7 @@ def run_asking_cases(ask: Callable[[Case], T], decide: Callable[[Case, T], None]
     of `pool`, read by `read`), mark the asking done (`asked`), then `decide(case, answer)`
     for each in order, each hidden case within its value-free messages (`advice`).
 
-    The asking-and-deciding twin of `lrchecks.hidden.run_cases`: the same verdict and message
-    as `run_cases(lambda case: decide(case, ask(case)), …)`."""
+    The same verdict and message as deciding each case as soon as it is asked, in order."""
     cases = visible_or_drawn(hidden, pool, visible, read)
     answers = ask_each(ask, cases, advice)
     asked()

@@ -22,14 +22,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lrchecks.report import CASE_FAILURE_LEAD, CheckFailed
 
 __all__ = ["HIDDEN_CASES_VARIABLE", "HiddenCase", "hidden_cases", "drawn_cases", "hidden_case",
-           "NotGraded", "visible_or_drawn", "within", "run_cases"]
+           "NotGraded", "visible_or_drawn", "within"]
 
 HIDDEN_CASES_VARIABLE = "LRLAB_HIDDEN_CASES"
 
@@ -114,16 +114,3 @@ def within(case: HiddenCase | None, advice: str) -> contextlib.AbstractContextMa
     """A hidden case's failures say only its kind and the diagnosis (`hidden_case`); a visible
     case's (None) say everything."""
     return contextlib.nullcontext() if case is None else hidden_case(case, advice)
-
-
-def run_cases(check: Callable[[Any], None], hidden: bool, pool: str, visible: Iterable[Any],
-              advice: str, read: Callable[[Any], Any] = lambda params: params) -> None:
-    """`check(case)` for each visible case, or for each of this student's drawn cases of `pool`
-    (its params read by `read`), each inside its `hidden_case` with the check's `advice`."""
-    if not hidden:
-        for case in visible:
-            check(case)
-        return
-    for drawn in hidden_cases(pool):
-        with hidden_case(drawn, advice):
-            check(read(drawn.params))
