@@ -164,7 +164,7 @@ def _shown(name: str) -> str:
 
 def _problem_in(statement: ast.stmt) -> str | None:
     """What in one of the student's statements the grader refuses (see the module docstring)."""
-    parents = _parents(statement)
+    parents: dict[ast.AST, ast.AST] | None = None  # built only for a namespace call
     for node in ast.walk(statement):
         if isinstance(node, ast.Import | ast.ImportFrom):
             for module in _module_of(node):
@@ -178,9 +178,10 @@ def _problem_in(statement: ast.stmt) -> str | None:
             if name in DYNAMIC_CALLS:
                 what = "IPython's shell" if name == "get_ipython" else f"{name}()"
                 return f"uses {what}, which the grader cannot follow"
-            if name in NAMESPACE_CALLS and not (name == "vars" and node.args) and not _read_only(
-                    node, parents):
-                return f"uses {name}(), which the grader cannot follow"
+            if name in NAMESPACE_CALLS and not (name == "vars" and node.args):
+                parents = parents if parents is not None else _parents(statement)
+                if not _read_only(node, parents):
+                    return f"uses {name}(), which the grader cannot follow"
             if name in ("getattr", "setattr", "delattr", "hasattr") and not (
                     len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
                     and isinstance(node.args[1].value, str)
@@ -206,15 +207,6 @@ _BINDING_MODULES = ("importlib", "builtins", "inspect", "ctypes", "gc", "runpy",
                     "marshal", "pickle", "dill", "cloudpickle")
 
 
-def _dynamic_problem(statement: ast.stmt) -> str | None:
-    """A construct that can run or bind code the grader cannot read — wherever it is, it could
-    redefine any function the checks are given."""
-    problem = _problem_in(statement)
-    if problem and "cannot follow" in problem:
-        return problem
-    return None
-
-
 def _loaded_names(statement: ast.stmt) -> set[str]:
     return {node.id for node in ast.walk(statement)
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
@@ -230,6 +222,22 @@ class NotebookCode:
     dynamic: str | None = None
     """The first construct anywhere in the student's cells that can run or bind code the grader
     cannot read (exec, eval, importlib, IPython's shell, …): then no name can be followed."""
+    problems: dict[ast.stmt, str | None] = field(default_factory=dict)
+    """`_problem_in` of each of the student's statements (a node is its own key: it hashes by
+    identity, and the dict keeps it alive): worked out once, when the cells are read, and
+    looked up for every object a check is given."""
+    loaded: dict[ast.stmt, set[str]] = field(default_factory=dict)
+    """`_loaded_names` of the statements followed so far."""
+
+    def problem_in(self, statement: ast.stmt) -> str | None:
+        if statement not in self.problems:
+            self.problems[statement] = _problem_in(statement)
+        return self.problems[statement]
+
+    def loaded_names(self, statement: ast.stmt) -> set[str]:
+        if statement not in self.loaded:
+            self.loaded[statement] = _loaded_names(statement)
+        return self.loaded[statement]
 
     @classmethod
     def from_cells(cls, student_sources: Iterable[str],
@@ -246,8 +254,8 @@ class NotebookCode:
             for statement in tree.body:
                 for name in _stored_names(statement):
                     code.student.setdefault(name, []).append(statement)
-                problem = _dynamic_problem(statement)
-                if problem and code.dynamic is None:
+                problem = code.problem_in(statement)
+                if problem and "cannot follow" in problem and code.dynamic is None:
                     code.dynamic = problem
         return code
 
@@ -274,10 +282,10 @@ def own_code_problem(code: NotebookCode, name: str, limit: int = 10_000) -> str 
             continue  # the instructor's tool, a builtin, a local name, or nothing at all
         for statement in bindings:
             visited += 1
-            problem = _problem_in(statement)
+            problem = code.problem_in(statement)
             if problem:
                 return problem
-            queue.extend(_loaded_names(statement) - seen)
+            queue.extend(code.loaded_names(statement) - seen)
     return None
 
 

@@ -90,6 +90,27 @@ def test_a_name_the_student_rebinds_is_followed_even_if_the_instructor_provided_
     assert "imports lrcore.quadratic" in own_code_problem(code, "solve")
 
 
+def test_each_statement_is_examined_once_however_many_objects_are_followed(monkeypatch):
+    """The judge follows every object a check is given: a notebook's statements are read once
+    (when its cells are), not again for each object — and a statement's verdict is its own,
+    even when a later cell's parse reuses the memory of an earlier, unbound statement."""
+    from autograder import own_code
+
+    examined: list[ast.stmt] = []
+    original = own_code._problem_in
+    monkeypatch.setattr(own_code, "_problem_in",
+                        lambda statement: examined.append(statement) or original(statement))
+    cells = [f"print({i})\nf{i} = lambda x: x * {i}\n" for i in range(30)]
+    cells.append("from lrcore.quadratic import optimize as cheat\n"
+                 "def solve(*a):\n    return cheat(*a)\n")
+    code = NotebookCode.from_cells(cells, [SETUP])
+    statements = len(examined)
+    for _ in range(3):
+        assert all(own_code_problem(code, f"f{i}") is None for i in range(30))
+        assert "imports lrcore.quadratic" in own_code_problem(code, "solve")
+    assert len(examined) == statements == 62
+
+
 @pytest.mark.parametrize("assignment", Course(REPO).assignments())
 def test_every_samples_functions_are_the_students_own(assignment):
     course = Course(REPO)
