@@ -25,6 +25,7 @@ it, as far as any grader can tell.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -226,17 +227,17 @@ class NotebookCode:
     """`_problem_in` of each of the student's statements (a node is its own key: it hashes by
     identity, and the dict keeps it alive): worked out once, when the cells are read, and
     looked up for every object a check is given."""
-    loaded: dict[ast.stmt, set[str]] = field(default_factory=dict)
-    """`_loaded_names` of the statements followed so far."""
+    loaded: dict[ast.stmt, frozenset[str]] = field(default_factory=dict)
+    """`_loaded_names` of each of the student's statements, worked out with its problem."""
 
     def problem_in(self, statement: ast.stmt) -> str | None:
         if statement not in self.problems:
             self.problems[statement] = _problem_in(statement)
         return self.problems[statement]
 
-    def loaded_names(self, statement: ast.stmt) -> set[str]:
+    def loaded_names(self, statement: ast.stmt) -> frozenset[str]:
         if statement not in self.loaded:
-            self.loaded[statement] = _loaded_names(statement)
+            self.loaded[statement] = frozenset(_loaded_names(statement))
         return self.loaded[statement]
 
     @classmethod
@@ -244,20 +245,43 @@ class NotebookCode:
                    instructor_sources: Iterable[str]) -> NotebookCode:
         code = cls()
         for source in instructor_sources:
-            tree = _python(source)
-            for statement in tree.body if tree else []:
-                code.instructor |= _stored_names(statement)
+            for reading in _cell_reading(source) or ():
+                code.instructor |= reading.binds
         for source in student_sources:
-            tree = _python(source)
-            if tree is None:
-                continue
-            for statement in tree.body:
-                for name in _stored_names(statement):
-                    code.student.setdefault(name, []).append(statement)
-                problem = code.problem_in(statement)
-                if problem and "cannot follow" in problem and code.dynamic is None:
-                    code.dynamic = problem
+            for reading in _cell_reading(source) or ():
+                for name in reading.binds:
+                    code.student.setdefault(name, []).append(reading.statement)
+                code.problems[reading.statement] = reading.problem
+                code.loaded[reading.statement] = reading.loads
+                if reading.problem and "cannot follow" in reading.problem and (
+                        code.dynamic is None):
+                    code.dynamic = reading.problem
         return code
+
+
+@dataclass(frozen=True)
+class StatementReading:
+    """One top-level statement of a cell, with the module-level names it binds, the names it
+    reads (`_loaded_names`) and what the grader refuses in it (`_problem_in`)."""
+
+    statement: ast.stmt
+    binds: frozenset[str]
+    loads: frozenset[str]
+    problem: str | None
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_reading(source: str) -> tuple[StatementReading, ...] | None:
+    """A cell's statements, each read once per source (None: the cell is not Python). Kept per
+    process: the instructor's cells, and the given cells every student leaves as they are,
+    are read once for a whole class. Nothing reading them changes a statement, so the same
+    objects can serve every notebook that has the cell."""
+    tree = _python(source)
+    if tree is None:
+        return None
+    return tuple(StatementReading(statement, frozenset(_stored_names(statement)),
+                                  frozenset(_loaded_names(statement)), _problem_in(statement))
+                 for statement in tree.body)
 
 
 def own_code_problem(code: NotebookCode, name: str, limit: int = 10_000) -> str | None:

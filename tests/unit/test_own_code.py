@@ -92,10 +92,12 @@ def test_a_name_the_student_rebinds_is_followed_even_if_the_instructor_provided_
 
 def test_each_statement_is_examined_once_however_many_objects_are_followed(monkeypatch):
     """The judge follows every object a check is given: a notebook's statements are read once
-    (when its cells are), not again for each object — and a statement's verdict is its own,
-    even when a later cell's parse reuses the memory of an earlier, unbound statement."""
+    (when its cells are), not again for each object, nor for the next notebook with the same
+    cells — and a statement's verdict is its own, even when a later cell's parse reuses the
+    memory of an earlier, unbound statement."""
     from autograder import own_code
 
+    own_code._cell_reading.cache_clear()
     examined: list[ast.stmt] = []
     original = own_code._problem_in
     monkeypatch.setattr(own_code, "_problem_in",
@@ -108,7 +110,11 @@ def test_each_statement_is_examined_once_however_many_objects_are_followed(monke
     for _ in range(3):
         assert all(own_code_problem(code, f"f{i}") is None for i in range(30))
         assert "imports lrcore.quadratic" in own_code_problem(code, "solve")
-    assert len(examined) == statements == 62
+    setup_statements = len(ast.parse(SETUP).body)
+    assert len(examined) == statements == 62 + setup_statements
+    again = NotebookCode.from_cells(cells, [SETUP])  # the next student's notebook
+    assert "imports lrcore.quadratic" in own_code_problem(again, "solve")
+    assert len(examined) == statements
 
 
 @pytest.mark.parametrize("assignment", Course(REPO).assignments())
