@@ -3,9 +3,11 @@
 `snapshot(figure, encode)` keeps, per panel, its label, title, axis labels, scales and limits,
 whether it has a legend, every line's data and label, vertical segments (`vlines`), and the
 filled field a panel shows (contourf: its levels and data range; pcolormesh / imshow: the
-array). `rebuild(data, decode)` draws those on a new `matplotlib.figure.Figure` (no pyplot, no
-window), so the plot checks run unchanged on the copy — in the kernel while grading, and in the
-grader outside it, on the same data.
+array). `rebuild(data, decode)` gives a copy the plot checks run on unchanged — in the kernel
+while grading, and in the grader outside it, on the same data: the recorded objects of
+`lrchecks.recorded_figure`, which answer what the checks ask as matplotlib would, or, for a
+snapshot with something matplotlib would change as it is drawn, a new
+`matplotlib.figure.Figure` (no pyplot, no window) drawn from it.
 
 The arrays are written and read with the codec the caller passes (`lrchecks.encoding` passes its
 own `encode` and `decode`): a figure is one kind of value that codec handles, and the figure's
@@ -21,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["snapshot", "rebuild"]
+__all__ = ["snapshot", "rebuild", "redraw"]
 
 SIMPLE_SCALES = ("linear", "log", "symlog", "logit")
 
@@ -139,8 +141,16 @@ def _draw_panel(ax: Any, panel: dict[str, Any], decode: Codec) -> None:
 
 
 def rebuild(data: dict[str, Any], decode: Codec) -> Any:
-    """A new Figure that reads like the snapshot (or its Axes / array of Axes), its arrays read
-    with `decode`."""
+    """A figure that reads like the snapshot (or its Axes / array of Axes), its arrays read
+    with `decode`: recorded objects where they answer as matplotlib would, else drawn."""
+    from lrchecks.recorded_figure import read_back
+
+    recorded = read_back(data, decode)
+    return recorded if recorded is not None else redraw(data, decode)
+
+
+def redraw(data: dict[str, Any], decode: Codec) -> Any:
+    """A new matplotlib Figure drawn from the snapshot (or its Axes / array of Axes)."""
     from matplotlib.figure import Figure
     from matplotlib.legend import Legend
 

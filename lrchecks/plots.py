@@ -33,12 +33,14 @@ def panels_of(figure: Any, what: str) -> list[Any]:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    if isinstance(figure, Figure):
+    from lrchecks.recorded_figure import RecordedAxes, RecordedFigure
+
+    if isinstance(figure, Figure | RecordedFigure):
         axes = [ax for ax in figure.get_axes() if ax.get_label() != "<colorbar>"]
-    elif isinstance(figure, Axes):
+    elif isinstance(figure, Axes | RecordedAxes):
         axes = [figure]
     elif isinstance(figure, np.ndarray | list | tuple) and all(
-        isinstance(ax, Axes) for ax in np.ravel(np.asarray(figure, dtype=object))
+        isinstance(ax, Axes | RecordedAxes) for ax in np.ravel(np.asarray(figure, dtype=object))
     ):
         axes = list(np.ravel(np.asarray(figure, dtype=object)))
     elif figure is None:

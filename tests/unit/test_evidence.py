@@ -139,7 +139,7 @@ def test_a_figure_survives_as_the_data_the_checks_read():
     assert b.get_xlim() == (-2.0, 2.0) and b.get_legend() is None
     field = next(c for c in b.collections if getattr(c, "filled", False))
     assert (field.zmin, field.zmax) == (0.0, 1.0)
-    segments = [s for c in b.collections if type(c).__name__ == "LineCollection"
+    segments = [s for c in b.collections if hasattr(c, "get_segments")
                 for s in c.get_segments()]
     assert any(np.allclose(np.asarray(s)[:, 0], 0.3) for s in segments)
 
