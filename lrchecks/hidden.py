@@ -101,12 +101,16 @@ def hidden_case(case: HiddenCase, advice: str) -> Iterator[None]:
 
 
 def visible_or_drawn(hidden: bool, pool: str, visible: Sequence[Any],
-                     read: Callable[[Any], Any] = lambda params: params
+                     read: Callable[[Any], Any] = lambda params: params, *,
+                     read_case: Callable[[HiddenCase], Any] | None = None
                      ) -> list[tuple[HiddenCase | None, Any]]:
     """The cases a check runs: the visible ones (no hidden case), or this student's drawn cases
-    of `pool`, each with its params read into the visible cases' form by `read`."""
+    of `pool`, each with its params read into the visible cases' form by `read` — or, for a
+    pool whose cases differ in kind, the whole drawn case read by `read_case`."""
     if not hidden:
         return [(None, case) for case in visible]
+    if read_case is not None:
+        return [(case, read_case(case)) for case in hidden_cases(pool)]
     return [(case, read(case.params)) for case in hidden_cases(pool)]
 
 

@@ -13,7 +13,7 @@ from lrchecks.calls import Shown, call_student, format_call, require_own_functio
 from lrchecks.diagnosis.batch_size import SUGGESTION, matches_record
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.evidence import judged
-from lrchecks.hidden import HiddenCase, hidden_cases, within
+from lrchecks.hidden import HiddenCase, visible_or_drawn, within
 from lrchecks.plot_lines import line_data, numbers_in
 from lrchecks.ps03.range_test import RANGE_CASES_VISIBLE
 from lrchecks.report import CheckFailed, passed
@@ -36,12 +36,10 @@ def _suggestion_cases(hidden: bool) -> list[tuple[HiddenCase | None, tuple[np.nd
                                                                           np.ndarray]]]:
     """The visible curves (a short one and the visible range test's), or this student's drawn
     curves (hidden params [lrs, smoothed losses])."""
-    if not hidden:
-        return [(None, (np.array([0.01, 0.1, 1.0, 10.0]), np.array([2.0, 1.0, 0.5, 3.0]))),
-                (None, _visible_range_curve())]
-    return [(case, (np.asarray(case.params[0], dtype=np.float64),
-                    np.asarray(case.params[1], dtype=np.float64)))
-            for case in hidden_cases("ps03.suggest_lr")]
+    short = (np.array([0.01, 0.1, 1.0, 10.0]), np.array([2.0, 1.0, 0.5, 3.0]))
+    return visible_or_drawn(hidden, "ps03.suggest_lr", [short, _visible_range_curve()],
+                            lambda params: (np.asarray(params[0], dtype=np.float64),
+                                            np.asarray(params[1], dtype=np.float64)))
 
 
 SUGGESTION_ADVICE = "the suggestion differs from the lr at the minimum of the smoothed losses / 10."

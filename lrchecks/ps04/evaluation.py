@@ -14,7 +14,7 @@ from lrchecks.calls import require_own_function
 from lrchecks.diagnosis.mistake import raise_first_fitting
 from lrchecks.diagnosis.rl import SUCCESS_RATE, SUCCESS_RATE_MISTAKES
 from lrchecks.evidence import judged
-from lrchecks.hidden import hidden_cases, within
+from lrchecks.hidden import visible_or_drawn, within
 from lrchecks.ps04.lakes import (
     GAMMA,
     SUCCESS_ATOL,
@@ -124,9 +124,8 @@ def check_success_rate(success_rate: Any, hidden: bool = False) -> None:
     """Monte Carlo success rate with seeded gymnasium episodes, equal to lrcore's (hidden: the
     drawn policies, seeds and lakes — pool "ps04.success_rate")."""
     require_own_function(success_rate, "success_rate")
-    cases = ([(None, case) for case in SUCCESS_CASES_VISIBLE] if not hidden else
-             [(drawn, success_case(drawn.kind, drawn.params))
-              for drawn in hidden_cases("ps04.success_rate")])
+    cases = visible_or_drawn(hidden, "ps04.success_rate", SUCCESS_CASES_VISIBLE,
+                             read_case=lambda drawn: success_case(drawn.kind, drawn.params))
     answers = ask_each(lambda case: _ask_success(success_rate, case), cases, SUCCESS_ADVICE)
     asked()
     for (drawn, case), answer in zip(cases, answers, strict=True):
