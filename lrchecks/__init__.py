@@ -11,7 +11,8 @@ instead of a traceback.
   writes it: an array by its shape, never a repr), `plots` and `plot_lines` (figures),
   `histories` and `quadratic` (runs and their figures), `scheduler_cases` (torch schedulers
   as data), `hidden` (hidden cases), `model_weights`;
-- what lets the grader judge again outside the kernel: `evidence`, `encoding`, `figure_data`.
+- what lets the grader judge again outside the kernel: `evidence`, `encoding`, `figure_data`,
+  `recorded_figure`.
 """
 
 from lrchecks.report import CheckFailed, install_short_errors, passed
