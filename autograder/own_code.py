@@ -245,8 +245,7 @@ class NotebookCode:
                    instructor_sources: Iterable[str]) -> NotebookCode:
         code = cls()
         for source in instructor_sources:
-            for reading in _cell_reading(source) or ():
-                code.instructor |= reading.binds
+            code.instructor |= _instructor_names(source)
         for source in student_sources:
             for reading in _cell_reading(source) or ():
                 for name in reading.binds:
@@ -270,18 +269,27 @@ class StatementReading:
     problem: str | None
 
 
-@functools.lru_cache(maxsize=4096)
 def _cell_reading(source: str) -> tuple[StatementReading, ...] | None:
-    """A cell's statements, each read once per source (None: the cell is not Python). Kept per
-    process: the instructor's cells, and the given cells every student leaves as they are,
-    are read once for a whole class. Nothing reading them changes a statement, so the same
-    objects can serve every notebook that has the cell."""
+    """A cell's statements, each read once (None: the cell is not Python)."""
     tree = _python(source)
     if tree is None:
         return None
     return tuple(StatementReading(statement, frozenset(_stored_names(statement)),
                                   frozenset(_loaded_names(statement)), _problem_in(statement))
                  for statement in tree.body)
+
+
+@functools.lru_cache(maxsize=1024)
+def _instructor_names(source: str) -> frozenset[str]:
+    """The names one of the instructor's locked cells binds, read once per process: these
+    cells come from the source notebook, the same for a whole class. A student's cells are read
+    for each notebook and never kept: they are the student's own (a cache of them would serve
+    only identical submissions, and would hold whatever a hostile notebook puts in its cells)."""
+    tree = _python(source)
+    names: set[str] = set()
+    for statement in tree.body if tree else []:
+        names |= _stored_names(statement)
+    return frozenset(names)
 
 
 def own_code_problem(code: NotebookCode, name: str, limit: int = 10_000) -> str | None:

@@ -92,12 +92,10 @@ def test_a_name_the_student_rebinds_is_followed_even_if_the_instructor_provided_
 
 def test_each_statement_is_examined_once_however_many_objects_are_followed(monkeypatch):
     """The judge follows every object a check is given: a notebook's statements are read once
-    (when its cells are), not again for each object, nor for the next notebook with the same
-    cells — and a statement's verdict is its own, even when a later cell's parse reuses the
-    memory of an earlier, unbound statement."""
+    (when its cells are), not again for each object — and a statement's verdict is its own,
+    even when a later cell's parse reuses the memory of an earlier, unbound statement."""
     from autograder import own_code
 
-    own_code._cell_reading.cache_clear()
     examined: list[ast.stmt] = []
     original = own_code._problem_in
     monkeypatch.setattr(own_code, "_problem_in",
@@ -110,11 +108,27 @@ def test_each_statement_is_examined_once_however_many_objects_are_followed(monke
     for _ in range(3):
         assert all(own_code_problem(code, f"f{i}") is None for i in range(30))
         assert "imports lrcore.quadratic" in own_code_problem(code, "solve")
-    setup_statements = len(ast.parse(SETUP).body)
-    assert len(examined) == statements == 62 + setup_statements
-    again = NotebookCode.from_cells(cells, [SETUP])  # the next student's notebook
-    assert "imports lrcore.quadratic" in own_code_problem(again, "solve")
-    assert len(examined) == statements
+    assert len(examined) == statements == 62
+
+
+def test_the_instructors_cells_are_parsed_once_a_students_for_each_notebook(monkeypatch):
+    """The instructor's locked cells are the same for a whole class: parsed once per process.
+    A student's cells are parsed for each notebook, never kept from one to the next."""
+    from autograder import own_code
+
+    parsed: list[str] = []
+    original = own_code._python
+    monkeypatch.setattr(own_code, "_python", lambda source: parsed.append(source)
+                        or original(source))
+    own_code._instructor_names.cache_clear()
+    setup = SETUP + "SECOND_TOOL = 2\n"
+    student = ["def solve(lr, n, x0):\n    return [x0] * n\n", "x = solve(0.1, 3, 5.0)"]
+    for _ in range(3):  # three students' notebooks of one class
+        code = NotebookCode.from_cells(student, [setup])
+        assert own_code_problem(code, "solve") is None
+        assert {"linear_regression_data", "SECOND_TOOL"} <= code.instructor
+    assert parsed.count(setup) == 1
+    assert all(parsed.count(source) == 3 for source in student)
 
 
 @pytest.mark.parametrize("assignment", Course(REPO).assignments())
