@@ -163,11 +163,6 @@ def redraw(data: dict[str, Any], decode: Codec) -> Any:
             _draw_panel(ax, panel, decode)
         figure.legends.extend(Legend(figure, [], [])
                               for _ in range(int(data["figure_legends"])))
-    if data["chosen"] is None:
-        return figure
-    chosen = [axes[i] for i in data["chosen"]]
-    if data["shape"] is None:
-        return chosen[0]
-    array = np.empty(len(chosen), dtype=object)
-    array[:] = chosen
-    return array.reshape(data["shape"])
+    from lrchecks.recorded_figure import chosen_view
+
+    return chosen_view(data, figure, axes)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["RecordedFigure", "RecordedAxes", "RecordedLine", "RecordedSegments",
-           "RecordedField", "read_back"]
+           "RecordedField", "read_back", "chosen_view"]
 
 SIMPLE_SCALES = ("linear", "log", "symlog", "logit")
 """The scales a rebuilt axes takes from its snapshot (another, a colorbar's "function", stays
@@ -226,9 +226,14 @@ def read_back(data: dict[str, Any], decode: Codec) -> Any | None:
         figure = RecordedFigure(data, decode)
     except _NotPlain:
         return None
+    return chosen_view(data, figure, figure.get_axes())
+
+
+def chosen_view(data: dict[str, Any], figure: Any, axes: list[Any]) -> Any:
+    """What the snapshot was taken of, among a copy's `figure` and its `axes`: the figure,
+    one Axes, or an array of Axes of the recorded shape."""
     if data["chosen"] is None:
         return figure
-    axes = figure.get_axes()
     chosen = [axes[i] for i in data["chosen"]]
     if data["shape"] is None:
         return chosen[0]
