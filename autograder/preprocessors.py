@@ -115,11 +115,19 @@ def autograde_preprocessors() -> list[str]:
 
 def scoring_preprocessors() -> list[str]:
     """nbgrader's `Autograde.autograde_preprocessors`, `Execute` replaced by `ReplayExecution`
-    (the notebook was executed and judged by a worker of `grade`)."""
+    (the notebook was executed and judged by a worker of `grade`), and `SaveAutoGrades` by
+    `SaveAutoGradesAtOnce` (one gradebook transaction per notebook) where that speed patch is
+    enabled (`autograder.patches.grades_in_one_transaction`)."""
     from nbgrader.converters import Autograde
 
-    return _replaced(_nbgrader_default(Autograde, "autograde_preprocessors"),
-                     "autograder.replay_execution.ReplayExecution")
+    from autograder.patches import grades_in_one_transaction as once
+    from autograder.patches.gate import enabled
+
+    names = _replaced(_nbgrader_default(Autograde, "autograde_preprocessors"),
+                      "autograder.replay_execution.ReplayExecution")
+    if not enabled(once.PATCH.name):
+        return names
+    return [once.OURS if name == once.NBGRADERS else name for name in names]
 
 
 def generate_assignment_preprocessors() -> list[str]:

@@ -18,6 +18,9 @@ The patches (module — what it reaches into — kind):
   inside `grade` — speed;
 - `autograde_stages` — `Autograde` run as its two stages apart (`_sanitizing`,
   `_init_preprocessors`, `_format_dest`) — **integrity** (the judged scoring);
+- `grades_in_one_transaction` — `SaveAutoGrades` subclassed, its gradebook session's `commit`
+  a flush until the notebook's last cell is scored (`self.gradebook.db`), in `grade`'s
+  scoring stage — speed;
 - `nbgrader_execute_import` — `nbgrader` and `nbgrader.preprocessors` registered as bare
   namespaces in `sys.modules` — speed;
 - `kernel_client` — jupyter_client's `_async_wait_for_ready`, `_context_default`,

@@ -33,8 +33,8 @@ __all__ = ["SPEED", "INTEGRITY", "PATCH_MODULES", "WORKER_PATCHES", "Patch", "Te
 
 SPEED: Final = "speed"
 INTEGRITY: Final = "integrity"
-PATCH_MODULES = ("nbgrader_fast_paths", "autograde_stages", "nbgrader_execute_import",
-                 "kernel_client", "kernel_wait", "kernel_fork")
+PATCH_MODULES = ("nbgrader_fast_paths", "autograde_stages", "grades_in_one_transaction",
+                 "nbgrader_execute_import", "kernel_client", "kernel_wait", "kernel_fork")
 """Every patch of `autograder.patches`, by module name."""
 WORKER_PATCHES = ("nbgrader_execute_import", "kernel_client", "kernel_wait", "kernel_fork")
 """The patches the sandboxed worker uses (it never imports the others)."""

@@ -109,8 +109,11 @@ def test_the_gradebook_fast_paths_are_off_outside_their_range(monkeypatch, caplo
     with caplog.at_level(logging.WARNING, logger="autograder.patches"):
         gate.check_patches()
     assert not gate.enabled("nbgrader_fast_paths")
+    assert not gate.enabled("grades_in_one_transaction")
     assert [r.getMessage().split(" is outside")[0] for r in caplog.records] == [
-        "sqlalchemy 2.2.0"]
+        "sqlalchemy 2.2.0"] * 2  # one line for each of the two gradebook speed patches
+    assert "gradebook fast paths" in caplog.records[0].getMessage()
+    assert "one gradebook transaction per notebook" in caplog.records[1].getMessage()
 
 
 def test_an_integrity_patch_outside_its_range_refuses_to_grade_in_one_sentence(monkeypatch,

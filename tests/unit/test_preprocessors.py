@@ -37,7 +37,10 @@ def test_the_pipelines_are_nbgraders_own_with_execute_replaced():
     assert swapped == [("autograder.preprocessors.SandboxedExecute" if p == EXECUTE else p)
                        for p in nbgraders]
     replay = "autograder.replay_execution.ReplayExecution"
-    assert scoring_preprocessors() == [(replay if p == EXECUTE else p) for p in nbgraders]
+    saved_at_once = {"nbgrader.preprocessors.saveautogrades.SaveAutoGrades":
+                     "autograder.patches.grades_in_one_transaction.SaveAutoGradesAtOnce"}
+    assert scoring_preprocessors() == [replay if p == EXECUTE else saved_at_once.get(p, p)
+                                       for p in nbgraders]
     generate = [_dotted(p) for p in
                 GenerateAssignment.class_traits()["preprocessors"].make_dynamic_default()]
     assert generate_assignment_preprocessors()[-len(generate):] == generate
