@@ -98,6 +98,9 @@ def _run_autograde(course: Course, assignment: str, student: str, converter: typ
 
     config = copy.deepcopy(course.config)
     config.Autograde.autograde_preprocessors = preprocessors
+    # nbconvert's own option: the notebook is validated once, after the stage's last
+    # preprocessor, rather than after each of them (an invalid notebook still fails the stage)
+    config.Exporter.optimistic_validation = True
     config.ReplayExecution.executed_dir = str(executed_dir(course))
     coursedir = course.api.coursedir
     try:

@@ -155,3 +155,25 @@ def test_scoring_a_submission_that_was_never_sanitised_fails_and_touches_no_othe
     log = course.grading_dir / "logs" / ASSIGNMENT / "s02_blank.log"
     assert "was not sanitised" in log.read_text(encoding="utf-8")
     assert gradebook_record(course) == before
+
+
+def test_scoring_again_validates_each_notebook_once_and_writes_the_same_rows(
+        two_graded_copies, tmp_path, monkeypatch):
+    """nbconvert's `optimistic_validation`: the scored notebook is validated after the stage's
+    last preprocessor, not after each of its seven."""
+    from nbconvert.exporters.exporter import Exporter
+
+    from autograder.grade import _score
+
+    _, graded = two_graded_copies
+    course = Course(Path(shutil.copytree(graded.root, tmp_path / "course", symlinks=True)))
+    before = gradebook_record(course)
+    validated = []
+    real = Exporter._validate_preprocessor
+    monkeypatch.setattr(Exporter, "_validate_preprocessor",
+                        lambda self, nb, preprocessor: validated.append(preprocessor)
+                        or real(self, nb, preprocessor))
+    status = _score(course, ASSIGNMENT, "s01_solution", 0.0)
+    assert status.status == "graded"
+    assert len(validated) == len(course.notebooks(ASSIGNMENT))
+    assert gradebook_record(course) == before
