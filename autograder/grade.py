@@ -157,29 +157,29 @@ def _prepare(
         course, assignment, student, notebooks) or describe_restored_cells(
         result.get("log") or "", notebooks, released_checksums(course.release_dir, assignment))
     workdir = course.autograded_dir / student / assignment
+    sanitised = {name: nbformat.read(workdir / f"{name}.ipynb", as_version=4)
+                 for name in notebooks if (workdir / f"{name}.ipynb").is_file()}
     _RESTORED_NOTES[(assignment, student)] = "; ".join(filter(None, [
         _RESTORED_NOTES.get((assignment, student), ""),
-        *(runtime_note(nbformat.read(workdir / f"{name}.ipynb", as_version=4), name)
-          for name in notebooks if (workdir / f"{name}.ipynb").is_file())]))
+        *(runtime_note(nb, name) for name, nb in sanitised.items())]))
     try:
         tasks = [
             build_task(student, assignment, notebook, workdir,
                        {f"{name}.ipynb" for name in notebooks}, course.config, policy,
-                       cases_for(course, assignment, student,
-                                 _submission_key(workdir / f"{notebook}.ipynb")),
+                       cases_for(course, assignment, student, _submission_key(nb)),
                        instructor_cells(course.source_dir / assignment / f"{notebook}.ipynb"),
                        limits.max_submission_bytes, course.root)
-            for notebook in notebooks if (workdir / f"{notebook}.ipynb").is_file()
+            for notebook, nb in sanitised.items()
         ]
     except SubmissionTooLarge as too_large:  # refused before it is read or sent
         return [], str(too_large)
     return tasks, "" if tasks else "no notebook of the assignment was submitted"
 
 
-def _submission_key(sanitised: os.PathLike[str]) -> str:
+def _submission_key(sanitised: nbformat.NotebookNode) -> str:
     """What keys a submission's hidden cases: the fingerprint of the notebook nbgrader prepared
     (its cells' sources — the same on a regrade, another after any change)."""
-    return notebook_fingerprint(nbformat.read(sanitised, as_version=4))
+    return notebook_fingerprint(sanitised)
 
 
 def _score(

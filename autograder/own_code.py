@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -321,13 +322,20 @@ def own_code_problem(code: NotebookCode, name: str, limit: int = 10_000) -> str 
     return None
 
 
-def instructor_cells(source_notebook: object) -> list[str]:
+def instructor_cells(source_notebook: str | os.PathLike[str]) -> list[str]:
     """The sources of the instructor's locked, ungraded code cells (the setup cells whose
     imports are the notebook's own tools), read from the source notebook — never from the
-    student's file, whose metadata the student controls."""
+    student's file, whose metadata the student controls. A source file is parsed once per
+    content, not once per submission graded."""
+    with open(source_notebook, "rb") as source:
+        return list(_instructor_cells_of(source.read()))
+
+
+@functools.lru_cache(maxsize=64)
+def _instructor_cells_of(content: bytes) -> tuple[str, ...]:
     import nbformat
 
-    nb = nbformat.read(source_notebook, as_version=4)  # type: ignore[arg-type]
-    return [cell.source for cell in nb.cells if cell.cell_type == "code"
-            and cell.metadata.get("nbgrader", {}).get("locked")
-            and not cell.metadata.get("nbgrader", {}).get("grade")]
+    nb = nbformat.reads(content.decode("utf-8"), as_version=4)
+    return tuple(cell.source for cell in nb.cells if cell.cell_type == "code"
+                 and cell.metadata.get("nbgrader", {}).get("locked")
+                 and not cell.metadata.get("nbgrader", {}).get("grade"))

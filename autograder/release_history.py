@@ -16,6 +16,7 @@ score.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -55,14 +56,28 @@ def cell_checksums(nb: Any, locked_only: bool = False) -> Checksums:
 
 
 def release_checksums(course: Any, assignment: str) -> dict[str, Checksums]:
-    """notebook → its checksums, for the release in `release/<assignment>/` ({} if none)."""
+    """notebook → its checksums, for the release in `release/<assignment>/` ({} if none).
+    A release file is parsed once per content (`_released_file_checksums`), not once per
+    submission graded."""
     found = {}
     for path in sorted((Path(course.release_dir) / assignment).glob("*.ipynb")):
         try:
-            found[path.stem] = cell_checksums(nbformat.read(path, as_version=4))
-        except Exception:  # a damaged release file: nothing to compare with
+            checksums = _released_file_checksums(path.read_bytes())
+        except OSError:
             continue
+        if checksums is not None:
+            found[path.stem] = dict(checksums)
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _released_file_checksums(content: bytes) -> Checksums | None:
+    """The checksums of a release file with this content; None for a damaged file (nothing to
+    compare with)."""
+    try:
+        return cell_checksums(nbformat.reads(content.decode("utf-8"), as_version=4))
+    except Exception:
+        return None
 
 
 def _history_path(course: Any, assignment: str) -> Path:

@@ -131,6 +131,25 @@ def test_the_instructors_cells_are_parsed_once_a_students_for_each_notebook(monk
     assert all(parsed.count(source) == 3 for source in student)
 
 
+def test_a_source_notebook_is_parsed_once_per_content_and_again_when_it_changes(tmp_path):
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from autograder.own_code import _instructor_cells_of
+
+    def locked(source: str, grade: bool = False) -> nbformat.NotebookNode:
+        return new_code_cell(source, metadata={"nbgrader": {"locked": True, "grade": grade}})
+
+    path = tmp_path / "ps.ipynb"
+    nbformat.write(new_notebook(cells=[locked("import numpy as np"), locked("check(x)", True),
+                                       new_code_cell("x = 1")]), path)
+    _instructor_cells_of.cache_clear()
+    assert [instructor_cells(path) for _ in range(3)] == [["import numpy as np"]] * 3
+    assert _instructor_cells_of.cache_info().misses == 1
+    nbformat.write(new_notebook(cells=[locked("import numpy as nq")]), path)
+    assert instructor_cells(path) == ["import numpy as nq"]
+    assert _instructor_cells_of.cache_info().misses == 2
+
+
 @pytest.mark.parametrize("assignment", Course(REPO).assignments())
 def test_every_samples_functions_are_the_students_own(assignment):
     course = Course(REPO)

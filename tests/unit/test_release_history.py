@@ -110,3 +110,19 @@ def test_forged_metadata_never_reaches_the_note(course_copy):
     assert "<" not in text and "alert" not in text
     (course_copy.submitted_dir / "alice" / ASSIGNMENT / f"{NOTEBOOK}.ipynb").write_text("{not json")
     assert note(course_copy) == ""
+
+
+def test_a_release_file_is_parsed_once_per_content_and_again_when_it_changes(course_copy):
+    from autograder.release_history import _released_file_checksums
+
+    _released_file_checksums.cache_clear()
+    release(course_copy, FIRST)
+    for student in ("alice", "bob", "carol"):
+        submit(course_copy, FIRST, student)
+        assert note(course_copy, student) == ""
+    assert _released_file_checksums.cache_info().misses == 1  # parsed once for 3 submissions
+    changed = copy.deepcopy(FIRST)
+    changed.cells[0] = cell("setup", "import numpy as nq")  # the same size, at once
+    release(course_copy, changed)
+    assert "1 locked cell changed" in note(course_copy, "alice")
+    assert _released_file_checksums.cache_info().misses == 2
