@@ -25,7 +25,8 @@ about 0.13 s of CPU per sample, a sixth of the machine's two cores, taken from t
 was measuring, and held the grading process's GIL meanwhile. So the timed runs sample nothing,
 and ours runs once more, on a fresh copy of the class, for its memory peak; that run's wall
 time is printed beside the peak. The baseline's memory (no target) is measured only with
-`--baseline-memory`, which repeats the baseline with the sampler.
+`--baseline-memory`, which repeats the baseline with the sampler; `--skip-memory` leaves
+out the memory run (times only, while working on speed).
 
     .venv/bin/python benchmarks/bench_grading.py --students 40
 """
@@ -209,6 +210,8 @@ def main() -> None:
                         help="print every process's memory at the peak")
     parser.add_argument("--baseline-memory", action="store_true",
                         help="run the baseline once more, sampling its memory")
+    parser.add_argument("--skip-memory", action="store_true",
+                        help="no memory run (times only, e.g. while working on speed)")
     args = parser.parse_args()
     quiet_nbgrader_internals()  # as the `grade` command does
     scratch = Path(tempfile.mkdtemp(prefix="lrlab-bench-"))
@@ -231,7 +234,8 @@ def main() -> None:
             setup, other = compute_seconds(sorted(executed.glob("*/*/*.ipynb")))
             results[name] = (seconds, notebooks, setup + other, setup)
             shutil.rmtree(course.root, ignore_errors=True)
-        memory_runs = [("ours", lambda c: run_ours(c, args.workers, Counter()))]
+        memory_runs = [] if args.skip_memory else [
+            ("ours", lambda c: run_ours(c, args.workers, Counter()))]
         if args.baseline_memory and not args.skip_baseline:
             memory_runs.insert(0, ("plain nbgrader (serial)", run_baseline))
         for name, run in memory_runs:
@@ -265,14 +269,18 @@ def main() -> None:
         print(target_line(f"overhead: {overheads['ours']:.2f} s per notebook beyond the "
                           "kernel's cells", overheads["ours"] <= OVERHEAD_TARGET,
                           f"≤ {OVERHEAD_TARGET:g} s"))
-        peak_bytes = memories["ours"].peak
-        print(target_line(f"memory: the grading command's tree peaked at "
-                          f"{peak_bytes / 2**20:,.0f} MiB PSS", peak_bytes <= PSS_TARGET,
-                          f"≤ {PSS_TARGET / 2**30:g} GiB"))
+        if "ours" in memories:
+            peak_bytes = memories["ours"].peak
+            print(target_line(f"memory: the grading command's tree peaked at "
+                              f"{peak_bytes / 2**20:,.0f} MiB PSS", peak_bytes <= PSS_TARGET,
+                              f"≤ {PSS_TARGET / 2**30:g} GiB"))
+        else:
+            print("memory: not measured (--skip-memory)")
         for name, seconds in memory_seconds.items():
             print(f"  (the memory run of {name}: {seconds:.1f} s wall with PSS sampled every "
                   f"0.2 s, against {results[name][0]:.1f} s timed)")
-        print_memory(memories, detail=args.memory_detail)
+        if memories:
+            print_memory(memories, detail=args.memory_detail)
         print_breakdown(results, phases)
         seconds, notebooks, *_ = results["ours"]
         per_notebook_worker_seconds = seconds * args.workers / notebooks
