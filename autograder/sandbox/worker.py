@@ -25,6 +25,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type
 
 from autograder.patches.gate import enabled
+from autograder.preload import skip_iri_grammar
 from autograder.sandbox.identity import become_sandbox_user
 from autograder.sandbox.kernel_environment import HIDDEN_CASES_VARIABLE
 
@@ -211,13 +212,6 @@ def run(task: dict, clock: dict[str, float],
     outputs_cut = truncate_outputs(nb, task["max_output_chars"])
     return {"notebook": nbformat.writes(nb), "timed_out_cells": _timed_out_cells(nb),
             "outputs_cut": outputs_cut}
-
-
-def skip_iri_grammar() -> None:
-    """jsonschema compiles an IRI grammar when rfc3987_syntax is importable (≈1 s of CPU per
-    worker); the notebook schema has no IRI formats, so nbformat does not need it."""
-    # None blocks the import (importlib's documented rule); typeshed's sys.modules omits it
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def serve(payload: bytes, result_fd: int | None, clock: dict[str, float],
