@@ -25,10 +25,9 @@ import gc
 import importlib
 import importlib.util
 import pkgutil
-import sys
 
 __all__ = ["compile_notebook_schemas", "freeze_imports", "grading_modules", "import_all",
-           "skip_iri_grammar", "submodules", "warm_up", "OWN_PACKAGES", "WITHOUT_IRI_GRAMMAR"]
+           "submodules", "warm_up", "OWN_PACKAGES", "WITHOUT_IRI_GRAMMAR"]
 
 THIRD_PARTY = ("numpy", "torch", "torch.optim", "torch._dynamo", "matplotlib.figure",
                "sklearn.datasets", "gymnasium", "nbformat", "nbgrader.preprocessors")
@@ -58,16 +57,9 @@ def submodules(package_name: str, path: list[str] | None = None) -> list[str]:
     return names
 
 
-def skip_iri_grammar() -> None:
-    """jsonschema compiles an IRI grammar when rfc3987_syntax is importable (≈1.5 s of CPU per
-    process that imports it); no schema the grader checks (nbformat's, nbgrader's cell
-    metadata) has an IRI format, so none needs it."""
-    # None blocks the import (importlib's documented rule); typeshed's sys.modules omits it
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-
 WITHOUT_IRI_GRAMMAR = "autograder.without_iri_grammar"
-"""A module whose import calls `skip_iri_grammar`: a fork server's preload can only import."""
+"""A module whose import keeps jsonschema's IRI grammar out (`autograder.sandbox.iri_grammar`):
+a fork server's preload can only import."""
 
 
 def grading_modules() -> list[str]:

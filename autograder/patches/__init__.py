@@ -55,7 +55,7 @@ Reaches left outside the fence, and why:
 - `lrchecks.report` calls IPython's `InteractiveShell._showtraceback` to show a failed check in
   one line: it runs in the student's kernel, and the student runtime cannot import the grader;
   no grade rests on it (the judge re-checks every test cell outside the kernel).
-- `autograder.preload.skip_iri_grammar` sets `sys.modules["rfc3987_syntax"] = None`:
+- `autograder.sandbox.iri_grammar.skip_iri_grammar` sets `sys.modules["rfc3987_syntax"] = None`:
   an optional dependency of jsonschema, not nbgrader's, jupyter_client's or IPython's.
 - `autograder.executors` stops `multiprocessing.forkserver`'s server through its `_stop`: the
   standard library, pinned by the Python version.

@@ -25,8 +25,8 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type
 
 from autograder.patches.gate import enabled
-from autograder.preload import skip_iri_grammar
 from autograder.sandbox.identity import become_sandbox_user
+from autograder.sandbox.iri_grammar import skip_iri_grammar
 from autograder.sandbox.kernel_environment import HIDDEN_CASES_VARIABLE
 
 __all__ = ["main", "WatchedKernelManager", "grading_kernel_manager", "truncate_outputs",

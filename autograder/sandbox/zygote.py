@@ -215,9 +215,9 @@ def _preload() -> int:
         compile_notebook_schemas,
         freeze_imports,
         import_all,
-        skip_iri_grammar,
         submodules,
     )
+    from autograder.sandbox.iri_grammar import skip_iri_grammar
     from autograder.sandbox.worker import execute_class
 
     for patch in WORKER_PATCHES:  # decided once here, inherited by every worker's fork

@@ -7,6 +7,7 @@ grading refuses to run unconfined unless told to.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import grp
 import os
@@ -174,6 +175,20 @@ def test_a_grader_installed_in_site_packages_shows_only_the_workers_part(monkeyp
         assert masked < command.index(str(part)) < command.index("--remount-ro", masked)
     assert ("--remount-ro", str(package)) in pairs
     assert str(package / "samples") not in command
+
+
+@pytest.mark.parametrize("entry", ["autograder.sandbox.worker", "autograder.sandbox.iri_grammar"])
+def test_the_worker_imports_only_the_graders_parts_the_sandbox_binds(entry):
+    """The ordinary (not forked) worker starts inside the sandbox, where the grader's package
+    holds only `GRADER_PARTS`: any other module of it that the worker imports is missing
+    there, and the worker fails before its first cell."""
+    from conftest import run_in_fresh_python
+
+    probe = (f"import sys, {entry}\n"
+             "print(sorted({m.split('.')[1] for m in sys.modules if m.startswith('autograder.')}))")
+    imported = set(ast.literal_eval(run_in_fresh_python(probe)))
+    bound = {part.removesuffix(".py") for part in bwrap.GRADER_PARTS} - {"__init__"}
+    assert imported and imported <= bound, imported - bound
 
 
 @pytest.mark.skipif(bwrap.probe_bwrap() is not None, reason="no bubblewrap here")
