@@ -1,6 +1,6 @@
 """nbgrader's `SaveAutoGrades`, writing a notebook's grades to the gradebook in one transaction.
 
-nbgrader's `SaveAutoGrades` commits after every grade and every comment it records: about 30
+nbgrader's `SaveAutoGrades` commits after every grade and every comment it records: about 26
 commits per notebook of this course. Each commit is an fsync of the SQLite gradebook (≈ 4 ms
 on the grading machine), and it expires every object the session holds, so the next cell's
 lookup (`find_grade`, `find_comment`) loads the submission's rows again. Profiled on the
